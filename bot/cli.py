@@ -1,0 +1,276 @@
+"""`newsdesk`: index the corpus, ask, chat, evaluate, run the Discord bot.
+
+Heavy libraries (llama-index, chromadb, onnxruntime) are imported inside the commands
+that need them, so `--help` and user errors answer at once.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from index.errors import NewsdeskError
+from index.settings import Settings, load_settings
+
+
+class Context:
+    def __init__(self, corpus_dir: Path | None, index_dir: Path | None) -> None:
+        self._overrides = {"corpus_dir": corpus_dir, "index_dir": index_dir}
+        self._settings: Settings | None = None
+
+    def settings(self, **extra: Any) -> Settings:
+        if self._settings is None or extra:
+            from pydantic import ValidationError
+
+            try:
+                self._settings = load_settings(**self._overrides, **extra)
+            except ValidationError as exc:
+                err = exc.errors()[0]
+                name = ".".join(str(x) for x in err["loc"])
+                raise NewsdeskError(f"invalid setting {name}: {err['msg']}") from None
+        return self._settings
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+class NewsdeskGroup(click.Group):
+    """Turns NewsdeskError anywhere below into click's `Error: ...` with exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except NewsdeskError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=NewsdeskGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--corpus-dir", type=click.Path(path_type=Path), default=None,
+              help="Folder of articles (env NEWSDESK_CORPUS_DIR, default ./corpus).")
+@click.option("--index-dir", type=click.Path(path_type=Path), default=None,
+              help="Where the index lives (env NEWSDESK_INDEX_DIR, default ./.newsdesk).")
+@click.version_option(package_name="newsdesk")
+@click.pass_context
+def cli(ctx: click.Context, corpus_dir: Path | None, index_dir: Path | None) -> None:
+    """Ask questions about a folder of news articles; answers cite their sources."""
+    ctx.obj = Context(corpus_dir, index_dir)
+
+
+# -- index --------------------------------------------------------------------------------
+@cli.command("index")
+@click.option("--full", is_flag=True, help="Re-embed everything into a fresh collection.")
+@click.option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="End with one JSON summary line.")
+@click.option("--watch", is_flag=True, help="Keep running; re-index when the corpus changes.")
+@pass_ctx
+def index_cmd(obj: Context, full: bool, dry_run: bool, as_json: bool, watch: bool) -> None:
+    """Bring the index in step with the corpus (only changed articles are embedded)."""
+    settings = obj.settings()
+    run = _index_runner(settings, as_json)
+    run(full=full, dry_run=dry_run)
+    if watch:
+        from watchfiles import watch as watch_changes
+
+        click.echo(f"Watching {settings.corpus_dir} for changes (Ctrl-C to stop)…", err=True)
+        for _changes in watch_changes(settings.corpus_dir, debounce=1000, step=200, raise_interrupt=False):
+            try:
+                run(full=False, dry_run=dry_run)
+            except NewsdeskError as exc:
+                click.echo(f"Error: {exc}", err=True)
+
+
+def _index_runner(settings: Settings, as_json: bool) -> Callable[..., None]:
+    from bot.render import render_report
+    from index.indexer import run_index
+
+    def run(full: bool, dry_run: bool) -> None:
+        with _progress(enabled=not as_json and sys.stderr.isatty()) as progress:
+            report = run_index(settings, full=full, dry_run=dry_run, progress=progress)
+        click.echo(json.dumps(report.to_json()) if as_json else render_report(report))
+
+    return run
+
+
+class _progress:
+    """A rich progress bar on a terminal; nothing otherwise."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self._bar: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> Callable[[int, int], None] | None:
+        if not self.enabled:
+            return None
+        from rich.progress import Progress
+
+        self._bar = Progress(transient=True)
+        self._bar.start()
+
+        def update(done: int, total: int) -> None:
+            if self._task is None:
+                self._task = self._bar.add_task("Embedding chunks", total=total)
+            self._bar.update(self._task, completed=done)
+
+        return update
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+# -- ask ------------------------------------------------------------------------------------
+@cli.command()
+@click.argument("question", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per question.")
+@click.option("--mode", type=click.Choice(["extractive", "llm"]), default=None, help="Answerer (env LLM_MODE).")
+@click.option("--top-k", type=click.IntRange(1, 50), default=None, help="Passages to retrieve.")
+@click.option("--file", "question_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Answer every line of FILE (one JSON line each with --json).")
+@pass_ctx
+def ask(obj: Context, question: str | None, as_json: bool, mode: str | None, top_k: int | None,
+        question_file: Path | None) -> None:
+    """Answer QUESTION from the articles, with numbered sources."""
+    from bot.render import render_answer
+
+    if question_file is not None:
+        try:
+            questions = [q for q in question_file.read_text(encoding="utf-8").splitlines() if q.strip()]
+        except (OSError, UnicodeDecodeError) as exc:
+            raise NewsdeskError(f"cannot read {question_file}: {exc}") from exc
+        if not questions:
+            raise NewsdeskError(f"{question_file} holds no questions")
+    elif question is None:
+        raise NewsdeskError('no question given: newsdesk ask "your question"')
+    else:
+        questions = [question]
+    engine = _engine(obj)
+    failures = 0
+    for i, q in enumerate(questions):
+        try:
+            answer = engine.ask(q, mode=mode, top_k=top_k)
+        except NewsdeskError as exc:
+            if question_file is None:
+                raise
+            failures += 1
+            click.echo(json.dumps({"question": q, "error": str(exc)}) if as_json else f"Error: {exc}")
+            continue
+        if as_json:
+            click.echo(json.dumps(answer.to_json(), ensure_ascii=False))
+        else:
+            if len(questions) > 1:
+                click.echo(f"{'' if i == 0 else chr(10)}Q: {q}")
+            click.echo(render_answer(answer))
+    if failures:
+        sys.exit(1)
+
+
+def _engine(obj: Context) -> Any:
+    from index.engine import Engine
+
+    return Engine(obj.settings())
+
+
+# -- chat -----------------------------------------------------------------------------------
+@cli.command()
+@click.option("--mode", type=click.Choice(["extractive", "llm"]), default=None, help="Answerer (env LLM_MODE).")
+@pass_ctx
+def chat(obj: Context, mode: str | None) -> None:
+    """Interactive questions with follow-ups. /sources, /reset, /quit."""
+    from bot.render import render_answer
+    from index.conversation import Conversation
+
+    interactive = sys.stdin.isatty()
+    if interactive:
+        import readline  # noqa: F401  (line editing and history for input())
+    engine = _engine(obj)
+    engine.retriever()  # fail fast on a missing index
+    conversation = Conversation(obj.settings().history_turns)
+    if interactive:
+        click.echo("Ask about the articles. /sources shows full passages, /reset forgets, /quit leaves.")
+    while True:
+        try:
+            line = input("> " if interactive else "")
+        except EOFError:
+            break
+        except KeyboardInterrupt:
+            click.echo()
+            break
+        text = line.strip()
+        if not text:
+            continue
+        if text in ("/quit", "/exit"):
+            break
+        if text == "/reset":
+            conversation.reset()
+            click.echo("Conversation cleared.")
+            continue
+        if text == "/sources":
+            last = conversation.last_answer
+            click.echo(render_answer(last, full_sources=True) if last else "No answer yet.")
+            continue
+        try:
+            answer = engine.ask(text, conversation=conversation, mode=mode)
+        except NewsdeskError as exc:
+            click.echo(f"Error: {exc}")
+            continue
+        click.echo(render_answer(answer))
+        click.echo()
+
+
+# -- eval -----------------------------------------------------------------------------------
+@cli.command("eval")
+@click.argument("questions", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--mode", type=click.Choice(["extractive", "llm"]), default=None)
+@click.option("--check", "checks", multiple=True, metavar="METRIC>=VALUE|METRIC<=VALUE",
+              help="Fail (exit 1) unless the metric meets the bound, e.g. --check hit@3>=0.9")
+@pass_ctx
+def eval_cmd(obj: Context, questions: Path, as_json: bool, mode: str | None, checks: tuple[str, ...]) -> None:
+    """Run a question set and print retrieval and answer metrics."""
+    from index.evaluation import load_questions, run_eval
+
+    bounds = [_parse_check(c) for c in checks]
+    summary = run_eval(_engine(obj), load_questions(questions), mode=mode)
+    if as_json:
+        click.echo(json.dumps(summary))
+    else:
+        width = max(len(k) for k in summary)
+        for key, value in summary.items():
+            click.echo(f"{key:<{width}}  {value}")
+    failed = [f"{m} = {summary[m]} (wanted {op} {v})" for m, op, v in bounds
+              if not (summary[m] >= v if op == ">=" else summary[m] <= v)]
+    if failed:
+        for line in failed:
+            click.echo(f"Check failed: {line}", err=True)
+        sys.exit(1)
+
+
+def _parse_check(text: str) -> tuple[str, str, float]:
+    from index.evaluation import METRICS
+
+    for op in (">=", "<="):
+        if op in text:
+            metric, _, value = text.partition(op)
+            metric = metric.strip()
+            if metric not in METRICS:
+                raise NewsdeskError(f"unknown metric {metric!r} in --check; known: {', '.join(METRICS)}")
+            try:
+                return metric, op, float(value)
+            except ValueError:
+                break
+    raise NewsdeskError(f"--check wants METRIC>=VALUE or METRIC<=VALUE, got {text!r}")
+
+
+def main() -> None:
+    """Console entry point: user errors become `Error: ...` on stderr and exit code 1."""
+    cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+"""Plain-text rendering of answers and index reports for the terminal."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from index.answer import Answer, Source
+    from index.indexer import IndexReport
+
+QUOTE_CHARS = 220
+
+
+def short_quote(text: str, limit: int = QUOTE_CHARS) -> str:
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    return flat[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def source_line(source: Source) -> str:
+    """`Title — outlet, date (file.txt)`: what a reader needs to find the article."""
+    details = ", ".join(x for x in (source.outlet, source.published) if x)
+    head = source.title or source.source
+    if details:
+        head += f" — {details}"
+    files = ", ".join([source.source, *source.also_in])
+    return f"{head} ({files})"
+
+
+def render_answer(answer: Answer, full_sources: bool = False) -> str:
+    lines = [answer.text]
+    if answer.note:
+        lines += ["", f"Note: {answer.note}"]
+    if answer.sources:
+        lines += ["", "Closest articles:" if answer.abstained else "Sources:"]
+        for s in answer.sources:
+            lines.append(f"  [{s.n}] {source_line(s)}")
+            if s.url:
+                lines.append(f"      {s.url}")
+            if not answer.abstained:
+                quote = " ".join(s.text.split()) if full_sources else short_quote(s.text)
+                lines.extend(textwrap.wrap(f'"{quote}"', width=100, initial_indent="      ", subsequent_indent="       "))
+    return "\n".join(lines)
+
+
+def render_report(report: IndexReport) -> str:
+    verb = "would be" if report.dry_run else "were"
+    lines = [
+        f"{len(report.added)} added, {len(report.updated)} updated, {len(report.removed)} removed, "
+        f"{report.unchanged} unchanged, {len(report.skipped)} skipped"
+        + ("" if report.dry_run else f" — {report.documents} articles, {report.chunks} chunks in {report.seconds:.2f}s"),
+    ]
+    for label, paths in (("added", report.added), ("updated", report.updated), ("removed", report.removed)):
+        for path in paths[:50]:
+            lines.append(f"  {label}: {path}")
+        if len(paths) > 50:
+            lines.append(f"  … and {len(paths) - 50} more {verb} {label}")
+    for skipped in report.skipped:
+        lines.append(f"  skipped: {skipped.path} ({skipped.reason})")
+    for note in report.notes:
+        lines.append(f"  note: {note}")
+    if report.dry_run:
+        lines.append("Dry run: nothing was written.")
+    return "\n".join(lines)

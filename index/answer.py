@@ -1,0 +1,198 @@
+"""The result every front end renders, and the extractive answerer that needs no model.
+
+An `Answer` is text with `[n]` markers plus the numbered sources they point at;
+front ends only render it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from index.retrieval import Passage
+from index.text import content_terms, jaccard, split_sentences
+
+NOT_FOUND = "I couldn't find that in the articles."
+MARKER = re.compile(r"\[(\d{1,3})\]")
+MAX_SENTENCES = 3
+SENTENCE_MAX_CHARS = 600
+
+
+@dataclass
+class Source:
+    n: int
+    source: str
+    title: str
+    url: str
+    score: float
+    text: str
+    outlet: str = ""
+    published: str = ""
+    chunk_id: str = ""
+    also_in: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_passage(cls, n: int, p: Passage) -> Source:
+        m = p.metadata
+        return cls(
+            n=n, source=p.source, title=p.title, url=str(m.get("url", "")), score=round(p.score, 4),
+            text=p.text, outlet=str(m.get("outlet", "")), published=str(m.get("published", "")),
+            chunk_id=p.chunk_id, also_in=list(p.also_in),
+        )
+
+
+@dataclass
+class Answer:
+    question: str
+    text: str
+    sources: list[Source]
+    abstained: bool
+    mode: str
+    note: str = ""  # one line, e.g. why the LLM answer fell back to extractive
+    standalone_question: str = ""
+    sentences: int = 0
+    unsupported: int = 0
+    seconds: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        data = {
+            "question": self.question,
+            "answer": self.text,
+            "abstained": self.abstained,
+            "mode": self.mode,
+            "sources": [
+                {k: v for k, v in asdict(s).items() if k in ("n", "source", "title", "url", "score", "text")}
+                for s in self.sources
+            ],
+            "seconds": round(self.seconds, 4),
+        }
+        if self.note:
+            data["note"] = self.note
+        if self.standalone_question and self.standalone_question != self.question:
+            data["standalone_question"] = self.standalone_question
+        return data
+
+
+def abstain(question: str, passages: list[Passage], mode: str) -> Answer:
+    """The refusal: say so, and offer the closest headlines as sources."""
+    seen: set[str] = set()
+    closest = []
+    for p in passages:
+        if p.source not in seen:
+            seen.add(p.source)
+            closest.append(p)
+    return Answer(
+        question=question,
+        text=NOT_FOUND,
+        sources=[Source.from_passage(i, p) for i, p in enumerate(closest[:3], start=1)],
+        abstained=True,
+        mode=mode,
+    )
+
+
+@dataclass
+class Evidence:
+    """How well the best passages match the question, for the abstention decision."""
+
+    top_cosine: float
+    coverage: float  # share of the question's content terms found in the best sentence
+
+
+@dataclass
+class _Candidate:
+    sentence: str
+    passage_index: int
+    score: float
+    terms: set[str]
+
+
+def _sentence_candidates(question: str, passages: list[Passage]) -> tuple[list[_Candidate], set[str]]:
+    """Score every sentence of the passages: IDF-weighted question-term overlap plus rank prior.
+
+    IDF is taken over the candidate sentences themselves, so a term every passage repeats
+    ("Blinken") counts less than the one that singles the answer out ("window").
+    """
+    q_terms = set(content_terms(question))
+    best_passage = max((p.score for p in passages), default=1.0) or 1.0
+    raw: list[tuple[str, int, set[str], float]] = []
+    for index, passage in enumerate(passages):
+        prior = passage.score / best_passage
+        for sentence in split_sentences(passage.text):
+            if 20 <= len(sentence) <= SENTENCE_MAX_CHARS:
+                raw.append((sentence, index, set(content_terms(sentence)), prior))
+    total = len(raw) or 1
+    idf = {t: math.log(1 + total / (1 + sum(1 for r in raw if t in r[2]))) for t in q_terms}
+    weight = sum(idf.values()) or 1.0
+    candidates = [
+        _Candidate(sentence, index, 0.65 * sum(idf[t] for t in q_terms & terms) / weight + 0.35 * prior, terms)
+        for sentence, index, terms, prior in raw
+    ]
+    candidates.sort(key=lambda c: c.score, reverse=True)
+    return candidates, q_terms
+
+
+def evidence(question: str, passages: list[Passage]) -> Evidence:
+    candidates, q_terms = _sentence_candidates(question, passages)
+    coverage = max((len(q_terms & c.terms) / (len(q_terms) or 1) for c in candidates), default=0.0)
+    top_cos = max((p.vector_score or 0.0 for p in passages), default=0.0)
+    return Evidence(top_cosine=top_cos, coverage=coverage)
+
+
+def extractive_answer(question: str, passages: list[Passage], mode: str = "extractive") -> Answer:
+    """1-3 sentences quoted verbatim from the top passages, each followed by its [n]."""
+    candidates, _ = _sentence_candidates(question, passages)
+    if not candidates:
+        return abstain(question, passages, mode)
+    chosen = [candidates[0]]
+    for c in candidates[1:]:
+        if len(chosen) >= MAX_SENTENCES or c.score < 0.7 * chosen[0].score:
+            break
+        if any(jaccard(c.terms, o.terms) > 0.5 or c.sentence == o.sentence for o in chosen):
+            continue
+        chosen.append(c)
+    numbering: dict[int, int] = {}
+    parts = []
+    for c in chosen:
+        n = numbering.setdefault(c.passage_index, len(numbering) + 1)
+        parts.append(f"{c.sentence} [{n}]")
+    sources = [Source.from_passage(n, passages[i]) for i, n in numbering.items()]
+    return Answer(
+        question=question, text=" ".join(parts), sources=sources, abstained=False,
+        mode=mode, sentences=len(chosen),
+    )
+
+
+_LEADING_MARKERS = re.compile(r"^((?:\[\d{1,3}\]\s*)+)")
+
+
+def cited_sentences(text: str) -> list[tuple[str, list[int]]]:
+    """Split answer text into (sentence without markers, cited numbers).
+
+    Markers may follow the full stop ("... said. [2] Next") or precede it ("said [2].").
+    """
+    sentences = split_sentences(text)
+    merged: list[str] = []
+    for sentence in sentences:
+        lead = _LEADING_MARKERS.match(sentence)
+        if lead and merged:
+            merged[-1] += " " + lead.group(1).strip()
+            sentence = sentence[lead.end():].strip()
+        if sentence:
+            merged.append(sentence)
+    out = []
+    for sentence in merged:
+        numbers = [int(n) for n in MARKER.findall(sentence)]
+        bare = re.sub(r"\s+([.,;:!?])", r"\1", MARKER.sub("", sentence)).strip()
+        if bare:
+            out.append((bare, numbers))
+    return out
+
+
+def supported(sentence: str, passage_text: str, threshold: float = 0.6) -> bool:
+    """Cheap lexical claim check: most of the sentence's content terms occur in the passage."""
+    terms = set(content_terms(MARKER.sub("", sentence)))
+    if not terms:
+        return True
+    return len(terms & set(content_terms(passage_text))) / len(terms) >= threshold

@@ -1,0 +1,207 @@
+"""Reading articles from the corpus: decoding, front matter, boilerplate stripping.
+
+A bad file never stops a build: it becomes a `Skipped` with a reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SUFFIXES = (".txt", ".md")
+WESTERN = ("cp1252", "latin_1", "iso8859_15")
+FRONT_MATTER_KEYS = ("title", "url", "published", "outlet")
+
+
+@dataclass(frozen=True)
+class Article:
+    """One cleaned article and the metadata every chunk of it carries."""
+
+    id: str
+    title: str
+    path: str
+    text: str
+    url: str = ""
+    published: str = ""
+    outlet: str = ""
+    content_hash: str = field(default="")
+
+    @property
+    def source(self) -> str:
+        """The file name users see in citations."""
+        return Path(self.path).name
+
+
+@dataclass(frozen=True)
+class Skipped:
+    path: str
+    reason: str
+
+
+class UndecodableError(ValueError):
+    """The bytes are not text in any encoding we can name."""
+
+
+# Lines that are page furniture, not reporting. Matched against a whole stripped line.
+_BOILERPLATE_LINES = re.compile(
+    r"^(?:newsletter|must read|more articles|latest articles?|related articles?|read more|"
+    r"leave a reply:?|leave a comment:?|advertisement|share( this( article)?)?:?|"
+    r"subscribe( now)?|sign up( for our newsletter)?|follow us( on \w+)?|comments?|"
+    r"print|email|tweet|skip to (main )?content|\.|[-–—*•]+)$",
+    re.IGNORECASE,
+)
+# Cookie and consent banners: one line that talks about cookies and accepting them.
+_COOKIE_LINE = re.compile(r"\bcookies?\b.*\b(accept|opt[- ]out|consent|privacy)\b", re.IGNORECASE)
+# Scraped markup: tags, and the tail of an <img src="..."> that lost its head.
+_HTML_TAG = re.compile(r"</?[a-zA-Z][^<>]{0,500}>")
+_ORPHAN_ATTR_TAIL = re.compile(
+    r"^\S*\.(?:webp|jpe?g|png|gif|svg|avif)\"?(?:\s+[\w-]+=\"[^\"]*\")*\s*/?>\s*$",
+    re.IGNORECASE,
+)
+_QUOTES = str.maketrans(
+    {
+        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
+        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u2032": "'",
+        "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u200b": "",
+    }
+)
+_SPACES = re.compile(r"[ \t\f\v]+")
+
+
+def decode(data: bytes) -> str:
+    """Decode bytes as UTF-8 when they are, else ask charset-normalizer.
+
+    Raises UndecodableError for binary data or text no detector can name.
+    """
+    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise UndecodableError("binary file")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    matches = list(from_bytes(data))
+    if not matches:
+        raise UndecodableError("binary or undecodable file")
+    best = matches[0]
+    # On short texts several single-byte code pages decode with near-equal chaos
+    # (seen: cp1257 ranked above cp1252 for French/English text). Legacy news text
+    # is overwhelmingly Windows-1252, so it wins a near tie.
+    western = [m for m in matches if m.encoding in WESTERN and m.chaos <= best.chaos + 0.1]
+    text = str(western[0] if western else best)
+    if _looks_binary(text):
+        raise UndecodableError("binary file")
+    return text
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:4096]
+    if not sample:
+        return False
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\r\t\f\v")
+    return controls / len(sample) > 0.05
+
+
+def split_front_matter(text: str) -> tuple[dict[str, str], str]:
+    """Split a `---`-fenced `key: value` header from the body; unknown keys are ignored."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return {}, text
+    meta: dict[str, str] = {}
+    for i, line in enumerate(lines[1:], start=1):
+        if line.strip() in ("---", "..."):
+            return meta, "\n".join(lines[i + 1 :])
+        key, sep, value = line.partition(":")
+        if not sep:
+            return {}, text  # not front matter after all
+        key = key.strip().lower()
+        if key in FRONT_MATTER_KEYS:
+            meta[key] = value.strip().strip("'\"")
+    return {}, text
+
+
+def clean_text(text: str) -> str:
+    """Normalise quotes and whitespace and drop page boilerplate, keeping paragraphs."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_QUOTES)
+    paragraphs: list[str] = []
+    for raw in text.split("\n"):
+        line = _SPACES.sub(" ", _HTML_TAG.sub(" ", raw)).strip()
+        if line.startswith("#"):
+            line = line.lstrip("#").strip()
+        if (
+            not line
+            or _BOILERPLATE_LINES.match(line)
+            or _ORPHAN_ATTR_TAIL.match(line)
+            or (_COOKIE_LINE.search(line) and len(line) < 400)
+        ):
+            continue
+        paragraphs.append(_SPACES.sub(" ", line))
+    return "\n\n".join(paragraphs)
+
+
+def parse_article(rel_path: str, data: bytes) -> Article:
+    """Turn one file's bytes into an Article; raises ValueError with a user-facing reason."""
+    if not data.strip():
+        raise ValueError("empty file")
+    meta, body = split_front_matter(decode(data))
+    text = clean_text(body)
+    if not text:
+        raise ValueError("no text left after removing boilerplate")
+    title = meta.get("title") or text.split("\n", 1)[0]
+    if len(title) > 200:
+        title = title[:197].rsplit(" ", 1)[0] + "..."
+    article_id = str(Path(rel_path).with_suffix("")).replace("\\", "/")
+    digest = hashlib.sha256()
+    for part in (text, title, meta.get("url", ""), meta.get("published", ""), meta.get("outlet", "")):
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\x00")
+    return Article(
+        id=article_id,
+        title=title,
+        path=rel_path,
+        text=text,
+        url=meta.get("url", ""),
+        published=meta.get("published", ""),
+        outlet=meta.get("outlet", ""),
+        content_hash=digest.hexdigest(),
+    )
+
+
+def iter_corpus(corpus_dir: Path, max_bytes: int) -> Iterator[Article | Skipped]:
+    """Every `.txt`/`.md` file below corpus_dir, in a stable order, as Article or Skipped."""
+    paths = sorted(
+        p for p in corpus_dir.rglob("*")
+        if p.suffix.lower() in SUFFIXES and p.is_file() and not any(
+            part.startswith(".") for part in p.relative_to(corpus_dir).parts
+        )
+    )
+    for path in paths:
+        rel = path.relative_to(corpus_dir).as_posix()
+        try:
+            size = path.stat().st_size
+            if size > max_bytes:
+                yield Skipped(rel, f"larger than the {max_bytes:,}-byte limit ({size:,} bytes)")
+                continue
+            data = path.read_bytes()
+        except OSError as exc:
+            yield Skipped(rel, f"unreadable: {exc.strerror or exc}")
+            continue
+        try:
+            yield parse_article(rel, data)
+        except ValueError as exc:
+            yield Skipped(rel, str(exc))
+
+
+def load_corpus(corpus_dir: Path, max_bytes: int) -> tuple[list[Article], list[Skipped]]:
+    """Read the whole corpus; raise FileNotFoundError when the directory is missing."""
+    if not corpus_dir.is_dir():
+        raise FileNotFoundError(f"corpus directory {corpus_dir} does not exist")
+    articles: list[Article] = []
+    skipped: list[Skipped] = []
+    for item in iter_corpus(corpus_dir, max_bytes):
+        (articles if isinstance(item, Article) else skipped).append(item)  # type: ignore[arg-type]
+    return articles, skipped

@@ -1,0 +1,92 @@
+"""A bounded conversation that turns follow-ups into standalone questions.
+
+In `llm` mode the LLM's condense prompt rewrites the follow-up; in `extractive` mode a
+heuristic carries the previous question's subject into a follow-up that leans on it.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import deque
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from index.text import STOPWORDS, words
+
+if TYPE_CHECKING:
+    from index.answer import Answer
+
+_LEADING = re.compile(r"^(and|but|so|also|then|ok(ay)?|what about|how about)\b[\s,]*", re.IGNORECASE)
+_REFERRING = frozenset(["it", "its", "he", "him", "his", "she", "her", "they", "them", "their", "this", "that", "these", "those", "there", "then"])
+_QUESTION_WORDS = frozenset(["who", "whom", "whose", "what", "when", "where", "why", "how", "which"])
+
+
+class Condenser(Protocol):
+    def condense(self, history: list[tuple[str, str]], question: str) -> str: ...
+
+
+@dataclass
+class Turn:
+    question: str
+    standalone: str
+    answer: str
+
+
+class Conversation:
+    """History of one chat (a CLI session, a Discord thread); oldest turns drop off."""
+
+    def __init__(self, max_turns: int = 6) -> None:
+        self.turns: deque[Turn] = deque(maxlen=max(1, max_turns))
+        self.last_answer: Answer | None = None
+        self.touched = time.monotonic()
+
+    def reset(self) -> None:
+        self.turns.clear()
+        self.last_answer = None
+
+    def record(self, question: str, standalone: str, answer: Answer) -> None:
+        self.turns.append(Turn(question, standalone, answer.text))
+        self.last_answer = answer
+        self.touched = time.monotonic()
+
+    def standalone(self, question: str, condenser: Condenser | None = None) -> str:
+        """The question as it would be asked without the conversation."""
+        if not self.turns:
+            return question
+        if condenser is not None:
+            history = [(t.question, t.answer) for t in self.turns]
+            try:
+                rewritten = condenser.condense(history, question).strip()
+            except Exception:  # a dead LLM must not stop the conversation
+                rewritten = ""
+            if rewritten:
+                return rewritten
+        return carry_subject(self.turns[-1].standalone, question)
+
+
+def _subject_terms(text: str) -> list[str]:
+    return [w for w in words(text) if w not in STOPWORDS and w not in _QUESTION_WORDS]
+
+
+def is_follow_up(question: str) -> bool:
+    """Does the question lean on what came before ("and what did Lavrov say?", "when was that?")?"""
+    tokens = words(question)
+    if _LEADING.match(question.strip()):
+        return True
+    if any(t in _REFERRING for t in tokens):
+        return True
+    return len(_subject_terms(question)) <= 1
+
+
+def carry_subject(previous: str, question: str) -> str:
+    """Extractive-mode rewrite: keep the follow-up, append the previous question's subject."""
+    if not is_follow_up(question):
+        return question
+    core = _LEADING.sub("", question.strip()).strip()
+    have = set(_subject_terms(core))
+    carried = [w for w in _subject_terms(previous) if w not in have]
+    if not carried:
+        return core or question
+    core = core.rstrip("?").strip()
+    return f"{core} ({' '.join(dict.fromkeys(carried))})?"

@@ -1,0 +1,178 @@
+"""Question sets and the metrics `newsdesk eval` reports.
+
+A passage is *answer-bearing* when it comes from a gold source and contains every
+answer-keyword group (any word of a group, case-insensitive).
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from index.errors import NewsdeskError
+
+
+@dataclass(frozen=True)
+class EvalQuestion:
+    id: str
+    question: str
+    gold_sources: list[str]
+    answer_keywords: list[list[str]]
+    answerable: bool
+
+
+def load_questions(path: Path) -> list[EvalQuestion]:
+    """Read a JSONL question set; a bad line is an error that names the line."""
+    if not path.is_file():
+        raise NewsdeskError(f"question file {path} does not exist")
+    questions = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            questions.append(
+                EvalQuestion(
+                    id=str(row.get("id", number)),
+                    question=str(row["question"]),
+                    gold_sources=[str(s) for s in row.get("gold_sources", [])],
+                    answer_keywords=[[str(w).lower() for w in g] for g in row.get("answer_keywords", [])],
+                    answerable=bool(row.get("answerable", True)),
+                )
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise NewsdeskError(f"{path}:{number}: not a question record ({exc})") from exc
+    if not questions:
+        raise NewsdeskError(f"{path} holds no questions")
+    return questions
+
+
+def has_keywords(text: str, groups: list[list[str]]) -> bool:
+    lowered = text.lower()
+    return bool(groups) and all(any(w in lowered for w in group) for group in groups)
+
+
+def _stem(source: str) -> str:
+    return source.rsplit(".", 1)[0] if source.endswith((".txt", ".md")) else source
+
+
+def answer_bearing(q: EvalQuestion, text: str, sources: list[str]) -> bool:
+    gold = set(q.gold_sources)
+    return any(_stem(s) in gold for s in sources) and has_keywords(text, q.answer_keywords)
+
+
+def first_hit_rank(q: EvalQuestion, passages: list[tuple[str, list[str]]]) -> int | None:
+    """1-based rank of the first answer-bearing (text, sources) passage, or None."""
+    for rank, (text, sources) in enumerate(passages, start=1):
+        if answer_bearing(q, text, sources):
+            return rank
+    return None
+
+
+@dataclass
+class RetrievalScores:
+    hit1: float
+    hit3: float
+    mrr: float
+    n: int
+
+
+def retrieval_scores(ranks: list[int | None]) -> RetrievalScores:
+    n = len(ranks) or 1
+    return RetrievalScores(
+        hit1=sum(1 for r in ranks if r == 1) / n,
+        hit3=sum(1 for r in ranks if r is not None and r <= 3) / n,
+        mrr=sum(1.0 / r for r in ranks if r) / n,
+        n=len(ranks),
+    )
+
+
+def percentile(values: list[float], pct: float) -> float:
+    if not values:
+        return 0.0
+    if len(values) == 1:
+        return values[0]
+    cuts = statistics.quantiles(values, n=100, method="inclusive")
+    return cuts[min(98, max(0, int(pct) - 1))]
+
+
+def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Aggregate per-question rows (see Engine-driven `run_eval`) into the eval table."""
+    answerable = [r for r in rows if r["answerable"]]
+    unanswerable = [r for r in rows if not r["answerable"]]
+    scores = retrieval_scores([r["rank"] for r in answerable])
+    answered = [r for r in answerable if not r["abstained"]]
+    sentences = sum(r["sentences"] for r in rows)
+    unsupported = sum(r["unsupported"] for r in rows)
+    cited = [r for r in rows if not r["abstained"]]
+    seconds = [r["seconds"] for r in rows]
+    return {
+        "questions": len(rows),
+        "hit@1": round(scores.hit1, 3),
+        "hit@3": round(scores.hit3, 3),
+        "mrr": round(scores.mrr, 3),
+        "keyword_recall": round(sum(1 for r in answered if r["keywords_ok"]) / (len(answerable) or 1), 3),
+        "citation_validity": round(sum(1 for r in cited if r["citations_valid"]) / (len(cited) or 1), 3),
+        "unsupported_rate": round(unsupported / (sentences or 1), 3),
+        "abstention_accuracy": round(
+            sum(1 for r in rows if r["abstained"] != r["answerable"]) / (len(rows) or 1), 3
+        ),
+        "abstained_answerable": sum(1 for r in answerable if r["abstained"]),
+        "answered_unanswerable": sum(1 for r in unanswerable if not r["abstained"]),
+        "p50_seconds": round(percentile(seconds, 50), 4),
+        "p95_seconds": round(percentile(seconds, 95), 4),
+    }
+
+
+METRICS = (
+    "hit@1", "hit@3", "mrr", "keyword_recall", "citation_validity", "unsupported_rate",
+    "abstention_accuracy", "abstained_answerable", "answered_unanswerable", "p50_seconds", "p95_seconds",
+)
+
+
+def citations_valid(answer: Any) -> bool:
+    """At least one marker, and every marker names a listed source."""
+    from index.answer import MARKER
+
+    numbers = {int(n) for n in MARKER.findall(answer.text)}
+    return bool(numbers) and numbers <= {s.n for s in answer.sources}
+
+
+def sentence_support(answer: Any) -> tuple[int, int]:
+    """(sentences, unsupported): each sentence checked against the passages it cites."""
+    from index.answer import cited_sentences, supported
+
+    if answer.abstained:
+        return 0, 0
+    by_n = {s.n: s.text for s in answer.sources}
+    sentences = cited_sentences(answer.text)
+    bad = sum(
+        1 for sentence, numbers in sentences
+        if not any(supported(sentence, by_n[n]) for n in numbers if n in by_n)
+    )
+    return len(sentences), bad
+
+
+def run_eval(engine: Any, questions: list[EvalQuestion], mode: str | None = None) -> dict[str, Any]:
+    """Ask every question; retrieval is scored on the passages, answers on their text."""
+    rows = []
+    for q in questions:
+        passages = engine.search(q.question)
+        rank = first_hit_rank(q, [(p.text, p.sources) for p in passages]) if q.answerable else None
+        answer = engine.ask(q.question, mode=mode)
+        sentences, unsupported = sentence_support(answer)
+        rows.append({
+            "id": q.id,
+            "answerable": q.answerable,
+            "rank": rank,
+            "abstained": answer.abstained,
+            "keywords_ok": has_keywords(answer.text, q.answer_keywords),
+            "citations_valid": citations_valid(answer),
+            "sentences": sentences,
+            "unsupported": unsupported,
+            "seconds": answer.seconds,
+        })
+    return summarize(rows)

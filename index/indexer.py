@@ -1,0 +1,265 @@
+"""`newsdesk index`: bring the Chroma index in step with the corpus, embedding only what changed.
+
+Order of writes, chosen so a kill at any point leaves an index that answers:
+1. new chunks of an added or updated article are upserted (stable ids: a retry overwrites);
+2. only then are that article's chunks of other content hashes deleted;
+3. removed articles are deleted last; BM25 is rebuilt when the chunk ids changed.
+The next run sees leftovers (two hashes, or an incomplete set) and finishes the job.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import PurePosixPath
+from typing import Any
+
+from index import bm25
+from index.articles import Article, Skipped, load_corpus
+from index.errors import NewsdeskError
+from index.lock import IndexLock
+from index.settings import Settings
+from index.store import (
+    ArticleState,
+    ChunkStore,
+    collection_metadata,
+    create_collection,
+    open_client,
+    read_state,
+    write_state,
+)
+
+Progress = Callable[[int, int], None]
+EMBED_GROUP = 256  # chunks embedded and written together (several articles)
+
+
+@dataclass
+class IndexReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    documents: int = 0
+    chunks: int = 0
+    embedded_chunks: int = 0
+    seconds: float = 0.0
+    dry_run: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+    def to_json(self) -> dict[str, Any]:
+        """The `--json` summary: counts, with skipped files listed."""
+        return {
+            "added": len(self.added),
+            "updated": len(self.updated),
+            "removed": len(self.removed),
+            "unchanged": self.unchanged,
+            "skipped": [asdict(s) for s in self.skipped],
+            "documents": self.documents,
+            "chunks": self.chunks,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def _plan(articles: list[Article], states: dict[str, ArticleState], report: IndexReport) -> list[Article]:
+    """Classify articles; return those to embed."""
+    todo: list[Article] = []
+    for article in articles:
+        state = states.get(article.id)
+        if state is None:
+            report.added.append(article.path)
+            todo.append(article)
+        elif state.complete(article.content_hash):
+            report.unchanged += 1
+        else:
+            report.updated.append(article.path)
+            todo.append(article)
+    return todo
+
+
+def _select_store(settings: Settings, client: Any, model: str, full: bool, dry_run: bool) -> tuple[ChunkStore | None, str | None]:
+    """The collection to write: the active one, or a fresh one for a full rebuild.
+
+    Returns (store, old_collection_to_drop). store is None only in a dry run with no index.
+    """
+    wanted = collection_metadata(model, settings.chunk_size, settings.chunk_overlap)
+    state = read_state(settings.index_dir)
+    active = state.get("collection")
+    existing = {c.name if hasattr(c, "name") else str(c) for c in client.list_collections()}
+    if active and active in existing:
+        store = ChunkStore(client, client.get_collection(active, embedding_function=None))
+        meta = store.metadata
+        if not full:
+            if meta.get("embed_model") != model:
+                raise NewsdeskError(
+                    f"the index was built with embedding model {meta.get('embed_model')!r}, settings "
+                    f"now say {model!r}: rebuild it with `newsdesk index --full`"
+                )
+            if (meta.get("chunk_size"), meta.get("chunk_overlap")) != (settings.chunk_size, settings.chunk_overlap):
+                raise NewsdeskError(
+                    f"the index was chunked with size {meta.get('chunk_size')}/overlap "
+                    f"{meta.get('chunk_overlap')}, settings now say {settings.chunk_size}/"
+                    f"{settings.chunk_overlap}: rebuild it with `newsdesk index --full`"
+                )
+            return store, None
+        if dry_run:
+            return None, active
+    elif dry_run:
+        return None, None
+    # A new collection: the first build writes it in place; a full rebuild fills it
+    # while the old one keeps answering, then the pointer moves.
+    generation = int(state.get("generation", 0)) + 1
+    name = f"{settings.chroma_collection}_{generation}"
+    for stale in existing:  # leftovers of a killed full rebuild
+        if stale.startswith(f"{settings.chroma_collection}_") and stale != active:
+            client.delete_collection(stale)
+    new_store = create_collection(client, name, wanted)
+    if not (active and active in existing):
+        write_state(settings.index_dir, {"collection": name, "generation": generation})
+        return new_store, None
+    return new_store, active
+
+
+def run_index(
+    settings: Settings,
+    *,
+    full: bool = False,
+    dry_run: bool = False,
+    embed_model: Any | None = None,
+    progress: Progress | None = None,
+) -> IndexReport:
+    """Update (or with full=True rebuild) the index; returns what changed."""
+    from index.embedding import model_id
+
+    started = time.perf_counter()
+    report = IndexReport(dry_run=dry_run)
+    articles, report.skipped = load_corpus(settings.corpus_dir, settings.max_file_bytes)
+    report.documents = len(articles)
+    model = embed_model.model_name if embed_model is not None else model_id(settings)
+
+    if dry_run:
+        _dry_run(settings, articles, model, full, report)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    with IndexLock(settings.index_dir):
+        client = open_client(settings, create=True)
+        store, old = _select_store(settings, client, model, full, dry_run=False)
+        assert store is not None
+        states = store.article_states()
+        todo = _plan(articles, states, report)
+        gone = _gone(articles, report.skipped, states)
+        report.removed = sorted(states[aid].path for aid in gone)
+
+        if todo:
+            if embed_model is None:
+                from index.embedding import build_embed_model
+
+                embed_model = build_embed_model(settings)
+            report.embedded_chunks = _embed_and_write(settings, store, todo, states, embed_model, progress)
+
+        # Leftovers of an interrupted update: a complete current hash plus stale chunks.
+        stale = [i for a in articles if a.id in states for i in states[a.id].ids_except(a.content_hash)]
+        store.delete(stale)
+        store.delete([i for aid in gone for i in states[aid].all_ids()])
+
+        if old is not None:
+            state = read_state(settings.index_dir)
+            write_state(settings.index_dir, {"collection": store.name, "generation": int(state.get("generation", 0)) + 1})
+            client.delete_collection(old)
+            report.notes.append("full rebuild: switched to a fresh collection")
+
+        ids = _all_ids(store)
+        report.chunks = len(ids)
+        fp = bm25.fingerprint(ids)
+        if fp != bm25.stored_fingerprint(settings.index_dir):
+            bm25.build_and_persist(settings.index_dir, store.all_nodes(), fp)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _gone(articles: list[Article], skipped: list[Skipped], states: dict[str, ArticleState]) -> list[str]:
+    """Indexed articles whose file is gone. A file still there but now unreadable keeps
+    its old chunks (it is reported as skipped): a bad save never loses an article."""
+    present = {a.id for a in articles} | {str(PurePosixPath(s.path).with_suffix("")) for s in skipped}
+    return [aid for aid in states if aid not in present]
+
+
+def _all_ids(store: ChunkStore) -> list[str]:
+    ids: list[str] = []
+    for page in store._pages([]):
+        ids.extend(page["ids"])
+    return ids
+
+
+def _embed_and_write(
+    settings: Settings,
+    store: ChunkStore,
+    todo: list[Article],
+    states: dict[str, ArticleState],
+    embed_model: Any,
+    progress: Progress | None,
+) -> int:
+    """Chunk, embed and upsert in groups; delete an article's old chunks only after its new ones land."""
+    from llama_index.core.schema import MetadataMode
+
+    from index.chunking import chunk_article
+
+    chunked = [(a, chunk_article(a, settings.chunk_size, settings.chunk_overlap)) for a in todo]
+    total = sum(len(nodes) for _, nodes in chunked)
+    done = 0
+    if progress:
+        progress(0, total)
+    group: list[tuple[Article, list[Any]]] = []
+    size = 0
+
+    def flush() -> None:
+        nonlocal done, group, size
+        nodes = [n for _, ns in group for n in ns]
+        texts = [n.get_content(metadata_mode=MetadataMode.EMBED) for n in nodes]
+        vectors = embed_model.get_text_embedding_batch(texts)
+        store.upsert(nodes, vectors)
+        for article, written in group:
+            state = states.get(article.id)
+            if state is not None:
+                store.delete(state.ids_except(article.content_hash))
+            states[article.id] = ArticleState(
+                path=article.path,
+                ids_by_hash={article.content_hash: [n.node_id for n in written]},
+                expected_by_hash={article.content_hash: len(written)},
+            )
+        done += len(nodes)
+        if progress:
+            progress(done, total)
+        group, size = [], 0
+
+    for article, nodes in chunked:
+        group.append((article, nodes))
+        size += len(nodes)
+        if size >= EMBED_GROUP:
+            flush()
+    if group:
+        flush()
+    return total
+
+
+def _dry_run(settings: Settings, articles: list[Article], model: str, full: bool, report: IndexReport) -> None:
+    """Classify without writing; with no index everything would be added."""
+    state = read_state(settings.index_dir)
+    if not state.get("collection") or not settings.chroma_path.exists() and not settings.chroma_host:
+        report.added = [a.path for a in articles]
+        return
+    client = open_client(settings, create=False)
+    store, _ = _select_store(settings, client, model, full, dry_run=True)
+    if store is None:  # full rebuild: everything is re-embedded
+        report.added = [a.path for a in articles]
+        return
+    states = store.article_states()
+    _plan(articles, states, report)
+    report.removed = sorted(states[aid].path for aid in _gone(articles, report.skipped, states))
+    report.chunks = store.count()

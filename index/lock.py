@@ -1,0 +1,45 @@
+"""One writer per index: an advisory lock the kernel drops when its holder dies."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from pathlib import Path
+from types import TracebackType
+
+from index.errors import IndexLockedError
+
+LOCK_FILE = "index.lock"
+
+
+class IndexLock:
+    """Non-blocking exclusive lock on `<index_dir>/index.lock` (kill -9 safe: flock is released)."""
+
+    def __init__(self, index_dir: Path) -> None:
+        self.path = index_dir / LOCK_FILE
+        self._fd: int | None = None
+
+    def __enter__(self) -> IndexLock:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 32).decode("ascii", "replace").strip() or "another process"
+            os.close(fd)
+            raise IndexLockedError(
+                f"another `newsdesk index` (pid {holder}) is updating {self.path.parent}; "
+                "wait for it to finish"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode("ascii"))
+        self._fd = fd
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None

@@ -1,0 +1,99 @@
+"""One settings object for every entry point, read once from the environment and `.env`.
+
+Nothing below the entry points reads `os.environ`: they receive a `Settings`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+EmbedMode = Literal["onnx", "sentence-transformers", "openai"]
+LLMMode = Literal["extractive", "llm"]
+LLMBackend = Literal["openai-like", "ollama"]
+
+
+class Settings(BaseSettings):
+    """Every knob newsdesk has; `.env.example` documents each one."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    # Where things live.
+    corpus_dir: Path = Field(Path("corpus"), alias="NEWSDESK_CORPUS_DIR")
+    index_dir: Path = Field(Path(".newsdesk"), alias="NEWSDESK_INDEX_DIR")
+    max_file_bytes: int = Field(2_000_000, alias="NEWSDESK_MAX_FILE_BYTES", gt=0)
+
+    # Chunking (see README "Chunk size" for the measurement behind the defaults).
+    chunk_size: int = Field(192, alias="NEWSDESK_CHUNK_SIZE", ge=32, le=2048)
+    chunk_overlap: int = Field(24, alias="NEWSDESK_CHUNK_OVERLAP", ge=0)
+
+    # Embeddings.
+    embed_mode: EmbedMode = Field("onnx", alias="EMBED_MODE")
+    embed_model: str = Field("", alias="EMBED_MODEL")
+    embed_base_url: str = Field("", alias="EMBED_BASE_URL")
+    embed_api_key: SecretStr = Field(SecretStr(""), alias="EMBED_API_KEY")
+    embed_threads: int = Field(2, alias="EMBED_THREADS", ge=1)
+    embed_batch_size: int = Field(16, alias="EMBED_BATCH_SIZE", ge=1)
+
+    # Chroma: on disk under index_dir unless a server is named.
+    chroma_host: str = Field("", alias="CHROMA_HOST")
+    chroma_port: int = Field(8000, alias="CHROMA_PORT")
+    chroma_collection: str = Field("newsdesk", alias="CHROMA_COLLECTION", min_length=3)
+
+    # Answering.
+    llm_mode: LLMMode = Field("extractive", alias="LLM_MODE")
+    llm_backend: LLMBackend = Field("openai-like", alias="LLM_BACKEND")
+    llm_base_url: str = Field("http://127.0.0.1:8080/v1", alias="LLM_BASE_URL")
+    llm_model: str = Field("", alias="LLM_MODEL")
+    llm_api_key: SecretStr = Field(SecretStr(""), alias="LLM_API_KEY")
+    llm_timeout: float = Field(30.0, alias="LLM_TIMEOUT", gt=0)
+    llm_max_tokens: int = Field(400, alias="LLM_MAX_TOKENS", gt=0)
+    prompts_dir: Path = Field(Path(__file__).resolve().parent.parent / "prompts", alias="NEWSDESK_PROMPTS_DIR")
+    top_k: int = Field(5, alias="NEWSDESK_TOP_K", ge=1, le=50)
+    max_question_chars: int = Field(2000, alias="NEWSDESK_MAX_QUESTION_CHARS", ge=10)
+    history_turns: int = Field(6, alias="NEWSDESK_HISTORY_TURNS", ge=0)
+
+    # Discord.
+    discord_token: SecretStr = Field(SecretStr(""), alias="DISCORD_TOKEN")
+    discord_guild_id: int | None = Field(None, alias="DISCORD_GUILD_ID")
+    discord_channel_ids: Annotated[list[int], NoDecode] = Field(default_factory=list, alias="DISCORD_CHANNEL_IDS")
+    discord_allow_dms: bool = Field(False, alias="DISCORD_ALLOW_DMS")
+    discord_admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list, alias="DISCORD_ADMIN_IDS")
+    discord_rate_limit: int = Field(5, alias="DISCORD_RATE_LIMIT", ge=1)
+    discord_rate_window: float = Field(60.0, alias="DISCORD_RATE_WINDOW", gt=0)
+    discord_concurrency: int = Field(4, alias="DISCORD_CONCURRENCY", ge=1)
+    discord_thread_idle_minutes: float = Field(60.0, alias="DISCORD_THREAD_IDLE_MINUTES", gt=0)
+
+    @field_validator("discord_channel_ids", "discord_admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        """Accept `1,2,3` in the environment as well as a JSON list."""
+        if isinstance(value, int):
+            return [value]
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [int(part) for part in text.replace(" ", ",").split(",") if part]
+        return value
+
+    @field_validator("discord_guild_id", mode="before")
+    @classmethod
+    def _empty_guild(cls, value: object) -> object:
+        return None if value in ("", None) else value
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.index_dir / "chroma"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Load settings once per entry point; overrides win over the environment."""
+    clean = {k: v for k, v in overrides.items() if v is not None}
+    return Settings(**clean)  # type: ignore[arg-type]

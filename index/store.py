@@ -1,0 +1,240 @@
+"""The Chroma side of the index: client, collections, the active-collection pointer.
+
+Chroma (on disk, or a `chroma run` server) holds every chunk with its vector, text and
+metadata; it is the truth about what is indexed. A small `state.json` in the index dir
+names the active collection, so a `--full` rebuild can fill a fresh collection and
+switch over atomically.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from index.errors import IndexMissingError, NewsdeskError, StoreUnavailableError
+from index.settings import Settings
+
+STATE_FILE = "state.json"
+REBUILD_HINT = "run `newsdesk index --full` to rebuild it"
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    """Write-then-rename, so a kill never leaves half a file."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def read_state(index_dir: Path) -> dict[str, Any]:
+    path = index_dir / STATE_FILE
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise NewsdeskError(f"the index state file {path} is unreadable ({exc}); {REBUILD_HINT}") from exc
+    if not isinstance(data, dict):
+        raise NewsdeskError(f"the index state file {path} is corrupted; {REBUILD_HINT}")
+    return data
+
+
+def write_state(index_dir: Path, state: dict[str, Any]) -> None:
+    index_dir.mkdir(parents=True, exist_ok=True)
+    write_json_atomic(index_dir / STATE_FILE, state)
+
+
+def where(settings: Settings) -> str:
+    """Where the vectors live, for messages."""
+    if settings.chroma_host:
+        return f"the Chroma server at {settings.chroma_host}:{settings.chroma_port}"
+    return f"{settings.chroma_path}"
+
+
+def open_client(settings: Settings, create: bool) -> Any:
+    """A Chroma client: HttpClient when CHROMA_HOST is set, else PersistentClient on disk."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if settings.chroma_host:
+        try:
+            client = chromadb.HttpClient(
+                host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
+            )
+            client.heartbeat()
+        except Exception as exc:  # chromadb raises assorted types for a dead server
+            raise StoreUnavailableError(
+                f"cannot reach the Chroma server at {settings.chroma_host}:{settings.chroma_port}"
+                f" ({type(exc).__name__}); is `chroma run` up?"
+            ) from exc
+        return client
+    path = settings.chroma_path
+    if not create and not path.is_dir():
+        raise IndexMissingError(f"no index at {settings.index_dir}: run `newsdesk index` first")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    except Exception as exc:
+        raise StoreUnavailableError(f"the index at {path} cannot be opened ({exc}); {REBUILD_HINT}") from exc
+
+
+@dataclass
+class ArticleState:
+    """What the store holds for one article: chunk ids per content hash, and expected counts."""
+
+    path: str = ""
+    ids_by_hash: dict[str, list[str]] = field(default_factory=dict)
+    expected_by_hash: dict[str, int] = field(default_factory=dict)
+
+    def complete(self, content_hash: str) -> bool:
+        ids = self.ids_by_hash.get(content_hash, [])
+        return bool(ids) and len(set(ids)) == self.expected_by_hash.get(content_hash, -1)
+
+    def ids_except(self, content_hash: str) -> list[str]:
+        return [i for h, ids in self.ids_by_hash.items() if h != content_hash for i in ids]
+
+    def all_ids(self) -> list[str]:
+        return [i for ids in self.ids_by_hash.values() for i in ids]
+
+
+class ChunkStore:
+    """One Chroma collection of newsdesk chunks, written through stable ids."""
+
+    def __init__(self, client: Any, collection: Any) -> None:
+        self.client = client
+        self.collection = collection
+        self._batch = max(1, min(int(client.get_max_batch_size()), 5000))
+
+    @property
+    def name(self) -> str:
+        return str(self.collection.name)
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        return dict(self.collection.metadata or {})
+
+    def count(self) -> int:
+        return int(self.collection.count())
+
+    def _pages(self, include: list[str]) -> Iterator[dict[str, Any]]:
+        total = self.count()
+        for offset in range(0, total, self._batch):
+            yield self.collection.get(include=include, limit=self._batch, offset=offset)
+
+    def article_states(self) -> dict[str, ArticleState]:
+        """Group every stored chunk id by article and content hash."""
+        states: dict[str, ArticleState] = {}
+        for page in self._pages(["metadatas"]):
+            for cid, meta in zip(page["ids"], page["metadatas"] or []):
+                meta = meta or {}
+                state = states.setdefault(
+                    str(meta.get("article_id", "")), ArticleState(path=str(meta.get("path", "")))
+                )
+                h = str(meta.get("content_hash", ""))
+                state.ids_by_hash.setdefault(h, []).append(cid)
+                state.expected_by_hash[h] = int(meta.get("n_chunks", -1))  # type: ignore[arg-type]
+        return states
+
+    def upsert(self, nodes: list[Any], embeddings: list[list[float]]) -> None:
+        """Idempotent writes in batches the client accepts."""
+        from llama_index.core.schema import MetadataMode
+        from llama_index.core.vector_stores.utils import node_to_metadata_dict
+
+        for start in range(0, len(nodes), self._batch):
+            part = nodes[start : start + self._batch]
+            self.collection.upsert(
+                ids=[n.node_id for n in part],
+                embeddings=embeddings[start : start + self._batch],
+                documents=[n.get_content(metadata_mode=MetadataMode.NONE) for n in part],
+                metadatas=[
+                    {k: ("" if v is None else v) for k, v in
+                     node_to_metadata_dict(n, remove_text=True, flat_metadata=True).items()}
+                    for n in part
+                ],
+            )
+
+    def delete(self, ids: Iterable[str]) -> None:
+        ids = list(ids)
+        for start in range(0, len(ids), self._batch):
+            self.collection.delete(ids=ids[start : start + self._batch])
+
+    def all_nodes(self) -> list[Any]:
+        """Every chunk as a TextNode (text and metadata), e.g. to build BM25 from."""
+        from llama_index.core.vector_stores.utils import metadata_dict_to_node
+
+        nodes = []
+        for page in self._pages(["documents", "metadatas"]):
+            for text, meta in zip(page["documents"] or [], page["metadatas"] or []):
+                nodes.append(metadata_dict_to_node(dict(meta or {}), text=text))
+        return nodes
+
+    def query(self, embedding: list[float], top_k: int) -> list[Any]:
+        """Nearest chunks as NodeWithScore, score = cosine similarity."""
+        import math
+
+        from llama_index.core.schema import NodeWithScore
+        from llama_index.core.vector_stores.types import VectorStoreQuery
+        from llama_index.vector_stores.chroma import ChromaVectorStore
+
+        store = ChromaVectorStore(chroma_collection=self.collection)
+        result = store.query(VectorStoreQuery(query_embedding=embedding, similarity_top_k=top_k))
+        # The integration reports exp(-distance); with cosine space, distance = 1 - cos.
+        return [
+            NodeWithScore(node=node, score=1.0 + math.log(max(sim, 1e-12)))
+            for node, sim in zip(result.nodes or [], result.similarities or [])
+        ]
+
+
+    def similarities(self, embedding: list[float], ids: list[str]) -> dict[str, float]:
+        """Cosine similarity of stored chunks (by id) to a query vector."""
+        if not ids:
+            return {}
+        import numpy as np
+
+        got = self.collection.get(ids=ids, include=["embeddings"])
+        vectors = np.asarray(got["embeddings"], dtype=np.float32)
+        if vectors.size == 0:
+            return {}
+        sims = vectors @ np.asarray(embedding, dtype=np.float32)
+        return {cid: float(s) for cid, s in zip(got["ids"], sims)}
+
+
+def collection_metadata(model: str, chunk_size: int, chunk_overlap: int) -> dict[str, Any]:
+    return {"embed_model": model, "chunk_size": chunk_size, "chunk_overlap": chunk_overlap}
+
+
+def create_collection(client: Any, name: str, metadata: dict[str, Any]) -> ChunkStore:
+    collection = client.get_or_create_collection(
+        name=name,
+        metadata=metadata,
+        configuration={"hnsw": {"space": "cosine"}},
+        embedding_function=None,
+    )
+    return ChunkStore(client, collection)
+
+
+def open_active(settings: Settings) -> ChunkStore:
+    """The collection queries read; IndexMissingError when there is none or it is empty."""
+    state = read_state(settings.index_dir)
+    name = state.get("collection")
+    if not name:
+        if not settings.index_dir.exists():
+            raise IndexMissingError(f"no index at {settings.index_dir}: run `newsdesk index` first")
+        raise IndexMissingError(f"the index at {settings.index_dir} is empty: run `newsdesk index` first")
+    client = open_client(settings, create=False)
+    try:
+        collection = client.get_collection(name=name, embedding_function=None)
+    except Exception as exc:
+        raise NewsdeskError(
+            f"the index names collection {name!r}, which {where(settings)} does not have; {REBUILD_HINT}"
+        ) from exc
+    store = ChunkStore(client, collection)
+    if store.count() == 0:
+        raise IndexMissingError(f"the index at {settings.index_dir} is empty: run `newsdesk index` first")
+    return store

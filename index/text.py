@@ -1,0 +1,60 @@
+"""Small text tools shared by the answerers: sentences, content terms, overlap."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+STOPWORDS = frozenset(
+    ["a", "about", "above", "after", "again", "against", "all", "am", "an", "and", "any", "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "me", "more", "most", "my", "myself", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "ours", "ourselves", "out", "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "yourself", "yourselves", "also", "said", "say", "says", "tell", "told", "did", "according", "whose", "many", "much"]
+)
+_WORD = re.compile(r"[\w][\w'\-.,]*[\w]|\w")
+_ABBREVIATIONS = frozenset(
+    ["u.s", "u.k", "u.n", "e.u", "mr", "mrs", "ms", "dr", "st", "gen", "sen", "rep", "gov", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "no", "vs", "etc", "inc", "ltd", "co", "corp", "jr", "sr", "prof", "lt", "col", "capt", "sgt"]
+)
+_SENTENCE_END = re.compile(r"[.!?]+[\"')\]]*\s+")
+
+
+@lru_cache(maxsize=1)
+def _stemmer():  # type: ignore[no-untyped-def]
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased words; keeps 100,000 and U.S. together, drops trailing punctuation."""
+    return [w.strip(".,").lower() for w in _WORD.findall(text) if w.strip(".,")]
+
+
+def content_terms(text: str) -> list[str]:
+    """Stemmed words that carry meaning (no stopwords), in order."""
+    kept = [w for w in words(text) if w not in STOPWORDS and not w.isdigit() or len(w) > 3 and w.isdigit()]
+    return list(_stemmer().stemWords(kept)) if kept else []
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split prose into sentences, without breaking after U.S., Mr., or initials like J."""
+    sentences: list[str] = []
+    for paragraph in re.split(r"\n\s*\n|\n", text):
+        start = 0
+        for match in _SENTENCE_END.finditer(paragraph):
+            before = paragraph[start : match.start() + 1].rstrip(".!?\"')]")
+            last = before.rsplit(" ", 1)[-1].lower().strip("(\"'")
+            if match.group()[0] == "." and (last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha())):
+                continue
+            nxt = paragraph[match.end() : match.end() + 1]
+            if nxt and not (nxt.isupper() or nxt in "\"'(-[" or nxt.isdigit()):
+                continue
+            sentence = paragraph[start : match.end()].strip()
+            if sentence:
+                sentences.append(sentence)
+            start = match.end()
+        tail = paragraph[start:].strip()
+        if tail:
+            sentences.append(tail)
+    return sentences
+
+
+def jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / (len(a | b) or 1)
