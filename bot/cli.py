@@ -50,10 +50,18 @@ class NewsdeskGroup(click.Group):
 
 
 @click.group(cls=NewsdeskGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--corpus-dir", type=click.Path(path_type=Path), default=None,
-              help="Folder of articles (env NEWSDESK_CORPUS_DIR, default ./corpus).")
-@click.option("--index-dir", type=click.Path(path_type=Path), default=None,
-              help="Where the index lives (env NEWSDESK_INDEX_DIR, default ./.newsdesk).")
+@click.option(
+    "--corpus-dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Folder of articles (env NEWSDESK_CORPUS_DIR, default ./corpus).",
+)
+@click.option(
+    "--index-dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Where the index lives (env NEWSDESK_INDEX_DIR, default ./.newsdesk).",
+)
 @click.version_option(package_name="newsdesk")
 @click.pass_context
 def cli(ctx: click.Context, corpus_dir: Path | None, index_dir: Path | None) -> None:
@@ -128,13 +136,25 @@ class _progress:
 @cli.command()
 @click.argument("question", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per question.")
-@click.option("--mode", type=click.Choice(["extractive", "llm"]), default=None, help="Answerer (env LLM_MODE).")
+@click.option(
+    "--mode", type=click.Choice(["extractive", "llm"]), default=None, help="Answerer (env LLM_MODE)."
+)
 @click.option("--top-k", type=click.IntRange(1, 50), default=None, help="Passages to retrieve.")
-@click.option("--file", "question_file", type=click.Path(path_type=Path, dir_okay=False),
-              help="Answer every line of FILE (one JSON line each with --json).")
+@click.option(
+    "--file",
+    "question_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Answer every line of FILE (one JSON line each with --json).",
+)
 @pass_ctx
-def ask(obj: Context, question: str | None, as_json: bool, mode: str | None, top_k: int | None,
-        question_file: Path | None) -> None:
+def ask(
+    obj: Context,
+    question: str | None,
+    as_json: bool,
+    mode: str | None,
+    top_k: int | None,
+    question_file: Path | None,
+) -> None:
     """Answer QUESTION from the articles, with numbered sources."""
     from bot.render import render_answer
 
@@ -178,7 +198,9 @@ def _engine(obj: Context) -> Any:
 
 # -- chat -----------------------------------------------------------------------------------
 @cli.command()
-@click.option("--mode", type=click.Choice(["extractive", "llm"]), default=None, help="Answerer (env LLM_MODE).")
+@click.option(
+    "--mode", type=click.Choice(["extractive", "llm"]), default=None, help="Answerer (env LLM_MODE)."
+)
 @pass_ctx
 def chat(obj: Context, mode: str | None) -> None:
     """Interactive questions with follow-ups. /sources, /reset, /quit."""
@@ -228,8 +250,13 @@ def chat(obj: Context, mode: str | None) -> None:
 @click.argument("questions", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--mode", type=click.Choice(["extractive", "llm"]), default=None)
-@click.option("--check", "checks", multiple=True, metavar="METRIC>=VALUE|METRIC<=VALUE",
-              help="Fail (exit 1) unless the metric meets the bound, e.g. --check hit@3>=0.9")
+@click.option(
+    "--check",
+    "checks",
+    multiple=True,
+    metavar="METRIC>=VALUE|METRIC<=VALUE",
+    help="Fail (exit 1) unless the metric meets the bound, e.g. --check hit@3>=0.9",
+)
 @pass_ctx
 def eval_cmd(obj: Context, questions: Path, as_json: bool, mode: str | None, checks: tuple[str, ...]) -> None:
     """Run a question set and print retrieval and answer metrics."""
@@ -243,8 +270,11 @@ def eval_cmd(obj: Context, questions: Path, as_json: bool, mode: str | None, che
         width = max(len(k) for k in summary)
         for key, value in summary.items():
             click.echo(f"{key:<{width}}  {value}")
-    failed = [f"{m} = {summary[m]} (wanted {op} {v})" for m, op, v in bounds
-              if not (summary[m] >= v if op == ">=" else summary[m] <= v)]
+    failed = [
+        f"{m} = {summary[m]} (wanted {op} {v})"
+        for m, op, v in bounds
+        if not (summary[m] >= v if op == ">=" else summary[m] <= v)
+    ]
     if failed:
         for line in failed:
             click.echo(f"Check failed: {line}", err=True)

@@ -41,7 +41,11 @@ def render_answer(answer: Answer, full_sources: bool = False) -> str:
                 lines.append(f"      {s.url}")
             if not answer.abstained:
                 quote = " ".join(s.text.split()) if full_sources else short_quote(s.text)
-                lines.extend(textwrap.wrap(f'"{quote}"', width=100, initial_indent="      ", subsequent_indent="       "))
+                lines.extend(
+                    textwrap.wrap(
+                        f'"{quote}"', width=100, initial_indent="      ", subsequent_indent="       "
+                    )
+                )
     return "\n".join(lines)
 
 
@@ -50,7 +54,11 @@ def render_report(report: IndexReport) -> str:
     lines = [
         f"{len(report.added)} added, {len(report.updated)} updated, {len(report.removed)} removed, "
         f"{report.unchanged} unchanged, {len(report.skipped)} skipped"
-        + ("" if report.dry_run else f" — {report.documents} articles, {report.chunks} chunks in {report.seconds:.2f}s"),
+        + (
+            ""
+            if report.dry_run
+            else f" — {report.documents} articles, {report.chunks} chunks in {report.seconds:.2f}s"
+        ),
     ]
     for label, paths in (("added", report.added), ("updated", report.updated), ("removed", report.removed)):
         for path in paths[:50]:

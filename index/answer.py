@@ -37,9 +37,16 @@ class Source:
     def from_passage(cls, n: int, p: Passage) -> Source:
         m = p.metadata
         return cls(
-            n=n, source=p.source, title=p.title, url=str(m.get("url", "")), score=round(p.score, 4),
-            text=p.text, outlet=str(m.get("outlet", "")), published=str(m.get("published", "")),
-            chunk_id=p.chunk_id, also_in=list(p.also_in),
+            n=n,
+            source=p.source,
+            title=p.title,
+            url=str(m.get("url", "")),
+            score=round(p.score, 4),
+            text=p.text,
+            outlet=str(m.get("outlet", "")),
+            published=str(m.get("published", "")),
+            chunk_id=p.chunk_id,
+            also_in=list(p.also_in),
         )
 
 
@@ -126,7 +133,9 @@ def _sentence_candidates(question: str, passages: list[Passage]) -> tuple[list[_
     idf = {t: math.log(1 + total / (1 + sum(1 for r in raw if t in r[2]))) for t in q_terms}
     weight = sum(idf.values()) or 1.0
     candidates = [
-        _Candidate(sentence, index, 0.65 * sum(idf[t] for t in q_terms & terms) / weight + 0.35 * prior, terms)
+        _Candidate(
+            sentence, index, 0.65 * sum(idf[t] for t in q_terms & terms) / weight + 0.35 * prior, terms
+        )
         for sentence, index, terms, prior in raw
     ]
     candidates.sort(key=lambda c: c.score, reverse=True)
@@ -159,8 +168,12 @@ def extractive_answer(question: str, passages: list[Passage], mode: str = "extra
         parts.append(f"{c.sentence} [{n}]")
     sources = [Source.from_passage(n, passages[i]) for i, n in numbering.items()]
     return Answer(
-        question=question, text=" ".join(parts), sources=sources, abstained=False,
-        mode=mode, sentences=len(chosen),
+        question=question,
+        text=" ".join(parts),
+        sources=sources,
+        abstained=False,
+        mode=mode,
+        sentences=len(chosen),
     )
 
 
@@ -178,7 +191,7 @@ def cited_sentences(text: str) -> list[tuple[str, list[int]]]:
         lead = _LEADING_MARKERS.match(sentence)
         if lead and merged:
             merged[-1] += " " + lead.group(1).strip()
-            sentence = sentence[lead.end():].strip()
+            sentence = sentence[lead.end() :].strip()
         if sentence:
             merged.append(sentence)
     out = []

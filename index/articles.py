@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from index.errors import NewsdeskError
+
 SUFFIXES = (".txt", ".md")
 WESTERN = ("cp1252", "latin_1", "iso8859_15")
 FRONT_MATTER_KEYS = ("title", "url", "published", "outlet")
@@ -63,9 +65,19 @@ _ORPHAN_ATTR_TAIL = re.compile(
 )
 _QUOTES = str.maketrans(
     {
-        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
-        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u2032": "'",
-        "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u200b": "",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u2032": "'",
+        "\u00a0": " ",
+        "\u2009": " ",
+        "\u202f": " ",
+        "\u200b": "",
     }
 )
 _SPACES = re.compile(r"[ \t\f\v]+")
@@ -174,10 +186,11 @@ def parse_article(rel_path: str, data: bytes) -> Article:
 def iter_corpus(corpus_dir: Path, max_bytes: int) -> Iterator[Article | Skipped]:
     """Every `.txt`/`.md` file below corpus_dir, in a stable order, as Article or Skipped."""
     paths = sorted(
-        p for p in corpus_dir.rglob("*")
-        if p.suffix.lower() in SUFFIXES and p.is_file() and not any(
-            part.startswith(".") for part in p.relative_to(corpus_dir).parts
-        )
+        p
+        for p in corpus_dir.rglob("*")
+        if p.suffix.lower() in SUFFIXES
+        and p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(corpus_dir).parts)
     )
     for path in paths:
         rel = path.relative_to(corpus_dir).as_posix()
@@ -197,9 +210,9 @@ def iter_corpus(corpus_dir: Path, max_bytes: int) -> Iterator[Article | Skipped]
 
 
 def load_corpus(corpus_dir: Path, max_bytes: int) -> tuple[list[Article], list[Skipped]]:
-    """Read the whole corpus; raise FileNotFoundError when the directory is missing."""
+    """Read the whole corpus; a missing directory is a user error."""
     if not corpus_dir.is_dir():
-        raise FileNotFoundError(f"corpus directory {corpus_dir} does not exist")
+        raise NewsdeskError(f"corpus directory {corpus_dir} does not exist")
     articles: list[Article] = []
     skipped: list[Skipped] = []
     for item in iter_corpus(corpus_dir, max_bytes):

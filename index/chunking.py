@@ -12,8 +12,18 @@ from index.articles import Article
 
 # Metadata that is stored with a chunk but neither embedded nor shown to an LLM as text.
 _HIDDEN_KEYS = [
-    "article_id", "title", "source", "path", "url", "published", "outlet", "content_hash",
-    "position", "n_chunks", "start_char", "end_char",
+    "article_id",
+    "title",
+    "source",
+    "path",
+    "url",
+    "published",
+    "outlet",
+    "content_hash",
+    "position",
+    "n_chunks",
+    "start_char",
+    "end_char",
 ]
 
 

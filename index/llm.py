@@ -24,10 +24,14 @@ def build_llm(settings: Settings) -> Any:
         try:
             from llama_index.llms.ollama import Ollama
         except ImportError as exc:
-            raise MissingDependencyError("the Ollama backend is not installed", "pip install 'newsdesk[ollama]'") from exc
+            raise MissingDependencyError(
+                "the Ollama backend is not installed", "pip install 'newsdesk[ollama]'"
+            ) from exc
         return Ollama(
-            model=settings.llm_model, base_url=settings.llm_base_url,
-            request_timeout=settings.llm_timeout, temperature=0.0,
+            model=settings.llm_model,
+            base_url=settings.llm_base_url,
+            request_timeout=settings.llm_timeout,
+            temperature=0.0,
         )
     from llama_index.llms.openai_like import OpenAILike
 
@@ -73,7 +77,9 @@ def check_citations(text: str, passages: list[Passage]) -> tuple[list[tuple[str,
 def llm_answer(settings: Settings, llm: Any, question: str, passages: list[Passage]) -> Answer:
     """Ask the LLM; validate markers and support; fall back to extractive on any failure."""
     prompts = load_prompts(settings.prompts_dir)
-    prompt = prompts.answer.format(passages=format_passages(passages), question=question, refusal=prompts.refusal)
+    prompt = prompts.answer.format(
+        passages=format_passages(passages), question=question, refusal=prompts.refusal
+    )
     try:
         raw = _complete(llm, prompt).strip()
     except Exception as exc:  # timeouts, refused connections, 5xx: all mean "no LLM now"
@@ -94,8 +100,13 @@ def llm_answer(settings: Settings, llm: Any, question: str, passages: list[Passa
         parts.append(f"{body} {marks}")
     sources = [Source.from_passage(new, passages[old - 1]) for old, new in numbering.items()]
     return Answer(
-        question=question, text=" ".join(parts), sources=sources, abstained=False, mode="llm",
-        sentences=len(kept) + unsupported, unsupported=unsupported,
+        question=question,
+        text=" ".join(parts),
+        sources=sources,
+        abstained=False,
+        mode="llm",
+        sentences=len(kept) + unsupported,
+        unsupported=unsupported,
     )
 
 

@@ -71,13 +71,17 @@ def collapse_duplicates(passages: list[Passage], threshold: float = DUPLICATE_JA
 class HybridRetriever:
     """Vector search in Chroma plus BM25 over the same chunks."""
 
-    def __init__(self, store: Any, embed_model: Any, bm25_retriever: Any | None, candidates: int = CANDIDATES) -> None:
+    def __init__(
+        self, store: Any, embed_model: Any, bm25_retriever: Any | None, candidates: int = CANDIDATES
+    ) -> None:
         self.store = store
         self.embed_model = embed_model
         self.bm25 = bm25_retriever
         self.candidates = candidates
         if self.bm25 is not None:
-            self.bm25.similarity_top_k = min(candidates, int(self.bm25.bm25.scores.get("num_docs", candidates)))
+            self.bm25.similarity_top_k = min(
+                candidates, int(self.bm25.bm25.scores.get("num_docs", candidates))
+            )
 
     def vector_search(self, question: str, top_k: int) -> list[Passage]:
         embedding = self.embed_model.get_query_embedding(question)
@@ -88,7 +92,11 @@ class HybridRetriever:
             return []
         from llama_index.core.schema import QueryBundle
 
-        return [_passage(n, vector=False) for n in self.bm25.retrieve(QueryBundle(question)) if n.score and n.score > 0]
+        return [
+            _passage(n, vector=False)
+            for n in self.bm25.retrieve(QueryBundle(question))
+            if n.score and n.score > 0
+        ]
 
     def retrieve(self, question: str, top_k: int) -> list[Passage]:
         """Top-k distinct passages, best first; score = cosine + BM25_WEIGHT * normalised BM25."""

@@ -54,7 +54,9 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr = Field(SecretStr(""), alias="LLM_API_KEY")
     llm_timeout: float = Field(30.0, alias="LLM_TIMEOUT", gt=0)
     llm_max_tokens: int = Field(400, alias="LLM_MAX_TOKENS", gt=0)
-    prompts_dir: Path = Field(Path(__file__).resolve().parent.parent / "prompts", alias="NEWSDESK_PROMPTS_DIR")
+    prompts_dir: Path = Field(
+        Path(__file__).resolve().parent.parent / "prompts", alias="NEWSDESK_PROMPTS_DIR"
+    )
     top_k: int = Field(5, alias="NEWSDESK_TOP_K", ge=1, le=50)
     max_question_chars: int = Field(2000, alias="NEWSDESK_MAX_QUESTION_CHARS", ge=10)
     history_turns: int = Field(6, alias="NEWSDESK_HISTORY_TURNS", ge=0)
@@ -62,7 +64,9 @@ class Settings(BaseSettings):
     # Discord.
     discord_token: SecretStr = Field(SecretStr(""), alias="DISCORD_TOKEN")
     discord_guild_id: int | None = Field(None, alias="DISCORD_GUILD_ID")
-    discord_channel_ids: Annotated[list[int], NoDecode] = Field(default_factory=list, alias="DISCORD_CHANNEL_IDS")
+    discord_channel_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list, alias="DISCORD_CHANNEL_IDS"
+    )
     discord_allow_dms: bool = Field(False, alias="DISCORD_ALLOW_DMS")
     discord_admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list, alias="DISCORD_ADMIN_IDS")
     discord_rate_limit: int = Field(5, alias="DISCORD_RATE_LIMIT", ge=1)

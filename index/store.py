@@ -153,8 +153,10 @@ class ChunkStore:
                 embeddings=embeddings[start : start + self._batch],
                 documents=[n.get_content(metadata_mode=MetadataMode.NONE) for n in part],
                 metadatas=[
-                    {k: ("" if v is None else v) for k, v in
-                     node_to_metadata_dict(n, remove_text=True, flat_metadata=True).items()}
+                    {
+                        k: ("" if v is None else v)
+                        for k, v in node_to_metadata_dict(n, remove_text=True, flat_metadata=True).items()
+                    }
                     for n in part
                 ],
             )
@@ -189,7 +191,6 @@ class ChunkStore:
             NodeWithScore(node=node, score=1.0 + math.log(max(sim, 1e-12)))
             for node, sim in zip(result.nodes or [], result.similarities or [])
         ]
-
 
     def similarities(self, embedding: list[float], ids: list[str]) -> dict[str, float]:
         """Cosine similarity of stored chunks (by id) to a query vector."""

@@ -1,0 +1,56 @@
+# Quick start: `make run` (set up, index ./corpus, answer a question) and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+QUESTION ?= Who is the Russian Foreign Minister that Blinken met?
+EVAL_DIR ?= .newsdesk-eval
+EVAL_CHECKS := --check 'hit@1>=0.75' --check 'hit@3>=0.9' --check 'keyword_recall>=0.8' \
+	--check 'citation_validity>=1.0' --check 'unsupported_rate<=0.05' --check 'abstention_accuracy>=0.9'
+
+.PHONY: install run chat test unit eval lint typecheck format bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	touch $@
+
+install: $(BIN)/.installed
+
+run: install
+	$(BIN)/newsdesk index
+	$(BIN)/newsdesk ask "$(QUESTION)"
+
+chat: install
+	$(BIN)/newsdesk index
+	$(BIN)/newsdesk chat
+
+test: install lint unit eval
+
+unit: install
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+# Answer quality gate: a regression on the dev set fails the build.
+eval: install
+	rm -rf $(EVAL_DIR)
+	$(BIN)/newsdesk --index-dir $(EVAL_DIR) index --json
+	$(BIN)/newsdesk --index-dir $(EVAL_DIR) eval tests/data/dev_questions.jsonl $(EVAL_CHECKS)
+	$(BIN)/newsdesk --index-dir $(EVAL_DIR) eval tests/data/extra_questions.jsonl $(EVAL_CHECKS)
+	rm -rf $(EVAL_DIR)
+
+lint: install
+	$(BIN)/ruff check bot index tests benchmarks
+	$(BIN)/ruff format --check bot index tests benchmarks
+
+typecheck: install
+	$(BIN)/mypy
+
+format: install
+	$(BIN)/ruff format bot index tests benchmarks
+	$(BIN)/ruff check --fix bot index tests benchmarks
+
+bench: install
+	$(BIN)/python -m benchmarks.run
+
+clean:
+	rm -rf $(VENV) .newsdesk $(EVAL_DIR) *.egg-info

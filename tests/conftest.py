@@ -1,0 +1,105 @@
+"""Shared fixtures: a temp corpus of the seed articles, settings pointing at temp dirs,
+one real ONNX embedding model per session, and an embedding wrapper that counts calls."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from llama_index.core.embeddings import BaseEmbedding
+from pydantic import PrivateAttr
+
+from index.settings import Settings, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_CORPUS = ROOT / "corpus"
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test reads the developer's .env or NEWSDESK_* variables."""
+    for key in list(os.environ):
+        if key.startswith(("NEWSDESK_", "LLM_", "EMBED_", "CHROMA_", "DISCORD_")):
+            monkeypatch.delenv(key, raising=False)
+    workdir = tmp_path / "cwd"
+    workdir.mkdir()
+    monkeypatch.chdir(workdir)
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    target = tmp_path / "corpus"
+    shutil.copytree(SEED_CORPUS, target)
+    return target
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path, corpus: Path) -> Callable[..., Settings]:
+    def make(**overrides: Any) -> Settings:
+        values: dict[str, Any] = {"corpus_dir": corpus, "index_dir": tmp_path / "index"}
+        values.update(overrides)
+        return load_settings(**values)
+
+    return make
+
+
+@pytest.fixture
+def settings(make_settings: Callable[..., Settings]) -> Settings:
+    return make_settings()
+
+
+@pytest.fixture(scope="session")
+def onnx_model() -> Any:
+    from index.embedding import OnnxMiniLMEmbedding
+
+    return OnnxMiniLMEmbedding()
+
+
+class CountingEmbedding(BaseEmbedding):
+    """Wraps a real model; counts texts embedded and can fail on demand."""
+
+    texts_embedded: int = 0
+    fail_after: int | None = None  # raise once this many texts were embedded
+    _inner: Any = PrivateAttr()
+
+    def __init__(self, inner: Any, **kwargs: Any) -> None:
+        super().__init__(model_name=inner.model_name, embed_batch_size=256, **kwargs)
+        self._inner = inner
+
+    def _check(self, n: int) -> None:
+        if self.fail_after is not None and self.texts_embedded + n > self.fail_after:
+            raise RuntimeError("simulated embedding failure")
+        self.texts_embedded += n
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        return self._inner.get_query_embedding(query)  # type: ignore[no-any-return]
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return self._get_query_embedding(query)
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        self._check(1)
+        return self._inner.get_text_embedding(text)  # type: ignore[no-any-return]
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+        self._check(len(texts))
+        return self._inner.get_text_embedding_batch(texts)  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def counting(onnx_model: Any) -> Iterator[CountingEmbedding]:
+    yield CountingEmbedding(onnx_model)
+
+
+@pytest.fixture
+def built_index(settings: Settings, onnx_model: Any) -> Settings:
+    """The seed corpus indexed into a temp dir."""
+    from index.indexer import run_index
+
+    run_index(settings, embed_model=onnx_model)
+    return settings

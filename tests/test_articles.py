@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from index.articles import Article, Skipped, clean_text, decode, load_corpus, parse_article
+from index.errors import NewsdeskError
+
+SEEDS = Path(__file__).resolve().parent.parent / "corpus"
+
+
+def _seed(name: str) -> Article:
+    return parse_article(name, (SEEDS / name).read_bytes())
+
+
+def test_seed_boilerplate_is_stripped_and_reporting_kept() -> None:
+    a000 = _seed("000_88c9dd3b0d3a2e93.txt")
+    assert "Newsletter" not in a000.text
+    assert "loading=" not in a000.text and ".webp" not in a000.text
+    assert a000.text.startswith("US Secretary of State Meets with Russian Foreign Minister")
+    assert "Tony Blincoln (left) smiles" in a000.text
+    assert not a000.text.rstrip().endswith("\n.")
+
+    a001 = _seed("001_6590fbfd3e993fb7.txt")
+    assert "Must read" not in a001.text
+    assert "More articles" not in a001.text and "Latest article" not in a001.text
+    assert a001.text.rstrip().endswith("will continue to stand with Ukraine.")
+
+    a002 = _seed("002_9c3714a4b76aa959.txt")
+    assert "cookies" not in a002.text
+    assert "I believe in Putin" in a002.text
+
+    a003 = _seed("003_96b30b9797db3545.txt")
+    assert "leave a reply" not in a003.text.lower()
+    assert a003.text.rstrip().endswith("came from the Associated Press.")
+
+
+def test_quotes_and_whitespace_are_normalised() -> None:
+    text = clean_text(
+        "He said \u201cno\u201d \u2014 it\u2019s\u00a0done.\r\n\r\n\r\n  Next   paragraph\t here.  "
+    )
+    assert text == 'He said "no" \u2014 it\'s done.\n\nNext paragraph here.'
+
+
+def test_title_is_first_line_and_metadata_is_kept() -> None:
+    article = _seed("003_96b30b9797db3545.txt")
+    assert article.id == "003_96b30b9797db3545"
+    assert article.title == "Blinken, Lavrov, Expect No Breakthroughs on Ukraine"
+    assert article.path == "003_96b30b9797db3545.txt"
+    assert len(article.content_hash) == 64
+
+
+def test_front_matter_sets_metadata() -> None:
+    raw = b"---\ntitle: Talks in Geneva\nurl: https://example.org/a\npublished: 2022-01-21\noutlet: Example News\nauthor: ignored\n---\nBody text here.\n"
+    article = parse_article("sub/a.md", raw)
+    assert (article.title, article.url, article.published, article.outlet) == (
+        "Talks in Geneva",
+        "https://example.org/a",
+        "2022-01-21",
+        "Example News",
+    )
+    assert article.text == "Body text here."
+    assert article.id == "sub/a"
+    assert article.source == "a.md"
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "cp1252", "utf-16", "utf-8-sig"])
+def test_legacy_encodings_decode_correctly(encoding: str) -> None:
+    text = "Le président a déclaré à Genève que la sécurité de l'Europe était en jeu. Zürich, façade, naïve."
+    if encoding != "latin-1":
+        text += " \u201cQuoted\u201d \u2014 done."
+    assert decode(text.encode(encoding)) == text
+
+
+def test_bad_files_are_skipped_with_reasons(tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text("A headline\n\nSome reporting.", encoding="utf-8")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "blank.md").write_bytes(b"  \n\n \t")
+    (tmp_path / "binary.txt").write_bytes(bytes(range(256)) * 10)
+    (tmp_path / "huge.txt").write_text("x " * 3000, encoding="utf-8")
+    (tmp_path / "notes.pdf").write_bytes(b"%PDF-1.4")  # not an article type: ignored
+    nested = tmp_path / "more" / "deeper"
+    nested.mkdir(parents=True)
+    (nested / "inner.md").write_text("# Inner title\n\nInner body.", encoding="utf-8")
+    (tmp_path / ".hidden.txt").write_text("secret", encoding="utf-8")
+
+    articles, skipped = load_corpus(tmp_path, max_bytes=5000)
+    assert sorted(a.path for a in articles) == ["good.txt", "more/deeper/inner.md"]
+    assert [a.title for a in articles if a.path.endswith("inner.md")] == ["Inner title"]
+    reasons = {s.path: s.reason for s in skipped}
+    assert reasons["empty.txt"] == "empty file"
+    assert reasons["blank.md"] == "empty file"
+    assert reasons["binary.txt"].startswith("binary")
+    assert "5,000-byte limit" in reasons["huge.txt"]
+    assert set(reasons) == {"empty.txt", "blank.md", "binary.txt", "huge.txt"}
+    assert all(isinstance(s, Skipped) for s in skipped)
+
+
+def test_missing_corpus_dir_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(NewsdeskError, match="does not exist"):
+        load_corpus(tmp_path / "nope", max_bytes=1000)
+
+
+def test_boilerplate_only_file_is_skipped(tmp_path: Path) -> None:
+    (tmp_path / "furniture.txt").write_text(
+        "Newsletter\n\nMore articles\n\nLatest article\n", encoding="utf-8"
+    )
+    articles, skipped = load_corpus(tmp_path, max_bytes=10_000)
+    assert articles == []
+    assert skipped == [Skipped("furniture.txt", "no text left after removing boilerplate")]

@@ -1,0 +1,144 @@
+"""The CLI as users run it: exit codes, stdout and stderr, JSON shapes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import cli
+
+RUSSIAN_FM = "Who is the Russian Foreign Minister that Blinken met?"
+
+
+def run(*args: str, input: str | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def dirs(tmp_path: Path, corpus: Path) -> list[str]:
+    return ["--corpus-dir", str(corpus), "--index-dir", str(tmp_path / "idx")]
+
+
+def test_ask_without_index_says_run_index_first(dirs: list[str]) -> None:
+    code, out, err = run(*dirs, "ask", "Who met?")
+    assert code == 1
+    assert out == ""
+    assert err.startswith("Error: no index at ") and err.rstrip().endswith("run `newsdesk index` first")
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [
+        ("", "the question is empty"),
+        ("   \n\t ", "the question is empty"),
+        ("x" * 2001, "the limit is 2,000"),
+    ],
+)
+def test_bad_questions_exit_1(dirs: list[str], question: str, message: str) -> None:
+    code, out, err = run(*dirs, "ask", question)
+    assert code == 1 and out == ""
+    assert err.startswith("Error: ") and message in err
+
+
+def test_missing_corpus_dir(tmp_path: Path) -> None:
+    code, _, err = run("--corpus-dir", str(tmp_path / "none"), "--index-dir", str(tmp_path / "i"), "index")
+    assert code == 1
+    assert err == f"Error: corpus directory {tmp_path / 'none'} does not exist\n"
+
+
+def test_invalid_setting_is_one_line(dirs: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSDESK_TOP_K", "lots")
+    code, _, err = run(*dirs, "ask", "hello?")
+    assert code == 1 and err.startswith("Error: invalid setting NEWSDESK_TOP_K") and err.count("\n") == 1
+
+
+def test_index_json_then_ask_json(dirs: list[str], corpus: Path) -> None:
+    (corpus / "broken.txt").write_bytes(b"")
+    code, out, _ = run(*dirs, "index", "--json")
+    assert code == 0
+    summary = json.loads(out.strip().splitlines()[-1])
+    assert set(summary) == {
+        "added",
+        "updated",
+        "removed",
+        "unchanged",
+        "skipped",
+        "documents",
+        "chunks",
+        "seconds",
+    }
+    assert (summary["added"], summary["documents"]) == (5, 5)
+    assert summary["skipped"] == [{"path": "broken.txt", "reason": "empty file"}]
+
+    code, out, _ = run(*dirs, "index", "--json")
+    again = json.loads(out.strip().splitlines()[-1])
+    assert (again["added"], again["unchanged"], again["chunks"]) == (0, 5, summary["chunks"])
+
+    code, out, err = run(*dirs, "ask", "--json", RUSSIAN_FM)
+    assert code == 0, err
+    answer = json.loads(out)
+    assert set(answer) >= {"question", "answer", "abstained", "mode", "sources", "seconds"}
+    assert answer["question"] == RUSSIAN_FM and answer["mode"] == "extractive" and not answer["abstained"]
+    assert "Lavrov" in answer["answer"]
+    assert answer["sources"] and set(answer["sources"][0]) == {"n", "source", "title", "url", "score", "text"}
+    assert answer["sources"][0]["source"].endswith(".txt")
+
+
+def test_ask_human_output_and_file(dirs: list[str], tmp_path: Path) -> None:
+    assert run(*dirs, "index")[0] == 0
+    code, out, _ = run(*dirs, "ask", RUSSIAN_FM)
+    assert code == 0
+    answer, _, sources = out.partition("\n\nSources:\n")
+    assert "[1]" in answer
+    assert sources.lstrip().startswith("[1] ")
+
+    questions = tmp_path / "q.txt"
+    questions.write_text(f"{RUSSIAN_FM}\n\nWho directed the film Inception?\n", encoding="utf-8")
+    code, out, _ = run(*dirs, "ask", "--json", "--file", str(questions))
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and [x["abstained"] for x in lines] == [False, True]
+    assert lines[1]["answer"] == "I couldn't find that in the articles."
+
+
+def test_dry_run_and_chat_from_pipe(dirs: list[str]) -> None:
+    code, out, _ = run(*dirs, "index", "--dry-run")
+    assert code == 0 and out.startswith("5 added") and "Dry run: nothing was written." in out
+    run(*dirs, "index")
+    code, out, _ = run(
+        *dirs, "chat", input="What did Blinken say unity gives the West?\n/sources\n/reset\n/quit\n"
+    )
+    assert code == 0
+    assert "strength" in out
+    assert "Conversation cleared." in out
+
+
+def test_eval_table_and_checks(dirs: list[str]) -> None:
+    run(*dirs, "index")
+    data = str(Path(__file__).parent / "data" / "dev_questions.jsonl")
+    code, out, _ = run(*dirs, "eval", data, "--json")
+    summary = json.loads(out)
+    assert code == 0 and summary["questions"] == 14
+    assert summary["abstention_accuracy"] == 1.0
+    code, _, err = run(*dirs, "eval", data, "--check", "hit@1>=1.01")
+    assert code == 1 and "Check failed: hit@1" in err
+    code, _, err = run(*dirs, "eval", data, "--check", "nonsense>=1")
+    assert code == 1 and "unknown metric" in err
+
+
+def test_console_script_entry_point(dirs: list[str]) -> None:
+    """The installed `newsdesk` command itself, in a fresh process."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot.cli", *dirs, "ask", "anything?"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("Error: no index at") and "Traceback" not in proc.stderr

@@ -1,0 +1,203 @@
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from index.errors import IndexLockedError, NewsdeskError
+from index.indexer import run_index
+from index.lock import IndexLock
+from index.settings import Settings
+from index.store import open_active, read_state
+from tests.conftest import CountingEmbedding
+
+SEED = "003_96b30b9797db3545"
+
+
+def _chunks(settings: Settings) -> list[dict[str, Any]]:
+    store = open_active(settings)
+    got = store.collection.get(include=["metadatas"])
+    return [dict(m, id=i) for i, m in zip(got["ids"], got["metadatas"], strict=True)]
+
+
+def _assert_consistent(settings: Settings) -> Counter[str]:
+    """Every article has exactly one content hash, complete, with no duplicate chunk."""
+    chunks = _chunks(settings)
+    ids = [c["id"] for c in chunks]
+    assert len(ids) == len(set(ids))
+    hashes: dict[str, set[str]] = {}
+    for c in chunks:
+        hashes.setdefault(c["article_id"], set()).add(c["content_hash"])
+    per_article = Counter(c["article_id"] for c in chunks)
+    for article_id, found in hashes.items():
+        assert len(found) == 1, f"{article_id} has chunks of {len(found)} versions"
+        expected = {c["n_chunks"] for c in chunks if c["article_id"] == article_id}
+        assert expected == {per_article[article_id]}
+    return per_article
+
+
+def test_first_build_then_noop_embeds_nothing(settings: Settings, counting: CountingEmbedding) -> None:
+    report = run_index(settings, embed_model=counting)
+    assert (len(report.added), len(report.updated), len(report.removed), report.unchanged) == (5, 0, 0, 0)
+    assert report.chunks == counting.texts_embedded > 5
+    assert (settings.index_dir / "bm25" / "retriever.json").exists()
+    per_article = _assert_consistent(settings)
+    assert len(per_article) == 5
+
+    counting.texts_embedded = 0
+    again = run_index(settings, embed_model=counting)
+    assert counting.texts_embedded == 0
+    assert again.unchanged == 5 and not again.changed
+    assert again.to_json()["chunks"] == report.chunks
+
+
+def test_update_add_remove(settings: Settings, corpus: Path, counting: CountingEmbedding) -> None:
+    run_index(settings, embed_model=counting)
+    before = {c["id"] for c in _chunks(settings) if c["article_id"] == SEED}
+
+    path = corpus / f"{SEED}.txt"
+    path.write_text(
+        path.read_text(encoding="utf-8") + "\n\nA late paragraph about Geneva talks.", encoding="utf-8"
+    )
+    (corpus / "001_6590fbfd3e993fb7.txt").unlink()
+    (corpus / "new_story.md").write_text(
+        "# Fresh report\n\nLavrov left Geneva on Friday evening.", encoding="utf-8"
+    )
+    counting.texts_embedded = 0
+
+    report = run_index(settings, embed_model=counting)
+    assert report.updated == [f"{SEED}.txt"]
+    assert report.added == ["new_story.md"]
+    assert report.removed == ["001_6590fbfd3e993fb7.txt"]
+    assert report.unchanged == 3
+    per_article = _assert_consistent(settings)
+    assert counting.texts_embedded == per_article[SEED] + per_article["new_story"]
+    assert "001_6590fbfd3e993fb7" not in per_article
+    after = {c["id"] for c in _chunks(settings) if c["article_id"] == SEED}
+    assert not (before & after)  # old version's chunks are gone
+    assert any(
+        "late paragraph" in t for t in open_active(settings).collection.get(ids=sorted(after))["documents"]
+    )
+
+
+def test_identical_files_are_independent(
+    settings: Settings, corpus: Path, counting: CountingEmbedding
+) -> None:
+    text = (corpus / f"{SEED}.txt").read_bytes()
+    (corpus / "copy_a.txt").write_bytes(text)
+    run_index(settings, embed_model=counting)
+    (corpus / "copy_a.txt").unlink()
+    report = run_index(settings, embed_model=counting)
+    assert report.removed == ["copy_a.txt"]
+    per_article = _assert_consistent(settings)
+    assert SEED in per_article and "copy_a" not in per_article
+
+
+def test_bad_files_do_not_stop_a_build_and_keep_old_versions(
+    settings: Settings, corpus: Path, counting: CountingEmbedding
+) -> None:
+    run_index(settings, embed_model=counting)
+    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / f"{SEED}.txt").write_bytes(b"\x00\x01\x02" * 100)  # a bad save over a good article
+    report = run_index(settings, embed_model=counting)
+    skipped = {s.path: s.reason for s in report.skipped}
+    assert skipped == {"empty.txt": "empty file", f"{SEED}.txt": "binary file"}
+    assert report.removed == []
+    assert SEED in _assert_consistent(settings)  # nothing lost
+
+
+def test_failure_during_update_loses_nothing_and_next_run_finishes(
+    settings: Settings, corpus: Path, counting: CountingEmbedding
+) -> None:
+    run_index(settings, embed_model=counting)
+    originals = Counter(c["article_id"] for c in _chunks(settings))
+    for name in ("000_88c9dd3b0d3a2e93", "004_4d4080f095013527"):
+        path = corpus / f"{name}.txt"
+        path.write_text(path.read_text(encoding="utf-8").replace("Geneva", "GENEVA"), encoding="utf-8")
+
+    counting.texts_embedded = 0
+    counting.fail_after = 0
+    with pytest.raises(RuntimeError, match="simulated"):
+        run_index(settings, embed_model=counting)
+    # Every article still answers from its old version.
+    assert Counter(c["article_id"] for c in _chunks(settings)) == originals
+    from index.engine import Engine
+
+    answer = Engine(settings, embed_model=counting).ask("Who is the Russian Foreign Minister?")
+    assert not answer.abstained and answer.sources
+
+    counting.fail_after = None
+    report = run_index(settings, embed_model=counting)
+    assert sorted(report.updated) == ["000_88c9dd3b0d3a2e93.txt", "004_4d4080f095013527.txt"]
+    _assert_consistent(settings)
+    got = open_active(settings).collection.get(where={"article_id": "004_4d4080f095013527"})
+    assert got["documents"] and not any("Geneva" in text for text in got["documents"])
+    assert any("GENEVA" in text for text in got["documents"])
+
+
+def test_a_second_writer_is_refused(settings: Settings, counting: CountingEmbedding) -> None:
+    with IndexLock(settings.index_dir), pytest.raises(IndexLockedError, match="another `newsdesk index`"):
+        run_index(settings, embed_model=counting)
+    run_index(settings, embed_model=counting)  # the lock is free again
+
+
+def test_dry_run_writes_nothing(settings: Settings, corpus: Path, counting: CountingEmbedding) -> None:
+    report = run_index(settings, dry_run=True, embed_model=counting)
+    assert len(report.added) == 5 and report.dry_run
+    assert not (settings.index_dir / "chroma").exists()
+    run_index(settings, embed_model=counting)
+    (corpus / f"{SEED}.txt").unlink()
+    counting.texts_embedded = 0
+    report = run_index(settings, dry_run=True, embed_model=counting)
+    assert report.removed == [f"{SEED}.txt"] and counting.texts_embedded == 0
+    assert SEED in _assert_consistent(settings)
+
+
+def test_full_rebuild_switches_to_a_fresh_collection(settings: Settings, counting: CountingEmbedding) -> None:
+    first = run_index(settings, embed_model=counting)
+    old = read_state(settings.index_dir)["collection"]
+    report = run_index(settings, full=True, embed_model=counting)
+    new = read_state(settings.index_dir)["collection"]
+    assert new != old
+    assert report.chunks == first.chunks
+    store = open_active(settings)
+    assert old not in {c.name for c in store.client.list_collections()}
+    _assert_consistent(settings)
+
+
+def test_another_embedding_model_needs_full(
+    settings: Settings, onnx_model: Any, counting: CountingEmbedding
+) -> None:
+    run_index(settings, embed_model=counting)
+    other = CountingEmbedding(onnx_model)
+    other.model_name = "test:another-model"
+    with pytest.raises(NewsdeskError, match="--full"):
+        run_index(settings, embed_model=other)
+    from index.engine import Engine
+
+    with pytest.raises(NewsdeskError, match=r"rebuild it with `newsdesk index --full`"):
+        Engine(settings, embed_model=other).ask("Who met Lavrov?")
+    run_index(settings, full=True, embed_model=other)
+    assert open_active(settings).metadata["embed_model"] == "test:another-model"
+
+
+def test_changed_chunking_needs_full(make_settings: Any, counting: CountingEmbedding) -> None:
+    run_index(make_settings(), embed_model=counting)
+    with pytest.raises(NewsdeskError, match="chunked with size"):
+        run_index(make_settings(chunk_size=96), embed_model=counting)
+
+
+def test_chunks_carry_citation_metadata(built_index: Settings) -> None:
+    chunks = _chunks(built_index)
+    article = next(c for c in chunks if c["article_id"] == SEED and c["position"] == 0)
+    assert article["title"] == "Blinken, Lavrov, Expect No Breakthroughs on Ukraine"
+    assert article["source"] == f"{SEED}.txt"
+    assert article["start_char"] == 0 and article["end_char"] > 0
+    store = open_active(built_index)
+    text = store.collection.get(ids=[article["id"]])["documents"][0]
+    from index.articles import parse_article
+
+    full = parse_article(f"{SEED}.txt", (built_index.corpus_dir / f"{SEED}.txt").read_bytes()).text
+    assert full[article["start_char"] : article["end_char"]] == text
