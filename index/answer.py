@@ -177,30 +177,33 @@ def extractive_answer(question: str, passages: list[Passage], mode: str = "extra
     )
 
 
-_LEADING_MARKERS = re.compile(r"^((?:\[\d{1,3}\]\s*)+)")
+_MARKER_GROUP = re.compile(r"(?:\s*\[\d{1,3}\])+")
+_TRAILING_PUNCT = re.compile(r"[.!?,;:]+")
 
 
 def cited_sentences(text: str) -> list[tuple[str, list[int]]]:
     """Split answer text into (sentence without markers, cited numbers).
 
-    Markers may follow the full stop ("... said. [2] Next") or precede it ("said [2].").
+    A marker group ends a sentence, whether it follows the full stop ("said. [2] Next")
+    or precedes it ("said [2]."); sentences before it in the same stretch are uncited.
     """
-    sentences = split_sentences(text)
-    merged: list[str] = []
-    for sentence in sentences:
-        lead = _LEADING_MARKERS.match(sentence)
-        if lead and merged:
-            merged[-1] += " " + lead.group(1).strip()
-            sentence = sentence[lead.end() :].strip()
-        if sentence:
-            merged.append(sentence)
-    out = []
-    for sentence in merged:
-        numbers = [int(n) for n in MARKER.findall(sentence)]
-        bare = re.sub(r"\s+([.,;:!?])", r"\1", MARKER.sub("", sentence)).strip()
-        if bare:
-            out.append((bare, numbers))
-    return out
+    out: list[tuple[str, list[int]]] = []
+    pos = 0
+    for group in _MARKER_GROUP.finditer(text):
+        if group.start() < pos:
+            continue
+        segment = text[pos : group.start()]
+        pos = group.end()
+        punct = _TRAILING_PUNCT.match(text, pos)
+        if punct:
+            segment += punct.group()
+            pos = punct.end()
+        sentences = split_sentences(segment)
+        out.extend((s, []) for s in sentences[:-1])
+        if sentences:
+            out.append((sentences[-1], [int(n) for n in MARKER.findall(group.group())]))
+    out.extend((s, []) for s in split_sentences(text[pos:]))
+    return [(s.strip(), ns) for s, ns in out if s.strip()]
 
 
 def supported(sentence: str, passage_text: str, threshold: float = 0.6) -> bool:

@@ -58,14 +58,15 @@ def format_passages(passages: list[Passage]) -> str:
 def check_citations(text: str, passages: list[Passage]) -> tuple[list[tuple[str, list[int]]], int]:
     """Keep sentences whose cited passages support them; drop bad markers.
 
+    A sentence with no valid marker is unsupported: nothing is shown as cited that the
+    LLM did not cite.
+
     Returns (kept sentences with their markers, number of unsupported sentences).
     """
     kept: list[tuple[str, list[int]]] = []
     unsupported = 0
     for bare, numbers in cited_sentences(text):
         cited = [n for n in numbers if 1 <= n <= len(passages)]
-        if not cited:  # uncited: attach the passage that supports it, if any
-            cited = [i for i, p in enumerate(passages, start=1) if supported(bare, p.text)][:1]
         good = [n for n in dict.fromkeys(cited) if supported(bare, passages[n - 1].text)]
         if not good:
             unsupported += 1

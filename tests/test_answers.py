@@ -1,0 +1,181 @@
+"""Extractive answers on the seed corpus, abstention, and the LLM path over real HTTP."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from index.answer import NOT_FOUND, cited_sentences
+from index.engine import Engine, validate_question
+from index.errors import QuestionError
+from index.evaluation import load_questions
+from index.indexer import run_index
+from index.prompts import PromptError, load_prompts
+from index.settings import Settings
+from tests.openai_server import ScriptedOpenAI
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture
+def engine(built_index: Settings, onnx_model: Any) -> Engine:
+    return Engine(built_index, embed_model=onnx_model)
+
+
+def _assert_verbatim(answer: Any) -> None:
+    """Every sentence carries markers that name listed sources, and is quoted from one."""
+    by_n = {s.n: " ".join(s.text.split()) for s in answer.sources}
+    pieces = cited_sentences(answer.text)
+    assert pieces
+    for sentence, numbers in pieces:
+        assert numbers, f"uncited sentence: {sentence}"
+        assert set(numbers) <= set(by_n)
+        assert any(" ".join(sentence.split()) in by_n[n] for n in numbers), sentence
+
+
+def test_extractive_answers_quote_and_cite(engine: Engine) -> None:
+    for q in load_questions(DATA / "dev_questions.jsonl"):
+        answer = engine.ask(q.question)
+        assert answer.abstained is not q.answerable, q.question
+        if q.answerable:
+            _assert_verbatim(answer)
+            assert 1 <= answer.sentences <= 3
+            assert [s.n for s in answer.sources] == list(range(1, len(answer.sources) + 1))
+
+
+def test_unanswerable_questions_abstain_with_closest_headlines(engine: Engine) -> None:
+    answer = engine.ask("What is the boiling point of water at sea level?")
+    assert answer.abstained and answer.text == NOT_FOUND
+    assert 1 <= len(answer.sources) <= 3
+    assert len({s.source for s in answer.sources}) == len(answer.sources)
+
+
+def test_question_validation() -> None:
+    assert validate_question("  hi there?  ", 100) == "hi there?"
+    for bad in ("", "   ", "\n\t"):
+        with pytest.raises(QuestionError, match="empty"):
+            validate_question(bad, 100)
+    with pytest.raises(QuestionError, match="101 characters long; the limit is 100"):
+        validate_question("x" * 101, 100)
+
+
+def test_prompts_are_validated(tmp_path: Path) -> None:
+    good = Path(__file__).resolve().parent.parent / "prompts"
+    prompts = load_prompts(good)
+    assert "{passages}" in prompts.answer and prompts.refusal == NOT_FOUND
+    for name in ("answer.txt", "condense.txt", "refusal.txt"):
+        (tmp_path / name).write_text((good / name).read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "answer.txt").write_text("Passages: {passages}\nAnswer:", encoding="utf-8")
+    with pytest.raises(PromptError, match=r"answer.txt is missing the variable \{question\}"):
+        load_prompts(tmp_path)
+
+
+# -- the LLM path over real HTTP ---------------------------------------------------------------
+@pytest.fixture
+def llm_engine(make_settings: Callable[..., Settings], onnx_model: Any) -> Any:
+    def make(server: ScriptedOpenAI, timeout: float = 5.0) -> Engine:
+        settings = make_settings(
+            llm_mode="llm", llm_base_url=server.base_url, llm_model="test-model", llm_timeout=timeout
+        )
+        if not (settings.index_dir / "state.json").exists():
+            run_index(settings, embed_model=onnx_model)
+        return Engine(settings, embed_model=onnx_model)
+
+    return make
+
+
+QUESTION = "What response did the US promise if Russian forces cross Ukraine's border?"
+
+
+def test_llm_answer_with_good_citations(llm_engine: Any) -> None:
+    with ScriptedOpenAI() as server:
+        engine = llm_engine(server)
+        passages = engine.search(QUESTION)
+        n = next(i for i, p in enumerate(passages, 1) if "swift, severe" in p.text)
+        server.script.append(
+            {
+                "content": f"Any crossing would be met with a swift, severe and united response from the United States [{n}]."
+            }
+        )
+        answer = engine.ask(QUESTION)
+    assert answer.mode == "llm" and not answer.note and not answer.abstained
+    assert answer.text.endswith("[1]")  # renumbered to the cited passages only
+    assert "swift, severe" in answer.sources[0].text
+    assert answer.unsupported == 0
+    prompt = server.requests[0]["body"]["messages"][-1]["content"]
+    assert QUESTION in prompt and f"[{n}]" in prompt
+    assert server.requests[0]["body"]["model"] == "test-model"
+
+
+def test_llm_bad_markers_are_removed_and_unsupported_sentences_dropped(llm_engine: Any) -> None:
+    with ScriptedOpenAI() as server:
+        engine = llm_engine(server)
+        passages = engine.search(QUESTION)
+        n = next(i for i, p in enumerate(passages, 1) if "swift, severe" in p.text)
+        server.script.append(
+            {
+                "content": (
+                    f"Russia would face a swift, severe and united response [{n}][99]. "
+                    "The moon landing happened in a television studio in Nevada [1]."
+                )
+            }
+        )
+        answer = engine.ask(QUESTION)
+    assert "[99]" not in answer.text and "moon" not in answer.text
+    assert answer.unsupported == 1
+    assert [s.n for s in answer.sources] == [1]
+
+
+@pytest.mark.parametrize(
+    ("step", "note"),
+    [
+        ({"content": "Russia would face consequences."}, "cited no passage"),
+        ({"status": 500}, "HTTP 500"),
+        ({"content": ""}, "empty answer"),
+    ],
+)
+def test_llm_failures_fall_back_to_extractive(llm_engine: Any, step: dict[str, Any], note: str) -> None:
+    with ScriptedOpenAI() as server:
+        engine = llm_engine(server)
+        server.script.append(step)
+        answer = engine.ask(QUESTION)
+    assert answer.mode == "extractive" and note in answer.note
+    assert answer.note.endswith("showing an extractive answer instead.")
+    _assert_verbatim(answer)
+
+
+def test_llm_timeout_falls_back_within_the_timeout(llm_engine: Any) -> None:
+    with ScriptedOpenAI() as server:
+        engine = llm_engine(server, timeout=1.0)
+        engine.search(QUESTION)  # warm the index
+        server.script.append({"sleep": 4, "content": "too late [1]."})
+        started = time.perf_counter()
+        answer = engine.ask(QUESTION)
+        elapsed = time.perf_counter() - started
+    assert "timed out" in answer.note and answer.mode == "extractive"
+    assert elapsed < 3.0
+
+
+def test_llm_endpoint_down(make_settings: Callable[..., Settings], onnx_model: Any) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed once we leave: nothing listens there
+    settings = make_settings(
+        llm_mode="llm", llm_base_url=f"http://127.0.0.1:{port}/v1", llm_model="m", llm_timeout=2
+    )
+    run_index(settings, embed_model=onnx_model)
+    answer = Engine(settings, embed_model=onnx_model).ask(QUESTION)
+    assert answer.mode == "extractive" and f"127.0.0.1:{port}" in answer.note and not answer.abstained
+
+
+def test_llm_refusal_is_an_abstention(llm_engine: Any) -> None:
+    with ScriptedOpenAI() as server:
+        engine = llm_engine(server)
+        server.script.append({"content": NOT_FOUND})
+        answer = engine.ask("What did Lavrov say about the weather?")
+    assert answer.abstained and answer.text == NOT_FOUND

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from index.conversation import Conversation, carry_subject, is_follow_up
+from index.engine import Engine
+from index.settings import Settings
+from tests.openai_server import ScriptedOpenAI
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("and what did Lavrov say?", True),
+        ("when was that?", True),
+        ("What about him?", True),
+        ("Why?", True),
+        ("What did Stoltenberg say was at stake in Ukraine?", False),
+        ("Which gas pipeline did Scholz say could be halted?", False),
+    ],
+)
+def test_follow_up_detection(question: str, expected: bool) -> None:
+    assert is_follow_up(question) is expected
+
+
+def test_carry_subject_keeps_the_previous_topic() -> None:
+    previous = "What did Blinken say about the window for diplomacy?"
+    assert (
+        carry_subject(previous, "and what did Lavrov say?")
+        == "what did Lavrov say (blinken window diplomacy)?"
+    )
+    assert carry_subject(previous, "Who is Rachel Zemba?") == "Who is Rachel Zemba?"
+
+
+def test_history_is_bounded() -> None:
+    conv = Conversation(max_turns=2)
+
+    class A:
+        text = "x"
+
+    for i in range(5):
+        conv.record(f"q{i}", f"q{i}", A())  # type: ignore[arg-type]
+    assert [t.question for t in conv.turns] == ["q3", "q4"]
+    conv.reset()
+    assert not conv.turns and conv.last_answer is None
+
+
+def test_extractive_follow_up_is_understood_in_context(built_index: Settings, onnx_model: Any) -> None:
+    engine = Engine(built_index, embed_model=onnx_model)
+    conv = Conversation()
+    first = engine.ask("Which gas pipeline did Chancellor Scholz say could be halted?", conversation=conv)
+    assert "Nordstream" in first.text or "Northstream" in first.text
+    follow = engine.ask("which stage of construction is it in?", conversation=conv)
+    assert follow.standalone_question != follow.question
+    assert "final stage" in follow.text
+    assert follow.question == "which stage of construction is it in?"
+
+
+def test_llm_condenses_the_follow_up(make_settings: Any, onnx_model: Any) -> None:
+    from index.indexer import run_index
+
+    with ScriptedOpenAI() as server:
+        settings = make_settings(llm_mode="llm", llm_base_url=server.base_url, llm_model="m")
+        run_index(settings, embed_model=onnx_model)
+        engine = Engine(settings, embed_model=onnx_model)
+        conv = Conversation()
+        server.script.append({"content": "Blinken met Sergey Lavrov [1]."})
+        engine.ask("Who did Blinken meet in Geneva?", conversation=conv)
+        server.script.append(
+            {"content": "What did Sergey Lavrov hope the United States would bring to Geneva?"}
+        )
+        server.script.append({"content": "Lavrov hoped for concrete answers to Russian concerns [1]."})
+        answer = engine.ask("and what did he hope for?", conversation=conv)
+    condense_prompt = server.requests[1]["body"]["messages"][-1]["content"]
+    assert (
+        "Who did Blinken meet in Geneva?" in condense_prompt
+        and "and what did he hope for?" in condense_prompt
+    )
+    assert (
+        answer.standalone_question == "What did Sergey Lavrov hope the United States would bring to Geneva?"
+    )
+    assert "concrete answers" in answer.text and answer.mode == "llm"

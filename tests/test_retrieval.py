@@ -1,0 +1,105 @@
+"""Ranking with hand-built embeddings: each axis is a keyword, so we know the right order."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from llama_index.core.embeddings import BaseEmbedding
+
+from index import bm25
+from index.indexer import run_index
+from index.retrieval import HybridRetriever, Passage, collapse_duplicates
+from index.settings import Settings, load_settings
+from index.store import open_active
+
+AXES = ["pipeline", "troops", "sanctions", "weather"]
+
+
+class KeywordEmbedding(BaseEmbedding):
+    """Vector = keyword counts over AXES (+ a small constant axis), L2-normalised."""
+
+    def _vec(self, text: str) -> list[float]:
+        lowered = text.lower()
+        v = np.array([lowered.count(a) for a in AXES] + [0.05], dtype=np.float32)
+        return (v / np.linalg.norm(v)).tolist()
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        return self._vec(query)
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return self._vec(query)
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        return self._vec(text)
+
+
+ARTICLES = {
+    "pipes.txt": "Pipeline politics\n\nThe pipeline will be halted. The pipeline is finished and the pipeline matters.",
+    "army.txt": "Troop movements\n\nTroops gathered near the border; troops and more troops arrived.",
+    "spokes.txt": "Ministry briefing\n\nZakharova alleged provocations by the West while sanctions loomed.",
+    "wire_a.txt": "Wire copy A\n\nThe foreign ministers met in Geneva on Friday and agreed to keep talking about sanctions.",
+    "wire_b.txt": "Wire copy B\n\nThe foreign ministers met in Geneva on Friday and agreed to keep talking about sanctions.",
+}
+
+
+@pytest.fixture
+def hand_index(tmp_path: Path) -> tuple[Settings, KeywordEmbedding]:
+    corpus = tmp_path / "kw"
+    corpus.mkdir()
+    for name, text in ARTICLES.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    settings = load_settings(corpus_dir=corpus, index_dir=tmp_path / "kw_index")
+    model = KeywordEmbedding(model_name="test:keywords")
+    run_index(settings, embed_model=model)
+    return settings, model
+
+
+def _retriever(settings: Settings, model: Any) -> HybridRetriever:
+    return HybridRetriever(open_active(settings), model, bm25.load(settings.index_dir))
+
+
+def test_vector_search_follows_the_embedding(hand_index: tuple[Settings, KeywordEmbedding]) -> None:
+    settings, model = hand_index
+    ranked = _retriever(settings, model).vector_search("pipeline", 3)
+    assert ranked[0].source == "pipes.txt"
+    assert ranked[0].vector_score == pytest.approx(1.0, abs=0.01)
+    assert _retriever(settings, model).vector_search("troops", 1)[0].source == "army.txt"
+
+
+def test_bm25_finds_what_the_embedding_cannot(hand_index: tuple[Settings, KeywordEmbedding]) -> None:
+    settings, model = hand_index
+    retriever = _retriever(settings, model)
+    # "Zakharova" is no axis: the vectors know nothing of her (every passage scores
+    # near zero), BM25 does.
+    vector = retriever.vector_search("What did Zakharova allege?", 5)
+    assert max(p.vector_score or 0 for p in vector) < 0.1
+    hybrid = retriever.retrieve("What did Zakharova allege?", 3)
+    assert hybrid[0].source == "spokes.txt"
+    assert hybrid[0].bm25_score and hybrid[0].vector_score is not None
+
+
+def test_wire_copies_collapse_but_keep_outlets(hand_index: tuple[Settings, KeywordEmbedding]) -> None:
+    settings, model = hand_index
+    results = _retriever(settings, model).retrieve("foreign ministers met in Geneva about sanctions", 5)
+    wire = [p for p in results if p.source in ("wire_a.txt", "wire_b.txt")]
+    assert len(wire) == 1
+    assert sorted(wire[0].sources) == ["wire_a.txt", "wire_b.txt"]
+
+
+def test_collapse_duplicates_is_order_preserving() -> None:
+    def p(cid: str, source: str, text: str) -> Passage:
+        return Passage(chunk_id=cid, text=text, score=1.0, metadata={"source": source})
+
+    same = "Blinken warned of a swift, severe and united response if Russia invades Ukraine."
+    out = collapse_duplicates(
+        [
+            p("1", "a.txt", same),
+            p("2", "b.txt", "Something else entirely here."),
+            p("3", "c.txt", same + " Today."),
+        ]
+    )
+    assert [x.chunk_id for x in out] == ["1", "2"]
+    assert out[0].also_in == ["c.txt"]
