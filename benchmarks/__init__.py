@@ -1,0 +1,1 @@
+"""Benchmarks: `make bench` (python -m benchmarks.run) prints a table and writes JSON."""
