@@ -25,7 +25,7 @@ chat: install
 	$(BIN)/newsdesk index
 	$(BIN)/newsdesk chat
 
-test: install lint unit eval
+test: install lint typecheck unit eval
 
 unit: install
 	$(BIN)/python -m pytest -q -p no:cacheprovider

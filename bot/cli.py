@@ -85,20 +85,33 @@ def index_cmd(obj: Context, full: bool, dry_run: bool, as_json: bool, watch: boo
         from watchfiles import watch as watch_changes
 
         click.echo(f"Watching {settings.corpus_dir} for changes (Ctrl-C to stop)…", err=True)
-        for _changes in watch_changes(settings.corpus_dir, debounce=1000, step=200, raise_interrupt=False):
+        catch_up = True  # one quiet pass for edits made while the first build ran
+        for changes in watch_changes(
+            settings.corpus_dir,
+            debounce=1000,
+            step=200,
+            yield_on_timeout=True,
+            rust_timeout=3000,
+            raise_interrupt=False,
+        ):
+            if not changes and not catch_up:
+                continue
             try:
-                run(full=False, dry_run=dry_run)
+                run(full=False, dry_run=dry_run, quiet_if_unchanged=not changes)
             except NewsdeskError as exc:
                 click.echo(f"Error: {exc}", err=True)
+            catch_up = False
 
 
 def _index_runner(settings: Settings, as_json: bool) -> Callable[..., None]:
     from bot.render import render_report
     from index.indexer import run_index
 
-    def run(full: bool, dry_run: bool) -> None:
+    def run(full: bool, dry_run: bool, quiet_if_unchanged: bool = False) -> None:
         with _progress(enabled=not as_json and sys.stderr.isatty()) as progress:
             report = run_index(settings, full=full, dry_run=dry_run, progress=progress)
+        if quiet_if_unchanged and not report.changed:
+            return
         click.echo(json.dumps(report.to_json()) if as_json else render_report(report))
 
     return run

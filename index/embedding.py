@@ -61,12 +61,17 @@ class OnnxMiniLMEmbedding(BaseEmbedding):
     """all-MiniLM-L6-v2 on ONNX Runtime: mean pooling over the mask, L2-normalised."""
 
     threads: int = 2
+    _onnx_batch: int = PrivateAttr(default=16)
     _session: Any = PrivateAttr()
     _tokenizer: Any = PrivateAttr()
     _input_names: set[str] = PrivateAttr()
 
     def __init__(self, threads: int = 2, batch_size: int = 16, **kwargs: Any) -> None:
-        super().__init__(model_name=ONNX_MODEL_ID, embed_batch_size=batch_size, threads=threads, **kwargs)
+        # BaseEmbedding hands over up to 256 texts per call; `embed` sorts them by length and
+        # runs ONNX in sub-batches of `batch_size`, so padding stays small.
+        super().__init__(model_name=ONNX_MODEL_ID, embed_batch_size=256, **kwargs)
+        self.threads = threads
+        self._onnx_batch = batch_size
         import onnxruntime as ort
 
         model_path, tokenizer_path = onnx_files()
@@ -94,7 +99,7 @@ class OnnxMiniLMEmbedding(BaseEmbedding):
             return out
         encodings = self._tokenizer.encode_batch(list(texts))
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
-        step = self.embed_batch_size
+        step = self._onnx_batch
         for start in range(0, len(order), step):
             idx = order[start : start + step]
             width = max(len(encodings[i].ids) for i in idx)

@@ -31,7 +31,7 @@ from index.store import (
 )
 
 Progress = Callable[[int, int], None]
-EMBED_GROUP = 256  # chunks embedded and written together (several articles)
+EMBED_GROUP = 64  # chunks embedded and written together: small enough that a kill loses little
 
 
 @dataclass
@@ -90,7 +90,7 @@ def _select_store(
     Returns (store, old_collection_to_drop). store is None only in a dry run with no index.
     """
     wanted = collection_metadata(model, settings.chunk_size, settings.chunk_overlap)
-    state = read_state(settings.index_dir)
+    state = _state_for(settings, full)
     active = state.get("collection")
     existing = {c.name if hasattr(c, "name") else str(c) for c in client.list_collections()}
     if active and active in existing:
@@ -153,7 +153,7 @@ def run_index(
         return report
 
     with IndexLock(settings.index_dir):
-        client = open_client(settings, create=True)
+        client = _client_for(settings, full, report)
         store, old = _select_store(settings, client, model, full, dry_run=False)
         assert store is not None
         states = store.article_states()
@@ -189,6 +189,40 @@ def run_index(
             bm25.build_and_persist(settings.index_dir, store.all_nodes(), fp)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _state_for(settings: Settings, full: bool) -> dict[str, Any]:
+    """The state file; a full rebuild starts over when it is unreadable."""
+    try:
+        return read_state(settings.index_dir)
+    except NewsdeskError:
+        if not full:
+            raise
+        return {}
+
+
+def _client_for(settings: Settings, full: bool, report: IndexReport) -> Any:
+    """A writable client. A full rebuild moves an on-disk store that won't open aside
+    (kept, not deleted) and starts a fresh one."""
+    try:
+        client = open_client(settings, create=True)
+        client.list_collections()
+        return client
+    except Exception as exc:
+        if not full or settings.chroma_host:
+            if isinstance(exc, NewsdeskError):
+                raise
+            raise NewsdeskError(
+                f"the index at {settings.chroma_path} cannot be opened ({exc}); run `newsdesk index --full`"
+            ) from exc
+    broken = settings.chroma_path.with_name(f"chroma.broken-{int(time.time())}")
+    settings.chroma_path.rename(broken)
+    (settings.index_dir / "state.json").unlink(missing_ok=True)
+    report.notes.append(f"the old store could not be opened; it was moved to {broken}")
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    SharedSystemClient.clear_system_cache()  # forget the half-opened broken store
+    return open_client(settings, create=True)
 
 
 def _gone(articles: list[Article], skipped: list[Skipped], states: dict[str, ArticleState]) -> list[str]:

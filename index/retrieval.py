@@ -11,14 +11,18 @@ away how much better the best lexical match is. Weights 0.3-0.8 were within 0.05
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
 
 BM25_WEIGHT = 0.5  # see the module docstring for the measurement
 CANDIDATES = 20  # per retriever, before fusion
 DUPLICATE_JACCARD = 0.6  # word-shingle overlap above which two passages are one wire copy
 
+logger = logging.getLogger(__name__)
 _WORD = re.compile(r"\w+")
 
 
@@ -101,19 +105,44 @@ class HybridRetriever:
     def retrieve(self, question: str, top_k: int) -> list[Passage]:
         """Top-k distinct passages, best first; score = cosine + BM25_WEIGHT * normalised BM25."""
         query_vec = self.embed_model.get_query_embedding(question)
-        vector = [_passage(n, vector=True) for n in self.store.query(query_vec, self.candidates)]
         lexical = self.bm25_search(question)
+        try:
+            vector = [_passage(n, vector=True) for n in self.store.query(query_vec, self.candidates)]
+        except Exception:
+            # The on-disk store can be mid-write by `newsdesk index` in another process
+            # (Chroma's embedded HNSW is not safe to read then). BM25 is swapped in whole,
+            # so it still answers from a consistent (old or new) index.
+            if not lexical:
+                raise
+            logger.warning("vector search failed; answering from BM25 for now", exc_info=True)
+            vector = []
         by_id: dict[str, Passage] = {p.chunk_id: p for p in vector}
         for p in lexical:
             by_id.setdefault(p.chunk_id, p).bm25_score = p.bm25_score
-        missing = [cid for cid, p in by_id.items() if p.vector_score is None]
-        for cid, cos in self.store.similarities(query_vec, missing).items():
-            by_id[cid].vector_score = cos
+        self._fill_cosines(query_vec, [p for p in by_id.values() if p.vector_score is None])
         top_bm25 = max((p.bm25_score or 0.0 for p in by_id.values()), default=0.0) or 1.0
         for p in by_id.values():
             p.score = (p.vector_score or 0.0) + BM25_WEIGHT * (p.bm25_score or 0.0) / top_bm25
         ranked = sorted(by_id.values(), key=lambda p: p.score, reverse=True)
         return collapse_duplicates(ranked)[:top_k]
+
+    def _fill_cosines(self, query_vec: list[float], passages: list[Passage]) -> None:
+        """Cosine for BM25-only candidates: stored vectors, or embedded now if the store can't say."""
+        if not passages:
+            return
+        try:
+            known = self.store.similarities(query_vec, [p.chunk_id for p in passages])
+        except Exception:
+            known = {}
+        todo = [p for p in passages if p.chunk_id not in known]
+        if todo:
+            vectors = np.asarray(
+                self.embed_model.get_text_embedding_batch([p.text for p in todo]), dtype=np.float32
+            )
+            for p, cos in zip(todo, vectors @ np.asarray(query_vec, dtype=np.float32)):
+                known[p.chunk_id] = float(cos)
+        for p in passages:
+            p.vector_score = known[p.chunk_id]
 
 
 def _passage(node_with_score: Any, vector: bool) -> Passage:

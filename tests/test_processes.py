@@ -1,0 +1,177 @@
+"""Real processes: kill -9 during `newsdesk index`, `ask` during `index`, `index --watch`,
+and a damaged index dir. Each test runs the console script as a user would."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from index.articles import load_corpus
+from index.chunking import chunk_article
+from index.settings import load_settings
+from index.store import open_active
+
+SEEDS = Path(__file__).resolve().parent.parent / "corpus"
+
+
+def newsdesk(*args: str) -> list[str]:
+    return [sys.executable, "-m", "bot.cli", *args]
+
+
+def generate_corpus(target: Path, count: int, seed: int = 7) -> None:
+    """Articles stitched from seed paragraphs: realistic text, distinct content."""
+    paragraphs = [
+        p
+        for f in sorted(SEEDS.glob("*.txt"))
+        for p in f.read_text(encoding="utf-8").split("\n\n")
+        if len(p) > 80
+    ]
+    rng = random.Random(seed)
+    target.mkdir(parents=True, exist_ok=True)
+    for i in range(count):
+        body = "\n\n".join(rng.sample(paragraphs, 4))
+        (target / f"gen_{i:04d}.txt").write_text(
+            f"Generated report {i}\n\n{body}\n\nReport number {i}.", encoding="utf-8"
+        )
+
+
+def chunk_rows(index_dir: Path, corpus: Path) -> list[dict]:
+    store = open_active(load_settings(index_dir=index_dir, corpus_dir=corpus))
+    got = store.collection.get(include=["metadatas"])
+    return [dict(m, id=i) for i, m in zip(got["ids"], got["metadatas"], strict=True)]
+
+
+def expected_chunks(corpus: Path) -> int:
+    settings = load_settings(corpus_dir=corpus)
+    articles, _ = load_corpus(corpus, settings.max_file_bytes)
+    return sum(len(chunk_article(a, settings.chunk_size, settings.chunk_overlap)) for a in articles)
+
+
+def test_kill_9_during_index_then_rerun_is_clean(tmp_path: Path) -> None:
+    corpus, index_dir = tmp_path / "corpus", tmp_path / "idx"
+    generate_corpus(corpus, 150)
+    dirs = ["--corpus-dir", str(corpus), "--index-dir", str(index_dir)]
+    proc = subprocess.Popen(newsdesk(*dirs, "index"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(6)
+    killed = proc.poll() is None
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert killed, "the build finished before the kill; make the corpus larger"
+
+    done = subprocess.run(newsdesk(*dirs, "index", "--json"), capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    rows = chunk_rows(index_dir, corpus)
+    ids = [r["id"] for r in rows]
+    assert len(ids) == len(set(ids)), "duplicate chunks"
+    assert summary["chunks"] == len(rows) == expected_chunks(corpus)
+    assert {r["article_id"] for r in rows} == {p.stem for p in corpus.glob("*.txt")}, "orphans or missing"
+    again = subprocess.run(newsdesk(*dirs, "index", "--json"), capture_output=True, text=True, timeout=300)
+    assert json.loads(again.stdout.strip().splitlines()[-1])["unchanged"] == 150
+
+
+def test_ask_while_index_runs(tmp_path: Path) -> None:
+    corpus, index_dir = tmp_path / "corpus", tmp_path / "idx"
+    shutil.copytree(SEEDS, corpus)
+    dirs = ["--corpus-dir", str(corpus), "--index-dir", str(index_dir)]
+    subprocess.run(newsdesk(*dirs, "index"), check=True, capture_output=True, timeout=300)
+    generate_corpus(corpus, 60)
+    writer = subprocess.Popen(
+        newsdesk(*dirs, "index"), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        answers = []
+        while writer.poll() is None or not answers:
+            asked = subprocess.run(
+                newsdesk(*dirs, "ask", "--json", "Who is the Russian Foreign Minister that Blinken met?"),
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+            assert asked.returncode == 0, asked.stderr
+            answers.append(json.loads(asked.stdout))
+    finally:
+        _, err = writer.communicate(timeout=300)
+    assert writer.returncode == 0, err
+    assert all(not a["abstained"] and a["sources"] for a in answers), answers
+
+
+def test_second_index_process_is_refused(tmp_path: Path) -> None:
+    corpus, index_dir = tmp_path / "corpus", tmp_path / "idx"
+    generate_corpus(corpus, 80)
+    dirs = ["--corpus-dir", str(corpus), "--index-dir", str(index_dir)]
+    first = subprocess.Popen(newsdesk(*dirs, "index"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 60
+        while not (index_dir / "index.lock").exists() and time.time() < deadline:
+            time.sleep(0.1)
+        time.sleep(0.5)
+        second = subprocess.run(newsdesk(*dirs, "index"), capture_output=True, text=True, timeout=120)
+    finally:
+        first.wait(timeout=300)
+    assert second.returncode == 1
+    assert (
+        second.stderr.startswith("Error: another `newsdesk index` (pid ") and "Traceback" not in second.stderr
+    )
+    assert first.returncode == 0
+
+
+def test_watch_reindexes_on_change(tmp_path: Path) -> None:
+    corpus, index_dir = tmp_path / "corpus", tmp_path / "idx"
+    shutil.copytree(SEEDS, corpus)
+    proc = subprocess.Popen(
+        newsdesk("--corpus-dir", str(corpus), "--index-dir", str(index_dir), "index", "--watch", "--json"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        first = json.loads(proc.stdout.readline())
+        assert first["added"] == 5
+        (corpus / "late.md").write_text("# Late news\n\nLavrov flew home from Geneva.", encoding="utf-8")
+        second = json.loads(proc.stdout.readline())  # the event, or the catch-up pass
+        assert (second["added"], second["unchanged"]) == (1, 5)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+@pytest.mark.parametrize("damage", ["delete", "corrupt-state", "corrupt-chroma"])
+def test_damaged_index_gives_a_clear_message(tmp_path: Path, damage: str) -> None:
+    corpus, index_dir = tmp_path / "corpus", tmp_path / "idx"
+    shutil.copytree(SEEDS, corpus)
+    dirs = ["--corpus-dir", str(corpus), "--index-dir", str(index_dir)]
+    subprocess.run(newsdesk(*dirs, "index"), check=True, capture_output=True, timeout=300)
+    if damage == "delete":
+        shutil.rmtree(index_dir)
+    elif damage == "corrupt-state":
+        (index_dir / "state.json").write_text("{not json", encoding="utf-8")
+    else:
+        for f in (index_dir / "chroma").rglob("*.sqlite3"):
+            f.write_bytes(b"garbage" * 100)
+    asked = subprocess.run(
+        newsdesk(*dirs, "ask", "Who met Lavrov?"), capture_output=True, text=True, timeout=120
+    )
+    assert asked.returncode == 1
+    assert asked.stderr.startswith("Error: ") and "Traceback" not in asked.stderr
+    assert "newsdesk index" in asked.stderr
+    if damage != "delete":
+        assert "--full" in asked.stderr
+        rebuilt = subprocess.run(
+            newsdesk(*dirs, "index", "--full"), capture_output=True, text=True, timeout=300
+        )
+        assert rebuilt.returncode == 0, rebuilt.stderr
+        again = subprocess.run(
+            newsdesk(*dirs, "ask", "--json", "Who met Lavrov?"), capture_output=True, text=True, timeout=120
+        )
+        assert again.returncode == 0 and json.loads(again.stdout)["sources"]
