@@ -310,6 +310,16 @@ def _parse_check(text: str) -> tuple[str, str, float]:
     raise NewsdeskError(f"--check wants METRIC>=VALUE or METRIC<=VALUE, got {text!r}")
 
 
+# -- discord --------------------------------------------------------------------------------
+@cli.command("discord")
+@pass_ctx
+def discord_cmd(obj: Context) -> None:
+    """Run the Discord bot (token from DISCORD_TOKEN; see README)."""
+    from bot.discord_bot import run_discord
+
+    run_discord(obj.settings())
+
+
 def main() -> None:
     """Console entry point: user errors become `Error: ...` on stderr and exit code 1."""
     cli()

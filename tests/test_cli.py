@@ -142,3 +142,9 @@ def test_console_script_entry_point(dirs: list[str]) -> None:
     )
     assert proc.returncode == 1
     assert proc.stderr.startswith("Error: no index at") and "Traceback" not in proc.stderr
+
+
+def test_discord_without_token(dirs: list[str]) -> None:
+    code, out, err = run(*dirs, "discord")
+    assert code == 1 and out == ""
+    assert err == "Error: DISCORD_TOKEN is not set (in the environment or .env); see README 'Discord'\n"
