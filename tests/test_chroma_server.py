@@ -1,0 +1,101 @@
+"""Integration: everything against a real `chroma run` server, including a SIGKILL restart."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+SEEDS = Path(__file__).resolve().parent.parent / "corpus"
+CHROMA = Path(sys.executable).parent / "chroma"
+pytestmark = pytest.mark.integration
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class ChromaServer:
+    def __init__(self, path: Path, port: int) -> None:
+        self.path, self.port = path, port
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [str(CHROMA), "run", "--path", str(self.path), "--host", "127.0.0.1", "--port", str(self.port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("chroma run did not start")
+
+    def kill(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[ChromaServer]:
+    if not CHROMA.exists():
+        pytest.fail(f"{CHROMA} is missing: chromadb's CLI is part of the install")
+    srv = ChromaServer(tmp_path / "chroma-server", free_port())
+    srv.start()
+    yield srv
+    srv.kill()
+
+
+def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True, timeout=300, env=env
+    )
+
+
+def test_index_and_answer_through_a_chroma_server_that_is_killed_and_restarted(
+    tmp_path: Path, server: ChromaServer
+) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    env = dict(os.environ, CHROMA_HOST="127.0.0.1", CHROMA_PORT=str(server.port))
+    dirs = ["--corpus-dir", str(corpus), "--index-dir", str(tmp_path / "idx")]
+
+    built = run([*dirs, "index", "--json"], env)
+    assert built.returncode == 0, built.stderr
+    assert json.loads(built.stdout.splitlines()[-1])["added"] == 5
+    assert not (tmp_path / "idx" / "chroma").exists()  # vectors live in the server
+
+    question = "Who is the Russian Foreign Minister that Blinken met?"
+    first = run([*dirs, "ask", "--json", question], env)
+    assert first.returncode == 0, first.stderr
+    assert "Lavrov" in json.loads(first.stdout)["answer"]
+
+    server.kill()
+    down = run([*dirs, "ask", question], env)
+    assert down.returncode == 1
+    assert down.stderr.startswith(f"Error: cannot reach the Chroma server at 127.0.0.1:{server.port} (")
+    assert down.stderr.endswith("is `chroma run` up?\n") and down.stderr.count("\n") == 1
+
+    server.start()  # same path: the data survived the SIGKILL
+    again = run([*dirs, "ask", "--json", question], env)
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["answer"] == json.loads(first.stdout)["answer"]
+    noop = run([*dirs, "index", "--json"], env)
+    summary = json.loads(noop.stdout.splitlines()[-1])
+    assert (summary["added"], summary["updated"], summary["removed"], summary["unchanged"]) == (0, 0, 0, 5)

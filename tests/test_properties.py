@@ -1,0 +1,107 @@
+"""Property-based tests: arbitrary bytes and text never crash, and the invariants hold."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from index.answer import cited_sentences, extractive_answer
+from index.articles import parse_article
+from index.conversation import Conversation, carry_subject
+from index.engine import validate_question
+from index.errors import QuestionError
+from index.evaluation import citations_valid
+from index.retrieval import Passage
+from index.text import split_sentences
+
+PASSAGES = [
+    Passage(
+        chunk_id=f"c{i}",
+        text=t,
+        score=1.0 / (i + 1),
+        metadata={"source": f"{i}.txt", "title": f"T{i}"},
+        vector_score=0.5,
+    )
+    for i, t in enumerate(
+        [
+            "Blinken met Lavrov in Geneva on Friday. The talks were frank. No breakthrough was expected.",
+            "Russia has massed 100,000 troops near Ukraine's border, U.S. officials said. NATO rejected Russia's demands.",
+            "Scholz said Nord Stream 2 could be halted. The pipeline is in its final stage of construction.",
+        ]
+    )
+]
+ENCODINGS = st.sampled_from(["utf-8", "utf-16", "latin-1", "cp1252", "utf-8-sig", "cp1251"])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=3000))
+def test_loader_never_crashes_on_bytes(data: bytes) -> None:
+    try:
+        article = parse_article("x/story.txt", data)
+    except ValueError as exc:  # a reason for skipping
+        assert str(exc)
+        return
+    assert article.text and article.title and "\r" not in article.text
+    assert article.id == "x/story" and len(article.content_hash) == 64
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=2000), ENCODINGS)
+def test_loader_round_trips_encodings(text: str, encoding: str) -> None:
+    try:
+        data = text.encode(encoding)
+    except UnicodeEncodeError:
+        return
+    try:
+        article = parse_article("a.md", data)
+    except ValueError:
+        return
+    assert article.text and article.title
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from(["title", "url", "published", "outlet", "other"]),
+        st.text(alphabet=st.characters(blacklist_characters="\n\r"), max_size=60),
+        max_size=5,
+    ),
+    st.text(min_size=1, max_size=500).filter(lambda s: s.strip() and "---" not in s),
+)
+def test_front_matter(meta: dict[str, str], body: str) -> None:
+    header = "---\n" + "".join(f"{k}: {v}\n" for k, v in meta.items()) + "---\n"
+    try:
+        article = parse_article("fm.md", (header + body).encode("utf-8"))
+    except ValueError:
+        return
+    title = meta.get("title", "").strip().strip("'\"")
+    if title and len(title) <= 200:
+        assert article.title == title
+    assert "---" not in article.text.split("\n", 1)[0] or not meta
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=3000))
+def test_questions_are_validated_or_rejected(text: str) -> None:
+    try:
+        question = validate_question(text, 2000)
+    except QuestionError as exc:
+        assert "empty" in str(exc) or "limit" in str(exc)
+        return
+    assert question == question.strip() and 0 < len(question) <= 2000
+    answer = extractive_answer(question, PASSAGES)
+    assert answer.text
+    if not answer.abstained:
+        assert citations_valid(answer)
+        for sentence, numbers in cited_sentences(answer.text):
+            assert numbers and any(
+                sentence.rstrip(".") in PASSAGES[int(s.chunk_id[1:])].text for s in answer.sources
+            )
+    assert carry_subject("What did Blinken say?", question)
+    Conversation().standalone(question)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=2000))
+def test_sentence_split_keeps_text(text: str) -> None:
+    assert "".join("".join(split_sentences(text)).split()) == "".join(text.split())
