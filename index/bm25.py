@@ -8,10 +8,13 @@ llama-index docstore route would find none). A fingerprint of the chunk ids tell
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+
+from index.store import Hit, public_metadata
 
 BM25_DIR = "bm25"
 FINGERPRINT_FILE = "fingerprint.txt"
@@ -55,14 +58,49 @@ def build_and_persist(index_dir: Path, nodes: list[Any], fp: str) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def load(index_dir: Path) -> Any | None:
-    """The persisted BM25 retriever, or None when there is none (or it is unreadable)."""
-    from llama_index.retrievers.bm25 import BM25Retriever
+class Bm25Index:
+    """The persisted BM25, queried with bm25s directly (tokenised exactly as llama-index's
+    BM25Retriever does), so the query path needs no llama-index import."""
+
+    def __init__(self, model: Any) -> None:
+        import Stemmer
+
+        self.model = model
+        self.stemmer = Stemmer.Stemmer("english")
+        self.size = len(model.corpus)
+
+    def search(self, question: str, top_k: int) -> list[Hit]:
+        import bm25s
+
+        tokens = bm25s.tokenize(question, stemmer=self.stemmer, show_progress=False)
+        if not tokens.vocab:
+            return []
+        docs, scores = self.model.retrieve(tokens, k=min(top_k, self.size), show_progress=False)
+        hits = []
+        for doc, score in zip(docs[0], scores[0]):
+            if score <= 0:
+                continue
+            node = json.loads(doc.get("_node_content", "{}"))
+            hits.append(
+                Hit(
+                    str(doc.get("node_id", node.get("id_", ""))),
+                    str(node.get("text", "")),
+                    public_metadata(doc),
+                    float(score),
+                )
+            )
+        return hits
+
+
+def load(index_dir: Path) -> Bm25Index | None:
+    """The persisted BM25 index, or None when there is none (or it is unreadable)."""
+    import bm25s
 
     path = index_dir / BM25_DIR
     if not (path / "retriever.json").exists():
         return None
     try:
-        return BM25Retriever.from_persist_dir(str(path), show_progress=False)
+        model = bm25s.BM25.load(str(path), load_corpus=True, show_progress=False)
     except Exception:  # a damaged BM25 only costs hybrid recall; vectors still answer
         return None
+    return Bm25Index(model) if model.corpus is not None and len(model.corpus) else None

@@ -29,7 +29,7 @@ _HIDDEN_KEYS = [
 
 @lru_cache(maxsize=4)
 def _splitter(chunk_size: int, chunk_overlap: int) -> SentenceSplitter:
-    from index.embedding import load_tokenizer, onnx_files
+    from index.encoder import load_tokenizer, onnx_files
 
     tokenizer = load_tokenizer(onnx_files()[1], max_tokens=100_000)
 

@@ -76,9 +76,9 @@ class Engine:
             self._retriever = None
 
     def _build_embed_model(self) -> Any:
-        from index.embedding import build_embed_model
+        from index.encoder import build_query_embedder
 
-        return build_embed_model(self.settings)
+        return build_query_embedder(self.settings)
 
     @staticmethod
     def _check_model(store: ChunkStore, embed_model: Any) -> None:

@@ -139,7 +139,7 @@ def run_index(
     progress: Progress | None = None,
 ) -> IndexReport:
     """Update (or with full=True rebuild) the index; returns what changed."""
-    from index.embedding import model_id
+    from index.encoder import model_id
 
     started = time.perf_counter()
     report = IndexReport(dry_run=dry_run)

@@ -76,38 +76,29 @@ class HybridRetriever:
     """Vector search in Chroma plus BM25 over the same chunks."""
 
     def __init__(
-        self, store: Any, embed_model: Any, bm25_retriever: Any | None, candidates: int = CANDIDATES
+        self, store: Any, embed_model: Any, bm25_index: Any | None, candidates: int = CANDIDATES
     ) -> None:
+        """embed_model: anything with get_query_embedding / get_text_embedding_batch."""
         self.store = store
         self.embed_model = embed_model
-        self.bm25 = bm25_retriever
+        self.bm25 = bm25_index
         self.candidates = candidates
-        if self.bm25 is not None:
-            self.bm25.similarity_top_k = min(
-                candidates, int(self.bm25.bm25.scores.get("num_docs", candidates))
-            )
 
     def vector_search(self, question: str, top_k: int) -> list[Passage]:
         embedding = self.embed_model.get_query_embedding(question)
-        return [_passage(n, vector=True) for n in self.store.query(embedding, top_k)]
+        return [_passage(h, vector=True) for h in self.store.query(embedding, top_k)]
 
     def bm25_search(self, question: str) -> list[Passage]:
         if self.bm25 is None:
             return []
-        from llama_index.core.schema import QueryBundle
-
-        return [
-            _passage(n, vector=False)
-            for n in self.bm25.retrieve(QueryBundle(question))
-            if n.score and n.score > 0
-        ]
+        return [_passage(h, vector=False) for h in self.bm25.search(question, self.candidates)]
 
     def retrieve(self, question: str, top_k: int) -> list[Passage]:
         """Top-k distinct passages, best first; score = cosine + BM25_WEIGHT * normalised BM25."""
         query_vec = self.embed_model.get_query_embedding(question)
         lexical = self.bm25_search(question)
         try:
-            vector = [_passage(n, vector=True) for n in self.store.query(query_vec, self.candidates)]
+            vector = [_passage(h, vector=True) for h in self.store.query(query_vec, self.candidates)]
         except Exception:
             # The on-disk store can be mid-write by `newsdesk index` in another process
             # (Chroma's embedded HNSW is not safe to read then). BM25 is swapped in whole,
@@ -145,14 +136,12 @@ class HybridRetriever:
             p.vector_score = known[p.chunk_id]
 
 
-def _passage(node_with_score: Any, vector: bool) -> Passage:
-    node = node_with_score.node
-    score = float(node_with_score.score or 0.0)
+def _passage(hit: Any, vector: bool) -> Passage:
     return Passage(
-        chunk_id=node.node_id,
-        text=node.get_content(),
-        score=score,
-        metadata=dict(node.metadata),
-        vector_score=score if vector else None,
-        bm25_score=None if vector else score,
+        chunk_id=hit.chunk_id,
+        text=hit.text,
+        score=hit.score,
+        metadata=dict(hit.metadata),
+        vector_score=hit.score if vector else None,
+        bm25_score=None if vector else hit.score,
     )

