@@ -4,8 +4,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 QUESTION ?= Who is the Russian Foreign Minister that Blinken met?
 EVAL_DIR ?= .newsdesk-eval
-EVAL_CHECKS := --check 'hit@1>=0.75' --check 'hit@3>=0.9' --check 'keyword_recall>=0.8' \
-	--check 'citation_validity>=1.0' --check 'unsupported_rate<=0.05' --check 'abstention_accuracy>=0.9'
+EVAL_CHECKS := --check 'hit@1>=0.85' --check 'hit@3>=0.95' --check 'keyword_recall>=0.85' \
+	--check 'citation_validity>=1.0' --check 'unsupported_rate<=0.05' \
+	--check 'answered_unanswerable<=0' --check 'abstained_answerable<=1'
 
 .PHONY: install run chat test unit eval lint typecheck format bench clean
 
@@ -36,6 +37,7 @@ eval: install
 	$(BIN)/newsdesk --index-dir $(EVAL_DIR) index --json
 	$(BIN)/newsdesk --index-dir $(EVAL_DIR) eval tests/data/dev_questions.jsonl $(EVAL_CHECKS)
 	$(BIN)/newsdesk --index-dir $(EVAL_DIR) eval tests/data/extra_questions.jsonl $(EVAL_CHECKS)
+	$(BIN)/newsdesk --index-dir $(EVAL_DIR) eval tests/data/validation_questions.jsonl $(EVAL_CHECKS)
 	rm -rf $(EVAL_DIR)
 
 lint: install

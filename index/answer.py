@@ -113,6 +113,7 @@ class _Candidate:
     passage_index: int
     score: float
     terms: set[str]
+    previous: str = ""  # the sentence before it in the same passage, for context
 
 
 def _sentence_candidates(question: str, passages: list[Passage]) -> tuple[list[_Candidate], set[str]]:
@@ -123,20 +124,26 @@ def _sentence_candidates(question: str, passages: list[Passage]) -> tuple[list[_
     """
     q_terms = set(content_terms(question))
     best_passage = max((p.score for p in passages), default=1.0) or 1.0
-    raw: list[tuple[str, int, set[str], float]] = []
+    raw: list[tuple[str, int, set[str], float, str]] = []
     for index, passage in enumerate(passages):
         prior = passage.score / best_passage
+        previous = ""
         for sentence in split_sentences(passage.text):
             if 20 <= len(sentence) <= SENTENCE_MAX_CHARS:
-                raw.append((sentence, index, set(content_terms(sentence)), prior))
+                raw.append((sentence, index, set(content_terms(sentence)), prior, previous))
+            previous = sentence
     total = len(raw) or 1
     idf = {t: math.log(1 + total / (1 + sum(1 for r in raw if t in r[2]))) for t in q_terms}
     weight = sum(idf.values()) or 1.0
     candidates = [
         _Candidate(
-            sentence, index, 0.65 * sum(idf[t] for t in q_terms & terms) / weight + 0.35 * prior, terms
+            sentence,
+            index,
+            0.65 * sum(idf[t] for t in q_terms & terms) / weight + 0.35 * prior,
+            terms,
+            previous,
         )
-        for sentence, index, terms, prior in raw
+        for sentence, index, terms, prior, previous in raw
     ]
     candidates.sort(key=lambda c: c.score, reverse=True)
     return candidates, q_terms
@@ -149,14 +156,30 @@ def evidence(question: str, passages: list[Passage]) -> Evidence:
     return Evidence(top_cosine=top_cos, coverage=coverage)
 
 
+_REFERRING_START = re.compile(
+    r"^(he|she|it|they|this|that|these|those|there|the latter|the former|such)\b", re.I
+)
+SHORT_SENTENCE_WORDS = 12
+
+
+def _needs_context(sentence: str) -> bool:
+    return len(sentence.split()) < SHORT_SENTENCE_WORDS or bool(_REFERRING_START.match(sentence))
+
+
 def extractive_answer(question: str, passages: list[Passage], mode: str = "extractive") -> Answer:
     """1-3 sentences quoted verbatim from the top passages, each followed by its [n]."""
     candidates, _ = _sentence_candidates(question, passages)
     if not candidates:
         return abstain(question, passages, mode)
     chosen = [candidates[0]]
+    top = candidates[0]
+    if top.previous and 20 <= len(top.previous) <= SENTENCE_MAX_CHARS and _needs_context(top.sentence):
+        # A short or back-referring sentence reads wrong alone; its predecessor sets the scene.
+        chosen.insert(
+            0, _Candidate(top.previous, top.passage_index, top.score, set(content_terms(top.previous)))
+        )
     for c in candidates[1:]:
-        if len(chosen) >= MAX_SENTENCES or c.score < 0.7 * chosen[0].score:
+        if len(chosen) >= MAX_SENTENCES or c.score < 0.7 * top.score:
             break
         if any(jaccard(c.terms, o.terms) > 0.5 or c.sentence == o.sentence for o in chosen):
             continue
