@@ -181,7 +181,7 @@ class AskCog(commands.Cog):
             return
         key = self._thread_key(message)
         mentioned = self.bot.user in message.mentions
-        if key is None and not mentioned and not isinstance(message.channel, discord.DMChannel):
+        if key is None and not mentioned:
             return
         question = self._strip_mention(message.content)
         if not question:
@@ -220,6 +220,8 @@ class AskCog(commands.Cog):
             and f"thread:{message.channel.id}" in self.conversations
         ):
             return f"thread:{message.channel.id}"
+        if isinstance(message.channel, discord.DMChannel):
+            return f"dm:{message.channel.id}"  # a DM is one conversation
         fallback = f"channel:{message.channel.id}:{message.author.id}"
         ref = message.reference
         if fallback in self.conversations and ref is not None and self.bot.user in message.mentions:

@@ -120,14 +120,16 @@ def _select_store(
     # while the old one keeps answering, then the pointer moves.
     generation = int(state.get("generation", 0)) + 1
     name = f"{settings.chroma_collection}_{generation}"
+    if not (active and active in existing):
+        # First build here. On a shared Chroma server the collection may exist already
+        # (built from another machine): adopt it; a no-op run then only rebuilds local BM25.
+        new_store = create_collection(client, name, wanted)
+        write_state(settings.index_dir, {"collection": name, "generation": generation})
+        return new_store, None
     for stale in existing:  # leftovers of a killed full rebuild
         if stale.startswith(f"{settings.chroma_collection}_") and stale != active:
             client.delete_collection(stale)
-    new_store = create_collection(client, name, wanted)
-    if not (active and active in existing):
-        write_state(settings.index_dir, {"collection": name, "generation": generation})
-        return new_store, None
-    return new_store, active
+    return create_collection(client, name, wanted), active
 
 
 def run_index(
