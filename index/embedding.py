@@ -90,7 +90,7 @@ def _openai_embeddings(settings: Settings) -> BaseEmbedding:
         raise MissingDependencyError("OpenAI embeddings backend is not installed", hint) from exc
     if not settings.embed_model:
         raise NewsdeskError("EMBED_MODE=openai needs EMBED_MODEL (e.g. text-embedding-3-small)")
-    return OpenAIEmbedding(
+    model = OpenAIEmbedding(
         model_name=settings.embed_model,
         api_base=settings.embed_base_url or None,
         api_key=settings.embed_api_key.get_secret_value() or "unused",
@@ -98,3 +98,5 @@ def _openai_embeddings(settings: Settings) -> BaseEmbedding:
         max_retries=1,
         timeout=settings.llm_timeout,
     )
+    model.model_name = model_id(settings)  # requests keep using the endpoint's name
+    return model

@@ -9,9 +9,19 @@ from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+EMBED_AXES = ("pipeline", "troops", "sanctions", "lavrov", "zelensk", "cyber", "nato", "biden")
+
+
+def keyword_vector(text: str) -> list[float]:
+    """A hand-built embedding: keyword counts (plus a constant), L2-normalised."""
+    lowered = text.lower()
+    v = [float(lowered.count(a)) for a in EMBED_AXES] + [0.1]
+    norm = sum(x * x for x in v) ** 0.5
+    return [x / norm for x in v]
+
 
 class ScriptedOpenAI:
-    """Serve `POST /v1/chat/completions` on a free loopback port.
+    """Serve `POST /v1/chat/completions` and `/v1/embeddings` on a free loopback port.
 
     Each request pops one scripted step: {"content": str}, {"status": int}, or
     {"sleep": seconds, "content": str}. With the script empty it answers "(no script)".
@@ -36,6 +46,21 @@ class ScriptedOpenAI:
                 if "status" in step:
                     self._send(
                         step["status"], {"error": {"message": "scripted failure", "type": "server_error"}}
+                    )
+                    return
+                if self.path.endswith("/embeddings"):
+                    texts = body["input"] if isinstance(body["input"], list) else [body["input"]]
+                    self._send(
+                        200,
+                        {
+                            "object": "list",
+                            "model": body.get("model", "test"),
+                            "data": [
+                                {"object": "embedding", "index": i, "embedding": keyword_vector(t)}
+                                for i, t in enumerate(texts)
+                            ],
+                            "usage": {"prompt_tokens": 1, "total_tokens": 1},
+                        },
                     )
                     return
                 if not self.path.endswith("/chat/completions"):

@@ -179,3 +179,21 @@ def test_llm_refusal_is_an_abstention(llm_engine: Any) -> None:
         server.script.append({"content": NOT_FOUND})
         answer = engine.ask("What did Lavrov say about the weather?")
     assert answer.abstained and answer.text == NOT_FOUND
+
+
+def test_openai_compatible_embeddings_backend(make_settings: Callable[..., Settings]) -> None:
+    """EMBED_MODE=openai against a real HTTP endpoint: index, then ask."""
+    from index.engine import Engine
+
+    with ScriptedOpenAI() as server:
+        settings = make_settings(
+            embed_mode="openai", embed_model="test-embed", embed_base_url=server.base_url
+        )
+        report = run_index(settings)
+        assert report.chunks > 0
+        assert any(r["path"].endswith("/embeddings") for r in server.requests)
+        answer = Engine(settings).ask("What did Zelensky say about Biden's minor incursion remark?")
+    assert not answer.abstained and "[1]" in answer.text
+    from index.store import open_active
+
+    assert open_active(settings).metadata["embed_model"] == "openai:test-embed"
