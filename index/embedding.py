@@ -24,7 +24,7 @@ class OnnxMiniLMEmbedding(BaseEmbedding):
     _encoder: MiniLMEncoder = PrivateAttr()
 
     def __init__(
-        self, threads: int = 2, batch_size: int = 16, encoder: MiniLMEncoder | None = None, **kwargs: Any
+        self, threads: int = 2, batch_size: int = 8, encoder: MiniLMEncoder | None = None, **kwargs: Any
     ) -> None:
         # BaseEmbedding hands over up to 256 texts per call; the encoder sorts them by
         # length and runs ONNX in sub-batches of `batch_size`, so padding stays small.

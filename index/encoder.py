@@ -60,7 +60,7 @@ class MiniLMEncoder:
 
     model_name = ONNX_MODEL_ID
 
-    def __init__(self, threads: int = 2, batch_size: int = 16) -> None:
+    def __init__(self, threads: int = 2, batch_size: int = 8) -> None:
         import onnxruntime as ort
 
         model_path, tokenizer_path = onnx_files()

@@ -39,7 +39,7 @@ class Settings(BaseSettings):
     embed_base_url: str = Field("", alias="EMBED_BASE_URL")
     embed_api_key: SecretStr = Field(SecretStr(""), alias="EMBED_API_KEY")
     embed_threads: int = Field(2, alias="EMBED_THREADS", ge=1)
-    embed_batch_size: int = Field(16, alias="EMBED_BATCH_SIZE", ge=1)
+    embed_batch_size: int = Field(8, alias="EMBED_BATCH_SIZE", ge=1)
 
     # Chroma: on disk under index_dir unless a server is named.
     chroma_host: str = Field("", alias="CHROMA_HOST")
