@@ -207,8 +207,14 @@ def words(text: str) -> list[str]:
 
 def content_terms(text: str) -> list[str]:
     """Stemmed words that carry meaning (no stopwords), in order."""
+    return list(_content_terms(text))
+
+
+@lru_cache(maxsize=8192)
+def _content_terms(text: str) -> tuple[str, ...]:
+    """Cached: one question stems the same sentences for ranking, abstention and the answer."""
     kept = [w for w in words(text) if w not in STOPWORDS and not w.isdigit() or len(w) > 3 and w.isdigit()]
-    return list(_stemmer().stemWords(kept)) if kept else []
+    return tuple(_stemmer().stemWords(kept)) if kept else ()
 
 
 def split_sentences(text: str) -> list[str]:

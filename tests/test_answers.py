@@ -92,11 +92,15 @@ def llm_engine(make_settings: Callable[..., Settings], onnx_model: Any) -> Any:
 QUESTION = "What response did the US promise if Russian forces cross Ukraine's border?"
 
 
+def _swift_severe_passage(engine: Engine) -> int:
+    """The number the LLM sees for the passage that holds the answer."""
+    return next(i for i, p in enumerate(engine.search(QUESTION), 1) if "swift, severe" in p.text)
+
+
 def test_llm_answer_with_good_citations(llm_engine: Any) -> None:
     with ScriptedOpenAI() as server:
         engine = llm_engine(server)
-        passages = engine.search(QUESTION)
-        n = next(i for i, p in enumerate(passages, 1) if "swift, severe" in p.text)
+        n = _swift_severe_passage(engine)
         server.script.append(
             {
                 "content": f"Any crossing would be met with a swift, severe and united response from the United States [{n}]."
@@ -115,8 +119,7 @@ def test_llm_answer_with_good_citations(llm_engine: Any) -> None:
 def test_llm_bad_markers_are_removed_and_unsupported_sentences_dropped(llm_engine: Any) -> None:
     with ScriptedOpenAI() as server:
         engine = llm_engine(server)
-        passages = engine.search(QUESTION)
-        n = next(i for i, p in enumerate(passages, 1) if "swift, severe" in p.text)
+        n = _swift_severe_passage(engine)
         server.script.append(
             {
                 "content": (
