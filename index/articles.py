@@ -183,36 +183,47 @@ def parse_article(rel_path: str, data: bytes) -> Article:
     )
 
 
-def iter_corpus(corpus_dir: Path, max_bytes: int) -> Iterator[Article | Skipped]:
-    """Every `.txt`/`.md` file below corpus_dir, in a stable order, as Article or Skipped."""
-    paths = sorted(
+def corpus_files(corpus_dir: Path) -> list[Path]:
+    """Every `.txt`/`.md` file below corpus_dir, hidden ones excluded, in a stable order."""
+    return sorted(
         p
         for p in corpus_dir.rglob("*")
         if p.suffix.lower() in SUFFIXES
         and p.is_file()
         and not any(part.startswith(".") for part in p.relative_to(corpus_dir).parts)
     )
-    for path in paths:
-        rel = path.relative_to(corpus_dir).as_posix()
-        try:
-            size = path.stat().st_size
-            if size > max_bytes:
-                yield Skipped(rel, f"larger than the {max_bytes:,}-byte limit ({size:,} bytes)")
-                continue
-            data = path.read_bytes()
-        except OSError as exc:
-            yield Skipped(rel, f"unreadable: {exc.strerror or exc}")
-            continue
-        try:
-            yield parse_article(rel, data)
-        except ValueError as exc:
-            yield Skipped(rel, str(exc))
+
+
+def read_article(corpus_dir: Path, path: Path, max_bytes: int) -> Article | Skipped:
+    """One corpus file as an Article, or a Skipped that says why not."""
+    rel = path.relative_to(corpus_dir).as_posix()
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            return Skipped(rel, f"larger than the {max_bytes:,}-byte limit ({size:,} bytes)")
+        data = path.read_bytes()
+    except OSError as exc:
+        return Skipped(rel, f"unreadable: {exc.strerror or exc}")
+    try:
+        return parse_article(rel, data)
+    except ValueError as exc:
+        return Skipped(rel, str(exc))
+
+
+def iter_corpus(corpus_dir: Path, max_bytes: int) -> Iterator[Article | Skipped]:
+    """Every corpus file, in a stable order, as Article or Skipped."""
+    for path in corpus_files(corpus_dir):
+        yield read_article(corpus_dir, path, max_bytes)
+
+
+def require_corpus_dir(corpus_dir: Path) -> None:
+    if not corpus_dir.is_dir():
+        raise NewsdeskError(f"corpus directory {corpus_dir} does not exist")
 
 
 def load_corpus(corpus_dir: Path, max_bytes: int) -> tuple[list[Article], list[Skipped]]:
     """Read the whole corpus; a missing directory is a user error."""
-    if not corpus_dir.is_dir():
-        raise NewsdeskError(f"corpus directory {corpus_dir} does not exist")
+    require_corpus_dir(corpus_dir)
     articles: list[Article] = []
     skipped: list[Skipped] = []
     for item in iter_corpus(corpus_dir, max_bytes):

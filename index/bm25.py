@@ -1,8 +1,12 @@
 """The BM25 side of hybrid retrieval, persisted next to the Chroma index.
 
-Built from the chunks Chroma holds (passing nodes: Chroma keeps the text, so the
-llama-index docstore route would find none). A fingerprint of the chunk ids tells
-`newsdesk index` whether the persisted BM25 still matches the store.
+Built with bm25s (the engine under llama-index's BM25Retriever) and tokenised exactly
+as that retriever does: English stopwords and stemming for the corpus, stemming for the
+question. It is built from the chunks Chroma holds, the truth about what is indexed: a
+fingerprint of their ids tells `newsdesk index` whether the persisted BM25 still
+matches, and a rebuild fetches from Chroma only the chunks the persisted corpus lacks.
+Going through BM25Retriever instead cost a TextNode per chunk and a full re-read of every
+chunk's text from Chroma: 0.6 s of the 1.4 s it took to add one article to 2,000.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +22,16 @@ from index.store import Hit, public_metadata
 
 BM25_DIR = "bm25"
 FINGERPRINT_FILE = "fingerprint.txt"
+CORPUS_FILE = "corpus.jsonl"
+FORMAT = "newsdesk-bm25-2"  # corpus entries are {"node_id", "text", "metadata"}
+TOKEN_PATTERN = r"(?u)\b\w\w+\b"
 
 
 def fingerprint(chunk_ids: Iterable[str]) -> str:
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(FORMAT.encode())
     for cid in sorted(chunk_ids):
-        digest.update(cid.encode("utf-8"))
         digest.update(b"\n")
+        digest.update(cid.encode("utf-8"))
     return digest.hexdigest()
 
 
@@ -36,21 +43,57 @@ def stored_fingerprint(index_dir: Path) -> str:
         return ""
 
 
-def build_and_persist(index_dir: Path, nodes: list[Any], fp: str) -> None:
-    """Build BM25 over nodes and swap it in place of the old one (never half-written)."""
-    from llama_index.retrievers.bm25 import BM25Retriever
+def _persisted_corpus(index_dir: Path) -> dict[str, dict[str, Any]]:
+    """Entries of the current BM25 by chunk id (empty when absent, old-format or damaged)."""
+    entries: dict[str, dict[str, Any]] = {}
+    try:
+        with open(index_dir / BM25_DIR / CORPUS_FILE, encoding="utf-8") as fh:
+            for line in fh:
+                doc = json.loads(line)
+                if isinstance(doc, dict) and "text" in doc and "node_id" in doc:
+                    entries[doc["node_id"]] = doc
+    except (OSError, ValueError):
+        return {}
+    return entries
+
+
+def update(index_dir: Path, ids: list[str], fetch: Callable[[list[str]], list[Hit]]) -> bool:
+    """Bring the persisted BM25 in step with the store's chunk ids; True when it was rebuilt.
+
+    fetch(ids) returns those chunks' text and metadata from the store.
+    """
+    fp = fingerprint(ids)
+    if fp == stored_fingerprint(index_dir):
+        return False
+    known = _persisted_corpus(index_dir)
+    for hit in fetch([i for i in ids if i not in known]):
+        known[hit.chunk_id] = {"node_id": hit.chunk_id, "text": hit.text, "metadata": hit.metadata}
+    build_and_persist(index_dir, [known[i] for i in ids if i in known], fp)
+    return True
+
+
+def build_and_persist(index_dir: Path, corpus: list[dict[str, Any]], fp: str) -> None:
+    """Build BM25 over corpus entries and swap it in place of the old one (never half-written)."""
+    import bm25s
+    import Stemmer
 
     target = index_dir / BM25_DIR
     tmp = index_dir / f".{BM25_DIR}.tmp"
     old = index_dir / f".{BM25_DIR}.old"
     shutil.rmtree(tmp, ignore_errors=True)
     shutil.rmtree(old, ignore_errors=True)
-    if nodes:
-        retriever = BM25Retriever(nodes=nodes, similarity_top_k=10, language="en")
-        tmp.mkdir(parents=True)
-        retriever.persist(str(tmp), show_progress=False)
-    else:
-        tmp.mkdir(parents=True)
+    tmp.mkdir(parents=True)
+    if corpus:
+        tokens = bm25s.tokenize(
+            [doc["text"] for doc in corpus],
+            stopwords="en",
+            stemmer=Stemmer.Stemmer("english"),
+            token_pattern=TOKEN_PATTERN,
+            show_progress=False,
+        )
+        model = bm25s.BM25()
+        model.index(tokens, show_progress=False)
+        model.save(str(tmp), corpus=corpus, show_progress=False)
     (tmp / FINGERPRINT_FILE).write_text(fp, encoding="utf-8")
     if target.exists():
         target.rename(old)
@@ -72,7 +115,9 @@ class Bm25Index:
     def search(self, question: str, top_k: int) -> list[Hit]:
         import bm25s
 
-        tokens = bm25s.tokenize(question, stemmer=self.stemmer, show_progress=False)
+        tokens = bm25s.tokenize(
+            question, stemmer=self.stemmer, token_pattern=TOKEN_PATTERN, show_progress=False
+        )
         if not tokens.vocab:
             return []
         docs, scores = self.model.retrieve(tokens, k=min(top_k, self.size), show_progress=False)
@@ -80,16 +125,16 @@ class Bm25Index:
         for doc, score in zip(docs[0], scores[0]):
             if score <= 0:
                 continue
-            node = json.loads(doc.get("_node_content", "{}"))
-            hits.append(
-                Hit(
-                    str(doc.get("node_id", node.get("id_", ""))),
-                    str(node.get("text", "")),
-                    public_metadata(doc),
-                    float(score),
-                )
-            )
+            hits.append(_hit(doc, float(score)))
         return hits
+
+
+def _hit(doc: dict[str, Any], score: float) -> Hit:
+    if "text" in doc:
+        return Hit(str(doc["node_id"]), str(doc["text"]), dict(doc.get("metadata") or {}), score)
+    # Written by BM25Retriever before newsdesk-bm25-2; the next `newsdesk index` rewrites it.
+    node = json.loads(doc.get("_node_content", "{}"))
+    return Hit(str(doc.get("node_id", "")), str(node.get("text", "")), public_metadata(doc), score)
 
 
 def load(index_dir: Path) -> Bm25Index | None:
@@ -97,7 +142,7 @@ def load(index_dir: Path) -> Bm25Index | None:
     import bm25s
 
     path = index_dir / BM25_DIR
-    if not (path / "retriever.json").exists():
+    if not (path / "params.index.json").exists():
         return None
     try:
         model = bm25s.BM25.load(str(path), load_corpus=True, show_progress=False)

@@ -16,7 +16,8 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from index import bm25
-from index.articles import Article, Skipped, load_corpus
+from index.articles import Article, Skipped
+from index.corpus_scan import ArticleRef, materialize, save_scan, scan_corpus
 from index.errors import NewsdeskError
 from index.lock import IndexLock
 from index.settings import Settings
@@ -66,9 +67,12 @@ class IndexReport:
         }
 
 
-def _plan(articles: list[Article], states: dict[str, ArticleState], report: IndexReport) -> list[Article]:
+Item = Article | ArticleRef
+
+
+def _plan(articles: list[Item], states: dict[str, ArticleState], report: IndexReport) -> list[Item]:
     """Classify articles; return those to embed."""
-    todo: list[Article] = []
+    todo: list[Item] = []
     for article in articles:
         state = states.get(article.id)
         if state is None:
@@ -145,7 +149,8 @@ def run_index(
 
     started = time.perf_counter()
     report = IndexReport(dry_run=dry_run)
-    articles, report.skipped = load_corpus(settings.corpus_dir, settings.max_file_bytes)
+    scan = scan_corpus(settings.corpus_dir, settings.max_file_bytes, settings.index_dir, use_cache=not full)
+    articles, report.skipped = scan.articles, scan.skipped
     report.documents = len(articles)
     model = embed_model.model_name if embed_model is not None else model_id(settings)
 
@@ -159,7 +164,7 @@ def run_index(
         store, old = _select_store(settings, client, model, full, dry_run=False)
         assert store is not None
         states = store.article_states()
-        todo = _plan(articles, states, report)
+        todo = _read_todo(settings, _plan(articles, states, report), report)
         gone = _gone(articles, report.skipped, states)
         report.removed = sorted(states[aid].path for aid in gone)
 
@@ -171,7 +176,8 @@ def run_index(
             report.embedded_chunks = _embed_and_write(settings, store, todo, states, embed_model, progress)
 
         # Leftovers of an interrupted update: a complete current hash plus stale chunks.
-        stale = [i for a in articles if a.id in states for i in states[a.id].ids_except(a.content_hash)]
+        current = {a.id: a.content_hash for a in articles} | {a.id: a.content_hash for a in todo}
+        stale = [i for aid, h in current.items() if aid in states for i in states[aid].ids_except(h)]
         store.delete(stale)
         store.delete([i for aid in gone for i in states[aid].all_ids()])
 
@@ -186,9 +192,8 @@ def run_index(
 
         ids = _all_ids(store)
         report.chunks = len(ids)
-        fp = bm25.fingerprint(ids)
-        if fp != bm25.stored_fingerprint(settings.index_dir):
-            bm25.build_and_persist(settings.index_dir, store.all_nodes(), fp)
+        bm25.update(settings.index_dir, ids, store.chunks)
+        save_scan(settings.index_dir, scan)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -227,7 +232,23 @@ def _client_for(settings: Settings, full: bool, report: IndexReport) -> Any:
     return open_client(settings, create=True)
 
 
-def _gone(articles: list[Article], skipped: list[Skipped], states: dict[str, ArticleState]) -> list[str]:
+def _read_todo(settings: Settings, todo: list[Item], report: IndexReport) -> list[Article]:
+    """Full text for the articles to embed; one the cache vouched for is read now
+    (a store reset or an interrupted run can need an unchanged file's chunks again)."""
+    out: list[Article] = []
+    for item in todo:
+        article = materialize(settings.corpus_dir, item, settings.max_file_bytes)
+        if isinstance(article, Skipped):  # changed or vanished since the scan
+            report.skipped.append(article)
+            for bucket in (report.added, report.updated):
+                if item.path in bucket:
+                    bucket.remove(item.path)
+            continue
+        out.append(article)
+    return out
+
+
+def _gone(articles: list[Item], skipped: list[Skipped], states: dict[str, ArticleState]) -> list[str]:
     """Indexed articles whose file is gone. A file still there but now unreadable keeps
     its old chunks (it is reported as skipped): a bad save never loses an article."""
     present = {a.id for a in articles} | {str(PurePosixPath(s.path).with_suffix("")) for s in skipped}
@@ -292,9 +313,7 @@ def _embed_and_write(
     return total
 
 
-def _dry_run(
-    settings: Settings, articles: list[Article], model: str, full: bool, report: IndexReport
-) -> None:
+def _dry_run(settings: Settings, articles: list[Item], model: str, full: bool, report: IndexReport) -> None:
     """Classify without writing; with no index everything would be added."""
     state = read_state(settings.index_dir)
     if not state.get("collection") or not settings.chroma_path.exists() and not settings.chroma_host:

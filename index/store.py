@@ -185,28 +185,18 @@ class ChunkStore:
         for start in range(0, len(ids), self._batch):
             self.collection.delete(ids=ids[start : start + self._batch])
 
-    def all_nodes(self) -> list[Any]:
-        """Every chunk as a TextNode (text and metadata), e.g. to build BM25 from.
-
-        Built directly from the flat metadata (not llama-index's `_node_content` JSON,
-        which costs ~0.4 ms a chunk to parse); only the text counts for BM25.
-        """
-        from llama_index.core.schema import TextNode
-
-        nodes = []
-        for page in self._pages(["documents", "metadatas"]):
-            for cid, text, meta in zip(page["ids"], page["documents"] or [], page["metadatas"] or []):
-                metadata = public_metadata(meta)
-                nodes.append(
-                    TextNode(
-                        id_=cid,
-                        text=text or "",
-                        metadata=metadata,
-                        excluded_embed_metadata_keys=list(metadata),
-                        excluded_llm_metadata_keys=list(metadata),
-                    )
-                )
-        return nodes
+    def chunks(self, ids: list[str]) -> list[Hit]:
+        """Text and metadata of the given chunks (score 0), e.g. to build BM25 from."""
+        hits: list[Hit] = []
+        for start in range(0, len(ids), self._batch):
+            got = self.collection.get(
+                ids=ids[start : start + self._batch], include=["documents", "metadatas"]
+            )
+            hits.extend(
+                Hit(cid, text or "", public_metadata(meta), 0.0)
+                for cid, text, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or [])
+            )
+        return hits
 
     def query(self, embedding: list[float], top_k: int) -> list[Hit]:
         """Nearest chunks, score = cosine similarity.

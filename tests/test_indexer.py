@@ -42,7 +42,7 @@ def test_first_build_then_noop_embeds_nothing(settings: Settings, counting: Coun
     report = run_index(settings, embed_model=counting)
     assert (len(report.added), len(report.updated), len(report.removed), report.unchanged) == (5, 0, 0, 0)
     assert report.chunks == counting.texts_embedded > 5
-    assert (settings.index_dir / "bm25" / "retriever.json").exists()
+    assert (settings.index_dir / "bm25" / "params.index.json").exists()
     per_article = _assert_consistent(settings)
     assert len(per_article) == 5
 
