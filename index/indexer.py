@@ -115,6 +115,8 @@ def _select_store(
                     f"{meta.get('chunk_overlap')}, settings now say {settings.chunk_size}/"
                     f"{settings.chunk_overlap}: rebuild it with `newsdesk index --full`"
                 )
+            if not settings.chroma_host:
+                _drop_leftovers(settings, client, existing, keep=active)
             return store, None
         if dry_run:
             return None, active
@@ -130,10 +132,20 @@ def _select_store(
         new_store = create_collection(client, name, wanted)
         write_state(settings.index_dir, {"collection": name, "generation": generation})
         return new_store, None
-    for stale in existing:  # leftovers of a killed full rebuild
-        if stale.startswith(f"{settings.chroma_collection}_") and stale != active:
-            client.delete_collection(stale)
+    _drop_leftovers(settings, client, existing, keep=active)
     return create_collection(client, name, wanted), active
+
+
+def _drop_leftovers(settings: Settings, client: Any, existing: set[str], keep: str) -> None:
+    """Delete our collections other than the active one: what a killed `--full` left half-built.
+
+    Not on a plain `index` against a Chroma server: another machine's `--full` may be
+    filling one of them right now.
+    """
+    for stale in existing:
+        prefix, _, generation = stale.rpartition("_")
+        if prefix == settings.chroma_collection and generation.isdigit() and stale != keep:
+            client.delete_collection(stale)
 
 
 def run_index(

@@ -167,6 +167,22 @@ def test_full_rebuild_switches_to_a_fresh_collection(settings: Settings, countin
     _assert_consistent(settings)
 
 
+def test_plain_index_drops_what_a_killed_full_rebuild_left(
+    settings: Settings, counting: CountingEmbedding
+) -> None:
+    run_index(settings, embed_model=counting)
+    active = read_state(settings.index_dir)["collection"]
+    client = open_active(settings).client
+    # A `--full` killed mid-way leaves its half-filled collection beside the active one.
+    client.create_collection(f"{settings.chroma_collection}_99")
+    client.create_collection("someone_elses")
+    client.create_collection(f"{settings.chroma_collection}_notes")
+    report = run_index(settings, embed_model=counting)
+    assert not report.changed
+    names = {c.name for c in client.list_collections()}
+    assert names == {active, "someone_elses", f"{settings.chroma_collection}_notes"}
+
+
 def test_another_embedding_model_needs_full(
     settings: Settings, onnx_model: Any, counting: CountingEmbedding
 ) -> None:
