@@ -15,6 +15,8 @@ from index.prompts import Prompts, load_prompts
 from index.retrieval import Passage
 from index.settings import Settings
 
+OLLAMA_CONTEXT_WINDOW = 8192  # passages + question + answer fit with room to spare
+
 
 def build_llm(settings: Settings) -> Any:
     """The LLM named by LLM_BACKEND; Ollama's package is only imported when chosen."""
@@ -32,6 +34,10 @@ def build_llm(settings: Settings) -> Any:
             base_url=settings.llm_base_url,
             request_timeout=settings.llm_timeout,
             temperature=0.0,
+            # Left at -1, llama-index asks /api/show for the model's full context (128k for
+            # llama3.1) and sends it as num_ctx: Ollama then reserves a KV cache that size.
+            context_window=OLLAMA_CONTEXT_WINDOW,
+            additional_kwargs={"num_predict": settings.llm_max_tokens},
         )
     from llama_index.llms.openai_like import OpenAILike
 

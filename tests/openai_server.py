@@ -1,4 +1,4 @@
-"""A small OpenAI-compatible chat-completions server for tests: real HTTP, scripted replies."""
+"""A small LLM server for tests: real HTTP, scripted replies, in OpenAI's and Ollama's dialects."""
 
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ def keyword_vector(text: str) -> list[float]:
 
 
 class ScriptedOpenAI:
-    """Serve `POST /v1/chat/completions` and `/v1/embeddings` on a free loopback port.
+    """Serve `POST /v1/chat/completions`, `/v1/embeddings` and Ollama's `/api/chat` on a free
+    loopback port.
 
     Each request pops one scripted step: {"content": str}, {"status": int}, or
     {"sleep": seconds, "content": str}. With the script empty it answers "(no script)".
@@ -60,6 +61,20 @@ class ScriptedOpenAI:
                                 for i, t in enumerate(texts)
                             ],
                             "usage": {"prompt_tokens": 1, "total_tokens": 1},
+                        },
+                    )
+                    return
+                if self.path == "/api/chat":  # Ollama
+                    self._send(
+                        200,
+                        {
+                            "model": body.get("model", "test"),
+                            "created_at": "2026-01-01T00:00:00Z",
+                            "message": {"role": "assistant", "content": step["content"]},
+                            "done": True,
+                            "done_reason": "stop",
+                            "prompt_eval_count": 1,
+                            "eval_count": 1,
                         },
                     )
                     return
@@ -102,6 +117,11 @@ class ScriptedOpenAI:
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+
+    @property
+    def root_url(self) -> str:
+        """Where an Ollama client points (it adds `/api/...` itself)."""
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
 
     def __enter__(self) -> ScriptedOpenAI:
         self.thread.start()

@@ -78,9 +78,13 @@ def test_prompts_are_validated(tmp_path: Path) -> None:
 # -- the LLM path over real HTTP ---------------------------------------------------------------
 @pytest.fixture
 def llm_engine(make_settings: Callable[..., Settings], onnx_model: Any) -> Any:
-    def make(server: ScriptedOpenAI, timeout: float = 5.0) -> Engine:
+    def make(server: ScriptedOpenAI, timeout: float = 5.0, backend: str = "openai-like") -> Engine:
         settings = make_settings(
-            llm_mode="llm", llm_base_url=server.base_url, llm_model="test-model", llm_timeout=timeout
+            llm_mode="llm",
+            llm_backend=backend,
+            llm_base_url=server.root_url if backend == "ollama" else server.base_url,
+            llm_model="test-model",
+            llm_timeout=timeout,
         )
         if not (settings.index_dir / "state.json").exists():
             run_index(settings, embed_model=onnx_model)
@@ -174,6 +178,24 @@ def test_llm_endpoint_down(make_settings: Callable[..., Settings], onnx_model: A
     run_index(settings, embed_model=onnx_model)
     answer = Engine(settings, embed_model=onnx_model).ask(QUESTION)
     assert answer.mode == "extractive" and f"127.0.0.1:{port}" in answer.note and not answer.abstained
+
+
+def test_ollama_backend_answers_and_falls_back(llm_engine: Any) -> None:
+    """LLM_BACKEND=ollama speaks Ollama's own API (`/api/chat`), checked the same way."""
+    with ScriptedOpenAI() as server:
+        engine = llm_engine(server, backend="ollama")
+        n = _swift_severe_passage(engine)
+        server.script.append({"content": f"The US promised a swift, severe and united response [{n}]."})
+        answer = engine.ask(QUESTION)
+        server.script.append({"status": 500})
+        failed = engine.ask(QUESTION)
+    assert answer.mode == "llm" and answer.text.endswith("[1]") and not answer.note
+    assert "swift, severe" in answer.sources[0].text
+    request = server.requests[0]
+    assert request["path"] == "/api/chat" and request["body"]["model"] == "test-model"
+    assert request["body"]["options"]["num_ctx"] == 8192  # not the model's full context
+    assert QUESTION in request["body"]["messages"][-1]["content"]
+    assert failed.mode == "extractive" and "HTTP 500" in failed.note
 
 
 def test_llm_refusal_is_an_abstention(llm_engine: Any) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -148,3 +150,41 @@ def test_discord_without_token(dirs: list[str]) -> None:
     code, out, err = run(*dirs, "discord")
     assert code == 1 and out == ""
     assert err == "Error: DISCORD_TOKEN is not set (in the environment or .env); see README 'Discord'\n"
+
+
+class _RejectingDiscord(BaseHTTPRequestHandler):
+    """Discord's REST API as it answers a revoked token."""
+
+    seen: list[str] = []
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        self.seen.append(f"{self.path} {self.headers.get('Authorization')}")
+        body = b'{"message": "401: Unauthorized", "code": 0}'
+        self.send_response(401)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_discord_with_a_rejected_token(dirs: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import discord.http
+
+    assert run(*dirs, "index")[0] == 0
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _RejectingDiscord)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setattr(discord.http.Route, "BASE", f"http://127.0.0.1:{server.server_port}/api/v10")
+    monkeypatch.setenv("DISCORD_TOKEN", "revoked.token.value")
+    try:
+        code, out, err = run(*dirs, "discord")
+    finally:
+        server.shutdown()
+    assert _RejectingDiscord.seen == ["/api/v10/users/@me Bot revoked.token.value"]
+    assert code == 1 and out == "" and "Traceback" not in err
+    # The bot's log lines come first (it logs to stderr while running); the error is last.
+    assert err.endswith(
+        "\nError: Discord rejected DISCORD_TOKEN; copy a fresh token from the developer portal\n"
+    )
