@@ -8,7 +8,7 @@ EVAL_CHECKS := --check 'hit@1>=0.85' --check 'hit@3>=0.95' --check 'keyword_reca
 	--check 'citation_validity>=1.0' --check 'unsupported_rate<=0.05' \
 	--check 'answered_unanswerable<=0' --check 'abstained_answerable<=1'
 
-.PHONY: install run chat test unit eval lint typecheck format bench clean
+.PHONY: install run chat test unit eval lint typecheck format bench bench-fp32 clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -54,5 +54,14 @@ format: install
 bench: install
 	$(BIN)/python -m benchmarks.run
 
+# Embedding throughput against sentence-transformers fp32. torch's CPU build goes in
+# first: a plain `torch` requirement would pull GBs of CUDA packages.
+TORCH_VENV ?= .venv-torch
+bench-fp32:
+	$(PYTHON) -m venv $(TORCH_VENV)
+	$(TORCH_VENV)/bin/python -m pip install -q torch==2.13.0
+	$(TORCH_VENV)/bin/python -m pip install -q -e ".[torch]"
+	$(TORCH_VENV)/bin/python -m benchmarks.run --sections embed
+
 clean:
-	rm -rf $(VENV) .newsdesk $(EVAL_DIR) *.egg-info
+	rm -rf $(VENV) $(TORCH_VENV) .newsdesk $(EVAL_DIR) *.egg-info
