@@ -12,7 +12,7 @@ import numpy as np
 from llama_index.core.embeddings import BaseEmbedding
 from pydantic import PrivateAttr
 
-from index.encoder import MAX_TOKENS, ONNX_MODEL_ID, MiniLMEncoder, model_id, package_dir
+from index.encoder import MAX_TOKENS, ONNX_MODEL_ID, MiniLMEncoder, model_id, package_dir, shared_encoder
 from index.errors import MissingDependencyError, NewsdeskError
 from index.settings import Settings
 
@@ -56,7 +56,10 @@ def build_embed_model(settings: Settings) -> BaseEmbedding:
     """The embedding backend named by settings; optional packages load only when chosen."""
     mode = settings.embed_mode
     if mode == "onnx":
-        return OnnxMiniLMEmbedding(threads=settings.embed_threads, batch_size=settings.embed_batch_size)
+        return OnnxMiniLMEmbedding(
+            threads=settings.embed_threads,
+            encoder=shared_encoder(settings.embed_threads, settings.embed_batch_size),
+        )
     if mode == "sentence-transformers":
         return _sentence_transformers(settings)
     if mode == "openai":

@@ -7,6 +7,7 @@ it directly so a cold start doesn't pay llama-index's import time.
 from __future__ import annotations
 
 import importlib.util
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -116,11 +117,19 @@ def model_id(settings: Settings) -> str:
     return f"{settings.embed_mode}:{settings.embed_model or 'all-MiniLM-L6-v2'}"
 
 
+@lru_cache(maxsize=2)
+def shared_encoder(threads: int, batch_size: int) -> MiniLMEncoder:
+    """One ONNX session per process: `index --watch` runs and Discord's `/reindex` reuse
+    the model the last run (or the question path) loaded instead of reloading it (0.2 s,
+    ~90 MB). Sessions and tokenizers are safe to call from several threads."""
+    return MiniLMEncoder(threads=threads, batch_size=batch_size)
+
+
 def build_query_embedder(settings: Settings) -> Any:
     """What the query path embeds questions with: this bare encoder for the default
     backend (no llama-index import on a cold `ask`), else the configured llama-index model."""
     if settings.embed_mode == "onnx":
-        return MiniLMEncoder(threads=settings.embed_threads, batch_size=settings.embed_batch_size)
+        return shared_encoder(settings.embed_threads, settings.embed_batch_size)
     from index.embedding import build_embed_model
 
     return build_embed_model(settings)

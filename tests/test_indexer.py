@@ -217,3 +217,16 @@ def test_chunks_carry_citation_metadata(built_index: Settings) -> None:
 
     full = parse_article(f"{SEED}.txt", (built_index.corpus_dir / f"{SEED}.txt").read_bytes()).text
     assert full[article["start_char"] : article["end_char"]] == text
+
+
+def test_repeated_runs_share_one_loaded_model(settings: Settings) -> None:
+    """`index --watch` and Discord's `/reindex` call run_index again and again, beside the
+    question path: they all use one ONNX session instead of loading the model each time."""
+    from index.embedding import build_embed_model
+    from index.encoder import build_query_embedder
+
+    first = build_embed_model(settings)
+    assert first._encoder is build_embed_model(settings)._encoder  # type: ignore[attr-defined]
+    assert first._encoder is build_query_embedder(settings)  # type: ignore[attr-defined]
+    report = run_index(settings)
+    assert report.embedded_chunks == report.chunks > 0
