@@ -39,16 +39,28 @@ def expected_chunks(corpus: Path) -> int:
     return sum(len(chunk_article(a, settings.chunk_size, settings.chunk_overlap)) for a in articles)
 
 
+ARTICLES = 300  # "a few hundred": about 900 chunks, ~25 s to embed here
+
+
 def test_kill_9_during_index_then_rerun_is_clean(tmp_path: Path) -> None:
     corpus, index_dir = tmp_path / "corpus", tmp_path / "idx"
-    generate_corpus(corpus, 150)
+    generate_corpus(corpus, ARTICLES)
     dirs = ["--corpus-dir", str(corpus), "--index-dir", str(index_dir)]
     proc = subprocess.Popen(newsdesk(*dirs, "index"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(6)
+    # Kill only once some articles are fully written (seen from another process), so the
+    # kill lands mid-build, not before the first write.
+    written, deadline = 0, time.monotonic() + 120
+    while not written and proc.poll() is None and time.monotonic() < deadline:
+        probe = subprocess.run(
+            newsdesk(*dirs, "index", "--dry-run", "--json"), capture_output=True, text=True, timeout=60
+        )
+        if probe.returncode == 0:
+            written = json.loads(probe.stdout.strip().splitlines()[-1])["unchanged"]
     killed = proc.poll() is None
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     assert killed, "the build finished before the kill; make the corpus larger"
+    assert 0 < written < ARTICLES
 
     done = subprocess.run(newsdesk(*dirs, "index", "--json"), capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
@@ -59,7 +71,7 @@ def test_kill_9_during_index_then_rerun_is_clean(tmp_path: Path) -> None:
     assert summary["chunks"] == len(rows) == expected_chunks(corpus)
     assert {r["article_id"] for r in rows} == {p.stem for p in corpus.glob("*.txt")}, "orphans or missing"
     again = subprocess.run(newsdesk(*dirs, "index", "--json"), capture_output=True, text=True, timeout=300)
-    assert json.loads(again.stdout.strip().splitlines()[-1])["unchanged"] == 150
+    assert json.loads(again.stdout.strip().splitlines()[-1])["unchanged"] == ARTICLES
 
 
 def test_ask_while_index_runs(tmp_path: Path) -> None:
