@@ -116,7 +116,7 @@ def source_field(source: Source, quote_chars: int = QUOTE_CHARS) -> tuple[str, s
     files = ", ".join([source.source, *source.also_in])
     lines = [source_title(source), " · ".join(x for x in (details, files) if x)]
     if quote_chars > 0:
-        lines.append(f"> {_clip(source.text, quote_chars)}")
+        lines.append(f"> {source.preview(quote_chars)}")
     name = _clip(f"[{source.n}] {source.title or source.source}", FIELD_NAME_LIMIT)
     return neutralize_mentions(name), neutralize_mentions(_clip_lines("\n".join(lines), FIELD_VALUE_LIMIT))
 

@@ -12,13 +12,6 @@ if TYPE_CHECKING:
 QUOTE_CHARS = 220
 
 
-def short_quote(text: str, limit: int = QUOTE_CHARS) -> str:
-    flat = " ".join(text.split())
-    if len(flat) <= limit:
-        return flat
-    return flat[: limit - 1].rsplit(" ", 1)[0] + "…"
-
-
 def source_line(source: Source) -> str:
     """`Title — outlet, date (file.txt)`: what a reader needs to find the article."""
     details = ", ".join(x for x in (source.outlet, source.published) if x)
@@ -40,7 +33,7 @@ def render_answer(answer: Answer, full_sources: bool = False) -> str:
             if s.url:
                 lines.append(f"      {s.url}")
             if not answer.abstained:
-                quote = " ".join(s.text.split()) if full_sources else short_quote(s.text)
+                quote = " ".join(s.text.split()) if full_sources else s.preview(QUOTE_CHARS)
                 lines.extend(
                     textwrap.wrap(
                         f'"{quote}"', width=100, initial_indent="      ", subsequent_indent="       "

@@ -11,12 +11,14 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from index.answer_type import expected_kind, states
 from index.retrieval import Passage
 from index.text import content_terms, jaccard, split_sentences
 
 NOT_FOUND = "I couldn't find that in the articles."
 MARKER = re.compile(r"\[(\d{1,3})\]")
 MAX_SENTENCES = 3
+TYPED_CANDIDATES = 5  # how deep to look for the number/year/duration a question asks for
 SENTENCE_MAX_CHARS = 600
 
 
@@ -32,9 +34,22 @@ class Source:
     published: str = ""
     chunk_id: str = ""
     also_in: list[str] = field(default_factory=list)
+    quote: str = ""  # the passage's sentence(s) the answer cites, verbatim
+
+    def preview(self, limit: int) -> str:
+        """A short excerpt for a sources list: the cited sentence(s) where the answer cites
+        any (the passage start may say something else), else the passage's beginning."""
+        flat = " ".join(self.text.split())
+        quote = " ".join(self.quote.split())
+        start = flat.find(quote) if quote else -1
+        lead = "…" if start > 0 else ""
+        body = flat[start:] if start > 0 else flat
+        if len(lead) + len(body) <= limit:
+            return lead + body
+        return lead + body[: max(limit - len(lead) - 1, 1)].rsplit(" ", 1)[0] + "…"
 
     @classmethod
-    def from_passage(cls, n: int, p: Passage) -> Source:
+    def from_passage(cls, n: int, p: Passage, quote: str = "") -> Source:
         m = p.metadata
         return cls(
             n=n,
@@ -47,6 +62,7 @@ class Source:
             published=str(m.get("published", "")),
             chunk_id=p.chunk_id,
             also_in=list(p.also_in),
+            quote=quote,
         )
 
 
@@ -70,7 +86,11 @@ class Answer:
             "abstained": self.abstained,
             "mode": self.mode,
             "sources": [
-                {k: v for k, v in asdict(s).items() if k in ("n", "source", "title", "url", "score", "text")}
+                {
+                    k: v
+                    for k, v in asdict(s).items()
+                    if k in ("n", "source", "title", "url", "score", "text", "quote")
+                }
                 for s in self.sources
             ],
             "seconds": round(self.seconds, 4),
@@ -105,6 +125,7 @@ class Evidence:
 
     top_cosine: float
     coverage: float  # share of the question's content terms found in the best sentence
+    states_expected: bool = True  # a top sentence states the quantity/year/duration asked for
 
 
 @dataclass
@@ -153,7 +174,9 @@ def evidence(question: str, passages: list[Passage]) -> Evidence:
     candidates, q_terms = _sentence_candidates(question, passages)
     coverage = max((len(q_terms & c.terms) / (len(q_terms) or 1) for c in candidates), default=0.0)
     top_cos = max((p.vector_score or 0.0 for p in passages), default=0.0)
-    return Evidence(top_cosine=top_cos, coverage=coverage)
+    kind = expected_kind(question)
+    stated = kind is None or any(states(kind, c.sentence) for c in candidates[:TYPED_CANDIDATES])
+    return Evidence(top_cosine=top_cos, coverage=coverage, states_expected=stated)
 
 
 _REFERRING_START = re.compile(
@@ -185,11 +208,16 @@ def extractive_answer(question: str, passages: list[Passage], mode: str = "extra
             continue
         chosen.append(c)
     numbering: dict[int, int] = {}
+    quoted: dict[int, list[str]] = {}
     parts = []
     for c in chosen:
         n = numbering.setdefault(c.passage_index, len(numbering) + 1)
+        quoted.setdefault(c.passage_index, []).append(c.sentence)
         parts.append(f"{c.sentence} [{n}]")
-    sources = [Source.from_passage(n, passages[i]) for i, n in numbering.items()]
+    sources = [
+        Source.from_passage(n, passages[i], quote=_in_passage_order(passages[i].text, quoted[i]))
+        for i, n in numbering.items()
+    ]
     return Answer(
         question=question,
         text=" ".join(parts),
@@ -198,6 +226,17 @@ def extractive_answer(question: str, passages: list[Passage], mode: str = "extra
         mode=mode,
         sentences=len(chosen),
     )
+
+
+def _in_passage_order(text: str, sentences: list[str]) -> str:
+    return " ".join(sorted(dict.fromkeys(sentences), key=lambda x: text.find(x)))
+
+
+def best_sentence(claim: str, passage_text: str) -> str:
+    """The passage sentence that shares most content terms with a claim (what it rests on)."""
+    terms = set(content_terms(MARKER.sub("", claim)))
+    sentences = split_sentences(passage_text)
+    return max(sentences, key=lambda s: len(terms & set(content_terms(s))), default="")
 
 
 _MARKER_GROUP = re.compile(r"(?:\s*\[\d{1,3}\])+")

@@ -43,6 +43,8 @@ def should_abstain(question: str, passages: list[Passage]) -> bool:
     if not passages:
         return True
     ev = evidence(question, passages)
+    if not ev.states_expected:
+        return True
     if ev.top_cosine >= MIN_COSINE:
         return False
     return not (ev.top_cosine >= WEAK_COSINE and ev.coverage >= WEAK_COVERAGE)

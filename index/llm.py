@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from index.answer import MARKER, Answer, Source, abstain, cited_sentences, extractive_answer, supported
+from index.answer import (
+    MARKER,
+    Answer,
+    Source,
+    abstain,
+    best_sentence,
+    cited_sentences,
+    extractive_answer,
+    supported,
+)
 from index.errors import MissingDependencyError, NewsdeskError
 from index.prompts import Prompts, load_prompts
 from index.retrieval import Passage
@@ -100,12 +109,18 @@ def llm_answer(settings: Settings, llm: Any, question: str, passages: list[Passa
         why = "cited no passage" if not MARKER.search(raw) else "made claims its passages do not support"
         return _fallback(question, passages, f"the LLM's answer {why}")
     numbering: dict[int, int] = {}
+    claims: dict[int, str] = {}
     parts = []
     for sentence, cited in kept:
         marks = "".join(f"[{numbering.setdefault(n, len(numbering) + 1)}]" for n in cited)
+        for n in cited:
+            claims.setdefault(n, sentence)
         body = sentence.rstrip()
         parts.append(f"{body} {marks}")
-    sources = [Source.from_passage(new, passages[old - 1]) for old, new in numbering.items()]
+    sources = [
+        Source.from_passage(new, passages[old - 1], quote=best_sentence(claims[old], passages[old - 1].text))
+        for old, new in numbering.items()
+    ]
     return Answer(
         question=question,
         text=" ".join(parts),

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from index.answer import NOT_FOUND, cited_sentences
+from index.answer import NOT_FOUND, Source, cited_sentences
 from index.engine import Engine, validate_question
 from index.errors import QuestionError
 from index.evaluation import load_questions
@@ -36,6 +36,8 @@ def _assert_verbatim(answer: Any) -> None:
         assert numbers, f"uncited sentence: {sentence}"
         assert set(numbers) <= set(by_n)
         assert any(" ".join(sentence.split()) in by_n[n] for n in numbers), sentence
+        # The source's quote (what a sources list previews) holds what the answer took from it.
+        assert any(" ".join(sentence.split()) in " ".join(src.quote.split()) for src in answer.sources)
 
 
 def test_extractive_answers_quote_and_cite(engine: Engine) -> None:
@@ -53,6 +55,20 @@ def test_unanswerable_questions_abstain_with_closest_headlines(engine: Engine) -
     assert answer.abstained and answer.text == NOT_FOUND
     assert 1 <= len(answer.sources) <= 3
     assert len({s.source for s in answer.sources}) == len(answer.sources)
+
+
+def test_source_preview_shows_the_cited_sentence() -> None:
+    text = "Opening line about the weather.  The ministers met for ninety minutes in Geneva. Then they left."
+    cited = Source(1, "a.txt", "T", "", 1.0, text, quote="The ministers met for ninety minutes in Geneva.")
+    assert cited.preview(200) == "…The ministers met for ninety minutes in Geneva. Then they left."
+    assert cited.preview(30) == "…The ministers met for…"
+    assert len(cited.preview(30)) <= 30
+    uncited = Source(1, "a.txt", "T", "", 1.0, text)
+    assert uncited.preview(25) == "Opening line about the…"
+    first = Source(1, "a.txt", "T", "", 1.0, text, quote="Opening line about the weather.")
+    assert first.preview(40) == uncited.preview(40) == "Opening line about the weather. The…"
+    stale = Source(1, "a.txt", "T", "", 1.0, text, quote="Not in the passage.")
+    assert stale.preview(25) == uncited.preview(25)
 
 
 def test_question_validation() -> None:
@@ -114,6 +130,7 @@ def test_llm_answer_with_good_citations(llm_engine: Any) -> None:
     assert answer.mode == "llm" and not answer.note and not answer.abstained
     assert answer.text.endswith("[1]")  # renumbered to the cited passages only
     assert "swift, severe" in answer.sources[0].text
+    assert "swift, severe" in answer.sources[0].quote  # the sentence the claim rests on
     assert answer.unsupported == 0
     prompt = server.requests[0]["body"]["messages"][-1]["content"]
     assert QUESTION in prompt and f"[{n}]" in prompt

@@ -89,8 +89,11 @@ def test_index_json_then_ask_json(dirs: list[str], corpus: Path) -> None:
     assert set(answer) >= {"question", "answer", "abstained", "mode", "sources", "seconds"}
     assert answer["question"] == RUSSIAN_FM and answer["mode"] == "extractive" and not answer["abstained"]
     assert "Lavrov" in answer["answer"]
-    assert answer["sources"] and set(answer["sources"][0]) == {"n", "source", "title", "url", "score", "text"}
-    assert answer["sources"][0]["source"].endswith(".txt")
+    first = answer["sources"][0]
+    assert set(first) == {"n", "source", "title", "url", "score", "text", "quote"}
+    assert first["source"].endswith(".txt")
+    # The quote is the cited sentence, verbatim from the passage, and in the answer.
+    assert first["quote"] and first["quote"] in first["text"] and first["quote"] in answer["answer"]
 
 
 def test_ask_human_output_and_file(dirs: list[str], tmp_path: Path) -> None:
