@@ -13,7 +13,7 @@ from typing import Any
 
 from index.answer_type import expected_kind, states
 from index.retrieval import Passage
-from index.text import content_terms, jaccard, split_sentences
+from index.text import content_terms, jaccard, join_quotations, opens_quote, split_sentences
 
 NOT_FOUND = "I couldn't find that in the articles."
 MARKER = re.compile(r"\[(\d{1,3})\]")
@@ -135,6 +135,17 @@ class _Candidate:
     score: float
     terms: set[str]
     previous: str = ""  # the sentence before it in the same passage, for context
+    following: str = ""  # the sentence after it, to finish a quotation it opens
+
+    def quoted(self) -> str:
+        """The sentence as shown: with the next one when it opens a quotation that one closes."""
+        if (
+            opens_quote(self.sentence)
+            and self.following.count('"') % 2 == 1
+            and len(self.sentence) + len(self.following) <= SENTENCE_MAX_CHARS
+        ):
+            return f"{self.sentence} {self.following}"
+        return self.sentence
 
 
 def _sentence_candidates(question: str, passages: list[Passage]) -> tuple[list[_Candidate], set[str]]:
@@ -145,14 +156,15 @@ def _sentence_candidates(question: str, passages: list[Passage]) -> tuple[list[_
     """
     q_terms = set(content_terms(question))
     best_passage = max((p.score for p in passages), default=1.0) or 1.0
-    raw: list[tuple[str, int, set[str], float, str]] = []
+    raw: list[tuple[str, int, set[str], float, str, str]] = []
     for index, passage in enumerate(passages):
         prior = passage.score / best_passage
-        previous = ""
-        for sentence in split_sentences(passage.text):
+        sentences = split_sentences(passage.text)
+        for k, sentence in enumerate(sentences):
             if 20 <= len(sentence) <= SENTENCE_MAX_CHARS:
-                raw.append((sentence, index, set(content_terms(sentence)), prior, previous))
-            previous = sentence
+                previous = sentences[k - 1] if k else ""
+                following = sentences[k + 1] if k + 1 < len(sentences) else ""
+                raw.append((sentence, index, set(content_terms(sentence)), prior, previous, following))
     total = len(raw) or 1
     idf = {t: math.log(1 + total / (1 + sum(1 for r in raw if t in r[2]))) for t in q_terms}
     weight = sum(idf.values()) or 1.0
@@ -163,8 +175,9 @@ def _sentence_candidates(question: str, passages: list[Passage]) -> tuple[list[_
             0.65 * sum(idf[t] for t in q_terms & terms) / weight + 0.35 * prior,
             terms,
             previous,
+            following,
         )
-        for sentence, index, terms, prior, previous in raw
+        for sentence, index, terms, prior, previous, following in raw
     ]
     candidates.sort(key=lambda c: c.score, reverse=True)
     return candidates, q_terms
@@ -196,15 +209,21 @@ def extractive_answer(question: str, passages: list[Passage], mode: str = "extra
         return abstain(question, passages, mode)
     chosen = [candidates[0]]
     top = candidates[0]
-    if top.previous and 20 <= len(top.previous) <= SENTENCE_MAX_CHARS and _needs_context(top.sentence):
+    if top.previous and 20 <= len(top.previous) <= SENTENCE_MAX_CHARS and _needs_context(top.quoted()):
         # A short or back-referring sentence reads wrong alone; its predecessor sets the scene.
         chosen.insert(
-            0, _Candidate(top.previous, top.passage_index, top.score, set(content_terms(top.previous)))
+            0,
+            _Candidate(
+                top.previous, top.passage_index, top.score, set(content_terms(top.previous)), "", top.sentence
+            ),
         )
     for c in candidates[1:]:
         if len(chosen) >= MAX_SENTENCES or c.score < 0.7 * top.score:
             break
-        if any(jaccard(c.terms, o.terms) > 0.5 or c.sentence == o.sentence for o in chosen):
+        if any(
+            jaccard(c.terms, o.terms) > 0.5 or c.sentence in o.quoted() or o.sentence in c.quoted()
+            for o in chosen
+        ):
             continue
         chosen.append(c)
     numbering: dict[int, int] = {}
@@ -212,8 +231,8 @@ def extractive_answer(question: str, passages: list[Passage], mode: str = "extra
     parts = []
     for c in chosen:
         n = numbering.setdefault(c.passage_index, len(numbering) + 1)
-        quoted.setdefault(c.passage_index, []).append(c.sentence)
-        parts.append(f"{c.sentence} [{n}]")
+        quoted.setdefault(c.passage_index, []).append(c.quoted())
+        parts.append(f"{c.quoted()} [{n}]")
     sources = [
         Source.from_passage(n, passages[i], quote=_in_passage_order(passages[i].text, quoted[i]))
         for i, n in numbering.items()
@@ -260,11 +279,11 @@ def cited_sentences(text: str) -> list[tuple[str, list[int]]]:
         if punct:
             segment += punct.group()
             pos = punct.end()
-        sentences = split_sentences(segment)
+        sentences = join_quotations(split_sentences(segment))
         out.extend((s, []) for s in sentences[:-1])
         if sentences:
             out.append((sentences[-1], [int(n) for n in MARKER.findall(group.group())]))
-    out.extend((s, []) for s in split_sentences(text[pos:]))
+    out.extend((s, []) for s in join_quotations(split_sentences(text[pos:])))
     return [(s.strip(), ns) for s, ns in out if s.strip()]
 
 

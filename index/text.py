@@ -240,5 +240,25 @@ def split_sentences(text: str) -> list[str]:
     return sentences
 
 
+def opens_quote(sentence: str) -> bool:
+    """The sentence opens a quotation it doesn't close (it runs on into the next sentence)."""
+    if sentence.count('"') % 2 == 0:
+        return False
+    i = sentence.rfind('"')
+    return i + 1 < len(sentence) and not sentence[i + 1].isspace()
+
+
+def join_quotations(sentences: list[str]) -> list[str]:
+    """Merge a sentence that opens a quotation with the next one when that one closes it:
+    a quoted remark over two sentences is one claim with one citation."""
+    out: list[str] = []
+    for sentence in sentences:
+        if out and opens_quote(out[-1]) and sentence.count('"') % 2 == 1:
+            out[-1] = f"{out[-1]} {sentence}"
+        else:
+            out.append(sentence)
+    return out
+
+
 def jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / (len(a | b) or 1)

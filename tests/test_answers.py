@@ -10,12 +10,13 @@ from typing import Any
 
 import pytest
 
-from index.answer import NOT_FOUND, Source, cited_sentences
+from index.answer import NOT_FOUND, Source, cited_sentences, extractive_answer
 from index.engine import Engine, validate_question
 from index.errors import QuestionError
 from index.evaluation import load_questions
 from index.indexer import run_index
 from index.prompts import PromptError, load_prompts
+from index.retrieval import Passage
 from index.settings import Settings
 from tests.openai_server import ScriptedOpenAI
 
@@ -69,6 +70,20 @@ def test_source_preview_shows_the_cited_sentence() -> None:
     assert first.preview(40) == uncited.preview(40) == "Opening line about the weather. The…"
     stale = Source(1, "a.txt", "T", "", 1.0, text, quote="Not in the passage.")
     assert stale.preview(25) == uncited.preview(25)
+
+
+def test_a_quotation_running_over_two_sentences_is_quoted_whole() -> None:
+    text = (
+        'Talks opened in Geneva on Friday morning. Psaki said Biden "knows the Russian playbook of '
+        "aggression very well. And he affirmed that any aggression will be met with a united "
+        'response." Officials then left for Berlin.'
+    )
+    passage = Passage("a#1#0", text, 1.0, {"source": "a.txt", "title": "T"}, vector_score=0.6)
+    answer = extractive_answer("What did Psaki say Biden knows about the Russian playbook?", [passage])
+    assert answer.text.startswith('Psaki said Biden "knows the Russian playbook')
+    assert 'met with a united response." [1]' in answer.text
+    assert answer.text.count('"') % 2 == 0 and answer.text.count("[1]") == 1
+    _assert_verbatim(answer)
 
 
 def test_question_validation() -> None:
