@@ -13,7 +13,7 @@ from typing import Any
 
 from index.answer_type import expected_kind, states
 from index.retrieval import Passage
-from index.text import content_terms, jaccard, join_quotations, opens_quote, split_sentences
+from index.text import content_terms, jaccard, join_quotations, joined_terms, opens_quote, split_sentences
 
 NOT_FOUND = "I couldn't find that in the articles."
 MARKER = re.compile(r"\[(\d{1,3})\]")
@@ -165,6 +165,10 @@ def _sentence_candidates(question: str, passages: list[Passage]) -> tuple[list[_
                 previous = sentences[k - 1] if k else ""
                 following = sentences[k + 1] if k + 1 < len(sentences) else ""
                 raw.append((sentence, index, set(content_terms(sentence)), prior, previous, following))
+    seen = set().union(*(r[2] for r in raw)) if raw else set()
+    for joined, parts in joined_terms(question):
+        if joined in seen:  # the passages spell the pair as one word: count it once, as that
+            q_terms = (q_terms - set(parts)) | {joined}
     total = len(raw) or 1
     idf = {t: math.log(1 + total / (1 + sum(1 for r in raw if t in r[2]))) for t in q_terms}
     weight = sum(idf.values()) or 1.0

@@ -115,9 +115,12 @@ class Bm25Index:
     def search(self, question: str, top_k: int) -> list[Hit]:
         import bm25s
 
-        tokens = bm25s.tokenize(
-            question, stemmer=self.stemmer, token_pattern=TOKEN_PATTERN, show_progress=False
-        )
+        from index.text import joined_terms, query_words
+
+        # Content words plus run-together pairs ("Nord Stream" also as "nordstream"); a
+        # pair no article spells that way is not in the vocabulary and counts for nothing.
+        query = " ".join(query_words(question) + [joined for joined, _ in joined_terms(question)])
+        tokens = bm25s.tokenize(query, stemmer=self.stemmer, token_pattern=TOKEN_PATTERN, show_progress=False)
         if not tokens.vocab:
             return []
         docs, scores = self.model.retrieve(tokens, k=min(top_k, self.size), show_progress=False)

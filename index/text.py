@@ -217,6 +217,24 @@ def _content_terms(text: str) -> tuple[str, ...]:
     return tuple(_stemmer().stemWords(kept)) if kept else ()
 
 
+def query_words(text: str) -> list[str]:
+    """Words of a question worth searching for: BM25 matching "what" or "did" only adds noise."""
+    return [w for w in words(text) if w not in STOPWORDS]
+
+
+def joined_terms(text: str) -> list[tuple[str, tuple[str, str]]]:
+    """Adjacent word pairs written as one word, with the two terms each replaces:
+    "Nord Stream" -> "nordstream", as machine-translated and differently styled copy
+    spells the same name."""
+    kept = [w for w in words(text) if w.isalpha()]
+    pairs = [(a, b) for a, b in zip(kept, kept[1:]) if a not in STOPWORDS and b not in STOPWORDS]
+    if not pairs:
+        return []
+    stem = _stemmer().stemWords
+    joined = stem([a + b for a, b in pairs])
+    return [(j, (x, y)) for j, x, y in zip(joined, stem([a for a, _ in pairs]), stem([b for _, b in pairs]))]
+
+
 def split_sentences(text: str) -> list[str]:
     """Split prose into sentences, without breaking after U.S., Mr., or initials like J."""
     sentences: list[str] = []

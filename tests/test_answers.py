@@ -86,6 +86,13 @@ def test_a_quotation_running_over_two_sentences_is_quoted_whole() -> None:
     _assert_verbatim(answer)
 
 
+def test_a_name_spelled_as_one_word_in_the_articles_is_found(engine: Engine) -> None:
+    """The seed articles write "Nordstream 2"; readers ask about "Nord Stream 2"."""
+    answer = engine.ask("What is Nord Stream 2?")
+    assert not answer.abstained and "Nordstream 2" in answer.text
+    assert "Nordstream" in answer.sources[0].quote
+
+
 def test_question_validation() -> None:
     assert validate_question("  hi there?  ", 100) == "hi there?"
     for bad in ("", "   ", "\n\t"):

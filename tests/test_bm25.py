@@ -66,3 +66,23 @@ def test_damaged_corpus_file_is_rebuilt_from_the_store(tmp_path: Path) -> None:
     bm25.update(tmp_path, ["a#1#0", "b#1#0"], store.chunks)
     assert store.asked[-1] == ["a#1#0", "b#1#0"]
     assert _top(tmp_path, "Blinken Lavrov")[0][0] == "a#1#0"
+
+
+def test_question_words_and_run_together_names(tmp_path: Path) -> None:
+    texts = {
+        "p#1#0": "Scholz said halting Nordstream 2 was among the options.",
+        "q#1#0": "Nobody knew what the ministers would decide in the end.",
+    }
+    hits = [Hit(i, t, {}, 0.0) for i, t in texts.items()]
+    bm25.update(tmp_path, list(texts), lambda ids: [h for h in hits if h.chunk_id in ids])
+    found = bm25.load(tmp_path).search("What is Nord Stream 2?", 5)  # type: ignore[union-attr]
+    # "Nord Stream" matches the one-word spelling; "what" alone matches nothing.
+    assert [h.chunk_id for h in found] == ["p#1#0"]
+
+
+def test_joined_terms() -> None:
+    from index.text import joined_terms, query_words
+
+    assert ("nordstream", ("nord", "stream")) in joined_terms("What is Nord Stream 2?")
+    assert joined_terms("What is it?") == []
+    assert query_words("What did Blinken say about the talks?") == ["blinken", "talks"]
