@@ -13,7 +13,7 @@ from typing import Any
 
 from index.answer_type import expected_kind, states
 from index.retrieval import Passage
-from index.text import content_terms, jaccard, join_quotations, joined_terms, opens_quote, split_sentences
+from index.text import content_terms, jaccard, join_quotations, joined_terms, split_sentences
 
 NOT_FOUND = "I couldn't find that in the articles."
 MARKER = re.compile(r"\[(\d{1,3})\]")
@@ -139,12 +139,9 @@ class _Candidate:
 
     def quoted(self) -> str:
         """The sentence as shown: with the next one when it opens a quotation that one closes."""
-        if (
-            opens_quote(self.sentence)
-            and self.following.count('"') % 2 == 1
-            and len(self.sentence) + len(self.following) <= SENTENCE_MAX_CHARS
-        ):
-            return f"{self.sentence} {self.following}"
+        joined = join_quotations([self.sentence, self.following]) if self.following else []
+        if len(joined) == 1 and len(joined[0]) <= SENTENCE_MAX_CHARS:
+            return joined[0]
         return self.sentence
 
 

@@ -18,7 +18,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from index.store import Hit, public_metadata
+from index.store import Hit
+from index.text import joined_terms, query_words
 
 BM25_DIR = "bm25"
 FINGERPRINT_FILE = "fingerprint.txt"
@@ -115,8 +116,6 @@ class Bm25Index:
     def search(self, question: str, top_k: int) -> list[Hit]:
         import bm25s
 
-        from index.text import joined_terms, query_words
-
         # Content words plus run-together pairs ("Nord Stream" also as "nordstream"); a
         # pair no article spells that way is not in the vocabulary and counts for nothing.
         query = " ".join(query_words(question) + [joined for joined, _ in joined_terms(question)])
@@ -128,16 +127,10 @@ class Bm25Index:
         for doc, score in zip(docs[0], scores[0]):
             if score <= 0:
                 continue
-            hits.append(_hit(doc, float(score)))
+            hits.append(
+                Hit(str(doc["node_id"]), str(doc["text"]), dict(doc.get("metadata") or {}), float(score))
+            )
         return hits
-
-
-def _hit(doc: dict[str, Any], score: float) -> Hit:
-    if "text" in doc:
-        return Hit(str(doc["node_id"]), str(doc["text"]), dict(doc.get("metadata") or {}), score)
-    # Written by BM25Retriever before newsdesk-bm25-2; the next `newsdesk index` rewrites it.
-    node = json.loads(doc.get("_node_content", "{}"))
-    return Hit(str(doc.get("node_id", "")), str(node.get("text", "")), public_metadata(doc), score)
 
 
 def load(index_dir: Path) -> Bm25Index | None:
@@ -151,4 +144,7 @@ def load(index_dir: Path) -> Bm25Index | None:
         model = bm25s.BM25.load(str(path), load_corpus=True, show_progress=False)
     except Exception:  # a damaged BM25 only costs hybrid recall; vectors still answer
         return None
-    return Bm25Index(model) if model.corpus is not None and len(model.corpus) else None
+    corpus = model.corpus
+    if corpus is None or not len(corpus) or "text" not in corpus[0]:
+        return None  # empty, or written before newsdesk-bm25-2: the next `index` rebuilds it
+    return Bm25Index(model)

@@ -86,3 +86,16 @@ def test_joined_terms() -> None:
     assert ("nordstream", ("nord", "stream")) in joined_terms("What is Nord Stream 2?")
     assert joined_terms("What is it?") == []
     assert query_words("What did Blinken say about the talks?") == ["blinken", "talks"]
+
+
+def test_a_bm25_written_by_llama_index_is_ignored_then_rebuilt(tmp_path: Path) -> None:
+    store = Store()
+    bm25.update(tmp_path, ["a#1#0"], store.chunks)
+    folder = tmp_path / bm25.BM25_DIR
+    # What BM25Retriever.persist wrote before: node dicts without "text", another fingerprint.
+    (folder / bm25.CORPUS_FILE).write_text('{"node_id": "a#1#0", "_node_content": "{}"}\n', encoding="utf-8")
+    (folder / bm25.FINGERPRINT_FILE).write_text("old", encoding="utf-8")
+    assert bm25.load(tmp_path) is None  # vectors answer alone until the next index
+    assert bm25.update(tmp_path, ["a#1#0"], store.chunks)
+    assert store.asked[-1] == ["a#1#0"]
+    assert _top(tmp_path, "Blinken Lavrov")[0][0] == "a#1#0"
