@@ -95,9 +95,9 @@ def _rate(fn: Callable[[], Any], n: int, rounds: int = 3) -> float:
 
 
 def bench_embed(work: Path) -> list[Row]:
-    from index.articles import load_corpus
-    from index.chunking import chunk_article
-    from index.embedding import OnnxMiniLMEmbedding
+    from index.embedding.backends import OnnxMiniLMEmbedding
+    from index.ingest.articles import load_corpus
+    from index.ingest.chunking import chunk_article
 
     articles, _ = load_corpus(ROOT / "corpus", 10**7)
     chunks = [n.get_content() for a in articles for n in chunk_article(a, 192, 24)] * 4
@@ -228,8 +228,8 @@ def bench_index(work: Path, articles: int) -> list[Row]:
 def _warm_runs(corpus: Path, idx: Path, label: str) -> list[Row]:
     """The same in a warm process (as `index --watch` and Discord's /reindex run it)."""
     from benchmarks.synthetic import generate_corpus
-    from index.embedding import OnnxMiniLMEmbedding
-    from index.indexer import run_index
+    from index.embedding.backends import OnnxMiniLMEmbedding
+    from index.ingest.indexer import run_index
     from index.settings import load_settings
 
     settings = load_settings(corpus_dir=corpus, index_dir=idx)
@@ -262,7 +262,7 @@ def _index_startup() -> float:
     code = (
         "import time; t = time.perf_counter()\n"
         "import chromadb, llama_index.core\n"
-        "from index.embedding import OnnxMiniLMEmbedding; OnnxMiniLMEmbedding()\n"
+        "from index.embedding.backends import OnnxMiniLMEmbedding; OnnxMiniLMEmbedding()\n"
         "print(time.perf_counter() - t)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
@@ -270,9 +270,9 @@ def _index_startup() -> float:
 
 
 def _embed_cost(path: Path) -> float:
-    from index.articles import parse_article
-    from index.chunking import chunk_article
-    from index.embedding import OnnxMiniLMEmbedding
+    from index.embedding.backends import OnnxMiniLMEmbedding
+    from index.ingest.articles import parse_article
+    from index.ingest.chunking import chunk_article
 
     article = parse_article(path.name, path.read_bytes())
     texts = [n.get_content() for n in chunk_article(article, 192, 24)]
@@ -290,11 +290,11 @@ def _questions() -> list[Any]:
 
 
 def bench_query(work: Path) -> list[Row]:
-    from index.embedding import OnnxMiniLMEmbedding
-    from index.engine import Engine
+    from index.embedding.backends import OnnxMiniLMEmbedding
     from index.evaluation import first_hit_rank, retrieval_scores, run_eval
-    from index.indexer import run_index
-    from index.retrieval import collapse_duplicates
+    from index.ingest.indexer import run_index
+    from index.query.engine import Engine
+    from index.query.retrieval import collapse_duplicates
     from index.settings import load_settings
 
     settings = load_settings(corpus_dir=ROOT / "corpus", index_dir=work / "query_idx")
@@ -352,8 +352,8 @@ def _llama_defaults(model: Any, answerable: list[Any]) -> Row:
     from llama_index.core import Document, VectorStoreIndex
     from llama_index.core.node_parser import SentenceSplitter
 
-    from index.articles import load_corpus
     from index.evaluation import first_hit_rank, retrieval_scores
+    from index.ingest.articles import load_corpus
 
     articles, _ = load_corpus(ROOT / "corpus", 10**7)
     docs = [Document(text=a.text, metadata={"source": a.source}) for a in articles]

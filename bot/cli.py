@@ -105,7 +105,7 @@ def index_cmd(obj: Context, full: bool, dry_run: bool, as_json: bool, watch: boo
 
 def _index_runner(settings: Settings, as_json: bool) -> Callable[..., None]:
     from bot.render import render_report
-    from index.indexer import run_index
+    from index.ingest.indexer import run_index
 
     def run(full: bool, dry_run: bool, quiet_if_unchanged: bool = False) -> None:
         with _progress(enabled=not as_json and sys.stderr.isatty()) as progress:
@@ -204,7 +204,7 @@ def ask(
 
 
 def _engine(obj: Context) -> Any:
-    from index.engine import Engine
+    from index.query.engine import Engine
 
     return Engine(obj.settings())
 
@@ -218,7 +218,7 @@ def _engine(obj: Context) -> Any:
 def chat(obj: Context, mode: str | None) -> None:
     """Interactive questions with follow-ups. /sources, /reset, /quit."""
     from bot.render import render_answer
-    from index.conversation import Conversation
+    from index.query.conversation import Conversation
 
     interactive = sys.stdin.isatty()
     if interactive:

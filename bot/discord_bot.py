@@ -20,9 +20,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord_render import EmbedSpec, answer_messages, neutralize_mentions, sources_messages
-from index.answer import Answer
-from index.conversation import Conversation
 from index.errors import NewsdeskError
+from index.query.answer import Answer
+from index.query.conversation import Conversation
 from index.settings import Settings, load_settings
 
 log = logging.getLogger("newsdesk.discord")
@@ -310,7 +310,7 @@ class AskCog(commands.Cog):
     async def run_reindex(self) -> str:
         """`newsdesk index` in a worker thread; questions keep being answered meanwhile."""
         from bot.render import render_report
-        from index.indexer import run_index
+        from index.ingest.indexer import run_index
 
         try:
             report = await asyncio.to_thread(run_index, self.settings)
@@ -359,7 +359,7 @@ def create_bot(settings: Settings | None = None, engine: Any | None = None) -> c
     """Build the bot without touching the network; the engine loads the index lazily."""
     settings = settings or load_settings()
     if engine is None:
-        from index.engine import Engine
+        from index.query.engine import Engine
 
         engine = Engine(settings)
     return NewsdeskBot(settings, engine)
@@ -370,7 +370,7 @@ def run_discord(settings: Settings) -> None:
     token = settings.discord_token.get_secret_value().strip()
     if not token:
         raise NewsdeskError("DISCORD_TOKEN is not set (in the environment or .env); see README 'Discord'")
-    from index.engine import Engine
+    from index.query.engine import Engine
 
     engine = Engine(settings)
     engine.retriever()  # a missing index fails here, before connecting

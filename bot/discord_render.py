@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from index.text import split_sentences
 
 if TYPE_CHECKING:
-    from index.answer import Answer, Source
+    from index.query.answer import Answer, Source
 
 MESSAGE_LIMIT = 2000
 DESCRIPTION_LIMIT = 4096

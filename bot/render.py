@@ -6,8 +6,8 @@ import textwrap
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from index.answer import Answer, Source
-    from index.indexer import IndexReport
+    from index.ingest.indexer import IndexReport
+    from index.query.answer import Answer, Source
 
 QUOTE_CHARS = 220
 

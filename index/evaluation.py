@@ -144,7 +144,7 @@ METRICS = (
 
 def citations_valid(answer: Any) -> bool:
     """At least one marker, and every marker names a listed source."""
-    from index.answer import MARKER
+    from index.query.answer import MARKER
 
     numbers = {int(n) for n in MARKER.findall(answer.text)}
     return bool(numbers) and numbers <= {s.n for s in answer.sources}
@@ -152,7 +152,7 @@ def citations_valid(answer: Any) -> bool:
 
 def sentence_support(answer: Any) -> tuple[int, int]:
     """(sentences, unsupported): each sentence checked against the passages it cites."""
-    from index.answer import cited_sentences, supported
+    from index.query.answer import cited_sentences, supported
 
     if answer.abstained:
         return 0, 0

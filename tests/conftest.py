@@ -55,7 +55,7 @@ def settings(make_settings: Callable[..., Settings]) -> Settings:
 
 @pytest.fixture(scope="session")
 def onnx_model() -> Any:
-    from index.embedding import OnnxMiniLMEmbedding
+    from index.embedding.backends import OnnxMiniLMEmbedding
 
     return OnnxMiniLMEmbedding()
 
@@ -99,7 +99,7 @@ def counting(onnx_model: Any) -> Iterator[CountingEmbedding]:
 @pytest.fixture
 def built_index(settings: Settings, onnx_model: Any) -> Settings:
     """The seed corpus indexed into a temp dir."""
-    from index.indexer import run_index
+    from index.ingest.indexer import run_index
 
     run_index(settings, embed_model=onnx_model)
     return settings

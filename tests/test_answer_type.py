@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from index.answer_type import expected_kind, states
-from index.engine import Engine
+from index.query.answer_type import expected_kind, states
+from index.query.engine import Engine
 from index.settings import Settings
 
 

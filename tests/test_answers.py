@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 
-from index.answer import NOT_FOUND, Source, cited_sentences, extractive_answer
-from index.engine import Engine, validate_question
 from index.errors import QuestionError
 from index.evaluation import load_questions
-from index.indexer import run_index
-from index.prompts import PromptError, load_prompts
-from index.retrieval import Passage
+from index.ingest.indexer import run_index
+from index.query.answer import NOT_FOUND, Source, cited_sentences, extractive_answer
+from index.query.engine import Engine, validate_question
+from index.query.prompts import PromptError, load_prompts
+from index.query.retrieval import Passage
 from index.settings import Settings
 from tests.openai_server import ScriptedOpenAI
 
@@ -247,7 +247,7 @@ def test_llm_refusal_is_an_abstention(llm_engine: Any) -> None:
 
 def test_openai_compatible_embeddings_backend(make_settings: Callable[..., Settings]) -> None:
     """EMBED_MODE=openai against a real HTTP endpoint: index, then ask."""
-    from index.engine import Engine
+    from index.query.engine import Engine
 
     with ScriptedOpenAI() as server:
         settings = make_settings(
@@ -258,6 +258,6 @@ def test_openai_compatible_embeddings_backend(make_settings: Callable[..., Setti
         assert any(r["path"].endswith("/embeddings") for r in server.requests)
         answer = Engine(settings).ask("What did Zelensky say about Biden's minor incursion remark?")
     assert not answer.abstained and "[1]" in answer.text
-    from index.store import open_active
+    from index.store.chroma import open_active
 
     assert open_active(settings).metadata["embed_model"] == "openai:test-embed"

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from index.articles import Article, Skipped, clean_text, decode, load_corpus, parse_article
 from index.errors import NewsdeskError
+from index.ingest.articles import Article, Skipped, clean_text, decode, load_corpus, parse_article
 
 SEEDS = Path(__file__).resolve().parent.parent / "corpus"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from index import bm25
-from index.store import Hit
+from index.store import bm25
+from index.store.chroma import Hit
 
 TEXTS = {
     "a#1#0": "Blinken met Lavrov in Geneva for ninety minutes.",

@@ -4,8 +4,8 @@ from typing import Any
 
 import pytest
 
-from index.conversation import Conversation, carry_subject, is_follow_up
-from index.engine import Engine
+from index.query.conversation import Conversation, carry_subject, is_follow_up
+from index.query.engine import Engine
 from index.settings import Settings
 from tests.openai_server import ScriptedOpenAI
 
@@ -59,7 +59,7 @@ def test_extractive_follow_up_is_understood_in_context(built_index: Settings, on
 
 
 def test_llm_condenses_the_follow_up(make_settings: Any, onnx_model: Any) -> None:
-    from index.indexer import run_index
+    from index.ingest.indexer import run_index
 
     with ScriptedOpenAI() as server:
         settings = make_settings(llm_mode="llm", llm_base_url=server.base_url, llm_model="m")

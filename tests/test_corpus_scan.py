@@ -6,11 +6,11 @@ import os
 import time
 from pathlib import Path
 
-from index.articles import Article, parse_article
-from index.corpus_scan import CACHE_FILE, ArticleRef, save_scan, scan_corpus
-from index.indexer import run_index
+from index.ingest.articles import Article, parse_article
+from index.ingest.corpus_scan import CACHE_FILE, ArticleRef, save_scan, scan_corpus
+from index.ingest.indexer import run_index
 from index.settings import Settings
-from index.store import open_active
+from index.store.chroma import open_active
 from tests.conftest import CountingEmbedding
 
 LIMIT = 10**6

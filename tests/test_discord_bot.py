@@ -17,8 +17,8 @@ import pytest
 from discord.ext.test import backend, factories
 
 from bot.discord_bot import RateLimiter, can_reindex, create_bot, record_feedback
-from index.answer import Answer, Source
-from index.engine import Engine
+from index.query.answer import Answer, Source
+from index.query.engine import Engine
 from index.settings import Settings
 
 

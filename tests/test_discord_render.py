@@ -20,7 +20,7 @@ from bot.discord_render import (
     sources_messages,
     split_text,
 )
-from index.answer import Answer, Source
+from index.query.answer import Answer, Source
 
 
 def _source(n: int, text: str = "A passage about Geneva talks.", url: str = "") -> Source:

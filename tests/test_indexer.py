@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 
 from index.errors import IndexLockedError, NewsdeskError
-from index.indexer import run_index
-from index.lock import IndexLock
+from index.ingest.indexer import run_index
 from index.settings import Settings
-from index.store import open_active, read_state
+from index.store.chroma import open_active, read_state
+from index.store.lock import IndexLock
 from tests.conftest import CountingEmbedding
 
 SEED = "003_96b30b9797db3545"
@@ -123,7 +123,7 @@ def test_failure_during_update_loses_nothing_and_next_run_finishes(
         run_index(settings, embed_model=counting)
     # Every article still answers from its old version.
     assert Counter(c["article_id"] for c in _chunks(settings)) == originals
-    from index.engine import Engine
+    from index.query.engine import Engine
 
     answer = Engine(settings, embed_model=counting).ask("Who is the Russian Foreign Minister?")
     assert not answer.abstained and answer.sources
@@ -191,7 +191,7 @@ def test_another_embedding_model_needs_full(
     other.model_name = "test:another-model"
     with pytest.raises(NewsdeskError, match="--full"):
         run_index(settings, embed_model=other)
-    from index.engine import Engine
+    from index.query.engine import Engine
 
     with pytest.raises(NewsdeskError, match=r"rebuild it with `newsdesk index --full`"):
         Engine(settings, embed_model=other).ask("Who met Lavrov?")
@@ -213,7 +213,7 @@ def test_chunks_carry_citation_metadata(built_index: Settings) -> None:
     assert article["start_char"] == 0 and article["end_char"] > 0
     store = open_active(built_index)
     text = store.collection.get(ids=[article["id"]])["documents"][0]
-    from index.articles import parse_article
+    from index.ingest.articles import parse_article
 
     full = parse_article(f"{SEED}.txt", (built_index.corpus_dir / f"{SEED}.txt").read_bytes()).text
     assert full[article["start_char"] : article["end_char"]] == text
@@ -222,8 +222,7 @@ def test_chunks_carry_citation_metadata(built_index: Settings) -> None:
 def test_repeated_runs_share_one_loaded_model(settings: Settings) -> None:
     """`index --watch` and Discord's `/reindex` call run_index again and again, beside the
     question path: they all use one ONNX session instead of loading the model each time."""
-    from index.embedding import build_embed_model
-    from index.encoder import build_query_embedder
+    from index.embedding import build_embed_model, build_query_embedder
 
     first = build_embed_model(settings)
     assert first._encoder is build_embed_model(settings)._encoder  # type: ignore[attr-defined]

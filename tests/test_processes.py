@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from benchmarks.synthetic import generate_corpus
-from index.articles import load_corpus
-from index.chunking import chunk_article
+from index.ingest.articles import load_corpus
+from index.ingest.chunking import chunk_article
 from index.settings import load_settings
-from index.store import open_active
+from index.store.chroma import open_active
 
 SEEDS = Path(__file__).resolve().parent.parent / "corpus"
 
@@ -107,7 +107,7 @@ def test_second_index_process_is_refused(tmp_path: Path) -> None:
     first = subprocess.Popen(newsdesk(*dirs, "index"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.time() + 60
-        while not (index_dir / "index.lock").exists() and time.time() < deadline:
+        while not (index_dir / "index.store.lock").exists() and time.time() < deadline:
             time.sleep(0.1)
         time.sleep(0.5)
         second = subprocess.run(newsdesk(*dirs, "index"), capture_output=True, text=True, timeout=120)

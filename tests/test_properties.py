@@ -5,13 +5,13 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from index.answer import cited_sentences, extractive_answer
-from index.articles import parse_article
-from index.conversation import Conversation, carry_subject
-from index.engine import validate_question
 from index.errors import QuestionError
 from index.evaluation import citations_valid
-from index.retrieval import Passage
+from index.ingest.articles import parse_article
+from index.query.answer import cited_sentences, extractive_answer
+from index.query.conversation import Conversation, carry_subject
+from index.query.engine import validate_question
+from index.query.retrieval import Passage
 from index.text import split_sentences
 
 PASSAGES = [

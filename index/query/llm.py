@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from index.answer import (
+from index.errors import MissingDependencyError, NewsdeskError
+from index.query.answer import (
     MARKER,
     Answer,
     Source,
@@ -19,9 +20,8 @@ from index.answer import (
     extractive_answer,
     supported,
 )
-from index.errors import MissingDependencyError, NewsdeskError
-from index.prompts import Prompts, load_prompts
-from index.retrieval import Passage
+from index.query.prompts import Prompts, load_prompts
+from index.query.retrieval import Passage
 from index.settings import Settings
 
 OLLAMA_CONTEXT_WINDOW = 8192  # passages + question + answer fit with room to spare

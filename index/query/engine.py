@@ -6,15 +6,15 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
-from index import bm25
-from index.answer import Answer, abstain, evidence, extractive_answer
 from index.errors import NewsdeskError, QuestionError
-from index.retrieval import HybridRetriever, Passage
+from index.query.answer import Answer, abstain, evidence, extractive_answer
+from index.query.retrieval import HybridRetriever, Passage
 from index.settings import Settings
-from index.store import REBUILD_HINT, ChunkStore, open_active
+from index.store import bm25
+from index.store.chroma import REBUILD_HINT, ChunkStore, open_active
 
 if TYPE_CHECKING:
-    from index.conversation import Conversation
+    from index.query.conversation import Conversation
 
 # Abstention. Measured on the seed corpus (dev set + tests/data/extra_questions.jsonl:
 # 34 answerable, 7 unanswerable questions): the best passage's cosine was 0.20-0.75 for
@@ -78,7 +78,7 @@ class Engine:
             self._retriever = None
 
     def _build_embed_model(self) -> Any:
-        from index.encoder import build_query_embedder
+        from index.embedding import build_query_embedder
 
         return build_query_embedder(self.settings)
 
@@ -121,7 +121,7 @@ class Engine:
         if should_abstain(standalone, passages):
             answer = abstain(question, passages, mode)
         elif mode == "llm":
-            from index.llm import llm_answer
+            from index.query.llm import llm_answer
 
             answer = llm_answer(self.settings, self._get_llm(), standalone, passages)
         else:
@@ -135,7 +135,7 @@ class Engine:
 
     def _get_llm(self) -> Any:
         if self._llm is None:
-            from index.llm import build_llm
+            from index.query.llm import build_llm
 
             self._llm = build_llm(self.settings)
         return self._llm
@@ -143,6 +143,6 @@ class Engine:
     def _condenser(self, mode: str) -> Any:
         if mode != "llm":
             return None
-        from index.llm import LLMCondenser
+        from index.query.llm import LLMCondenser
 
         return LLMCondenser(self.settings, self._get_llm())

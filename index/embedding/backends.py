@@ -1,6 +1,6 @@
 """Embedding backends as llama-index `BaseEmbedding`s, chosen by `EMBED_MODE`.
 
-The default is the packaged all-MiniLM-L6-v2 (int8 ONNX, `index.encoder`): no torch, no
+The default is the packaged all-MiniLM-L6-v2 (int8 ONNX, `index.embedding.onnx`): no torch, no
 network, no model hub. Optional backends import their packages only when chosen.
 """
 
@@ -12,7 +12,7 @@ import numpy as np
 from llama_index.core.embeddings import BaseEmbedding
 from pydantic import PrivateAttr
 
-from index.encoder import MAX_TOKENS, ONNX_MODEL_ID, MiniLMEncoder, model_id, package_dir, shared_encoder
+from index.embedding.onnx import MAX_TOKENS, ONNX_MODEL_ID, MiniLMEncoder, package_dir, shared_encoder
 from index.errors import MissingDependencyError, NewsdeskError
 from index.settings import Settings
 
@@ -52,22 +52,14 @@ class OnnxMiniLMEmbedding(BaseEmbedding):
         return self._encoder.get_text_embedding_batch(texts)
 
 
-def build_embed_model(settings: Settings) -> BaseEmbedding:
-    """The embedding backend named by settings; optional packages load only when chosen."""
-    mode = settings.embed_mode
-    if mode == "onnx":
-        return OnnxMiniLMEmbedding(
-            threads=settings.embed_threads,
-            encoder=shared_encoder(settings.embed_threads, settings.embed_batch_size),
-        )
-    if mode == "sentence-transformers":
-        return _sentence_transformers(settings)
-    if mode == "openai":
-        return _openai_embeddings(settings)
-    raise NewsdeskError(f"unknown EMBED_MODE {mode!r}")
+def onnx_embeddings(settings: Settings) -> BaseEmbedding:
+    return OnnxMiniLMEmbedding(
+        threads=settings.embed_threads,
+        encoder=shared_encoder(settings.embed_threads, settings.embed_batch_size),
+    )
 
 
-def _sentence_transformers(settings: Settings) -> BaseEmbedding:
+def sentence_transformers(settings: Settings, stored_id: str) -> BaseEmbedding:
     hint = "pip install 'newsdesk[torch]' (install torch==2.13.0 first for the CPU build)"
     try:
         from llama_index.embeddings.huggingface import HuggingFaceEmbedding
@@ -81,11 +73,11 @@ def _sentence_transformers(settings: Settings) -> BaseEmbedding:
         embed_batch_size=settings.embed_batch_size,
         device="cpu",
     )
-    model.model_name = model_id(settings)
+    model.model_name = stored_id
     return model
 
 
-def _openai_embeddings(settings: Settings) -> BaseEmbedding:
+def openai_embeddings(settings: Settings, stored_id: str) -> BaseEmbedding:
     hint = "pip install llama-index-embeddings-openai"
     try:
         from llama_index.embeddings.openai import OpenAIEmbedding
@@ -101,5 +93,5 @@ def _openai_embeddings(settings: Settings) -> BaseEmbedding:
         max_retries=1,
         timeout=settings.llm_timeout,
     )
-    model.model_name = model_id(settings)  # requests keep using the endpoint's name
+    model.model_name = stored_id  # requests keep using the endpoint's name
     return model

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 from index.text import STOPWORDS, words
 
 if TYPE_CHECKING:
-    from index.answer import Answer
+    from index.query.answer import Answer
 
 _LEADING = re.compile(r"^(and|but|so|also|then|ok(ay)?|what about|how about)\b[\s,]*", re.IGNORECASE)
 _REFERRING = frozenset(

@@ -1,0 +1,42 @@
+"""Embedding models, chosen by `EMBED_MODE`: one place decides, the backends don't call back.
+
+`onnx` is the bare packaged MiniLM (no llama-index); `backends` wraps it and the optional
+backends as llama-index `BaseEmbedding`s and is imported only when needed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from index.embedding.onnx import ONNX_MODEL_ID, shared_encoder
+from index.errors import NewsdeskError
+from index.settings import Settings
+
+
+def model_id(settings: Settings) -> str:
+    """The id stored with an index, so a query with another model is caught."""
+    if settings.embed_mode == "onnx":
+        return ONNX_MODEL_ID
+    return f"{settings.embed_mode}:{settings.embed_model or 'all-MiniLM-L6-v2'}"
+
+
+def build_embed_model(settings: Settings) -> Any:
+    """The llama-index embedding named by settings; optional packages load only when chosen."""
+    from index.embedding import backends
+
+    mode = settings.embed_mode
+    if mode == "onnx":
+        return backends.onnx_embeddings(settings)
+    if mode == "sentence-transformers":
+        return backends.sentence_transformers(settings, model_id(settings))
+    if mode == "openai":
+        return backends.openai_embeddings(settings, model_id(settings))
+    raise NewsdeskError(f"unknown EMBED_MODE {mode!r}")
+
+
+def build_query_embedder(settings: Settings) -> Any:
+    """What the query path embeds questions with: the bare encoder for the default
+    backend (no llama-index import on a cold `ask`), else the configured llama-index model."""
+    if settings.embed_mode == "onnx":
+        return shared_encoder(settings.embed_threads, settings.embed_batch_size)
+    return build_embed_model(settings)

@@ -1,0 +1,1 @@
+"""Reading the corpus and writing the index: files -> articles -> chunks -> store."""
