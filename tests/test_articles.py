@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -109,3 +110,49 @@ def test_boilerplate_only_file_is_skipped(tmp_path: Path) -> None:
     articles, skipped = load_corpus(tmp_path, max_bytes=10_000)
     assert articles == []
     assert skipped == [Skipped("furniture.txt", "no text left after removing boilerplate")]
+
+
+# Reuters-21578 (1987) marks companies and tickers in angle brackets.
+REUTERS = b"""---
+title: NATIONAL AMUSEMENTS AGAIN UPS VIACOM <VIA> BID
+published: 1987-03-03
+outlet: Reuters
+---
+
+NEW YORK, March 3 - Viacom International Inc said <National Amusements Inc> has again raised the value of its offer for Viacom's publicly held stock.
+
+The company said the special committee of its board plans to meet later today to consider this offer and the one submitted March one by <MCV Holdings Inc>.
+
+Shares of Du Pont <DD>, Sears <S> and Entertainment Marketing Inc <em> were quoted by <Li Ka-shing Foundations Ltd>.
+"""
+
+
+def test_bracketed_company_names_and_tickers_are_kept() -> None:
+    article = parse_article("reuters/1000.md", REUTERS)
+    for name in ("<National Amusements Inc>", "<MCV Holdings Inc>", "<DD>", "<S>", "<em>", "<Li Ka-shing"):
+        assert name in article.text
+    assert article.title == "NATIONAL AMUSEMENTS AGAIN UPS VIACOM <VIA> BID"
+
+
+def test_real_html_tags_are_still_stripped() -> None:
+    text = clean_text(
+        '<p class="lead">Talks <a href="https://example.org/x" target=_blank>resumed</a> in '
+        '<b>Geneva</b>.<br> <img src="a.webp" loading="lazy" /> <!-- ad --> <p>Next\n'
+        "<DIV>Kept as a ticker? no: </DIV> closed <em>here</em>"
+    )
+    assert text == "Talks resumed in Geneva . Next\n\nKept as a ticker? no: closed here"
+
+
+def test_a_question_about_a_bracketed_company_is_answered(
+    tmp_path: Path, make_settings: Any, onnx_model: Any
+) -> None:
+    from index.ingest.indexer import run_index
+    from index.query.engine import Engine
+
+    corpus = tmp_path / "reuters"
+    corpus.mkdir()
+    (corpus / "1000.md").write_bytes(REUTERS)
+    settings = make_settings(corpus_dir=corpus)
+    run_index(settings, embed_model=onnx_model)
+    answer = Engine(settings, embed_model=onnx_model).ask("Who raised its offer for Viacom's stock?")
+    assert not answer.abstained and "National Amusements Inc" in answer.text

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from index.errors import NewsdeskError
+from index.ingest.html_tags import closed_elements, strip_tags
 
 SUFFIXES = (".txt", ".md")
 WESTERN = ("cp1252", "latin_1", "iso8859_15")
@@ -57,8 +58,7 @@ _BOILERPLATE_LINES = re.compile(
 )
 # Cookie and consent banners: one line that talks about cookies and accepting them.
 _COOKIE_LINE = re.compile(r"\bcookies?\b.*\b(accept|opt[- ]out|consent|privacy)\b", re.IGNORECASE)
-# Scraped markup: tags, and the tail of an <img src="..."> that lost its head.
-_HTML_TAG = re.compile(r"</?[a-zA-Z][^<>]{0,500}>")
+# Scraped markup: the tail of an <img src="..."> that lost its head (tags: html_tags).
 _ORPHAN_ATTR_TAIL = re.compile(
     r"^\S*\.(?:webp|jpe?g|png|gif|svg|avif)\"?(?:\s+[\w-]+=\"[^\"]*\")*\s*/?>\s*$",
     re.IGNORECASE,
@@ -139,9 +139,10 @@ def split_front_matter(text: str) -> tuple[dict[str, str], str]:
 def clean_text(text: str) -> str:
     """Normalise quotes and whitespace and drop page boilerplate, keeping paragraphs."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_QUOTES)
+    closed = closed_elements(text)
     paragraphs: list[str] = []
     for raw in text.split("\n"):
-        line = _SPACES.sub(" ", _HTML_TAG.sub(" ", raw)).strip()
+        line = _SPACES.sub(" ", strip_tags(raw, closed)).strip()
         if line.startswith("#"):
             line = line.lstrip("#").strip()
         if (

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from index.ingest import articles as articles_module
+from index.ingest import html_tags
 from index.ingest.articles import Article, Skipped, corpus_files, read_article, require_corpus_dir
 from index.store.chroma import write_json_atomic
 
@@ -52,7 +53,9 @@ class Scan:
 
 def _key(max_bytes: int) -> str:
     """Changes when the loader's code or the size limit does: cached hashes are then stale."""
-    digest = hashlib.sha256(Path(articles_module.__file__).read_bytes())
+    digest = hashlib.sha256()
+    for module in (articles_module, html_tags):
+        digest.update(Path(module.__file__ or "").read_bytes())
     digest.update(str(max_bytes).encode())
     return digest.hexdigest()[:16]
 
