@@ -96,8 +96,8 @@ def _rate(fn: Callable[[], Any], n: int, rounds: int = 3) -> float:
 
 def bench_embed(work: Path) -> list[Row]:
     from index.embedding.backends import OnnxMiniLMEmbedding
-    from index.ingest.articles import load_corpus
     from index.ingest.chunking import chunk_article
+    from index.ingest.corpus_walk import load_corpus
 
     articles, _ = load_corpus(ROOT / "corpus", 10**7)
     chunks = [n.get_content() for a in articles for n in chunk_article(a, 192, 24)] * 4
@@ -353,7 +353,7 @@ def _llama_defaults(model: Any, answerable: list[Any]) -> Row:
     from llama_index.core.node_parser import SentenceSplitter
 
     from index.evaluation import first_hit_rank, retrieval_scores
-    from index.ingest.articles import load_corpus
+    from index.ingest.corpus_walk import load_corpus
 
     articles, _ = load_corpus(ROOT / "corpus", 10**7)
     docs = [Document(text=a.text, metadata={"source": a.source}) for a in articles]

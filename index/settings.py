@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     corpus_dir: Path = Field(Path("corpus"), alias="NEWSDESK_CORPUS_DIR")
     index_dir: Path = Field(Path(".newsdesk"), alias="NEWSDESK_INDEX_DIR")
     max_file_bytes: int = Field(2_000_000, alias="NEWSDESK_MAX_FILE_BYTES", gt=0)
+    follow_symlinks: bool = Field(False, alias="NEWSDESK_FOLLOW_SYMLINKS")
 
     # Chunking (see README "Chunk size" for the measurement behind the defaults).
     chunk_size: int = Field(192, alias="NEWSDESK_CHUNK_SIZE", ge=32, le=2048)

@@ -6,7 +6,8 @@ from typing import Any
 import pytest
 
 from index.errors import NewsdeskError
-from index.ingest.articles import Article, Skipped, clean_text, decode, load_corpus, parse_article
+from index.ingest.articles import Article, Skipped, clean_text, decode, parse_article
+from index.ingest.corpus_walk import load_corpus
 
 SEEDS = Path(__file__).resolve().parent.parent / "corpus"
 
@@ -80,7 +81,7 @@ def test_bad_files_are_skipped_with_reasons(tmp_path: Path) -> None:
     (tmp_path / "blank.md").write_bytes(b"  \n\n \t")
     (tmp_path / "binary.txt").write_bytes(bytes(range(256)) * 10)
     (tmp_path / "huge.txt").write_text("x " * 3000, encoding="utf-8")
-    (tmp_path / "notes.pdf").write_bytes(b"%PDF-1.4")  # not an article type: ignored
+    (tmp_path / "notes.pdf").write_bytes(b"%PDF-1.4")  # not an article type: listed as skipped
     nested = tmp_path / "more" / "deeper"
     nested.mkdir(parents=True)
     (nested / "inner.md").write_text("# Inner title\n\nInner body.", encoding="utf-8")
@@ -94,7 +95,8 @@ def test_bad_files_are_skipped_with_reasons(tmp_path: Path) -> None:
     assert reasons["blank.md"] == "empty file"
     assert reasons["binary.txt"].startswith("binary")
     assert "5,000-byte limit" in reasons["huge.txt"]
-    assert set(reasons) == {"empty.txt", "blank.md", "binary.txt", "huge.txt"}
+    assert reasons["notes.pdf"] == "unsupported type"
+    assert set(reasons) == {"empty.txt", "blank.md", "binary.txt", "huge.txt", "notes.pdf"}
     assert all(isinstance(s, Skipped) for s in skipped)
 
 

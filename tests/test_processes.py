@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from benchmarks.synthetic import generate_corpus
-from index.ingest.articles import load_corpus
 from index.ingest.chunking import chunk_article
+from index.ingest.corpus_walk import load_corpus
 from index.settings import load_settings
 from index.store.chroma import open_active
 

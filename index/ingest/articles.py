@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.errors import NewsdeskError
 from index.ingest.html_tags import closed_elements, strip_tags
 
-SUFFIXES = (".txt", ".md")
+# The file types read as articles; anything else is listed as skipped ("unsupported type").
+SUPPORTED_SUFFIXES = (".txt", ".md")
 WESTERN = ("cp1252", "latin_1", "iso8859_15")
 FRONT_MATTER_KEYS = ("title", "url", "published", "outlet")
 
@@ -40,8 +39,13 @@ class Article:
 
 @dataclass(frozen=True)
 class Skipped:
+    """A file left out of this build. keeps_indexed: a file that is still there but turned
+    unreadable keeps its previously indexed version; one that must not be indexed at all
+    (a link out of the corpus) loses it."""
+
     path: str
     reason: str
+    keeps_indexed: bool = field(default=True, compare=False)
 
 
 class UndecodableError(ValueError):
@@ -156,6 +160,11 @@ def clean_text(text: str) -> str:
     return "\n\n".join(paragraphs)
 
 
+def id_for_path(rel_path: str) -> str:
+    """The article id of a corpus file (its path relative to the corpus)."""
+    return str(Path(rel_path).with_suffix("")).replace("\\", "/")
+
+
 def parse_article(rel_path: str, data: bytes) -> Article:
     """Turn one file's bytes into an Article; raises ValueError with a user-facing reason."""
     if not data.strip():
@@ -167,7 +176,7 @@ def parse_article(rel_path: str, data: bytes) -> Article:
     title = meta.get("title") or text.split("\n", 1)[0]
     if len(title) > 200:
         title = title[:197].rsplit(" ", 1)[0] + "..."
-    article_id = str(Path(rel_path).with_suffix("")).replace("\\", "/")
+    article_id = id_for_path(rel_path)
     digest = hashlib.sha256()
     for part in (text, title, meta.get("url", ""), meta.get("published", ""), meta.get("outlet", "")):
         digest.update(part.encode("utf-8"))
@@ -181,17 +190,6 @@ def parse_article(rel_path: str, data: bytes) -> Article:
         published=meta.get("published", ""),
         outlet=meta.get("outlet", ""),
         content_hash=digest.hexdigest(),
-    )
-
-
-def corpus_files(corpus_dir: Path) -> list[Path]:
-    """Every `.txt`/`.md` file below corpus_dir, hidden ones excluded, in a stable order."""
-    return sorted(
-        p
-        for p in corpus_dir.rglob("*")
-        if p.suffix.lower() in SUFFIXES
-        and p.is_file()
-        and not any(part.startswith(".") for part in p.relative_to(corpus_dir).parts)
     )
 
 
@@ -209,24 +207,3 @@ def read_article(corpus_dir: Path, path: Path, max_bytes: int) -> Article | Skip
         return parse_article(rel, data)
     except ValueError as exc:
         return Skipped(rel, str(exc))
-
-
-def iter_corpus(corpus_dir: Path, max_bytes: int) -> Iterator[Article | Skipped]:
-    """Every corpus file, in a stable order, as Article or Skipped."""
-    for path in corpus_files(corpus_dir):
-        yield read_article(corpus_dir, path, max_bytes)
-
-
-def require_corpus_dir(corpus_dir: Path) -> None:
-    if not corpus_dir.is_dir():
-        raise NewsdeskError(f"corpus directory {corpus_dir} does not exist")
-
-
-def load_corpus(corpus_dir: Path, max_bytes: int) -> tuple[list[Article], list[Skipped]]:
-    """Read the whole corpus; a missing directory is a user error."""
-    require_corpus_dir(corpus_dir)
-    articles: list[Article] = []
-    skipped: list[Skipped] = []
-    for item in iter_corpus(corpus_dir, max_bytes):
-        (articles if isinstance(item, Article) else skipped).append(item)  # type: ignore[arg-type]
-    return articles, skipped

@@ -23,7 +23,8 @@ from typing import Any
 
 from index.ingest import articles as articles_module
 from index.ingest import html_tags
-from index.ingest.articles import Article, Skipped, corpus_files, read_article, require_corpus_dir
+from index.ingest.articles import Article, Skipped, read_article
+from index.ingest.corpus_walk import require_corpus_dir, walk_corpus
 from index.store.chroma import write_json_atomic
 
 CACHE_FILE = "files.json"
@@ -74,14 +75,18 @@ def _load(index_dir: Path, key: str) -> dict[str, list[Any]]:
     return data["files"]
 
 
-def scan_corpus(corpus_dir: Path, max_bytes: int, index_dir: Path, use_cache: bool = True) -> Scan:
+def scan_corpus(
+    corpus_dir: Path, max_bytes: int, index_dir: Path, use_cache: bool = True, follow_symlinks: bool = False
+) -> Scan:
     """Every corpus file as an Article (read now), an ArticleRef (unchanged), or a Skipped."""
     require_corpus_dir(corpus_dir)
     key = _key(max_bytes)
     cached = _load(index_dir, key) if use_cache else {}
     now = time.time_ns()
     scan = Scan(key=key)
-    for path in corpus_files(corpus_dir):
+    found = walk_corpus(corpus_dir, follow_symlinks)
+    scan.skipped.extend(found.skipped)
+    for path in found.files:
         rel = path.relative_to(corpus_dir).as_posix()
         try:
             stat = _stat_key(path.stat())

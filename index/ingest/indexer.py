@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
-from pathlib import PurePosixPath
+from dataclasses import dataclass, field
 from typing import Any
 
 from index.errors import NewsdeskError
-from index.ingest.articles import Article, Skipped
+from index.ingest.articles import Article, Skipped, id_for_path
 from index.ingest.corpus_scan import ArticleRef, materialize, save_scan, scan_corpus
 from index.settings import Settings
 from index.store import bm25
@@ -60,7 +59,7 @@ class IndexReport:
             "updated": len(self.updated),
             "removed": len(self.removed),
             "unchanged": self.unchanged,
-            "skipped": [asdict(s) for s in self.skipped],
+            "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
             "documents": self.documents,
             "chunks": self.chunks,
             "seconds": round(self.seconds, 3),
@@ -161,7 +160,13 @@ def run_index(
 
     started = time.perf_counter()
     report = IndexReport(dry_run=dry_run)
-    scan = scan_corpus(settings.corpus_dir, settings.max_file_bytes, settings.index_dir, use_cache=not full)
+    scan = scan_corpus(
+        settings.corpus_dir,
+        settings.max_file_bytes,
+        settings.index_dir,
+        use_cache=not full,
+        follow_symlinks=settings.follow_symlinks,
+    )
     articles, report.skipped = scan.articles, scan.skipped
     report.documents = len(articles)
     model = embed_model.model_name if embed_model is not None else model_id(settings)
@@ -262,8 +267,9 @@ def _read_todo(settings: Settings, todo: list[Item], report: IndexReport) -> lis
 
 def _gone(articles: list[Item], skipped: list[Skipped], states: dict[str, ArticleState]) -> list[str]:
     """Indexed articles whose file is gone. A file still there but now unreadable keeps
-    its old chunks (it is reported as skipped): a bad save never loses an article."""
-    present = {a.id for a in articles} | {str(PurePosixPath(s.path).with_suffix("")) for s in skipped}
+    its old chunks (it is reported as skipped): a bad save never loses an article. A file
+    that must not be indexed (a link out of the corpus) loses them."""
+    present = {a.id for a in articles} | {id_for_path(s.path) for s in skipped if s.keeps_indexed}
     return [aid for aid in states if aid not in present]
 
 
