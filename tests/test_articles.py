@@ -47,7 +47,7 @@ def test_quotes_and_whitespace_are_normalised() -> None:
 
 def test_title_is_first_line_and_metadata_is_kept() -> None:
     article = _seed("003_96b30b9797db3545.txt")
-    assert article.id == "003_96b30b9797db3545"
+    assert article.id == "003_96b30b9797db3545.txt"
     assert article.title == "Blinken, Lavrov, Expect No Breakthroughs on Ukraine"
     assert article.path == "003_96b30b9797db3545.txt"
     assert len(article.content_hash) == 64
@@ -63,7 +63,7 @@ def test_front_matter_sets_metadata() -> None:
         "Example News",
     )
     assert article.text == "Body text here."
-    assert article.id == "sub/a"
+    assert article.id == "sub/a.md"
     assert article.source == "a.md"
 
 

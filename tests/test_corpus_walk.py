@@ -95,28 +95,45 @@ def test_unsupported_types_are_listed_in_the_summary(tmp_path: Path, corpus: Pat
     ]
 
 
-def test_a_very_deep_tree_is_walked(tmp_path: Path) -> None:
-    corpus = tmp_path / "deep"
-    fd = os.open(tmp_path, os.O_RDONLY)
-    try:  # build 1,500 levels relative to open folders: no path ever grows long in Python
-        os.mkdir("deep", dir_fd=fd)
-        current = os.open("deep", os.O_RDONLY, dir_fd=fd)
-        for _ in range(1500):
-            os.mkdir("d", dir_fd=current)
-            nxt = os.open("d", os.O_RDONLY, dir_fd=current)
-            os.close(current)
-            current = nxt
-        with open(os.open("story.txt", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=current), "w") as fh:
-            fh.write("Deep story\n\nFound at the bottom of the tree.")
+def _deep_tree(parent: Path, depth: int) -> None:
+    """parent/deep/d/d/.../d/story.txt, built relative to open folders (no long paths)."""
+    os.mkdir(parent / "deep")
+    current = os.open(parent / "deep", os.O_RDONLY)
+    for _ in range(depth):
+        os.mkdir("d", dir_fd=current)
+        nxt = os.open("d", os.O_RDONLY, dir_fd=current)
         os.close(current)
+        current = nxt
+    with open(os.open("story.txt", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=current), "w") as fh:
+        fh.write("Deep story\n\nFound at the bottom of the tree.")
+    os.close(current)
+
+
+def _remove_deep_tree(parent: Path) -> None:
+    """Bottom-up without recursion: pytest's own cleanup (shutil.rmtree) would recurse too deep."""
+    fds = [os.open(parent / "deep", os.O_RDONLY)]
+    while "d" in os.listdir(fds[-1]):
+        fds.append(os.open("d", os.O_RDONLY, dir_fd=fds[-1]))
+    os.unlink("story.txt", dir_fd=fds[-1])
+    while len(fds) > 1:
+        os.close(fds.pop())
+        os.rmdir("d", dir_fd=fds[-1])
+    os.close(fds.pop())
+    os.rmdir(parent / "deep")
+
+
+def test_a_very_deep_tree_is_walked(tmp_path: Path) -> None:
+    _deep_tree(tmp_path, 1500)
+    try:
+        corpus = tmp_path / "deep"
+        found = walk_corpus(corpus)
+        assert len(found.files) == 1 and found.files[0].name == "story.txt"
+        result = CliRunner().invoke(
+            cli, ["--corpus-dir", str(corpus), "--index-dir", str(tmp_path / "idx"), "index", "--dry-run"]
+        )
+        assert result.exit_code == 0 and result.stdout.startswith("1 added"), result.output
     finally:
-        os.close(fd)
-    found = walk_corpus(corpus)
-    assert len(found.files) == 1 and found.files[0].name == "story.txt"
-    result = CliRunner().invoke(
-        cli, ["--corpus-dir", str(corpus), "--index-dir", str(tmp_path / "idx"), "index", "--dry-run"]
-    )
-    assert result.exit_code == 0 and result.stdout.startswith("1 added"), result.output
+        _remove_deep_tree(tmp_path)
 
 
 def test_corpus_dir_that_is_a_file(tmp_path: Path) -> None:

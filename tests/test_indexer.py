@@ -13,7 +13,7 @@ from index.store.chroma import open_active, read_state
 from index.store.lock import IndexLock
 from tests.conftest import CountingEmbedding
 
-SEED = "003_96b30b9797db3545"
+SEED = "003_96b30b9797db3545.txt"  # file name and article id
 
 
 def _chunks(settings: Settings) -> list[dict[str, Any]]:
@@ -57,7 +57,7 @@ def test_update_add_remove(settings: Settings, corpus: Path, counting: CountingE
     run_index(settings, embed_model=counting)
     before = {c["id"] for c in _chunks(settings) if c["article_id"] == SEED}
 
-    path = corpus / f"{SEED}.txt"
+    path = corpus / SEED
     path.write_text(
         path.read_text(encoding="utf-8") + "\n\nA late paragraph about Geneva talks.", encoding="utf-8"
     )
@@ -68,13 +68,13 @@ def test_update_add_remove(settings: Settings, corpus: Path, counting: CountingE
     counting.texts_embedded = 0
 
     report = run_index(settings, embed_model=counting)
-    assert report.updated == [f"{SEED}.txt"]
+    assert report.updated == [SEED]
     assert report.added == ["new_story.md"]
     assert report.removed == ["001_6590fbfd3e993fb7.txt"]
     assert report.unchanged == 3
     per_article = _assert_consistent(settings)
-    assert counting.texts_embedded == per_article[SEED] + per_article["new_story"]
-    assert "001_6590fbfd3e993fb7" not in per_article
+    assert counting.texts_embedded == per_article[SEED] + per_article["new_story.md"]
+    assert "001_6590fbfd3e993fb7.txt" not in per_article
     after = {c["id"] for c in _chunks(settings) if c["article_id"] == SEED}
     assert not (before & after)  # old version's chunks are gone
     assert any(
@@ -85,14 +85,14 @@ def test_update_add_remove(settings: Settings, corpus: Path, counting: CountingE
 def test_identical_files_are_independent(
     settings: Settings, corpus: Path, counting: CountingEmbedding
 ) -> None:
-    text = (corpus / f"{SEED}.txt").read_bytes()
+    text = (corpus / SEED).read_bytes()
     (corpus / "copy_a.txt").write_bytes(text)
     run_index(settings, embed_model=counting)
     (corpus / "copy_a.txt").unlink()
     report = run_index(settings, embed_model=counting)
     assert report.removed == ["copy_a.txt"]
     per_article = _assert_consistent(settings)
-    assert SEED in per_article and "copy_a" not in per_article
+    assert SEED in per_article and "copy_a.txt" not in per_article
 
 
 def test_bad_files_do_not_stop_a_build_and_keep_old_versions(
@@ -100,10 +100,10 @@ def test_bad_files_do_not_stop_a_build_and_keep_old_versions(
 ) -> None:
     run_index(settings, embed_model=counting)
     (corpus / "empty.txt").write_bytes(b"")
-    (corpus / f"{SEED}.txt").write_bytes(b"\x00\x01\x02" * 100)  # a bad save over a good article
+    (corpus / SEED).write_bytes(b"\x00\x01\x02" * 100)  # a bad save over a good article
     report = run_index(settings, embed_model=counting)
     skipped = {s.path: s.reason for s in report.skipped}
-    assert skipped == {"empty.txt": "empty file", f"{SEED}.txt": "binary file"}
+    assert skipped == {"empty.txt": "empty file", SEED: "binary file"}
     assert report.removed == []
     assert SEED in _assert_consistent(settings)  # nothing lost
 
@@ -132,7 +132,7 @@ def test_failure_during_update_loses_nothing_and_next_run_finishes(
     report = run_index(settings, embed_model=counting)
     assert sorted(report.updated) == ["000_88c9dd3b0d3a2e93.txt", "004_4d4080f095013527.txt"]
     _assert_consistent(settings)
-    got = open_active(settings).collection.get(where={"article_id": "004_4d4080f095013527"})
+    got = open_active(settings).collection.get(where={"article_id": "004_4d4080f095013527.txt"})
     assert got["documents"] and not any("Geneva" in text for text in got["documents"])
     assert any("GENEVA" in text for text in got["documents"])
 
@@ -148,10 +148,10 @@ def test_dry_run_writes_nothing(settings: Settings, corpus: Path, counting: Coun
     assert len(report.added) == 5 and report.dry_run
     assert not (settings.index_dir / "chroma").exists()
     run_index(settings, embed_model=counting)
-    (corpus / f"{SEED}.txt").unlink()
+    (corpus / SEED).unlink()
     counting.texts_embedded = 0
     report = run_index(settings, dry_run=True, embed_model=counting)
-    assert report.removed == [f"{SEED}.txt"] and counting.texts_embedded == 0
+    assert report.removed == [SEED] and counting.texts_embedded == 0
     assert SEED in _assert_consistent(settings)
 
 
@@ -209,13 +209,13 @@ def test_chunks_carry_citation_metadata(built_index: Settings) -> None:
     chunks = _chunks(built_index)
     article = next(c for c in chunks if c["article_id"] == SEED and c["position"] == 0)
     assert article["title"] == "Blinken, Lavrov, Expect No Breakthroughs on Ukraine"
-    assert article["source"] == f"{SEED}.txt"
+    assert article["source"] == SEED
     assert article["start_char"] == 0 and article["end_char"] > 0
     store = open_active(built_index)
     text = store.collection.get(ids=[article["id"]])["documents"][0]
     from index.ingest.articles import parse_article
 
-    full = parse_article(f"{SEED}.txt", (built_index.corpus_dir / f"{SEED}.txt").read_bytes()).text
+    full = parse_article(SEED, (built_index.corpus_dir / SEED).read_bytes()).text
     assert full[article["start_char"] : article["end_char"]] == text
 
 

@@ -69,7 +69,7 @@ def test_kill_9_during_index_then_rerun_is_clean(tmp_path: Path) -> None:
     ids = [r["id"] for r in rows]
     assert len(ids) == len(set(ids)), "duplicate chunks"
     assert summary["chunks"] == len(rows) == expected_chunks(corpus)
-    assert {r["article_id"] for r in rows} == {p.stem for p in corpus.glob("*.txt")}, "orphans or missing"
+    assert {r["article_id"] for r in rows} == {p.name for p in corpus.glob("*.txt")}, "orphans or missing"
     again = subprocess.run(newsdesk(*dirs, "index", "--json"), capture_output=True, text=True, timeout=300)
     assert json.loads(again.stdout.strip().splitlines()[-1])["unchanged"] == ARTICLES
 

@@ -42,7 +42,7 @@ def test_loader_never_crashes_on_bytes(data: bytes) -> None:
         assert str(exc)
         return
     assert article.text and article.title and "\r" not in article.text
-    assert article.id == "x/story" and len(article.content_hash) == 64
+    assert article.id == "x/story.txt" and len(article.content_hash) == 64
 
 
 @settings(max_examples=200, deadline=None)

@@ -161,8 +161,9 @@ def clean_text(text: str) -> str:
 
 
 def id_for_path(rel_path: str) -> str:
-    """The article id of a corpus file (its path relative to the corpus)."""
-    return str(Path(rel_path).with_suffix("")).replace("\\", "/")
+    """The article id of a corpus file: its path relative to the corpus, suffix included,
+    so `story.txt` and `story.md` are two articles (see index/ingest/id_migration.py)."""
+    return rel_path.replace("\\", "/")
 
 
 def parse_article(rel_path: str, data: bytes) -> Article:

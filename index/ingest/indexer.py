@@ -17,6 +17,7 @@ from typing import Any
 from index.errors import NewsdeskError
 from index.ingest.articles import Article, Skipped, id_for_path
 from index.ingest.corpus_scan import ArticleRef, materialize, save_scan, scan_corpus
+from index.ingest.id_migration import current_view, legacy_ids, migrate_ids
 from index.settings import Settings
 from index.store import bm25
 from index.store.chroma import (
@@ -181,6 +182,9 @@ def run_index(
         store, old = _select_store(settings, client, model, full, dry_run=False)
         assert store is not None
         states = store.article_states()
+        if legacy_ids(states):  # an index written before ids kept the file suffix
+            migrate_ids(store, states)
+            states = store.article_states()
         todo = _read_todo(settings, _plan(articles, states, report), report)
         gone = _gone(articles, report.skipped, states)
         report.removed = sorted(states[aid].path for aid in gone)
@@ -342,7 +346,7 @@ def _dry_run(settings: Settings, articles: list[Item], model: str, full: bool, r
     if store is None:  # full rebuild: everything is re-embedded
         report.added = [a.path for a in articles]
         return
-    states = store.article_states()
+    states = current_view(store.article_states())
     _plan(articles, states, report)
     report.removed = sorted(states[aid].path for aid in _gone(articles, report.skipped, states))
     report.chunks = store.count()
