@@ -17,6 +17,8 @@ from typing import Any
 
 from index.errors import IndexMissingError, NewsdeskError, StoreUnavailableError
 from index.settings import Settings
+from index.store.index_dir import require_folder, writable
+from index.store.read_only import private_copy
 
 STATE_FILE = "state.json"
 REBUILD_HINT = "run `newsdesk index --full` to rebuild it"
@@ -32,6 +34,7 @@ def write_json_atomic(path: Path, data: Any) -> None:
 
 
 def read_state(index_dir: Path) -> dict[str, Any]:
+    require_folder(index_dir)
     path = index_dir / STATE_FILE
     if not path.exists():
         return {}
@@ -77,10 +80,14 @@ def open_client(settings: Settings, create: bool) -> Any:
     path = settings.chroma_path
     if not create and not path.is_dir():
         raise IndexMissingError(f"no index at {settings.index_dir}: run `newsdesk index` first")
+    if not create and not writable(path):
+        path = private_copy(path)  # Chroma writes whenever it opens a database
     try:
         path.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
     except Exception as exc:
+        if not create and "readonly database" in str(exc) and path == settings.chroma_path:
+            return chromadb.PersistentClient(path=str(private_copy(path)), settings=chroma_settings)
         raise StoreUnavailableError(f"the index at {path} cannot be opened ({exc}); {REBUILD_HINT}") from exc
 
 

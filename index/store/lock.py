@@ -8,6 +8,7 @@ from pathlib import Path
 from types import TracebackType
 
 from index.errors import IndexLockedError
+from index.store.index_dir import not_writable, require_folder
 
 LOCK_FILE = "index.store.lock"
 
@@ -20,8 +21,12 @@ class IndexLock:
         self._fd: int | None = None
 
     def __enter__(self) -> IndexLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        require_folder(self.path.parent)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise not_writable(self.path.parent, exc) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
