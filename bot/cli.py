@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from index.errors import NewsdeskError
-from index.settings import Settings, load_settings
+from index.settings import Settings, load_settings, unknown_setting_warnings
 
 
 class Context:
@@ -27,12 +27,18 @@ class Context:
         if self._settings is None or extra:
             from pydantic import ValidationError
 
+            if self._settings is None:
+                for line in unknown_setting_warnings():
+                    click.echo(f"Warning: {line}", err=True)
             try:
                 self._settings = load_settings(**self._overrides, **extra)
             except ValidationError as exc:
                 err = exc.errors()[0]
                 name = ".".join(str(x) for x in err["loc"])
-                raise NewsdeskError(f"invalid setting {name}: {err['msg']}") from None
+                message = str(err["msg"]).removeprefix("Value error, ")
+                raise NewsdeskError(
+                    f"invalid setting {name}: {message}" if name else f"invalid settings: {message}"
+                ) from None
         return self._settings
 
 

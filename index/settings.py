@@ -5,11 +5,14 @@ Nothing below the entry points reads `os.environ`: they receive a `Settings`.
 
 from __future__ import annotations
 
+import difflib
 import json
+import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 EmbedMode = Literal["onnx", "sentence-transformers", "openai"]
@@ -93,6 +96,17 @@ class Settings(BaseSettings):
     def _empty_guild(cls, value: object) -> object:
         return None if value in ("", None) else value
 
+    @model_validator(mode="after")
+    def _overlap_fits(self) -> Settings:
+        """More overlap than half a chunk would make neighbouring chunks mostly the same text
+        (the splitter used to cap it there silently)."""
+        if self.chunk_overlap > self.chunk_size // 2:
+            raise ValueError(
+                f"NEWSDESK_CHUNK_OVERLAP ({self.chunk_overlap}) must be at most half of "
+                f"NEWSDESK_CHUNK_SIZE ({self.chunk_size})"
+            )
+        return self
+
     @property
     def chroma_path(self) -> Path:
         return self.index_dir / "chroma"
@@ -102,3 +116,44 @@ def load_settings(**overrides: object) -> Settings:
     """Load settings once per entry point; overrides win over the environment."""
     clean = {k: v for k, v in overrides.items() if v is not None}
     return Settings(**clean)  # type: ignore[arg-type]
+
+
+PREFIXES = ("NEWSDESK_", "LLM_", "DISCORD_", "CHROMA_", "EMBED_")
+
+
+def known_keys() -> set[str]:
+    return {f.alias for f in Settings.model_fields.values() if f.alias}
+
+
+def _chroma_keys() -> set[str]:
+    """CHROMA_* names chromadb itself reads (from the environment and .env)."""
+    try:
+        from chromadb.config import Settings as ChromaSettings
+    except ImportError:
+        return set()
+    return {name.upper() for name in ChromaSettings.model_fields}
+
+
+def unknown_setting_warnings(
+    env_file: Path = Path(".env"), environ: Mapping[str, str] | None = None
+) -> list[str]:
+    """One line per key that looks like a newsdesk setting but is none (`LLM_MODEE`):
+    pydantic ignores unknown keys, so a typo would otherwise go unnoticed."""
+    environ = os.environ if environ is None else environ
+    sources: dict[str, str] = {}
+    if env_file.is_file():
+        from dotenv import dotenv_values
+
+        sources.update({key: f"in {env_file}" for key in dotenv_values(env_file)})
+    sources.update({key: "in the environment" for key in environ})
+    known = known_keys()
+    unknown = sorted(k for k in sources if k.upper().startswith(PREFIXES) and k.upper() not in known)
+    if any(k.upper().startswith("CHROMA_") for k in unknown):
+        chroma = _chroma_keys()
+        unknown = [k for k in unknown if k.upper() not in chroma]
+    lines = []
+    for key in unknown:
+        close = difflib.get_close_matches(key.upper(), sorted(known), n=1, cutoff=0.75)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        lines.append(f"{key} {sources[key]} is not a newsdesk setting and is ignored{hint}")
+    return lines

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
@@ -39,3 +40,47 @@ def test_defaults_and_validation(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CHROMA_COLLECTION", "ab")
     with pytest.raises(ValidationError):
         load_settings()
+
+
+def _invoke(*args: str) -> Any:
+    from click.testing import CliRunner
+
+    from bot.cli import cli
+
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_a_misspelled_setting_is_warned_about(
+    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    Path(".env").write_text("LLM_MODEE=llm\nNEWSDESK_TOP_K=3\nOPENAI_API_KEY=not-ours\n", encoding="utf-8")
+    monkeypatch.setenv("NEWSDESK_TOPK", "7")
+    monkeypatch.setenv("CHROMA_SERVER_HOST", "localhost")  # chromadb's own setting: not a typo
+    monkeypatch.setenv("DISCORD_TOKN", "secret-value")
+    result = _invoke("--corpus-dir", str(corpus), "--index-dir", str(tmp_path / "idx"), "index", "--dry-run")
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        "Warning: DISCORD_TOKN in the environment is not a newsdesk setting and is ignored"
+        " (did you mean DISCORD_TOKEN?)",
+        "Warning: LLM_MODEE in .env is not a newsdesk setting and is ignored (did you mean LLM_MODE?)",
+        "Warning: NEWSDESK_TOPK in the environment is not a newsdesk setting and is ignored"
+        " (did you mean NEWSDESK_TOP_K?)",
+    ]
+    assert "secret-value" not in result.output
+
+
+def test_overlap_larger_than_the_chunk_is_rejected(
+    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index_dir = tmp_path / "idx"
+    index_dir.mkdir()
+    (index_dir / "state.json").write_text('{"collection": "newsdesk_1", "generation": 1}')
+    monkeypatch.setenv("NEWSDESK_CHUNK_OVERLAP", "200")
+    result = _invoke("--corpus-dir", str(corpus), "--index-dir", str(index_dir), "index")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: invalid settings: NEWSDESK_CHUNK_OVERLAP (200) must be at most half of NEWSDESK_CHUNK_SIZE (192)\n"
+    )
+    assert [p.name for p in index_dir.iterdir()] == ["state.json"]  # nothing touched
+    monkeypatch.setenv("NEWSDESK_CHUNK_OVERLAP", "96")
+    assert load_settings().chunk_overlap == 96
