@@ -7,6 +7,7 @@ that need them, so `--help` and user errors answer at once.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -222,7 +223,7 @@ def _engine(obj: Context) -> Any:
 )
 @pass_ctx
 def chat(obj: Context, mode: str | None) -> None:
-    """Interactive questions with follow-ups. /sources, /reset, /quit."""
+    """Interactive questions with follow-ups. /sources, /reset, /help, /quit."""
     from bot.render import render_answer
     from index.query.conversation import Conversation
 
@@ -233,7 +234,7 @@ def chat(obj: Context, mode: str | None) -> None:
     engine.retriever()  # fail fast on a missing index
     conversation = Conversation(obj.settings().history_turns)
     if interactive:
-        click.echo("Ask about the articles. /sources shows full passages, /reset forgets, /quit leaves.")
+        click.echo("Ask about the articles. /sources shows full passages, /reset forgets, /help, /quit.")
     while True:
         try:
             line = input("> " if interactive else "")
@@ -245,15 +246,22 @@ def chat(obj: Context, mode: str | None) -> None:
         text = line.strip()
         if not text:
             continue
-        if text in ("/quit", "/exit"):
+        command = _chat_command(text)
+        if command in ("/quit", "/exit"):
             break
-        if text == "/reset":
+        if command == "/reset":
             conversation.reset()
             click.echo("Conversation cleared.")
             continue
-        if text == "/sources":
+        if command == "/sources":
             last = conversation.last_answer
             click.echo(render_answer(last, full_sources=True) if last else "No answer yet.")
+            continue
+        if command == "/help":
+            click.echo(CHAT_HELP)
+            continue
+        if command is not None:
+            click.echo(f"Unknown command {command}; /help lists the commands.")
             continue
         try:
             answer = engine.ask(text, conversation=conversation, mode=mode)
@@ -262,6 +270,20 @@ def chat(obj: Context, mode: str | None) -> None:
             continue
         click.echo(render_answer(answer))
         click.echo()
+
+
+CHAT_HELP = """Commands:
+  /sources  the full passages behind the last answer
+  /reset    forget the conversation
+  /help     this list
+  /quit     leave (also /exit or Ctrl-D)
+Anything else is a question about the articles."""
+_COMMAND = re.compile(r"/[A-Za-z][\w-]*")
+
+
+def _chat_command(text: str) -> str | None:
+    """`/word` (alone on the line) is a command, known or not; "/etc/hosts?" is a question."""
+    return text.lower() if _COMMAND.fullmatch(text) else None
 
 
 # -- eval -----------------------------------------------------------------------------------

@@ -191,3 +191,13 @@ def test_discord_with_a_rejected_token(dirs: list[str], monkeypatch: pytest.Monk
     assert err.endswith(
         "\nError: Discord rejected DISCORD_TOKEN; copy a fresh token from the developer portal\n"
     )
+
+
+def test_chat_help_and_unknown_commands(dirs: list[str]) -> None:
+    run(*dirs, "index")
+    code, out, _ = run(*dirs, "chat", input="/help\n/halp\n/SOURCES\n/etc/hosts and Lavrov?\n/quit\n")
+    assert code == 0
+    assert "Commands:\n  /sources" in out and "/help     this list" in out
+    assert "Unknown command /halp; /help lists the commands." in out
+    assert "No answer yet." in out  # commands are case-insensitive
+    assert out.count("Sources:") + out.count("Closest articles:") == 1  # only the real question was asked
