@@ -23,6 +23,7 @@ from bot.discord_render import EmbedSpec, answer_messages, neutralize_mentions, 
 from index.errors import NewsdeskError
 from index.query.answer import Answer
 from index.query.conversation import Conversation
+from index.redact import redact_logs
 from index.settings import Settings, load_settings
 
 log = logging.getLogger("newsdesk.discord")
@@ -375,8 +376,10 @@ def run_discord(settings: Settings) -> None:
     engine = Engine(settings)
     engine.retriever()  # a missing index fails here, before connecting
     bot = create_bot(settings, engine)
+    discord.utils.setup_logging(level=logging.INFO, root=True)
+    redact_logs()  # request URLs in logs lose their credentials
     try:
-        bot.run(token, log_level=logging.INFO, root_logger=True)
+        bot.run(token, log_handler=None)
     except discord.LoginFailure:
         raise NewsdeskError(
             "Discord rejected DISCORD_TOKEN; copy a fresh token from the developer portal"

@@ -15,13 +15,16 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from index.redact import RedactedRepr
+
 EmbedMode = Literal["onnx", "sentence-transformers", "openai"]
 LLMMode = Literal["extractive", "llm"]
 LLMBackend = Literal["openai-like", "ollama"]
 
 
-class Settings(BaseSettings):
-    """Every knob newsdesk has; `.env.example` documents each one."""
+class Settings(RedactedRepr, BaseSettings):
+    """Every knob newsdesk has; `.env.example` documents each one. Its repr() shows no key
+    and no credentials inside a URL."""
 
     model_config = SettingsConfigDict(
         env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True

@@ -7,13 +7,16 @@ import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from llama_index.core.embeddings import BaseEmbedding
 from pydantic import PrivateAttr
 
 from index.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from index.query.engine import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_CORPUS = ROOT / "corpus"
@@ -103,3 +106,25 @@ def built_index(settings: Settings, onnx_model: Any) -> Settings:
 
     run_index(settings, embed_model=onnx_model)
     return settings
+
+
+@pytest.fixture
+def llm_engine(make_settings: Callable[..., Settings], onnx_model: Any) -> Any:
+    """An engine in llm mode against a tests/openai_server.py server, over the seed index."""
+    from index.ingest.indexer import run_index
+    from index.query.engine import Engine
+
+    def make(server: Any, timeout: float = 5.0, backend: str = "openai-like", **overrides: Any) -> Engine:
+        settings = make_settings(
+            llm_mode="llm",
+            llm_backend=backend,
+            llm_base_url=server.root_url if backend == "ollama" else server.base_url,
+            llm_model="test-model",
+            llm_timeout=timeout,
+            **overrides,
+        )
+        if not (settings.index_dir / "state.json").exists():
+            run_index(settings, embed_model=onnx_model)
+        return Engine(settings, embed_model=onnx_model)
+
+    return make

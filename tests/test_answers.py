@@ -114,23 +114,6 @@ def test_prompts_are_validated(tmp_path: Path) -> None:
 
 
 # -- the LLM path over real HTTP ---------------------------------------------------------------
-@pytest.fixture
-def llm_engine(make_settings: Callable[..., Settings], onnx_model: Any) -> Any:
-    def make(server: ScriptedOpenAI, timeout: float = 5.0, backend: str = "openai-like") -> Engine:
-        settings = make_settings(
-            llm_mode="llm",
-            llm_backend=backend,
-            llm_base_url=server.root_url if backend == "ollama" else server.base_url,
-            llm_model="test-model",
-            llm_timeout=timeout,
-        )
-        if not (settings.index_dir / "state.json").exists():
-            run_index(settings, embed_model=onnx_model)
-        return Engine(settings, embed_model=onnx_model)
-
-    return make
-
-
 QUESTION = "What response did the US promise if Russian forces cross Ukraine's border?"
 
 

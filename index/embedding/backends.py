@@ -14,6 +14,7 @@ from pydantic import PrivateAttr
 
 from index.embedding.onnx import MAX_TOKENS, ONNX_MODEL_ID, MiniLMEncoder, package_dir, shared_encoder
 from index.errors import MissingDependencyError, NewsdeskError
+from index.redact import RedactedRepr
 from index.settings import Settings
 
 
@@ -85,7 +86,11 @@ def openai_embeddings(settings: Settings, stored_id: str) -> BaseEmbedding:
         raise MissingDependencyError("OpenAI embeddings backend is not installed", hint) from exc
     if not settings.embed_model:
         raise NewsdeskError("EMBED_MODE=openai needs EMBED_MODEL (e.g. text-embedding-3-small)")
-    model = OpenAIEmbedding(
+
+    class RedactedOpenAIEmbedding(RedactedRepr, OpenAIEmbedding):
+        """OpenAIEmbedding whose repr() shows neither the API key nor credentials in the URL."""
+
+    model = RedactedOpenAIEmbedding(
         model_name=settings.embed_model,
         api_base=settings.embed_base_url or None,
         api_key=settings.embed_api_key.get_secret_value() or "unused",

@@ -22,6 +22,7 @@ from index.query.answer import (
 )
 from index.query.prompts import Prompts, load_prompts
 from index.query.retrieval import Passage
+from index.redact import RedactedRepr, redact_url
 from index.settings import Settings
 
 OLLAMA_CONTEXT_WINDOW = 8192  # passages + question + answer fit with room to spare
@@ -38,7 +39,11 @@ def build_llm(settings: Settings) -> Any:
             raise MissingDependencyError(
                 "the Ollama backend is not installed", "pip install 'newsdesk[ollama]'"
             ) from exc
-        return Ollama(
+
+        class RedactedOllama(RedactedRepr, Ollama):
+            """Ollama whose repr() hides credentials in its base URL."""
+
+        return RedactedOllama(
             model=settings.llm_model,
             base_url=settings.llm_base_url,
             request_timeout=settings.llm_timeout,
@@ -50,7 +55,10 @@ def build_llm(settings: Settings) -> Any:
         )
     from llama_index.llms.openai_like import OpenAILike
 
-    return OpenAILike(
+    class RedactedOpenAILike(RedactedRepr, OpenAILike):
+        """OpenAILike whose repr() shows neither the API key nor credentials in the URL."""
+
+    return RedactedOpenAILike(
         model=settings.llm_model,
         api_base=settings.llm_base_url,
         api_key=settings.llm_api_key.get_secret_value() or "not-needed",
@@ -99,7 +107,8 @@ def llm_answer(settings: Settings, llm: Any, question: str, passages: list[Passa
     try:
         raw = _complete(llm, prompt).strip()
     except Exception as exc:  # timeouts, refused connections, 5xx: all mean "no LLM now"
-        return _fallback(question, passages, f"the LLM at {settings.llm_base_url} failed ({_reason(exc)})")
+        where = redact_url(settings.llm_base_url)
+        return _fallback(question, passages, f"the LLM at {where} failed ({_reason(exc)})")
     if not raw:
         return _fallback(question, passages, "the LLM returned an empty answer")
     if _is_refusal(raw, prompts):
