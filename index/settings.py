@@ -60,7 +60,7 @@ class Settings(RedactedRepr, BaseSettings):
     llm_model: str = Field("", alias="LLM_MODEL")
     llm_api_key: SecretStr = Field(SecretStr(""), alias="LLM_API_KEY")
     llm_timeout: float = Field(30.0, alias="LLM_TIMEOUT", gt=0)
-    llm_max_tokens: int = Field(400, alias="LLM_MAX_TOKENS", gt=0)
+    llm_max_tokens: int = Field(400, alias="LLM_MAX_TOKENS", gt=0, le=4096)
     prompts_dir: Path = Field(
         Path(__file__).resolve().parent.parent / "prompts", alias="NEWSDESK_PROMPTS_DIR"
     )

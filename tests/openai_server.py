@@ -24,13 +24,16 @@ class ScriptedOpenAI:
     """Serve `POST /v1/chat/completions`, `/v1/embeddings` and Ollama's `/api/chat` on a free
     loopback port.
 
-    Each request pops one scripted step: {"content": str}, {"status": int}, or
-    {"sleep": seconds, "content": str}. With the script empty it answers "(no script)".
+    Each request pops one scripted step: {"content": str}, {"status": int},
+    {"sleep": seconds, "content": str}, or {"drip": seconds, "content": str} (the response
+    body one byte per `drip` seconds, as a server stuck in a slow loop sends it). With the
+    script empty it answers "(no script)". `gone` counts drips the client walked away from.
     """
 
     def __init__(self) -> None:
         self.script: deque[dict[str, Any]] = deque()
         self.requests: list[dict[str, Any]] = []
+        self.gone = threading.Semaphore(0)  # released when a dripped-to client hangs up
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -76,6 +79,7 @@ class ScriptedOpenAI:
                             "prompt_eval_count": 1,
                             "eval_count": 1,
                         },
+                        drip=step.get("drip", 0.0),
                     )
                     return
                 if not self.path.endswith("/chat/completions"):
@@ -97,18 +101,26 @@ class ScriptedOpenAI:
                         ],
                         "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
                     },
+                    drip=step.get("drip", 0.0),
                 )
 
-            def _send(self, status: int, payload: dict[str, Any]) -> None:
+            def _send(self, status: int, payload: dict[str, Any], drip: float = 0.0) -> None:
                 data = json.dumps(payload).encode("utf-8")
                 try:
                     self.send_response(status)
                     self.send_header("Content-Type", "application/json")
                     self.send_header("Content-Length", str(len(data)))
                     self.end_headers()
-                    self.wfile.write(data)
+                    if not drip:
+                        self.wfile.write(data)
+                        return
+                    for i in range(len(data)):
+                        self.wfile.write(data[i : i + 1])
+                        self.wfile.flush()
+                        time.sleep(drip)
                 except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout)
-                    pass
+                    if drip:
+                        outer.gone.release()
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
