@@ -19,7 +19,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord_render import EmbedSpec, answer_messages, neutralize_mentions, sources_messages
+from bot.discord_render import (
+    EmbedSpec,
+    answer_messages,
+    escape_markdown,
+    neutralize_mentions,
+    sources_messages,
+)
 from index.errors import NewsdeskError
 from index.query.answer import Answer
 from index.query.conversation import Conversation
@@ -323,7 +329,7 @@ class AskCog(commands.Cog):
         reload = getattr(self.engine, "reload", None)
         if reload is not None:
             reload()
-        return neutralize_mentions("Re-index done: " + render_report(report))[:1900]
+        return neutralize_mentions(escape_markdown("Re-index done: " + render_report(report)))[:1900]
 
 
 def _thread_name(question: str) -> str:

@@ -4,6 +4,13 @@ Discord's limits: 2,000 characters per message; per embed a 4,096-character desc
 25 fields of 256 (name) + 1,024 (value), and 6,000 characters in all the embeds of one
 message. Text is split on sentence boundaries and never inside a `[n]` marker, a URL or
 a markdown link; every answer's sources travel in the same message as its last part.
+
+Article text is hostile input: Discord renders markdown, so a quoted
+`[full statement](http://evil.example/steal)` would be a clickable masked link and a
+front-matter url could smuggle a second, fake one. Everything that comes from an article
+(quotes, titles, file names) is shown as text: markdown escaped, bare URLs defused,
+control characters dropped. The only link is a source's own url, and only when it is a
+well-formed http(s) URL; the only `[n]` markers are those of listed sources.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from bot.render import printable
 from index.text import split_sentences
 
 if TYPE_CHECKING:
@@ -29,8 +37,44 @@ SOURCES_BUDGET = 2200  # all source fields of one answer
 QUOTE_CHARS = 200
 
 _ZWSP = "\u200b"
+_MARKDOWN = re.compile(r"([\\*_~`|<>\[\]()])")
+_LINE_START = re.compile(r"(?m)^(\s*)([#>+-]|\d+[.)])")
+_MARKER_RUN = re.compile(r"\[(\d{1,3})\]")
+# A link target we emit: scheme, plain host (no userinfo, no IDN), optional port, then only
+# characters that cannot close the link or start markdown.
+_SAFE_URL = re.compile(
+    r"https?://[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?(?::\d{1,5})?(?:[/?#][A-Za-z0-9\-._~%!$&'*+,;=:@/?#]*)?"
+)
 # Atomic tokens: markdown links, URLs, [n] marker groups, then any other word.
 _TOKEN = re.compile(r"\[[^\]\n]{1,300}\]\(<?https?://[^\s)>]+>?\)|<?https?://\S+|(?:\[\d{1,3}\])+|\S+")
+
+
+def safe_url(url: str) -> str:
+    """The url when it is a well-formed http(s) URL that is safe to link, else ""."""
+    url = url.strip()
+    return url if len(url) <= 512 and _SAFE_URL.fullmatch(url) else ""
+
+
+def escape_markdown(text: str) -> str:
+    """Article text as Discord shows it literally: no links, formatting, quotes or headings."""
+    text = printable(text)
+    text = _MARKDOWN.sub(r"\\\1", text)
+    text = _LINE_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}", text)
+    return text.replace("://", f":{_ZWSP}//")  # no autolink either
+
+
+def escape_answer(text: str, numbers: set[int]) -> str:
+    """Answer text escaped, keeping the `[n]` markers of listed sources; any other
+    bracketed number (quoted from an article) is shown as `(n)`, never as a citation."""
+    parts = []
+    last = 0
+    for match in _MARKER_RUN.finditer(text):
+        parts.append(escape_markdown(text[last : match.start()]))
+        n = int(match.group(1))
+        parts.append(match.group() if n in numbers else f"\\({n}\\)")
+        last = match.end()
+    parts.append(escape_markdown(text[last:]))
+    return "".join(parts)
 
 
 def neutralize_mentions(text: str) -> str:
@@ -106,19 +150,25 @@ def _clip(text: str, limit: int) -> str:
 
 
 def source_title(source: Source) -> str:
-    """Title, linked when the article has a url (link text kept free of brackets)."""
-    title = _clip(source.title or source.source, 200).replace("[", "(").replace("]", ")")
-    return f"[{title}](<{source.url}>)" if source.url.startswith(("http://", "https://")) else title
+    """Title as text, linked when the article has a safe url (the only link we show)."""
+    title = escape_markdown(_clip(source.title or source.source, 200))
+    url = safe_url(source.url)
+    return f"[{title}](<{url}>)" if url else title
+
+
+def _files(source: Source) -> str:
+    return escape_markdown(", ".join([source.source, *source.also_in]))
 
 
 def source_field(source: Source, quote_chars: int = QUOTE_CHARS) -> tuple[str, str]:
-    details = ", ".join(x for x in (source.outlet, source.published) if x)
-    files = ", ".join([source.source, *source.also_in])
-    lines = [source_title(source), " · ".join(x for x in (details, files) if x)]
+    details = escape_markdown(", ".join(x for x in (source.outlet, source.published) if x))
+    lines = [source_title(source), " · ".join(x for x in (details, _files(source)) if x)]
     if quote_chars > 0:
-        lines.append(f"> {source.preview(quote_chars)}")
-    name = _clip(f"[{source.n}] {source.title or source.source}", FIELD_NAME_LIMIT)
-    return neutralize_mentions(name), neutralize_mentions(_clip_lines("\n".join(lines), FIELD_VALUE_LIMIT))
+        lines.append(f"> {escape_markdown(source.preview(quote_chars))}")
+    name = f"[{source.n}] {escape_markdown(_clip(source.title or source.source, FIELD_NAME_LIMIT - 80))}"
+    return neutralize_mentions(_clip(name, FIELD_NAME_LIMIT)), neutralize_mentions(
+        _clip_lines("\n".join(lines), FIELD_VALUE_LIMIT)
+    )
 
 
 def _clip_lines(text: str, limit: int) -> str:
@@ -161,15 +211,15 @@ def answer_messages(answer: Answer) -> list[list[EmbedSpec]]:
         lines = [answer.text]
         if answer.sources:
             lines += ["", "Closest headlines:"] + [
-                f"• {source_title(s)} ({s.source})" for s in answer.sources
+                f"• {source_title(s)} ({_files(s)})" for s in answer.sources
             ]
         text = neutralize_mentions("\n".join(lines))
         return [[EmbedSpec(description=part)] for part in split_text(text, ANSWER_PART)] or [
             [EmbedSpec(description=answer.text)]
         ]
-    body = neutralize_mentions(answer.text)
+    body = neutralize_mentions(escape_answer(answer.text, {s.n for s in answer.sources}))
     parts = split_text(body, ANSWER_PART) or [""]
-    footer = answer.note and _clip(neutralize_mentions(answer.note), 300)
+    footer = answer.note and _clip(neutralize_mentions(printable(answer.note)), 300)
     messages = [[EmbedSpec(description=part)] for part in parts]
     last = messages[-1][0]
     last.fields = _source_fields(answer.sources)
@@ -181,8 +231,8 @@ def sources_messages(answer: Answer) -> list[str]:
     """Full cited passages as plain messages (for the asker only), each under 2,000 chars."""
     blocks = []
     for s in answer.sources:
-        head = f"**[{s.n}] {source_title(s)}** ({', '.join([s.source, *s.also_in])})"
-        blocks.append(neutralize_mentions(f"{head}\n{' '.join(s.text.split())}"))
+        head = f"**[{s.n}] {source_title(s)}** ({_files(s)})"
+        blocks.append(neutralize_mentions(f"{head}\n{escape_markdown(' '.join(s.text.split()))}"))
     messages: list[str] = []
     for block in blocks or ["No sources."]:
         for part in split_text(block, MESSAGE_LIMIT):

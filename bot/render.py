@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from typing import TYPE_CHECKING
 
@@ -10,6 +11,14 @@ if TYPE_CHECKING:
     from index.query.answer import Answer, Source
 
 QUOTE_CHARS = 220
+# C0/C1 controls (terminal escape sequences: an OSC 8 hyperlink, a screen clear) and the
+# bidirectional overrides that make text read differently from what it is.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """Text from an article, safe to print: control characters removed."""
+    return _CONTROLS.sub("", text)
 
 
 def source_line(source: Source) -> str:
@@ -23,6 +32,10 @@ def source_line(source: Source) -> str:
 
 
 def render_answer(answer: Answer, full_sources: bool = False) -> str:
+    return printable(_render_answer(answer, full_sources))
+
+
+def _render_answer(answer: Answer, full_sources: bool = False) -> str:
     lines = [answer.text]
     if answer.note:
         lines += ["", f"Note: {answer.note}"]
