@@ -11,6 +11,7 @@ import asyncio
 import json
 import logging
 import re
+import threading
 import time
 from collections import deque
 from typing import Any
@@ -34,6 +35,9 @@ from index.settings import Settings, load_settings
 
 log = logging.getLogger("newsdesk.discord")
 FEEDBACK_FILE = "feedback.jsonl"
+FEEDBACK_MAX_BYTES = 5_000_000  # then rotated to feedback.jsonl.1: at most twice this on disk
+FEEDBACK_TEXT_CHARS = 4000  # of the question and the answer kept per vote
+_feedback_lock = threading.Lock()
 APOLOGY = "Sorry, something went wrong while answering; the error was logged. Please try again."
 
 
@@ -103,36 +107,61 @@ def can_reindex(user: discord.abc.User, admin_ids: list[int]) -> bool:
 
 
 def record_feedback(settings: Settings, answer: Answer, vote: str, user_id: int) -> None:
-    """Append one JSON line per vote to <index_dir>/feedback.jsonl, for later evaluation."""
+    """Append one JSON line per vote to <index_dir>/feedback.jsonl, for later evaluation.
+
+    The file is capped: past FEEDBACK_MAX_BYTES it becomes feedback.jsonl.1 (replacing
+    the previous one) and a new file starts, so votes can never fill the disk.
+    """
     settings.index_dir.mkdir(parents=True, exist_ok=True)
     row = {
         "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "user": user_id,
         "vote": vote,
-        "question": answer.question,
-        "answer": answer.text,
+        "question": answer.question[:FEEDBACK_TEXT_CHARS],
+        "answer": answer.text[:FEEDBACK_TEXT_CHARS],
         "abstained": answer.abstained,
         "sources": [{"n": s.n, "source": s.source, "chunk_id": s.chunk_id} for s in answer.sources],
     }
-    with open(settings.index_dir / FEEDBACK_FILE, "a", encoding="utf-8") as fh:
-        fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    line = json.dumps(row, ensure_ascii=False) + "\n"
+    path = settings.index_dir / FEEDBACK_FILE
+    with _feedback_lock:
+        try:
+            size = path.stat().st_size
+        except FileNotFoundError:
+            size = 0
+        if size and size + len(line.encode("utf-8")) > FEEDBACK_MAX_BYTES:
+            path.replace(path.with_name(FEEDBACK_FILE + ".1"))
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(line)
+
+
+ASKER_ONLY = "Only the person who asked can open these sources; ask your own question with /ask."
+
+
+async def send_sources(interaction: discord.Interaction, answer: Answer) -> None:
+    """The full passages, ephemeral: only the one who clicked sees them."""
+    messages = sources_messages(answer)
+    await interaction.response.send_message(messages[0], ephemeral=True)
+    for extra in messages[1:]:
+        await interaction.followup.send(extra, ephemeral=True)
 
 
 class AnswerView(discord.ui.View):
-    """Buttons under an answer: full sources (asker only), thumbs up/down feedback."""
+    """Buttons under an answer: full sources (the asker only), one 👍/👎 vote per member."""
 
-    def __init__(self, cog: AskCog, answer: Answer) -> None:
+    def __init__(self, cog: AskCog, answer: Answer, asker_id: int) -> None:
         super().__init__(timeout=24 * 3600)
-        self.cog, self.answer = cog, answer
+        self.cog, self.answer, self.asker_id = cog, answer, asker_id
+        self.voted: set[int] = set()
         if answer.abstained:
             self.remove_item(self.show_sources)
 
     @discord.ui.button(label="Show sources", style=discord.ButtonStyle.secondary)
     async def show_sources(self, interaction: discord.Interaction, _: discord.ui.Button[Any]) -> None:
-        messages = sources_messages(self.answer)
-        await interaction.response.send_message(messages[0], ephemeral=True)
-        for extra in messages[1:]:
-            await interaction.followup.send(extra, ephemeral=True)
+        if interaction.user.id != self.asker_id:
+            await interaction.response.send_message(ASKER_ONLY, ephemeral=True)
+            return
+        await send_sources(interaction, self.answer)
 
     @discord.ui.button(emoji="👍", style=discord.ButtonStyle.secondary)
     async def thumbs_up(self, interaction: discord.Interaction, _: discord.ui.Button[Any]) -> None:
@@ -143,6 +172,10 @@ class AnswerView(discord.ui.View):
         await self._vote(interaction, "down")
 
     async def _vote(self, interaction: discord.Interaction, vote: str) -> None:
+        if interaction.user.id in self.voted:
+            await interaction.response.send_message("You already voted on this answer.", ephemeral=True)
+            return
+        self.voted.add(interaction.user.id)
         await asyncio.to_thread(record_feedback, self.cog.settings, self.answer, vote, interaction.user.id)
         await interaction.response.send_message("Thanks for the feedback.", ephemeral=True)
 
@@ -153,7 +186,7 @@ class AskCog(commands.Cog):
         self.slots = asyncio.Semaphore(settings.discord_concurrency)
         self.limiter = RateLimiter(settings.discord_rate_limit, settings.discord_rate_window)
         self.conversations = Conversations(settings.history_turns, settings.discord_thread_idle_minutes * 60)
-        self.last_answers: dict[int, Answer] = {}  # channel/thread id -> latest answer there
+        self.last_answers: dict[int, tuple[Answer, int]] = {}  # channel/thread id -> (answer, asker id)
         self.reindexing: asyncio.Task[Any] | None = None
 
     # -- shared ----------------------------------------------------------------------------
@@ -171,13 +204,13 @@ class AskCog(commands.Cog):
         parent = getattr(channel, "parent_id", None)
         return channel.id in ids or parent in ids
 
-    async def send_answer(self, destination: discord.abc.Messageable, answer: Answer) -> None:
+    async def send_answer(self, destination: discord.abc.Messageable, answer: Answer, asker_id: int) -> None:
         messages = answer_messages(answer)
         for i, embeds in enumerate(messages):
             last = i == len(messages) - 1
             await destination.send(
                 embeds=[to_embed(e) for e in embeds],
-                view=AnswerView(self, answer) if last else discord.utils.MISSING,
+                view=AnswerView(self, answer, asker_id) if last else discord.utils.MISSING,
                 allowed_mentions=discord.AllowedMentions.none(),
             )
 
@@ -217,8 +250,8 @@ class AskCog(commands.Cog):
             log.exception("answering %r failed", question)
             await destination.send(APOLOGY, allowed_mentions=discord.AllowedMentions.none())
             return
-        self.last_answers[getattr(destination, "id", message.channel.id)] = answer
-        await self.send_answer(destination, answer)
+        self.last_answers[getattr(destination, "id", message.channel.id)] = (answer, message.author.id)
+        await self.send_answer(destination, answer, message.author.id)
 
     def _thread_key(self, message: discord.Message) -> str | None:
         """The conversation this message continues, if any."""
@@ -279,25 +312,28 @@ class AskCog(commands.Cog):
             await interaction.followup.send(APOLOGY)
             return
         if interaction.channel_id is not None:
-            self.last_answers[interaction.channel_id] = answer
+            self.last_answers[interaction.channel_id] = (answer, interaction.user.id)
         messages = answer_messages(answer)
         for i, embeds in enumerate(messages):
             await interaction.followup.send(
                 embeds=[to_embed(e) for e in embeds],
-                view=AnswerView(self, answer) if i == len(messages) - 1 else discord.utils.MISSING,
+                view=AnswerView(self, answer, interaction.user.id)
+                if i == len(messages) - 1
+                else discord.utils.MISSING,
                 allowed_mentions=discord.AllowedMentions.none(),
             )
 
-    @app_commands.command(name="sources", description="Show the full passages behind the last answer here")
+    @app_commands.command(name="sources", description="Show the full passages behind your last answer here")
     async def sources(self, interaction: discord.Interaction) -> None:
-        answer = self.last_answers.get(interaction.channel_id or 0)
-        if answer is None:
+        last = self.last_answers.get(interaction.channel_id or 0)
+        if last is None:
             await interaction.response.send_message("There is no answer here yet.", ephemeral=True)
             return
-        messages = sources_messages(answer)
-        await interaction.response.send_message(messages[0], ephemeral=True)
-        for extra in messages[1:]:
-            await interaction.followup.send(extra, ephemeral=True)
+        answer, asker_id = last
+        if interaction.user.id != asker_id:
+            await interaction.response.send_message(ASKER_ONLY, ephemeral=True)
+            return
+        await send_sources(interaction, answer)
 
     @app_commands.command(name="reindex", description="Re-index the articles (Manage Server only)")
     async def reindex(self, interaction: discord.Interaction) -> None:

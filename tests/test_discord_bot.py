@@ -121,7 +121,7 @@ async def test_mention_gets_cited_answer_in_a_thread_and_follow_up_keeps_context
     assert embed.fields and embed.fields[0].name.startswith("[1] ")
     from bot.discord_bot import AnswerView
 
-    view = AnswerView(bot.get_cog("AskCog"), bot.get_cog("AskCog").last_answers[reply.channel.id])
+    view = AnswerView(bot.get_cog("AskCog"), *bot.get_cog("AskCog").last_answers[reply.channel.id])
     assert [c.label or str(c.emoji) for c in view.children] == ["Show sources", "👍", "👎"]
 
     await dpytest.message("which stage of construction is it in?", channel=reply.channel)
@@ -251,3 +251,69 @@ def test_feedback_is_recorded(settings: Settings) -> None:
     rows = [json.loads(x) for x in (settings.index_dir / "feedback.jsonl").read_text().splitlines()]
     assert [(r["vote"], r["user"], r["question"]) for r in rows] == [("up", 42, "q?"), ("down", 43, "q?")]
     assert rows[0]["sources"] == [{"n": 1, "source": "a.txt", "chunk_id": "a#1#0"}]
+
+
+class Clicker:
+    """dpytest cannot click buttons or run slash commands: the part of discord.Interaction
+    that the bot's callbacks use, recording what they send."""
+
+    def __init__(self, user_id: int, channel_id: int = 0) -> None:
+        self.user = type("User", (), {"id": user_id})()
+        self.channel_id = channel_id
+        self.sent: list[tuple[str, bool]] = []
+        self.response = self.followup = self
+        self.send = self.send_message
+
+    async def send_message(self, content: str, ephemeral: bool = False, **_: Any) -> None:
+        self.sent.append((content, ephemeral))
+
+
+async def test_sources_are_for_the_asker_and_each_member_votes_once(
+    make_bot: Any, settings: Settings
+) -> None:
+    from bot.discord_bot import ASKER_ONLY, AnswerView
+
+    bot = await make_bot(settings, ScriptedEngine())
+    asker, other = dpytest.get_config().members[:2]
+    await dpytest.message(f"<@{bot.user.id}> what happened?", member=asker)
+    reply = dpytest.get_message()
+    cog = bot.get_cog("AskCog")
+    answer, asker_id = cog.last_answers[reply.channel.id]
+    assert asker_id == asker.id
+    view = AnswerView(cog, answer, asker_id)  # what send_answer attached to the reply
+
+    someone = Clicker(other.id)
+    await view.show_sources.callback(someone)
+    assert someone.sent == [(ASKER_ONLY, True)]
+    owner = Clicker(asker.id)
+    await view.show_sources.callback(owner)
+    assert owner.sent and owner.sent[0][1] and "A passage." in owner.sent[0][0]
+
+    slash = Clicker(other.id, channel_id=reply.channel.id)
+    await cog.sources.callback(cog, slash)
+    assert slash.sent == [(ASKER_ONLY, True)]
+
+    for user, vote in ((other, view.thumbs_up), (other, view.thumbs_down), (asker, view.thumbs_down)):
+        click = Clicker(user.id)
+        await vote.callback(click)
+    assert click.sent == [("Thanks for the feedback.", True)]
+    again = Clicker(other.id)
+    await view.thumbs_up.callback(again)
+    assert again.sent == [("You already voted on this answer.", True)]
+    rows = [json.loads(x) for x in (settings.index_dir / "feedback.jsonl").read_text().splitlines()]
+    assert [(r["user"], r["vote"]) for r in rows] == [(other.id, "up"), (asker.id, "down")]
+
+
+def test_feedback_file_is_capped(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    import bot.discord_bot as discord_bot
+
+    monkeypatch.setattr(discord_bot, "FEEDBACK_MAX_BYTES", 10_000)
+    answer = Answer(question="q?", text="long answer " * 2000, sources=[], abstained=False, mode="llm")
+    for user in range(200):
+        record_feedback(settings, answer, "up", user)
+    current = settings.index_dir / "feedback.jsonl"
+    rotated = settings.index_dir / "feedback.jsonl.1"
+    assert current.stat().st_size <= 10_000 and rotated.stat().st_size <= 10_000
+    assert sorted(p.name for p in settings.index_dir.iterdir()) == ["feedback.jsonl", "feedback.jsonl.1"]
+    last = json.loads(current.read_text().splitlines()[-1])
+    assert last["user"] == 199 and len(last["answer"]) == 4000  # each row is bounded too
