@@ -16,6 +16,7 @@ import time
 from collections import deque
 from typing import Any
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -30,7 +31,7 @@ from bot.discord_render import (
 from index.errors import NewsdeskError
 from index.query.answer import Answer
 from index.query.conversation import Conversation
-from index.redact import redact_logs
+from index.redact import redact_logs, redact_text
 from index.settings import Settings, load_settings
 
 log = logging.getLogger("newsdesk.discord")
@@ -429,4 +430,9 @@ def run_discord(settings: Settings) -> None:
     except discord.PrivilegedIntentsRequired:
         raise NewsdeskError(
             "enable the Message Content intent for this bot in the Discord developer portal (Bot > Privileged Gateway Intents)"
+        ) from None
+    except (TimeoutError, aiohttp.ClientError, OSError, discord.GatewayNotFound) as exc:
+        why = redact_text(str(exc)) or type(exc).__name__
+        raise NewsdeskError(
+            f"cannot reach Discord ({why}); check the network connection and try again"
         ) from None

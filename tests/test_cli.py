@@ -201,3 +201,23 @@ def test_chat_help_and_unknown_commands(dirs: list[str]) -> None:
     assert "Unknown command /halp; /help lists the commands." in out
     assert "No answer yet." in out  # commands are case-insensitive
     assert out.count("Sources:") + out.count("Closest articles:") == 1  # only the real question was asked
+
+
+@pytest.mark.parametrize("base", ["http://discord.invalid/api/v10", "http://127.0.0.1:{port}/api/v10"])
+def test_discord_without_network(dirs: list[str], monkeypatch: pytest.MonkeyPatch, base: str) -> None:
+    import socket
+
+    import discord.http
+
+    assert run(*dirs, "index")[0] == 0
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed once we leave: nothing listens there
+    monkeypatch.setattr(discord.http.Route, "BASE", base.format(port=port))
+    monkeypatch.setenv("DISCORD_TOKEN", "some.token.value")
+    code, out, err = run(*dirs, "discord")
+    assert code == 1 and out == "" and "Traceback" not in err
+    last = err.rstrip("\n").splitlines()[-1]
+    assert last.startswith("Error: cannot reach Discord (Cannot connect to host ")
+    assert last.endswith("); check the network connection and try again")
+    assert "some.token.value" not in err

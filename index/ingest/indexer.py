@@ -29,6 +29,7 @@ from index.store.chroma import (
     read_state,
     write_state,
 )
+from index.store.index_dir import storage_errors
 from index.store.lock import IndexLock
 
 Progress = Callable[[int, int], None]
@@ -177,7 +178,7 @@ def run_index(
         report.seconds = time.perf_counter() - started
         return report
 
-    with IndexLock(settings.index_dir):
+    with IndexLock(settings.index_dir), storage_errors(settings.index_dir):
         client = _client_for(settings, full, report)
         store, old = _select_store(settings, client, model, full, dry_run=False)
         assert store is not None
