@@ -93,6 +93,7 @@ def index_cmd(obj: Context, full: bool, dry_run: bool, as_json: bool, watch: boo
 
         click.echo(f"Watching {settings.corpus_dir} for changes (Ctrl-C to stop)…", err=True)
         catch_up = True  # one quiet pass for edits made while the first build ran
+        failing = ""  # the last error: retried every few seconds, reported once
         for changes in watch_changes(
             settings.corpus_dir,
             debounce=1000,
@@ -101,12 +102,19 @@ def index_cmd(obj: Context, full: bool, dry_run: bool, as_json: bool, watch: boo
             rust_timeout=3000,
             raise_interrupt=False,
         ):
-            if not changes and not catch_up:
+            if not changes and not catch_up and not failing:
                 continue
             try:
-                run(full=False, dry_run=dry_run, quiet_if_unchanged=not changes)
-            except NewsdeskError as exc:
-                click.echo(f"Error: {exc}", err=True)
+                run(full=False, dry_run=dry_run, quiet_if_unchanged=not changes and not failing)
+            except Exception as exc:  # whatever broke (the index dir deleted under us...), keep watching
+                message = str(exc) if isinstance(exc, NewsdeskError) else f"{type(exc).__name__}: {exc}"
+                if message != failing:
+                    click.echo(f"Error: {message} (still watching; retrying every few seconds)", err=True)
+                failing = message
+            else:
+                if failing:
+                    click.echo("The index is usable again.", err=True)
+                failing = ""
             catch_up = False
 
 

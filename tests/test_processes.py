@@ -170,3 +170,52 @@ def test_damaged_index_gives_a_clear_message(tmp_path: Path, damage: str) -> Non
             newsdesk(*dirs, "ask", "--json", "Who met Lavrov?"), capture_output=True, text=True, timeout=120
         )
         assert again.returncode == 0 and json.loads(again.stdout)["sources"]
+
+
+def _next_json(proc: subprocess.Popen[str], timeout: float = 120) -> dict:
+    """The next JSON line the process prints, or a failure after timeout seconds."""
+    import select
+
+    assert proc.stdout is not None
+    ready, _, _ = select.select([proc.stdout], [], [], timeout)
+    assert ready, "no summary in time"
+    return json.loads(proc.stdout.readline())
+
+
+def test_watch_survives_the_index_dir_being_deleted(tmp_path: Path) -> None:
+    corpus, index_dir = tmp_path / "corpus", tmp_path / "idx"
+    shutil.copytree(SEEDS, corpus)
+    proc = subprocess.Popen(
+        newsdesk("--corpus-dir", str(corpus), "--index-dir", str(index_dir), "index", "--watch", "--json"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert _next_json(proc)["added"] == 5
+        shutil.rmtree(index_dir)  # under the running watcher, with its store open
+        (corpus / "late.md").write_text("# Late news\n\nLavrov flew home from Geneva.", encoding="utf-8")
+        rebuilt = _next_json(proc)  # after one failed try (reported), the next one rebuilds
+        assert (rebuilt["added"], rebuilt["documents"]) == (6, 6)
+        assert proc.poll() is None  # still watching
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=30)
+    assert "Traceback" not in err
+    errors = [line for line in err.splitlines() if line.startswith("Error:")]
+    assert all(line.endswith("(still watching; retrying every few seconds)") for line in errors)
+    asked = subprocess.run(
+        newsdesk(
+            "--corpus-dir",
+            str(corpus),
+            "--index-dir",
+            str(index_dir),
+            "ask",
+            "--json",
+            "Who flew home from Geneva?",
+        ),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert asked.returncode == 0 and json.loads(asked.stdout)["sources"]

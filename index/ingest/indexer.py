@@ -23,8 +23,10 @@ from index.store import bm25
 from index.store.chroma import (
     ArticleState,
     ChunkStore,
+    bump_revision,
     collection_metadata,
     create_collection,
+    fresh_client_after_failure,
     open_client,
     read_state,
     write_state,
@@ -178,13 +180,18 @@ def run_index(
         report.seconds = time.perf_counter() - started
         return report
 
-    with IndexLock(settings.index_dir), storage_errors(settings.index_dir):
+    with (
+        IndexLock(settings.index_dir),
+        storage_errors(settings.index_dir),
+        fresh_client_after_failure(settings),
+    ):
         client = _client_for(settings, full, report)
         store, old = _select_store(settings, client, model, full, dry_run=False)
         assert store is not None
         states = store.article_states()
+        moved = 0
         if legacy_ids(states):  # an index written before ids kept the file suffix
-            migrate_ids(store, states)
+            moved = migrate_ids(store, states)
             states = store.article_states()
         todo = _read_todo(settings, _plan(articles, states, report), report)
         gone = _gone(articles, report.skipped, states)
@@ -215,6 +222,8 @@ def run_index(
         ids = _all_ids(store)
         report.chunks = len(ids)
         bm25.update(settings.index_dir, ids, store.chunks)
+        if report.changed or moved or old is not None:
+            bump_revision(settings.index_dir)  # running bots and chats reopen the store
         save_scan(settings.index_dir, scan)
     report.seconds = time.perf_counter() - started
     return report

@@ -11,7 +11,7 @@ from index.query.answer import Answer, abstain, evidence, extractive_answer
 from index.query.retrieval import HybridRetriever, Passage
 from index.settings import Settings
 from index.store import bm25
-from index.store.chroma import REBUILD_HINT, ChunkStore, open_active
+from index.store.chroma import REBUILD_HINT, ChunkStore, open_active, state_signature
 
 if TYPE_CHECKING:
     from index.query.conversation import Conversation
@@ -51,31 +51,43 @@ def should_abstain(question: str, passages: list[Passage]) -> bool:
 
 
 class Engine:
-    """Retrieval plus an answerer, built from settings; safe to share across threads."""
+    """Retrieval plus an answerer, built from settings; safe to share across threads.
+
+    A long-lived engine (the Discord bot, `chat`) follows the index as an outside
+    `newsdesk index` changes it: every run that changes content rewrites the state file,
+    and the next question reopens the store (a fresh client: Chroma's cached one neither
+    sees other processes' vectors nor survives `--full` deleting its collection).
+    """
 
     def __init__(self, settings: Settings, embed_model: Any | None = None, llm: Any | None = None) -> None:
         self.settings = settings
         self._embed_model = embed_model
         self._llm = llm
         self._retriever: HybridRetriever | None = None
+        self._signature: tuple[int, ...] = ()
+        self._fresh = False  # the next open must not reuse chromadb's cached client
         self._lock = threading.Lock()
 
     # -- loading -------------------------------------------------------------------------
     def retriever(self) -> HybridRetriever:
-        """Open the index once; check it was built with this embedding model."""
+        """Open the index (again when it changed); check it was built with this embedding model."""
         with self._lock:
+            signature = state_signature(self.settings.index_dir)
+            if self._retriever is not None and signature != self._signature:
+                self._retriever, self._fresh = None, True
             if self._retriever is None:
-                store = open_active(self.settings)
+                store = open_active(self.settings, fresh=self._fresh)
                 embed_model = self._embed_model or self._build_embed_model()
                 self._check_model(store, embed_model)
                 self._embed_model = embed_model
                 self._retriever = HybridRetriever(store, embed_model, bm25.load(self.settings.index_dir))
+                self._signature, self._fresh = signature, False
             return self._retriever
 
     def reload(self) -> None:
         """Drop the loaded index so the next question sees a rebuilt one."""
         with self._lock:
-            self._retriever = None
+            self._retriever, self._fresh = None, True
 
     def _build_embed_model(self) -> Any:
         from index.embedding import build_query_embedder
@@ -94,14 +106,19 @@ class Engine:
     # -- answering -----------------------------------------------------------------------
     def search(self, question: str, top_k: int | None = None) -> list[Passage]:
         question = validate_question(question, self.settings.max_question_chars)
-        try:
-            return self.retriever().retrieve(question, top_k or self.settings.top_k)
-        except NewsdeskError:
-            raise
-        except Exception as exc:  # a store that vanished or broke under us
-            raise NewsdeskError(
-                f"the index could not be searched ({type(exc).__name__}: {exc}); {REBUILD_HINT}"
-            ) from exc
+        for attempt in (1, 2):
+            try:
+                return self.retriever().retrieve(question, top_k or self.settings.top_k)
+            except NewsdeskError:
+                raise
+            except Exception as exc:  # a store that vanished or broke under us
+                if attempt == 1:  # e.g. an outside `index --full` dropped the collection just now
+                    self.reload()
+                    continue
+                raise NewsdeskError(
+                    f"the index could not be searched ({type(exc).__name__}: {exc}); {REBUILD_HINT}"
+                ) from exc
+        raise AssertionError("unreachable")
 
     def ask(
         self,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,31 @@ def write_state(index_dir: Path, state: dict[str, Any]) -> None:
     write_json_atomic(index_dir / STATE_FILE, state)
 
 
+def bump_revision(index_dir: Path) -> None:
+    """Tell long-lived readers (the bot, `chat`) that the index content changed: they
+    watch the state file (`state_signature`) and reopen the store when it does."""
+    state = read_state(index_dir)
+    write_state(index_dir, {**state, "revision": int(state.get("revision", 0)) + 1})
+
+
+def state_signature(index_dir: Path) -> tuple[int, ...]:
+    """Changes whenever the state file is rewritten (it is replaced, never edited in place)."""
+    try:
+        st = os.stat(index_dir / STATE_FILE)
+    except OSError:
+        return ()
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def forget_client(path: Path) -> None:
+    """Drop chromadb's cached client of an on-disk store. Its in-memory HNSW never sees what
+    other processes write, and it keeps a deleted collection's handle: the next client made
+    for the path reads the files anew."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    SharedSystemClient._identifier_to_system.pop(str(path), None)
+
+
 def where(settings: Settings) -> str:
     """Where the vectors live, for messages."""
     if settings.chroma_host:
@@ -59,8 +85,21 @@ def where(settings: Settings) -> str:
     return f"{settings.chroma_path}"
 
 
-def open_client(settings: Settings, create: bool) -> Any:
-    """A Chroma client: HttpClient when CHROMA_HOST is set, else PersistentClient on disk."""
+@contextmanager
+def fresh_client_after_failure(settings: Settings) -> Iterator[None]:
+    """After a failed run (the index dir deleted under a running `index --watch`), the next
+    run must not reuse the cached client of the broken store."""
+    try:
+        yield
+    except Exception:
+        if not settings.chroma_host:
+            forget_client(settings.chroma_path)
+        raise
+
+
+def open_client(settings: Settings, create: bool, fresh: bool = False) -> Any:
+    """A Chroma client: HttpClient when CHROMA_HOST is set, else PersistentClient on disk
+    (fresh: not the one cached in this process, see `forget_client`)."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
@@ -82,6 +121,8 @@ def open_client(settings: Settings, create: bool) -> Any:
         raise IndexMissingError(f"no index at {settings.index_dir}: run `newsdesk index` first")
     if not create and not writable(path):
         path = private_copy(path)  # Chroma writes whenever it opens a database
+    if fresh:
+        forget_client(path)
     try:
         path.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
@@ -253,7 +294,7 @@ def create_collection(client: Any, name: str, metadata: dict[str, Any]) -> Chunk
     return ChunkStore(client, collection)
 
 
-def open_active(settings: Settings) -> ChunkStore:
+def open_active(settings: Settings, fresh: bool = False) -> ChunkStore:
     """The collection queries read; IndexMissingError when there is none or it is empty."""
     state = read_state(settings.index_dir)
     name = state.get("collection")
@@ -261,7 +302,7 @@ def open_active(settings: Settings) -> ChunkStore:
         if not settings.index_dir.exists():
             raise IndexMissingError(f"no index at {settings.index_dir}: run `newsdesk index` first")
         raise IndexMissingError(f"the index at {settings.index_dir} is empty: run `newsdesk index` first")
-    client = open_client(settings, create=False)
+    client = open_client(settings, create=False, fresh=fresh)
     try:
         collection = client.get_collection(name=name, embedding_function=None)
     except Exception as exc:
