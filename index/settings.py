@@ -5,7 +5,6 @@ Nothing below the entry points reads `os.environ`: they receive a `Settings`.
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 from collections.abc import Mapping
@@ -154,6 +153,8 @@ def unknown_setting_warnings(
     if any(k.upper().startswith("CHROMA_") for k in unknown):
         chroma = _chroma_keys()
         unknown = [k for k in unknown if k.upper() not in chroma]
+    import difflib
+
     lines = []
     for key in unknown:
         close = difflib.get_close_matches(key.upper(), sorted(known), n=1, cutoff=0.75)

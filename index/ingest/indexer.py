@@ -33,6 +33,7 @@ from index.store.chroma import (
 )
 from index.store.index_dir import storage_errors
 from index.store.lock import IndexLock
+from index.store.vector_check import record_vectors, verify_vectors
 
 Progress = Callable[[int, int], None]
 EMBED_GROUP = 64  # chunks embedded and written together: small enough that a kill loses little
@@ -104,6 +105,8 @@ def _select_store(
         store = ChunkStore(client, client.get_collection(active, embedding_function=None))
         meta = store.metadata
         if not full:
+            if not settings.chroma_host:  # damaged vector files: an error, not a segfault
+                verify_vectors(settings.index_dir, settings.chroma_path, active)
             if meta.get("embed_model") != model:
                 raise NewsdeskError(
                     f"the index was built with embedding model {meta.get('embed_model')!r}, settings "
@@ -221,9 +224,14 @@ def run_index(
 
         ids = _all_ids(store)
         report.chunks = len(ids)
+        damage = bm25.problem(settings.index_dir)
         bm25.update(settings.index_dir, ids, store.chunks)
+        if damage:
+            report.notes.append(f"the keyword index was damaged ({damage}); it was rebuilt")
         if report.changed or moved or old is not None:
             bump_revision(settings.index_dir)  # running bots and chats reopen the store
+        if not settings.chroma_host:
+            record_vectors(settings.index_dir, settings.chroma_path)
         save_scan(settings.index_dir, scan)
     report.seconds = time.perf_counter() - started
     return report

@@ -65,6 +65,7 @@ class Engine:
         self._llm = llm
         self._retriever: HybridRetriever | None = None
         self._signature: tuple[int, ...] = ()
+        self._bm25_problem = ""
         self._fresh = False  # the next open must not reuse chromadb's cached client
         self._lock = threading.Lock()
 
@@ -80,7 +81,8 @@ class Engine:
                 embed_model = self._embed_model or self._build_embed_model()
                 self._check_model(store, embed_model)
                 self._embed_model = embed_model
-                self._retriever = HybridRetriever(store, embed_model, bm25.load(self.settings.index_dir))
+                lexical, self._bm25_problem = bm25.load_checked(self.settings.index_dir)
+                self._retriever = HybridRetriever(store, embed_model, lexical)
                 self._signature, self._fresh = signature, False
             return self._retriever
 
@@ -145,10 +147,20 @@ class Engine:
             answer = extractive_answer(standalone, passages, mode)
         answer.question = question
         answer.standalone_question = standalone
+        self._note_bm25_damage(answer)
         answer.seconds = time.perf_counter() - started
         if conversation is not None:
             conversation.record(question, standalone, answer)
         return answer
+
+    def _note_bm25_damage(self, answer: Answer) -> None:
+        """A damaged BM25 is left out of retrieval; the answer says so."""
+        retriever = self._retriever
+        problem = self._bm25_problem or getattr(retriever and retriever.bm25, "problem", "")
+        if not problem:
+            return
+        note = f"the keyword index is damaged ({problem}); answered from vectors alone; `newsdesk index` repairs it."
+        answer.note = f"{answer.note} {note[0].upper()}{note[1:]}" if answer.note else note
 
     def _get_llm(self) -> Any:
         if self._llm is None:

@@ -58,13 +58,69 @@ def _persisted_corpus(index_dir: Path) -> dict[str, dict[str, Any]]:
     return entries
 
 
+def check_arrays(num_docs: Any, vocab: Any, scores: dict[str, Any], corpus_size: int) -> str:
+    """What is wrong with a BM25 index's parts ("" when nothing is): garbage there made
+    every question fail with IndexError, or was silently ignored and never repaired."""
+    try:
+        return _check_arrays(num_docs, vocab, scores, corpus_size)
+    except (TypeError, ValueError, IndexError):
+        return "its files do not fit together"
+
+
+def _check_arrays(num_docs: Any, vocab: Any, scores: dict[str, Any], corpus_size: int) -> str:
+    import numpy as np
+
+    if not isinstance(num_docs, int) or num_docs != corpus_size:
+        return f"it counts {num_docs!r} passages but holds {corpus_size}"
+    if not isinstance(vocab, dict) or not vocab:
+        return "its vocabulary is unreadable"
+    data, indices, indptr = (np.asarray(scores.get(k)) for k in ("data", "indices", "indptr"))
+    if indptr.ndim != 1 or len(indptr) != len(vocab) or (len(indptr) and indptr[0] != 0):
+        return "its term table does not match its vocabulary"
+    if np.any(np.diff(indptr) < 0) or indptr[-1] != len(indices) or len(indices) != len(data):
+        return "its term table is inconsistent"
+    if len(indices) and (indices.min() < 0 or indices.max() >= num_docs):
+        return "it points at passages that do not exist"
+    values = set(vocab.values())
+    if min(values) < 0 or max(values) >= len(indptr):
+        return "its vocabulary points outside its term table"
+    if not np.all(np.isfinite(data)):
+        return "its scores are not numbers"
+    return ""
+
+
+def problem(index_dir: Path) -> str:
+    """What is wrong with the persisted BM25 ("" when it is sound or absent), read cheaply
+    (arrays memory-mapped, the corpus only counted) so every `newsdesk index` can ask."""
+    import numpy as np
+
+    folder = index_dir / BM25_DIR
+    if not (folder / "params.index.json").exists() and not (folder / FINGERPRINT_FILE).exists():
+        return ""
+    try:
+        params = json.loads((folder / "params.index.json").read_text(encoding="utf-8"))
+        vocab = json.loads((folder / "vocab.index.json").read_text(encoding="utf-8"))
+        scores = {
+            k: np.load(folder / f"{k}.csc.index.npy", mmap_mode="r", allow_pickle=False)
+            for k in ("data", "indices", "indptr")
+        }
+        with open(folder / CORPUS_FILE, "rb") as fh:
+            corpus_size = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        return f"a file is unreadable: {type(exc).__name__}"
+    if not isinstance(params, dict):
+        return "its parameters are unreadable"
+    return check_arrays(params.get("num_docs"), vocab, scores, corpus_size)
+
+
 def update(index_dir: Path, ids: list[str], fetch: Callable[[list[str]], list[Hit]]) -> bool:
     """Bring the persisted BM25 in step with the store's chunk ids; True when it was rebuilt.
 
-    fetch(ids) returns those chunks' text and metadata from the store.
+    fetch(ids) returns those chunks' text and metadata from the store. A damaged BM25 is
+    rebuilt even when its fingerprint matches.
     """
     fp = fingerprint(ids)
-    if fp == stored_fingerprint(index_dir):
+    if fp == stored_fingerprint(index_dir) and not problem(index_dir):
         return False
     known = _persisted_corpus(index_dir)
     for hit in fetch([i for i in ids if i not in known]):
@@ -112,6 +168,7 @@ class Bm25Index:
         self.model = model
         self.stemmer = Stemmer.Stemmer("english")
         self.size = len(model.corpus)
+        self.problem = ""  # set when a search fails: vectors answer alone meanwhile
 
     def search(self, question: str, top_k: int) -> list[Hit]:
         import bm25s
@@ -122,7 +179,11 @@ class Bm25Index:
         tokens = bm25s.tokenize(query, stemmer=self.stemmer, token_pattern=TOKEN_PATTERN, show_progress=False)
         if not tokens.vocab:
             return []
-        docs, scores = self.model.retrieve(tokens, k=min(top_k, self.size), show_progress=False)
+        try:
+            docs, scores = self.model.retrieve(tokens, k=min(top_k, self.size), show_progress=False)
+        except (IndexError, ValueError, KeyError, TypeError) as exc:  # damage validation missed
+            self.problem = f"searching it failed: {type(exc).__name__}"
+            return []
         hits = []
         for doc, score in zip(docs[0], scores[0]):
             if score <= 0:
@@ -133,18 +194,30 @@ class Bm25Index:
         return hits
 
 
-def load(index_dir: Path) -> Bm25Index | None:
-    """The persisted BM25 index, or None when there is none (or it is unreadable)."""
+def load_checked(index_dir: Path) -> tuple[Bm25Index | None, str]:
+    """The persisted BM25 and what is wrong with it: (None, "") when there is none (or it
+    is of an older format), (None, reason) when it is damaged. Either way the next
+    `newsdesk index` rebuilds it; meanwhile vectors answer alone."""
     import bm25s
 
     path = index_dir / BM25_DIR
     if not (path / "params.index.json").exists():
-        return None
+        return None, ""
     try:
         model = bm25s.BM25.load(str(path), load_corpus=True, show_progress=False)
-    except Exception:  # a damaged BM25 only costs hybrid recall; vectors still answer
-        return None
+    except Exception as exc:  # garbage in any of its files
+        return None, f"a file is unreadable: {type(exc).__name__}"
     corpus = model.corpus
     if corpus is None or not len(corpus) or "text" not in corpus[0]:
-        return None  # empty, or written before newsdesk-bm25-2: the next `index` rebuilds it
-    return Bm25Index(model)
+        return None, ""  # empty, or written before newsdesk-bm25-2: the next `index` rebuilds it
+    wrong = check_arrays(
+        getattr(model, "scores", {}).get("num_docs"), model.vocab_dict, model.scores, len(corpus)
+    )
+    if wrong:
+        return None, wrong
+    return Bm25Index(model), ""
+
+
+def load(index_dir: Path) -> Bm25Index | None:
+    """The persisted BM25 index, or None when there is none (or it is unusable)."""
+    return load_checked(index_dir)[0]

@@ -20,6 +20,7 @@ from index.errors import IndexMissingError, NewsdeskError, StoreUnavailableError
 from index.settings import Settings
 from index.store.index_dir import require_folder, writable
 from index.store.read_only import private_copy
+from index.store.vector_check import verify_vectors
 
 STATE_FILE = "state.json"
 REBUILD_HINT = "run `newsdesk index --full` to rebuild it"
@@ -97,9 +98,10 @@ def fresh_client_after_failure(settings: Settings) -> Iterator[None]:
         raise
 
 
-def open_client(settings: Settings, create: bool, fresh: bool = False) -> Any:
+def open_client(settings: Settings, create: bool, fresh: bool = False, check: str = "") -> Any:
     """A Chroma client: HttpClient when CHROMA_HOST is set, else PersistentClient on disk
-    (fresh: not the one cached in this process, see `forget_client`)."""
+    (fresh: not the one cached in this process, see `forget_client`; check: a collection
+    whose vector files are verified first, see index/store/vector_check.py)."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
@@ -123,6 +125,8 @@ def open_client(settings: Settings, create: bool, fresh: bool = False) -> Any:
         path = private_copy(path)  # Chroma writes whenever it opens a database
     if fresh:
         forget_client(path)
+    if check:
+        verify_vectors(settings.index_dir, settings.chroma_path, check, open_path=path)
     try:
         path.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
@@ -302,7 +306,7 @@ def open_active(settings: Settings, fresh: bool = False) -> ChunkStore:
         if not settings.index_dir.exists():
             raise IndexMissingError(f"no index at {settings.index_dir}: run `newsdesk index` first")
         raise IndexMissingError(f"the index at {settings.index_dir} is empty: run `newsdesk index` first")
-    client = open_client(settings, create=False, fresh=fresh)
+    client = open_client(settings, create=False, fresh=fresh, check=name)
     try:
         collection = client.get_collection(name=name, embedding_function=None)
     except Exception as exc:

@@ -9,10 +9,7 @@ state file are read in place.
 
 from __future__ import annotations
 
-import atexit
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
 _copies: dict[Path, tuple[tuple[int, ...], Path]] = {}
@@ -30,6 +27,10 @@ def _signature(path: Path) -> tuple[int, ...]:
 
 def private_copy(path: Path) -> Path:
     """A writable copy of a read-only Chroma folder, reused while the original is unchanged."""
+    import atexit
+    import shutil
+    import tempfile
+
     source = path.resolve()
     signature = _signature(source)
     known = _copies.get(source)

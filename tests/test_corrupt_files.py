@@ -1,0 +1,111 @@
+"""Corrupt index files: a clear error (never a segfault) and a repair path."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from index.settings import Settings
+from index.store.chroma import open_active
+from index.store.vector_check import MANIFEST, record_vectors
+
+QUESTION = "Who is the Russian Foreign Minister that Blinken met?"
+
+
+def newsdesk(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
+    dirs = ["--corpus-dir", str(settings.corpus_dir), "--index-dir", str(settings.index_dir)]
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *dirs, *args], capture_output=True, text=True, timeout=300
+    )
+
+
+def _persist_hnsw(settings: Settings) -> Path:
+    """Chroma keeps a collection's first ~1,000 vectors in its log; past that it writes the
+    HNSW files that can crash it. Push the seed index past that, as a writer would."""
+    store = open_active(settings)
+    vectors = np.random.default_rng(0).standard_normal((1100, 384)).astype("float32")
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    meta = {"article_id": "padding.txt", "path": "padding.txt", "content_hash": "0", "n_chunks": 1100}
+    for start in range(0, 1100, 550):
+        ids = [f"padding.txt#0#{i:04d}" for i in range(start, start + 550)]
+        store.collection.add(ids=ids, embeddings=vectors[start : start + 550], metadatas=[meta] * 550)
+    record_vectors(settings.index_dir, settings.chroma_path)
+    (level0,) = settings.chroma_path.glob("*/data_level0.bin")
+    assert level0.stat().st_size > 1_000_000  # the vectors are in the HNSW files now
+    return level0
+
+
+def test_random_bytes_in_the_hnsw_files_give_an_error_not_a_segfault(
+    built_index: Settings, onnx_model: Any
+) -> None:
+    level0 = _persist_hnsw(built_index)
+    ok = newsdesk(built_index, "ask", "--json", QUESTION)  # healthy: no probe needed
+    assert ok.returncode == 0, ok.stderr
+
+    data = bytearray(level0.read_bytes())
+    rng = random.Random(2)
+    start = rng.randrange(0, len(data) - 40_000)
+    data[start : start + 20_000] = rng.randbytes(20_000)
+    level0.write_bytes(data)
+
+    message = (
+        f"Error: the vector index in {built_index.chroma_path} is damaged (opening it in a test process "
+        "failed: signal 11); run `newsdesk index --full` to rebuild it\n"
+    )
+    for command in (["ask", QUESTION], ["index"], ["index", "--dry-run"]):
+        result = newsdesk(built_index, *command)
+        assert (result.returncode, result.stderr) == (1, message), command
+
+    rebuilt = newsdesk(built_index, "index", "--full")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    again = newsdesk(built_index, "ask", "--json", QUESTION)
+    assert again.returncode == 0 and "Lavrov" in json.loads(again.stdout)["answer"]
+
+
+def test_a_garbage_hnsw_header_is_damage(built_index: Settings) -> None:
+    (header,) = built_index.chroma_path.glob("*/header.bin")
+    header.write_bytes(random.Random(1).randbytes(100))
+    (built_index.index_dir / MANIFEST).unlink()
+    result = newsdesk(built_index, "ask", QUESTION)
+    assert result.returncode == 1
+    assert result.stderr.endswith(
+        "is damaged (an HNSW header makes no sense); run `newsdesk index --full` to rebuild it\n"
+    )
+
+
+@pytest.mark.parametrize("damage", ["params", "indices"])
+def test_damaged_bm25_is_noted_and_repaired_by_the_next_index(
+    built_index: Settings, onnx_model: Any, damage: str
+) -> None:
+    from index.ingest.indexer import run_index
+    from index.query.engine import Engine
+    from index.store import bm25
+
+    folder = built_index.index_dir / bm25.BM25_DIR
+    if damage == "params":
+        (folder / "params.index.json").write_text("\x00garbage{", encoding="latin-1")
+    else:
+        indices = np.load(folder / "indices.csc.index.npy")
+        indices[::3] = 10_000  # out of range: there are 29 chunks
+        np.save(folder / "indices.csc.index.npy", indices)
+
+    answer = Engine(built_index, embed_model=onnx_model).ask(QUESTION)
+    assert not answer.abstained and "Lavrov" in answer.text  # vectors still answer
+    assert answer.note.startswith("the keyword index is damaged")
+    assert answer.note.endswith("answered from vectors alone; `newsdesk index` repairs it.")
+
+    report = run_index(built_index, embed_model=onnx_model)
+    assert not report.changed and any("keyword index" in n for n in report.notes)
+    repaired = Engine(built_index, embed_model=onnx_model).ask(QUESTION)
+    assert not repaired.note and bm25.load(built_index.index_dir) is not None
+    shutil.rmtree(folder)  # gone entirely: the next index rebuilds it quietly
+    run_index(built_index, embed_model=onnx_model)
+    assert bm25.load(built_index.index_dir) is not None
