@@ -150,7 +150,7 @@ class _progress:
 
         def update(done: int, total: int) -> None:
             if self._task is None:
-                self._task = self._bar.add_task("Embedding chunks", total=total)
+                self._task = self._bar.add_task("Indexing", total=total)
             self._bar.update(self._task, completed=done)
 
         return update

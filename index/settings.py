@@ -19,6 +19,7 @@ from index.redact import RedactedRepr
 EmbedMode = Literal["onnx", "sentence-transformers", "openai"]
 LLMMode = Literal["extractive", "llm"]
 LLMBackend = Literal["openai-like", "ollama"]
+MAX_FILE_BYTES_CEILING = 50_000_000
 
 
 class Settings(RedactedRepr, BaseSettings):
@@ -91,6 +92,18 @@ class Settings(RedactedRepr, BaseSettings):
             if text.startswith("["):
                 return json.loads(text)
             return [int(part) for part in text.replace(" ", ",").split(",") if part]
+        return value
+
+    @field_validator("max_file_bytes")
+    @classmethod
+    def _file_size_ceiling(cls, value: int) -> int:
+        """Reading one file holds its text in memory a few times over, and a 30 MB article
+        takes some 20 minutes to embed here: past the ceiling, split the file instead."""
+        if value > MAX_FILE_BYTES_CEILING:
+            raise ValueError(
+                f"{value:,} is more than newsdesk reads from one file ({MAX_FILE_BYTES_CEILING:,} bytes); "
+                "split larger articles into several files"
+            )
         return value
 
     @field_validator("discord_guild_id", mode="before")

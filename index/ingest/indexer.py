@@ -310,47 +310,67 @@ def _embed_and_write(
     embed_model: Any,
     progress: Progress | None,
 ) -> int:
-    """Chunk, embed and upsert in groups; delete an article's old chunks only after its new ones land."""
+    """Chunk, embed and upsert in groups of EMBED_GROUP chunks; delete an article's old
+    chunks only after all its new ones landed.
+
+    Memory stays bounded whatever the article's size: chunks become nodes and vectors a
+    group at a time (a 30 MB article used to be embedded in one batch of 38,000). Progress
+    is reported in characters, twice over (split, then embedded), from the first moment.
+    """
     from llama_index.core.schema import MetadataMode
 
-    from index.ingest.chunking import chunk_article
+    from index.ingest.chunking import make_node, split_pieces
 
-    chunked = [(a, chunk_article(a, settings.chunk_size, settings.chunk_overlap)) for a in todo]
-    total = sum(len(nodes) for _, nodes in chunked)
+    total = 2 * sum(len(a.text) for a in todo)
     done = 0
-    if progress:
-        progress(0, total)
-    group: list[tuple[Article, list[Any]]] = []
-    size = 0
+    pending: list[Any] = []  # nodes not yet embedded
+    finished: list[tuple[Article, list[str]]] = []  # articles whose last nodes are pending
+    written = 0
+
+    def advance(chars: int) -> None:
+        nonlocal done
+        done = min(done + chars, total)
+        if progress:
+            progress(done, total)
 
     def flush() -> None:
-        nonlocal done, group, size
-        nodes = [n for _, ns in group for n in ns]
-        texts = [n.get_content(metadata_mode=MetadataMode.EMBED) for n in nodes]
-        vectors = embed_model.get_text_embedding_batch(texts)
-        store.upsert(nodes, vectors)
-        for article, written in group:
+        nonlocal pending, finished, written
+        if pending:
+            texts = [n.get_content(metadata_mode=MetadataMode.EMBED) for n in pending]
+            store.upsert(pending, embed_model.get_text_embedding_batch(texts))
+            written += len(pending)
+        for article, ids in finished:
             state = states.get(article.id)
             if state is not None:
                 store.delete(state.ids_except(article.content_hash))
             states[article.id] = ArticleState(
                 path=article.path,
-                ids_by_hash={article.content_hash: [n.node_id for n in written]},
-                expected_by_hash={article.content_hash: len(written)},
+                ids_by_hash={article.content_hash: ids},
+                expected_by_hash={article.content_hash: len(ids)},
             )
-        done += len(nodes)
-        if progress:
-            progress(done, total)
-        group, size = [], 0
+        pending, finished = [], []
 
-    for article, nodes in chunked:
-        group.append((article, nodes))
-        size += len(nodes)
-        if size >= EMBED_GROUP:
-            flush()
-    if group:
-        flush()
-    return total
+    if progress:
+        progress(0, total)
+    for article in todo:
+        pieces = split_pieces(article, settings.chunk_size, settings.chunk_overlap, on_block=advance)
+        ids: list[str] = []
+        reached = 0
+        for position, piece in enumerate(pieces):
+            node = make_node(article, position, len(pieces), piece)
+            ids.append(node.node_id)
+            pending.append(node)
+            if position == len(pieces) - 1:
+                finished.append((article, ids))
+            if len(pending) >= EMBED_GROUP:
+                flush()
+                advance(piece[2] - reached)
+                reached = piece[2]
+        if not pieces:
+            finished.append((article, ids))
+        advance(len(article.text) - reached)  # its last chunks may still wait for their group
+    flush()
+    return written
 
 
 def _dry_run(settings: Settings, articles: list[Item], model: str, full: bool, report: IndexReport) -> None:
