@@ -77,4 +77,4 @@ def render_report(report: IndexReport) -> str:
         lines.append(f"  note: {note}")
     if report.dry_run:
         lines.append("Dry run: nothing was written.")
-    return "\n".join(lines)
+    return printable("\n".join(lines))  # file names can hold escape sequences too

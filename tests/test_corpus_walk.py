@@ -156,3 +156,12 @@ def test_follow_symlinks_setting_is_read_from_the_environment(
 
     monkeypatch.setenv("NEWSDESK_FOLLOW_SYMLINKS", str(follow).lower())
     assert load_settings().follow_symlinks is follow
+
+
+def test_file_names_cannot_send_escape_sequences_to_the_terminal(tmp_path: Path, corpus: Path) -> None:
+    (corpus / "clear\x1b[2J\x1b]8;;evil\x07.pdf").write_bytes(b"%PDF")
+    result = CliRunner().invoke(
+        cli, ["--corpus-dir", str(corpus), "--index-dir", str(tmp_path / "idx"), "index", "--dry-run"]
+    )
+    assert result.exit_code == 0 and "unsupported type" in result.stdout
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
