@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -93,7 +94,8 @@ def index_cmd(obj: Context, full: bool, dry_run: bool, as_json: bool, watch: boo
 
         click.echo(f"Watching {settings.corpus_dir} for changes (Ctrl-C to stop)…", err=True)
         catch_up = True  # one quiet pass for edits made while the first build ran
-        failing = ""  # the last error: retried every few seconds, reported once
+        failing = ""  # the last error: reported once, retried with backoff (3 s, 6 s, ... 60 s)
+        backoff, retry_at = 0.0, 0.0
         for changes in watch_changes(
             settings.corpus_dir,
             debounce=1000,
@@ -102,19 +104,22 @@ def index_cmd(obj: Context, full: bool, dry_run: bool, as_json: bool, watch: boo
             rust_timeout=3000,
             raise_interrupt=False,
         ):
-            if not changes and not catch_up and not failing:
+            due = bool(failing) and time.monotonic() >= retry_at
+            if not changes and not catch_up and not due:
                 continue
             try:
                 run(full=False, dry_run=dry_run, quiet_if_unchanged=not changes and not failing)
             except Exception as exc:  # whatever broke (the index dir deleted under us...), keep watching
                 message = str(exc) if isinstance(exc, NewsdeskError) else f"{type(exc).__name__}: {exc}"
                 if message != failing:
-                    click.echo(f"Error: {message} (still watching; retrying every few seconds)", err=True)
+                    click.echo(f"Error: {message} (still watching; retrying)", err=True)
                 failing = message
+                backoff = min(max(backoff * 2, 3.0), 60.0)
+                retry_at = time.monotonic() + backoff
             else:
                 if failing:
                     click.echo("The index is usable again.", err=True)
-                failing = ""
+                failing, backoff = "", 0.0
             catch_up = False
 
 

@@ -165,3 +165,20 @@ def test_file_names_cannot_send_escape_sequences_to_the_terminal(tmp_path: Path,
     )
     assert result.exit_code == 0 and "unsupported type" in result.stdout
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+
+
+def test_an_unreadable_folder_keeps_what_was_indexed_from_it() -> None:
+    from index.ingest.articles import Skipped
+    from index.ingest.indexer import _gone
+    from index.store.chroma import ArticleState
+
+    states = {
+        "desk/a.txt": ArticleState(path="desk/a.txt"),
+        "other/b.txt": ArticleState(path="other/b.txt"),
+        "c.txt": ArticleState(path="c.txt"),
+    }
+    skipped = [
+        Skipped("desk/", "unreadable folder: Permission denied"),
+        Skipped("c.txt", OUTSIDE, keeps_indexed=False),
+    ]
+    assert sorted(_gone([], skipped, states)) == ["c.txt", "other/b.txt"]

@@ -292,7 +292,9 @@ def _gone(articles: list[Item], skipped: list[Skipped], states: dict[str, Articl
     its old chunks (it is reported as skipped): a bad save never loses an article. A file
     that must not be indexed (a link out of the corpus) loses them."""
     present = {a.id for a in articles} | {id_for_path(s.path) for s in skipped if s.keeps_indexed}
-    return [aid for aid in states if aid not in present]
+    # A folder that turned unreadable ("dir/") keeps the articles indexed from it.
+    folders = tuple(s.path for s in skipped if s.keeps_indexed and s.path.endswith("/"))
+    return [aid for aid, st in states.items() if aid not in present and not st.path.startswith(folders)]
 
 
 def _all_ids(store: ChunkStore) -> list[str]:
