@@ -26,12 +26,14 @@ def _passage(engine: Engine) -> tuple[int, str]:
 def test_llm_timeout_bounds_a_server_that_drips(llm_engine: Any, backend: str) -> None:
     with ScriptedOpenAI() as server:
         engine = llm_engine(server, timeout=1.0, backend=backend)
-        n, _ = _passage(engine)  # warms the index
+        n, _ = _passage(engine)
+        server.script.append({"content": f"{CLAIM} [{n}]."})
+        assert engine.ask(QUESTION).mode == "llm"  # warm: index, LLM client, prompts
         server.script.append({"drip": 0.2, "content": f"{CLAIM} [{n}]."})  # ~60 s to send it all
         started = time.perf_counter()
         answer = engine.ask(QUESTION)
         elapsed = time.perf_counter() - started
-        assert elapsed < 2.0, elapsed
+        assert elapsed < 2.5, elapsed  # LLM_TIMEOUT plus retrieval and the fallback answer
         assert answer.mode == "extractive" and "failed (timed out)" in answer.note
         if backend == "openai-like":  # the abandoned request is closed too, not left to drip on
             assert server.gone.acquire(timeout=5)
@@ -45,12 +47,13 @@ async def test_dripping_llm_answers_do_not_hold_every_discord_slot(llm_engine: A
         n, _ = _passage(engine)
         server.script.extend({"drip": 0.25, "content": f"{CLAIM} [{n}]."} for _ in range(8))
         cog = AskCog(bot=None, settings=engine.settings, engine=engine)  # type: ignore[arg-type]
+        engine._get_llm()  # the LLM client is built once, before the clock starts
         started = time.perf_counter()
         answers = await asyncio.gather(*(cog.answer(QUESTION, None) for _ in range(8)))
         elapsed = time.perf_counter() - started
     # Eight questions through four slots: two rounds of one LLM_TIMEOUT each, not minutes.
     assert all(a.mode == "extractive" and "timed out" in a.note for a in answers)
-    assert elapsed < 4.5, elapsed
+    assert elapsed < 6.0, elapsed
 
 
 def test_a_huge_answer_is_refused_at_the_transport(llm_engine: Any) -> None:
