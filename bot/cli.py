@@ -305,6 +305,16 @@ def _chat_command(text: str) -> str | None:
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--mode", type=click.Choice(["extractive", "llm"]), default=None)
 @click.option(
+    "--answerer",
+    type=click.Choice(["learned", "heuristic"]),
+    default="learned",
+    help="learned (default), or heuristic: the previous hand-tuned answerer, as a baseline.",
+)
+@click.option("--baseline", is_flag=True, help="Also run the heuristic answerer and show it beside.")
+@click.option(
+    "--sample", type=click.IntRange(1), default=None, help="Ask a fixed random sample of N questions."
+)
+@click.option(
     "--check",
     "checks",
     multiple=True,
@@ -312,18 +322,34 @@ def _chat_command(text: str) -> str | None:
     help="Fail (exit 1) unless the metric meets the bound, e.g. --check hit@3>=0.9",
 )
 @pass_ctx
-def eval_cmd(obj: Context, questions: Path, as_json: bool, mode: str | None, checks: tuple[str, ...]) -> None:
+def eval_cmd(
+    obj: Context,
+    questions: Path,
+    as_json: bool,
+    mode: str | None,
+    answerer: str,
+    baseline: bool,
+    sample: int | None,
+    checks: tuple[str, ...],
+) -> None:
     """Run a question set and print retrieval and answer metrics."""
     from index.evaluation import load_questions, run_eval
+    from index.evaluation import sample as pick
+    from index.query.engine import Engine
 
     bounds = [_parse_check(c) for c in checks]
-    summary = run_eval(_engine(obj), load_questions(questions), mode=mode)
+    asked = pick(load_questions(questions), sample)
+    summary = run_eval(Engine(obj.settings(), answerer=answerer), asked, mode=mode)
+    other = run_eval(Engine(obj.settings(), answerer="heuristic"), asked, mode=mode) if baseline else None
     if as_json:
-        click.echo(json.dumps(summary))
+        click.echo(json.dumps({**summary, "baseline": other} if other else summary))
     else:
         width = max(len(k) for k in summary)
+        if other:
+            click.echo(f"{'':<{width}}  {answerer:>10}  {'heuristic (baseline)':>20}")
         for key, value in summary.items():
-            click.echo(f"{key:<{width}}  {value}")
+            beside = f"  {other.get(key, ''):>20}" if other else ""
+            click.echo(f"{key:<{width}}  {value!s:>10}{beside}" if other else f"{key:<{width}}  {value}")
     failed = [
         f"{m} = {summary[m]} (wanted {op} {v})"
         for m, op, v in bounds

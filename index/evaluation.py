@@ -22,6 +22,7 @@ class EvalQuestion:
     gold_sources: list[str]
     answer_keywords: list[list[str]]
     answerable: bool
+    kind: str = ""  # e.g. "date-scoped" in the Reuters set; reported separately when present
 
 
 def load_questions(path: Path) -> list[EvalQuestion]:
@@ -41,6 +42,7 @@ def load_questions(path: Path) -> list[EvalQuestion]:
                     gold_sources=[str(s) for s in row.get("gold_sources", [])],
                     answer_keywords=[[str(w).lower() for w in g] for g in row.get("answer_keywords", [])],
                     answerable=bool(row.get("answerable", True)),
+                    kind=str(row.get("kind", "")),
                 )
             )
         except (ValueError, KeyError, TypeError) as exc:
@@ -115,6 +117,7 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "hit@3": round(scores.hit3, 3),
         "mrr": round(scores.mrr, 3),
         "keyword_recall": round(sum(1 for r in answered if r["keywords_ok"]) / (len(answerable) or 1), 3),
+        "first_sentence": round(sum(1 for r in answered if r["first_ok"]) / (len(answerable) or 1), 3),
         "citation_validity": round(sum(1 for r in cited if r["citations_valid"]) / (len(cited) or 1), 3),
         "unsupported_rate": round(unsupported / (sentences or 1), 3),
         "abstention_accuracy": round(
@@ -122,9 +125,24 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
         ),
         "abstained_answerable": sum(1 for r in answerable if r["abstained"]),
         "answered_unanswerable": sum(1 for r in unanswerable if not r["abstained"]),
+        "unanswerable_refused": round(
+            sum(1 for r in unanswerable if r["abstained"]) / (len(unanswerable) or 1), 3
+        ),
+        "answerable_refused": round(sum(1 for r in answerable if r["abstained"]) / (len(answerable) or 1), 3),
         "p50_seconds": round(percentile(seconds, 50), 4),
         "p95_seconds": round(percentile(seconds, 95), 4),
+        **_by_kind(rows),
     }
+
+
+def _by_kind(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Keyword recall of each named kind of answerable question (e.g. date-scoped)."""
+    out: dict[str, Any] = {}
+    for kind in sorted({r["kind"] for r in rows if r["kind"] and r["answerable"]}):
+        group = [r for r in rows if r["kind"] == kind]
+        ok = sum(1 for r in group if r["keywords_ok"] and not r["abstained"])
+        out[f"{kind}_correct"] = f"{ok}/{len(group)}"
+    return out
 
 
 METRICS = (
@@ -132,6 +150,9 @@ METRICS = (
     "hit@3",
     "mrr",
     "keyword_recall",
+    "first_sentence",
+    "unanswerable_refused",
+    "answerable_refused",
     "citation_validity",
     "unsupported_rate",
     "abstention_accuracy",
@@ -166,6 +187,24 @@ def sentence_support(answer: Any) -> tuple[int, int]:
     return len(sentences), bad
 
 
+def first_claim(answer: Any) -> str:
+    """The first quoted sentence (or claim) of an answer, without its marker."""
+    from index.query.answer import cited_sentences
+
+    pieces = cited_sentences(answer.text)
+    return pieces[0][0] if pieces else ""
+
+
+def sample(questions: list[EvalQuestion], n: int | None, seed: int = 7) -> list[EvalQuestion]:
+    """A fixed random sample (same questions every run), keeping the file's order."""
+    if not n or n >= len(questions):
+        return questions
+    import random
+
+    chosen = set(random.Random(seed).sample(range(len(questions)), n))
+    return [q for i, q in enumerate(questions) if i in chosen]
+
+
 def run_eval(engine: Any, questions: list[EvalQuestion], mode: str | None = None) -> dict[str, Any]:
     """Ask every question; retrieval is scored on the passages, answers on their text."""
     rows = []
@@ -181,6 +220,8 @@ def run_eval(engine: Any, questions: list[EvalQuestion], mode: str | None = None
                 "rank": rank,
                 "abstained": answer.abstained,
                 "keywords_ok": has_keywords(answer.text, q.answer_keywords),
+                "first_ok": has_keywords(first_claim(answer), q.answer_keywords),
+                "kind": q.kind,
                 "citations_valid": citations_valid(answer),
                 "sentences": sentences,
                 "unsupported": unsupported,

@@ -1,225 +1,124 @@
-"""Small text tools shared by the answerers: sentences, content terms, overlap."""
+"""Words, terms and sentences, shared by indexing, retrieval and answering.
+
+Stop words are spaCy's English list (read from spaCy's own file, so the query path does
+not pay spaCy's 1.3 s import), less the number words a question can turn on ("the first
+wave", "two ships"), plus the reporting verbs news copy repeats in every paragraph.
+Matching folds accents ("Ogedei" finds "Ögedei") and stems with Snowball. Article
+sentences come from spaCy at index time (`index.ingest.nlp`); `split_sentences` here is
+for text made at query time (an LLM's answer, a Discord message), with spaCy's rule-based
+sentencizer and tokenizer exceptions (U.S., Mr., Jan.).
+"""
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
-STOPWORDS = frozenset(
+from anyascii import anyascii
+
+_NUMBER_WORDS = frozenset(
     [
-        "a",
-        "about",
-        "above",
-        "after",
-        "again",
-        "against",
-        "all",
-        "am",
-        "an",
-        "and",
-        "any",
-        "are",
-        "as",
-        "at",
-        "be",
-        "because",
-        "been",
-        "before",
-        "being",
-        "below",
-        "between",
-        "both",
-        "but",
-        "by",
-        "can",
-        "could",
-        "did",
-        "do",
-        "does",
-        "doing",
-        "down",
-        "during",
-        "each",
-        "few",
-        "for",
-        "from",
-        "further",
-        "had",
-        "has",
-        "have",
-        "having",
-        "he",
-        "her",
-        "here",
-        "hers",
-        "herself",
-        "him",
-        "himself",
-        "his",
-        "how",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "itself",
-        "just",
-        "me",
-        "more",
-        "most",
-        "my",
-        "myself",
-        "no",
-        "nor",
-        "not",
-        "now",
-        "of",
-        "off",
-        "on",
-        "once",
-        "only",
-        "or",
-        "other",
-        "our",
-        "ours",
-        "ourselves",
-        "out",
-        "over",
-        "own",
-        "same",
-        "she",
-        "should",
-        "so",
-        "some",
-        "such",
-        "than",
-        "that",
-        "the",
-        "their",
-        "theirs",
-        "them",
-        "themselves",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "those",
-        "through",
-        "to",
-        "too",
-        "under",
-        "until",
-        "up",
-        "very",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "while",
-        "who",
-        "whom",
-        "why",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-        "yours",
-        "yourself",
-        "yourselves",
-        "also",
-        "said",
-        "say",
-        "says",
-        "tell",
-        "told",
-        "did",
-        "according",
-        "whose",
-        "many",
-        "much",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "fifteen",
+        "twenty",
+        "forty",
+        "fifty",
+        "sixty",
+        "hundred",
+        "first",
+        "third",
+        "last",
+        "former",
+        "latter",
     ]
 )
-_WORD = re.compile(r"[\w][\w'\-.,]*[\w]|\w")
-_ABBREVIATIONS = frozenset(
-    [
-        "u.s",
-        "u.k",
-        "u.n",
-        "e.u",
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "st",
-        "gen",
-        "sen",
-        "rep",
-        "gov",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "no",
-        "vs",
-        "etc",
-        "inc",
-        "ltd",
-        "co",
-        "corp",
-        "jr",
-        "sr",
-        "prof",
-        "lt",
-        "col",
-        "capt",
-        "sgt",
-    ]
-)
-_SENTENCE_END = re.compile(r"[.!?]+[\"')\]]*\s+")
+_REPORTING = frozenset(["said", "says", "say", "told", "according"])
+_WORD = re.compile(r"\w+(?:[.,'’\-/]\w+)*")
+
+
+@lru_cache(maxsize=64)
+def spacy_stop_words(lang: str) -> frozenset[str]:
+    """spaCy's stop words for a language, read from its source file without importing spaCy
+    (empty when spaCy has no list for it)."""
+    spec = importlib.util.find_spec("spacy")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("spaCy is not installed: pip install 'spacy>=3.8,<3.9'")
+    path = Path(next(iter(spec.submodule_search_locations))) / "lang" / lang / "stop_words.py"
+    if not path.is_file():
+        return frozenset()
+    namespace: dict[str, Any] = {}
+    exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), namespace)  # plain data module
+    return frozenset(w.lower() for w in namespace.get("STOP_WORDS", ()))
 
 
 @lru_cache(maxsize=1)
-def _stemmer():  # type: ignore[no-untyped-def]
+def stop_words() -> frozenset[str]:
+    """English stop words as matching uses them (see the module docstring)."""
+    return frozenset((spacy_stop_words("en") - _NUMBER_WORDS) | _REPORTING)
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
     import Stemmer
 
     return Stemmer.Stemmer("english")
 
 
+@lru_cache(maxsize=65536)
+def fold(word: str) -> str:
+    """Lower case, accents and other scripts' letters transliterated, curly apostrophes plain."""
+    return anyascii(word).lower()
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    return str(_stemmer().stemWord(word))
+
+
 def words(text: str) -> list[str]:
-    """Lower-cased words; keeps 100,000 and U.S. together, drops trailing punctuation."""
-    return [w.strip(".,").lower() for w in _WORD.findall(text) if w.strip(".,")]
+    """Folded words; keeps 1,269 and U.S. together, splits possessives off ("Chad's" -> chad)."""
+    out = []
+    for token in _WORD.findall(text):
+        word = fold(token).strip(".,")
+        if "'" in word:
+            word = word.split("'", 1)[0]
+        if word:
+            out.append(word)
+    return out
+
+
+def is_content(word: str) -> bool:
+    """A word that carries meaning: not a stop word, not a lone character (unless a digit)."""
+    return word not in stop_words() and (len(word) > 1 or word.isdigit())
+
+
+@lru_cache(maxsize=16384)
+def _content_terms(text: str) -> tuple[str, ...]:
+    return tuple(stem(w) for w in words(text) if is_content(w))
 
 
 def content_terms(text: str) -> list[str]:
-    """Stemmed words that carry meaning (no stopwords), in order."""
+    """Stemmed content words, in order (cached: one question stems the same texts often)."""
     return list(_content_terms(text))
-
-
-@lru_cache(maxsize=8192)
-def _content_terms(text: str) -> tuple[str, ...]:
-    """Cached: one question stems the same sentences for ranking, abstention and the answer."""
-    kept = [w for w in words(text) if w not in STOPWORDS and not w.isdigit() or len(w) > 3 and w.isdigit()]
-    return tuple(_stemmer().stemWords(kept)) if kept else ()
 
 
 def query_words(text: str) -> list[str]:
     """Words of a question worth searching for: BM25 matching "what" or "did" only adds noise."""
-    return [w for w in words(text) if w not in STOPWORDS]
+    return [w for w in words(text) if is_content(w)]
 
 
 def joined_terms(text: str) -> list[tuple[str, tuple[str, str]]]:
@@ -227,35 +126,27 @@ def joined_terms(text: str) -> list[tuple[str, tuple[str, str]]]:
     "Nord Stream" -> "nordstream", as machine-translated and differently styled copy
     spells the same name."""
     kept = [w for w in words(text) if w.isalpha()]
-    pairs = [(a, b) for a, b in zip(kept, kept[1:]) if a not in STOPWORDS and b not in STOPWORDS]
-    if not pairs:
-        return []
-    stem = _stemmer().stemWords
-    joined = stem([a + b for a, b in pairs])
-    return [(j, (x, y)) for j, x, y in zip(joined, stem([a for a, _ in pairs]), stem([b for _, b in pairs]))]
+    pairs = [(a, b) for a, b in zip(kept, kept[1:]) if is_content(a) and is_content(b)]
+    return [(stem(a + b), (stem(a), stem(b))) for a, b in pairs]
+
+
+@lru_cache(maxsize=1)
+def _sentencizer() -> Any:
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    return nlp
 
 
 def split_sentences(text: str) -> list[str]:
-    """Split prose into sentences, without breaking after U.S., Mr., or initials like J."""
-    sentences: list[str] = []
-    for paragraph in re.split(r"\n\s*\n|\n", text):
-        start = 0
-        for match in _SENTENCE_END.finditer(paragraph):
-            before = paragraph[start : match.start() + 1].rstrip(".!?\"')]")
-            last = before.rsplit(" ", 1)[-1].lower().strip("(\"'")
-            if match.group()[0] == "." and (last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha())):
-                continue
-            nxt = paragraph[match.end() : match.end() + 1]
-            if nxt and not (nxt.isupper() or nxt in "\"'(-[" or nxt.isdigit()):
-                continue
-            sentence = paragraph[start : match.end()].strip()
-            if sentence:
-                sentences.append(sentence)
-            start = match.end()
-        tail = paragraph[start:].strip()
-        if tail:
-            sentences.append(tail)
-    return sentences
+    """Sentences of text made at query time; a line break always ends one."""
+    nlp = _sentencizer()
+    out: list[str] = []
+    for line in re.split(r"\n+", text):
+        if line.strip():
+            out.extend(s.text.strip() for s in nlp(line).sents if s.text.strip())
+    return out
 
 
 def opens_quote(sentence: str) -> bool:

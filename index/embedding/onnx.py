@@ -7,6 +7,8 @@ Pure numpy/onnxruntime/tokenizers, no llama-index and no settings: the query pat
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -55,6 +57,15 @@ def load_tokenizer(path: Path, max_tokens: int = MAX_TOKENS) -> Any:
     return tok
 
 
+@dataclass
+class Encoded:
+    """One text through the model: its pooled vector, and (when asked) token states."""
+
+    vector: np.ndarray
+    hidden: np.ndarray | None  # (tokens, 384), [CLS] and [SEP] included
+    offsets: list[tuple[int, int]]  # character span of each token; (0, 0) for specials
+
+
 class MiniLMEncoder:
     """Mean pooling over the attention mask, L2-normalised, max 256 tokens, length-sorted batches."""
 
@@ -78,8 +89,21 @@ class MiniLMEncoder:
     def embed(self, texts: list[str]) -> np.ndarray:
         """Embed texts in length-sorted batches (less padding); rows keep input order."""
         out = np.zeros((len(texts), EMBED_DIM), dtype=np.float32)
+        for i, encoded in self._run(texts, keep_tokens=False):
+            out[i] = encoded.vector
+        return out
+
+    def encode(self, texts: list[str]) -> list[Encoded]:
+        """Vectors plus every token's hidden state and character offsets, in input order:
+        what sentence vectors and token matching are made of (no second model pass)."""
+        out: list[Encoded | None] = [None] * len(texts)
+        for i, encoded in self._run(texts, keep_tokens=True):
+            out[i] = encoded
+        return [e for e in out if e is not None]
+
+    def _run(self, texts: list[str], keep_tokens: bool) -> Iterator[tuple[int, Encoded]]:
         if not texts:
-            return out
+            return
         encodings = self._tokenizer.encode_batch(list(texts))
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
         for start in range(0, len(order), self.batch_size):
@@ -97,9 +121,17 @@ class MiniLMEncoder:
             hidden = self._session.run(None, feeds)[0]
             weights = mask[:, :, None].astype(np.float32)
             pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
-            norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-            out[idx] = pooled / np.clip(norms, 1e-12, None)
-        return out
+            pooled /= np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+            for row, i in enumerate(idx):
+                n = len(encodings[i].ids)
+                yield (
+                    i,
+                    Encoded(
+                        vector=pooled[row],
+                        hidden=hidden[row, :n].copy() if keep_tokens else None,
+                        offsets=list(encodings[i].offsets) if keep_tokens else [],
+                    ),
+                )
 
     # The two calls retrieval makes, named as on a llama-index BaseEmbedding.
     def get_query_embedding(self, query: str) -> list[float]:

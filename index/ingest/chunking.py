@@ -1,17 +1,23 @@
-"""Sentence-aware chunks of an article, with stable ids and character offsets."""
+"""Chunks of an article made of whole sentences (spaCy's), with stable ids and offsets.
+
+Sentences are packed in order until the next one would pass `chunk_size` tokens of the
+embedding model's tokenizer; the next chunk repeats trailing sentences of the previous one
+that fit in `chunk_overlap` tokens. A sentence longer than a chunk is cut at token
+boundaries. Every chunk is an exact slice of the article's text, so a sentence's tokens
+in the embedding pass give its own vector (see `index.ingest.sentence_data`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any
 
-from llama_index.core.node_parser import SentenceSplitter
 from llama_index.core.schema import TextNode
 
 from index.ingest.articles import Article
+from index.ingest.nlp import Annotation
+from index.store.chroma import chunk_id as store_chunk_id
 
-BLOCK_CHARS = 100_000  # longest text handed to the splitter at once (see split_pieces)
 # Metadata that is stored with a chunk but neither embedded nor shown to an LLM as text.
 _HIDDEN_KEYS = [
     "article_id",
@@ -27,73 +33,60 @@ _HIDDEN_KEYS = [
     "start_char",
     "end_char",
 ]
+CHUNKER_VERSION = "sentences-1"  # stored with the collection: another chunker needs --full
 
 
-@lru_cache(maxsize=4)
-def _splitter(chunk_size: int, chunk_overlap: int) -> SentenceSplitter:
+@lru_cache(maxsize=1)
+def _tokenizer() -> Any:
     from index.embedding.onnx import load_tokenizer, onnx_files
 
-    tokenizer = load_tokenizer(onnx_files()[1], max_tokens=100_000)
-
-    def tokenize(text: str) -> list[int]:
-        return list(tokenizer.encode(text, add_special_tokens=False).ids)
-
-    return SentenceSplitter(
-        chunk_size=chunk_size,
-        chunk_overlap=min(chunk_overlap, chunk_size // 2),
-        tokenizer=tokenize,
-        paragraph_separator="\n\n",
-        include_prev_next_rel=False,
-    )
+    return load_tokenizer(onnx_files()[1], max_tokens=1_000_000)
 
 
-def chunk_id(article: Article, position: int) -> str:
-    """Same article content, same id: re-writing a chunk is an idempotent upsert."""
-    return f"{article.id}#{article.content_hash[:16]}#{position:04d}"
-
-
-def _blocks(text: str, limit: int = BLOCK_CHARS) -> Iterator[tuple[int, str]]:
-    """(offset, block) pieces of at most ~limit characters, cut at a paragraph break where
-    there is one (else a sentence end, else a space). Text up to limit is one block."""
-    start = 0
-    while len(text) - start > limit:
-        window = text[start : start + limit]
-        cut = limit
-        for mark in ("\n\n", ". ", " "):
-            found = window.rfind(mark)
-            if found > 0:
-                cut = found + len(mark)
-                break
-        yield start, text[start : start + cut]
-        start += cut
-    yield start, text[start:]
+def _pieces_of(text: str, start: int, end: int, limit: int) -> list[tuple[int, int, int]]:
+    """(start, end, tokens) of a sentence, cut into runs of at most `limit` tokens."""
+    enc = _tokenizer().encode(text[start:end], add_special_tokens=False)
+    spans = [(a, b) for a, b in enc.offsets if b > a]
+    if len(spans) <= limit:
+        return [(start, end, len(spans))]
+    out = []
+    for i in range(0, len(spans), limit):
+        run = spans[i : i + limit]
+        out.append((start + run[0][0], start + run[-1][1], len(run)))
+    return out
 
 
 def split_pieces(
-    article: Article, chunk_size: int, chunk_overlap: int, on_block: Callable[[int], None] | None = None
+    article: Article, annotation: Annotation, chunk_size: int, chunk_overlap: int
 ) -> list[tuple[str, int, int]]:
-    """(text, start_char, end_char) of each chunk, in order.
+    """(text, start_char, end_char) of each chunk, in order."""
+    text = article.text
+    units: list[tuple[int, int, int]] = []
+    counts = _tokenizer().encode_batch([text[a:b] for a, b in annotation.sentences], add_special_tokens=False)
+    for (a, b), enc in zip(annotation.sentences, counts):
+        n = sum(1 for x, y in enc.offsets if y > x)
+        units.extend([(a, b, n)] if n <= chunk_size else _pieces_of(text, a, b, chunk_size))
+    chunks: list[tuple[int, int]] = []
+    current: list[tuple[int, int, int]] = []
+    size = 0
+    for unit in units:
+        if current and size + unit[2] > chunk_size:
+            chunks.append((current[0][0], current[-1][1]))
+            carried: list[tuple[int, int, int]] = []
+            for prev in reversed(current):
+                if sum(u[2] for u in carried) + prev[2] > chunk_overlap or prev[2] + unit[2] > chunk_size:
+                    break
+                carried.insert(0, prev)
+            current, size = carried, sum(u[2] for u in carried)
+        current.append(unit)
+        size += unit[2]
+    if current:
+        chunks.append((current[0][0], current[-1][1]))
+    return [(text[a:b], a, b) for a, b in chunks]
 
-    The splitter tokenises all the text it is given at once (about 150 MB of memory per MB
-    of text: a 30 MB file passed 4 GB), so a long article is split in blocks of at most
-    BLOCK_CHARS, cut at paragraph breaks; a chunk never spans two blocks. Articles up to
-    that size (nearly all) are chunked exactly as before. on_block(chars) reports progress.
-    """
-    splitter = _splitter(chunk_size, chunk_overlap)
-    pieces: list[tuple[str, int, int]] = []
-    for offset, block in _blocks(article.text):
-        cursor = 0
-        for piece in splitter.split_text(block):
-            if not piece.strip():
-                continue
-            local = block.find(piece, cursor)
-            if local < 0:  # the splitter normalised whitespace; fall back to a search from 0
-                local = max(block.find(piece), 0)
-            cursor = max(local + 1, cursor)
-            pieces.append((piece, offset + local, offset + local + len(piece)))
-        if on_block is not None:
-            on_block(len(block))
-    return pieces
+
+def chunk_id(article: Article, position: int) -> str:
+    return store_chunk_id(article.id, article.content_hash, position)
 
 
 def make_node(article: Article, position: int, n_chunks: int, piece: tuple[str, int, int]) -> TextNode:
@@ -122,7 +115,13 @@ def make_node(article: Article, position: int, n_chunks: int, piece: tuple[str, 
     )
 
 
-def chunk_article(article: Article, chunk_size: int, chunk_overlap: int) -> list[TextNode]:
+def chunk_article(
+    article: Article, chunk_size: int, chunk_overlap: int, annotation: Annotation | None = None
+) -> list[TextNode]:
     """Split an article into nodes carrying the metadata citations need."""
-    pieces = split_pieces(article, chunk_size, chunk_overlap)
+    if annotation is None:
+        from index.ingest.nlp import annotate
+
+        annotation = next(annotate([article.text]))
+    pieces = split_pieces(article, annotation, chunk_size, chunk_overlap)
     return [make_node(article, position, len(pieces), piece) for position, piece in enumerate(pieces)]

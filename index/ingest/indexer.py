@@ -33,10 +33,12 @@ from index.store.chroma import (
 )
 from index.store.index_dir import storage_errors
 from index.store.lock import IndexLock
+from index.store.sentences import SentenceStore
 from index.store.vector_check import record_vectors, verify_vectors
 
 Progress = Callable[[int, int], None]
 EMBED_GROUP = 64  # chunks embedded and written together: small enough that a kill loses little
+ANNOTATE_BATCH = 16  # articles through spaCy's nlp.pipe together
 
 
 @dataclass
@@ -192,6 +194,7 @@ def run_index(
         store, old = _select_store(settings, client, model, full, dry_run=False)
         assert store is not None
         states = store.article_states()
+        side = SentenceStore(settings.index_dir, create=True)
         moved = 0
         if legacy_ids(states):  # an index written before ids kept the file suffix
             moved = migrate_ids(store, states)
@@ -205,13 +208,18 @@ def run_index(
                 from index.embedding import build_embed_model
 
                 embed_model = build_embed_model(settings)
-            report.embedded_chunks = _embed_and_write(settings, store, todo, states, embed_model, progress)
+            report.embedded_chunks = _embed_and_write(
+                settings, store, side, todo, states, embed_model, progress
+            )
 
         # Leftovers of an interrupted update: a complete current hash plus stale chunks.
         current = {a.id: a.content_hash for a in articles} | {a.id: a.content_hash for a in todo}
         stale = [i for aid, h in current.items() if aid in states for i in states[aid].ids_except(h)]
         store.delete(stale)
         store.delete([i for aid in gone for i in states[aid].all_ids()])
+        for aid, h in current.items():
+            if aid in states:
+                states[aid].ids_by_hash = {k: v for k, v in states[aid].ids_by_hash.items() if k == h}
 
         if old is not None:
             state = read_state(settings.index_dir)
@@ -222,6 +230,12 @@ def run_index(
             client.delete_collection(old)
             report.notes.append("full rebuild: switched to a fresh collection")
 
+        for aid in gone:
+            del states[aid]
+        rebuilt = sync_sentences(settings, store, side, states)
+        if rebuilt and not todo:
+            report.notes.append(f"sentence data rebuilt for {rebuilt} articles")
+        side.close()
         ids = _all_ids(store)
         report.chunks = len(ids)
         damage = bm25.problem(settings.index_dir)
@@ -307,26 +321,30 @@ def _all_ids(store: ChunkStore) -> list[str]:
 def _embed_and_write(
     settings: Settings,
     store: ChunkStore,
+    side: SentenceStore,
     todo: list[Article],
     states: dict[str, ArticleState],
     embed_model: Any,
     progress: Progress | None,
 ) -> int:
-    """Chunk, embed and upsert in groups of EMBED_GROUP chunks; delete an article's old
-    chunks only after all its new ones landed.
+    """Annotate, chunk, embed and upsert in groups of EMBED_GROUP chunks; an article's
+    sentences go to the sentence store, and its old chunks are deleted, only after all its
+    new chunks landed.
 
     Memory stays bounded whatever the article's size: chunks become nodes and vectors a
-    group at a time (a 30 MB article used to be embedded in one batch of 38,000). Progress
-    is reported in characters, twice over (split, then embedded), from the first moment.
+    group at a time, and only each sentence's compact record waits for the article's end.
+    Progress is reported in characters, twice over (annotated, then embedded).
     """
     from llama_index.core.schema import MetadataMode
 
     from index.ingest.chunking import make_node, split_pieces
+    from index.ingest.nlp import annotate
+    from index.ingest.sentence_data import add_chunk_states, finish, plan_records
 
+    encoder, same_pass = _token_encoder(settings, embed_model)
     total = 2 * sum(len(a.text) for a in todo)
     done = 0
-    pending: list[Any] = []  # nodes not yet embedded
-    finished: list[tuple[Article, list[str]]] = []  # articles whose last nodes are pending
+    pending: list[tuple[Any, _Open]] = []  # nodes not yet embedded, with their article
     written = 0
 
     def advance(chars: int) -> None:
@@ -336,43 +354,140 @@ def _embed_and_write(
             progress(done, total)
 
     def flush() -> None:
-        nonlocal pending, finished, written
-        if pending:
-            texts = [n.get_content(metadata_mode=MetadataMode.EMBED) for n in pending]
-            store.upsert(pending, embed_model.get_text_embedding_batch(texts))
-            written += len(pending)
-        for article, ids in finished:
-            state = states.get(article.id)
-            if state is not None:
-                store.delete(state.ids_except(article.content_hash))
-            states[article.id] = ArticleState(
-                path=article.path,
-                ids_by_hash={article.content_hash: ids},
-                expected_by_hash={article.content_hash: len(ids)},
-            )
-        pending, finished = [], []
+        nonlocal pending, written
+        if not pending:
+            return
+        nodes = [n for n, _ in pending]
+        texts = [n.get_content(metadata_mode=MetadataMode.EMBED) for n in nodes]
+        encoded = encoder.encode(texts)
+        vectors = (
+            [e.vector.tolist() for e in encoded] if same_pass else embed_model.get_text_embedding_batch(texts)
+        )
+        store.upsert(nodes, vectors)
+        written += len(nodes)
+        for (node, item), enc in zip(pending, encoded):
+            add_chunk_states(item.records, int(node.metadata["start_char"]), node.text, enc)
+            item.left -= 1
+            if item.left == 0:
+                _finish_article(store, side, states, item, finish)
+        advance(sum(len(t) for t in texts))
+        pending = []
 
     if progress:
         progress(0, total)
-    for article in todo:
-        pieces = split_pieces(article, settings.chunk_size, settings.chunk_overlap, on_block=advance)
-        ids: list[str] = []
-        reached = 0
-        for position, piece in enumerate(pieces):
-            node = make_node(article, position, len(pieces), piece)
-            ids.append(node.node_id)
-            pending.append(node)
-            if position == len(pieces) - 1:
-                finished.append((article, ids))
-            if len(pending) >= EMBED_GROUP:
-                flush()
-                advance(piece[2] - reached)
-                reached = piece[2]
-        if not pieces:
-            finished.append((article, ids))
-        advance(len(article.text) - reached)  # its last chunks may still wait for their group
+    for start in range(0, len(todo), ANNOTATE_BATCH):
+        batch = todo[start : start + ANNOTATE_BATCH]
+        for article, annotation in zip(batch, annotate([a.text for a in batch])):
+            advance(len(article.text))
+            pieces = split_pieces(article, annotation, settings.chunk_size, settings.chunk_overlap)
+            item = _Open(
+                article,
+                plan_records(article.text, article.title, annotation, [(a, b) for _, a, b in pieces]),
+                [],
+                len(pieces),
+            )
+            if not pieces:
+                _finish_article(store, side, states, item, finish)
+            for position, piece in enumerate(pieces):
+                node = make_node(article, position, len(pieces), piece)
+                item.ids.append(node.node_id)
+                pending.append((node, item))
+                if len(pending) >= EMBED_GROUP:
+                    flush()
     flush()
     return written
+
+
+@dataclass
+class _Open:
+    """An article whose chunks are on their way to the store."""
+
+    article: Article
+    records: list[Any]
+    ids: list[str]
+    left: int  # chunks not yet written
+
+
+def _finish_article(
+    store: ChunkStore, side: SentenceStore, states: dict[str, ArticleState], item: _Open, finish: Any
+) -> None:
+    """All chunks landed: store the sentences, then drop the article's older versions."""
+    from index.text import content_terms
+
+    article = item.article
+    finish(item.records)
+    for record in item.records:
+        record.text = article.text[record.start : record.end]
+    side.put(article.id, article.content_hash, article.title, set(content_terms(article.text)), item.records)
+    state = states.get(article.id)
+    if state is not None:
+        store.delete(state.ids_except(article.content_hash))
+        side.delete((article.id, h) for h in state.ids_by_hash if h != article.content_hash)
+    states[article.id] = ArticleState(
+        path=article.path,
+        ids_by_hash={article.content_hash: item.ids},
+        expected_by_hash={article.content_hash: len(item.ids)},
+    )
+
+
+def _token_encoder(settings: Settings, embed_model: Any) -> tuple[Any, bool]:
+    """The packaged MiniLM, whose token states the answerer stores; and whether the chunk
+    vectors come from the same pass (the default backend) or from another model."""
+    from index.embedding.onnx import shared_encoder
+
+    own = getattr(embed_model, "_encoder", None)
+    if own is not None and hasattr(own, "encode"):
+        return own, True
+    return shared_encoder(settings.embed_threads, settings.embed_batch_size), False
+
+
+def sync_sentences(
+    settings: Settings, store: ChunkStore, side: SentenceStore, states: dict[str, ArticleState]
+) -> int:
+    """Make the sentence store hold exactly the complete article versions Chroma holds:
+    drop the rest, rebuild what is missing from the chunks' text (no re-embedding into
+    Chroma; one model pass for the token states). Returns articles rebuilt."""
+    from index.embedding.token_states import basis
+    from index.ingest.nlp import annotate
+    from index.ingest.sentence_data import add_chunk_states, finish, plan_records
+    from index.text import content_terms
+
+    if side.get_meta("basis") != basis().id:  # token states from another basis don't compare
+        side.delete(side.known())
+        side.set_meta("basis", basis().id)
+    wanted = {
+        (aid, h): ids for aid, st in states.items() for h, ids in st.ids_by_hash.items() if st.complete(h)
+    }
+    have = side.known()
+    side.delete(have - set(wanted))
+    missing = [key for key in wanted if key not in have]
+    encoder, _ = _token_encoder(settings, None)
+    for start in range(0, len(missing), ANNOTATE_BATCH):
+        batch = missing[start : start + ANNOTATE_BATCH]
+        rebuilt = [_from_chunks(store.chunks(wanted[key])) for key in batch]
+        for key, (text, title, chunks), annotation in zip(batch, rebuilt, annotate([r[0] for r in rebuilt])):
+            records = plan_records(text, title, annotation, [(a, b) for _, a, b in chunks])
+            for enc, (chunk_text, a, _) in zip(encoder.encode([c for c, _, _ in chunks]), chunks):
+                add_chunk_states(records, a, chunk_text, enc)
+            finish(records)
+            for record in records:
+                record.text = text[record.start : record.end]
+            side.put(key[0], key[1], title, set(content_terms(text)), records)
+    return len(missing)
+
+
+def _from_chunks(hits: list[Any]) -> tuple[str, str, list[tuple[str, int, int]]]:
+    """An article's text and (text, start, end) chunks, put back together from its chunks."""
+    chunks = sorted(
+        ((h.text, int(h.metadata.get("start_char", 0)), int(h.metadata.get("position", 0))) for h in hits),
+        key=lambda c: c[2],
+    )
+    size = max((a + len(t) for t, a, _ in chunks), default=0)
+    chars = ["\n"] * size
+    for text, a, _ in chunks:
+        chars[a : a + len(text)] = text
+    title = str(hits[0].metadata.get("title", "")) if hits else ""
+    return "".join(chars), title, [(t, a, a + len(t)) for t, a, _ in chunks]
 
 
 def _dry_run(settings: Settings, articles: list[Item], model: str, full: bool, report: IndexReport) -> None:

@@ -1,24 +1,26 @@
-"""The result every front end renders, and the extractive answerer that needs no model.
+"""The result every front end renders, and the extractive answer composed from a reading.
 
 An `Answer` is text with `[n]` markers plus the numbered sources they point at;
-front ends only render it.
+front ends only render it. Which sentences are quoted, and whether to answer at all, is
+decided by the learned model's probabilities (`index.query.reader`, `index.query.model`).
 """
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from index.query.answer_type import expected_kind, states
 from index.query.retrieval import Passage
-from index.text import content_terms, jaccard, join_quotations, joined_terms, split_sentences
+from index.text import content_terms, jaccard, join_quotations, split_sentences
+
+if TYPE_CHECKING:
+    from index.query.features import Row
+    from index.query.reader import Reading
 
 NOT_FOUND = "I couldn't find that in the articles."
 MARKER = re.compile(r"\[(\d{1,3})\]")
 MAX_SENTENCES = 3
-TYPED_CANDIDATES = 5  # how deep to look for the number/year/duration a question asks for
 SENTENCE_MAX_CHARS = 600
 
 
@@ -119,127 +121,50 @@ def abstain(question: str, passages: list[Passage], mode: str) -> Answer:
     )
 
 
-@dataclass
-class Evidence:
-    """How well the best passages match the question, for the abstention decision."""
-
-    top_cosine: float
-    coverage: float  # share of the question's content terms found in the best sentence
-    states_expected: bool = True  # a top sentence states the quantity/year/duration asked for
-
-
-@dataclass
-class _Candidate:
-    sentence: str
-    passage_index: int
-    score: float
-    terms: set[str]
-    previous: str = ""  # the sentence before it in the same passage, for context
-    following: str = ""  # the sentence after it, to finish a quotation it opens
-
-    def quoted(self) -> str:
-        """The sentence as shown: with the next one when it opens a quotation that one closes."""
-        joined = join_quotations([self.sentence, self.following]) if self.following else []
-        if len(joined) == 1 and len(joined[0]) <= SENTENCE_MAX_CHARS:
-            return joined[0]
-        return self.sentence
-
-
-def _sentence_candidates(question: str, passages: list[Passage]) -> tuple[list[_Candidate], set[str]]:
-    """Score every sentence of the passages: IDF-weighted question-term overlap plus rank prior.
-
-    IDF is taken over the candidate sentences themselves, so a term every passage repeats
-    ("Blinken") counts less than the one that singles the answer out ("window").
-    """
-    q_terms = set(content_terms(question))
-    best_passage = max((p.score for p in passages), default=1.0) or 1.0
-    raw: list[tuple[str, int, set[str], float, str, str]] = []
-    for index, passage in enumerate(passages):
-        prior = passage.score / best_passage
-        sentences = split_sentences(passage.text)
-        for k, sentence in enumerate(sentences):
-            if 20 <= len(sentence) <= SENTENCE_MAX_CHARS:
-                previous = sentences[k - 1] if k else ""
-                following = sentences[k + 1] if k + 1 < len(sentences) else ""
-                raw.append((sentence, index, set(content_terms(sentence)), prior, previous, following))
-    seen = set().union(*(r[2] for r in raw)) if raw else set()
-    for joined, parts in joined_terms(question):
-        if joined in seen:  # the passages spell the pair as one word: count it once, as that
-            q_terms = (q_terms - set(parts)) | {joined}
-    total = len(raw) or 1
-    idf = {t: math.log(1 + total / (1 + sum(1 for r in raw if t in r[2]))) for t in q_terms}
-    weight = sum(idf.values()) or 1.0
-    candidates = [
-        _Candidate(
-            sentence,
-            index,
-            0.65 * sum(idf[t] for t in q_terms & terms) / weight + 0.35 * prior,
-            terms,
-            previous,
-            following,
-        )
-        for sentence, index, terms, prior, previous, following in raw
-    ]
-    candidates.sort(key=lambda c: c.score, reverse=True)
-    return candidates, q_terms
-
-
-def evidence(question: str, passages: list[Passage]) -> Evidence:
-    candidates, q_terms = _sentence_candidates(question, passages)
-    coverage = max((len(q_terms & c.terms) / (len(q_terms) or 1) for c in candidates), default=0.0)
-    top_cos = max((p.vector_score or 0.0 for p in passages), default=0.0)
-    kind = expected_kind(question)
-    stated = kind is None or any(states(kind, c.sentence) for c in candidates[:TYPED_CANDIDATES])
-    return Evidence(top_cosine=top_cos, coverage=coverage, states_expected=stated)
-
-
-_REFERRING_START = re.compile(
-    r"^(he|she|it|they|this|that|these|those|there|the latter|the former|such)\b", re.I
-)
-SHORT_SENTENCE_WORDS = 12
-
-
-def _needs_context(sentence: str) -> bool:
-    return len(sentence.split()) < SHORT_SENTENCE_WORDS or bool(_REFERRING_START.match(sentence))
-
-
-def extractive_answer(question: str, passages: list[Passage], mode: str = "extractive") -> Answer:
-    """1-3 sentences quoted verbatim from the top passages, each followed by its [n]."""
-    candidates, _ = _sentence_candidates(question, passages)
-    if not candidates:
-        return abstain(question, passages, mode)
-    chosen = [candidates[0]]
-    top = candidates[0]
-    if top.previous and 20 <= len(top.previous) <= SENTENCE_MAX_CHARS and _needs_context(top.quoted()):
-        # A short or back-referring sentence reads wrong alone; its predecessor sets the scene.
-        chosen.insert(
-            0,
-            _Candidate(
-                top.previous, top.passage_index, top.score, set(content_terms(top.previous)), "", top.sentence
-            ),
-        )
-    for c in candidates[1:]:
-        if len(chosen) >= MAX_SENTENCES or c.score < 0.7 * top.score:
-            break
-        if any(
-            jaccard(c.terms, o.terms) > 0.5 or c.sentence in o.quoted() or o.sentence in c.quoted()
-            for o in chosen
-        ):
-            continue
-        chosen.append(c)
-    numbering: dict[int, int] = {}
-    quoted: dict[int, list[str]] = {}
-    parts = []
-    for c in chosen:
-        n = numbering.setdefault(c.passage_index, len(numbering) + 1)
-        quoted.setdefault(c.passage_index, []).append(c.quoted())
-        parts.append(f"{c.quoted()} [{n}]")
-    sources = [
-        Source.from_passage(n, passages[i], quote=_in_passage_order(passages[i].text, quoted[i]))
-        for i, n in numbering.items()
-    ]
+def not_english(question: str, why: str, mode: str) -> Answer:
+    """MiniLM and the answerer read English only: say so rather than quote at random."""
     return Answer(
         question=question,
+        text=f"newsdesk answers questions in English, and this one {why}. Please ask it in English.",
+        sources=[],
+        abstained=True,
+        mode=mode,
+    )
+
+
+def extractive_answer(reading: Reading, extra_sentence: float, mode: str = "extractive") -> Answer:
+    """The sentence most likely to state the answer, quoted first; then up to two more
+    whose probability passes `extra_sentence`. Each is followed by its [n]; one source per
+    article, numbered in order of first citation; no sentence twice (nor its wire copy)."""
+    ranked = reading.ranked_rows()
+    if not ranked:
+        return abstain(reading.question.text, reading.passages, mode)
+    chosen: list[tuple[float, Row, str]] = []
+    for probability, row in ranked:
+        if chosen and (len(chosen) >= MAX_SENTENCES or probability < extra_sentence):
+            break
+        quote = _quoted(row)
+        terms = set(row.sentence.terms)
+        if any(
+            row.sentence is other.sentence
+            or quote in text
+            or text in quote
+            or jaccard(terms, set(other.sentence.terms)) > 0.5
+            for _, other, text in chosen
+        ):
+            continue
+        chosen.append((probability, row, quote))
+    numbering: dict[tuple[str, str], int] = {}
+    cited: dict[tuple[str, str], list[tuple[float, Row, str]]] = {}
+    parts = []
+    for probability, row, quote in chosen:
+        key = (row.article.article_id, row.article.content_hash)
+        n = numbering.setdefault(key, len(numbering) + 1)
+        cited.setdefault(key, []).append((probability, row, quote))
+        parts.append(f"{quote} [{n}]")
+    sources = [_source(reading, n, cited[key]) for key, n in numbering.items()]
+    return Answer(
+        question=reading.question.text,
         text=" ".join(parts),
         sources=sources,
         abstained=False,
@@ -248,8 +173,55 @@ def extractive_answer(question: str, passages: list[Passage], mode: str = "extra
     )
 
 
-def _in_passage_order(text: str, sentences: list[str]) -> str:
-    return " ".join(sorted(dict.fromkeys(sentences), key=lambda x: text.find(x)))
+def _quoted(row: Row) -> str:
+    """The sentence as shown: with the next one when it opens a quotation that one closes."""
+    quote = " ".join(row.sentence.quote.split())
+    following = (
+        row.article.sentences[row.position + 1] if row.position + 1 < len(row.article.sentences) else None
+    )
+    if following is not None and following.stored.idx == row.sentence.stored.idx + 1:
+        joined = join_quotations([quote, " ".join(following.quote.split())])
+        if len(joined) == 1 and len(joined[0]) <= SENTENCE_MAX_CHARS:
+            return joined[0]
+    return quote
+
+
+def _source(reading: Reading, n: int, cited: list[tuple[float, Row, str]]) -> Source:
+    """One article's source: the chunk(s) holding its cited sentences, their quotes in
+    article order, and the answer probability of its first-cited sentence."""
+    chunks: dict[int, Passage] = {}
+    for _, row, _ in cited:
+        passage = _passage_of(reading, row)
+        if passage is not None:
+            chunks.setdefault(row.sentence.stored.chunk, passage)
+    quote = " ".join(q for _, _, q in sorted(cited, key=lambda c: c[1].sentence.stored.idx))
+    probability, row, _ = cited[0]
+    if not chunks:
+        source = _bare_source(n, row, quote)
+    else:
+        ordered = [chunks[k] for k in sorted(chunks)]
+        source = Source.from_passage(n, ordered[0], quote=quote)
+        source.text = " … ".join(p.text for p in ordered)
+    source.score = round(probability, 4)
+    return source
+
+
+def _passage_of(reading: Reading, row: Row) -> Passage | None:
+    """The chunk holding the sentence, from the reading's passages."""
+    for p in reading.passages:
+        m = p.metadata
+        if (
+            m.get("article_id") == row.article.article_id
+            and m.get("content_hash") == row.article.content_hash
+            and int(m.get("position", -1)) == row.sentence.stored.chunk
+        ):
+            return p
+    return None
+
+
+def _bare_source(n: int, row: Row, quote: str) -> Source:
+    return Source(n=n, source=row.article.article_id.rsplit("/", 1)[-1], title=row.article.title, url="",
+                  score=0.0, text=quote, quote=quote)  # fmt: skip
 
 
 def best_sentence(claim: str, passage_text: str) -> str:

@@ -12,7 +12,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from index.text import STOPWORDS, words
+from index.text import is_content, words
 
 if TYPE_CHECKING:
     from index.query.answer import Answer
@@ -85,7 +85,7 @@ class Conversation:
 
 
 def _subject_terms(text: str) -> list[str]:
-    return [w for w in words(text) if w not in STOPWORDS and w not in _QUESTION_WORDS]
+    return [w for w in words(text) if is_content(w) and w not in _QUESTION_WORDS]
 
 
 def is_follow_up(question: str) -> bool:

@@ -6,25 +6,19 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
-from index.errors import NewsdeskError, QuestionError
-from index.query.answer import Answer, abstain, evidence, extractive_answer
+from index.errors import IndexMissingError, NewsdeskError, QuestionError
+from index.query.answer import Answer, abstain, extractive_answer, not_english
+from index.query.reader import Reader, Reading
 from index.query.retrieval import HybridRetriever, Passage
 from index.settings import Settings
 from index.store import bm25
 from index.store.chroma import REBUILD_HINT, ChunkStore, open_active, state_signature
+from index.store.sentences import SentenceStore
 
 if TYPE_CHECKING:
     from index.query.conversation import Conversation
 
-# Abstention. Measured on the seed corpus (dev set + tests/data/extra_questions.jsonl:
-# 34 answerable, 7 unanswerable questions): the best passage's cosine was 0.20-0.75 for
-# answerable questions and -0.01-0.18 for unanswerable ones; the share of the question's
-# terms found together in one sentence was 0.50-1.0 vs 0.0-0.50. Neither separates the
-# sets with a margin alone, so we answer when cosine >= 0.30 (clearly on topic), or when
-# cosine >= 0.15 and at least 60% of the question's terms meet in one sentence.
-MIN_COSINE = 0.30
-WEAK_COSINE = 0.15
-WEAK_COVERAGE = 0.6
+ANSWERERS = ("learned", "heuristic")  # heuristic: the baseline `newsdesk eval` compares against
 
 
 def validate_question(question: str, max_chars: int) -> str:
@@ -39,17 +33,6 @@ def validate_question(question: str, max_chars: int) -> str:
     return text
 
 
-def should_abstain(question: str, passages: list[Passage]) -> bool:
-    if not passages:
-        return True
-    ev = evidence(question, passages)
-    if not ev.states_expected:
-        return True
-    if ev.top_cosine >= MIN_COSINE:
-        return False
-    return not (ev.top_cosine >= WEAK_COSINE and ev.coverage >= WEAK_COVERAGE)
-
-
 class Engine:
     """Retrieval plus an answerer, built from settings; safe to share across threads.
 
@@ -59,11 +42,22 @@ class Engine:
     sees other processes' vectors nor survives `--full` deleting its collection).
     """
 
-    def __init__(self, settings: Settings, embed_model: Any | None = None, llm: Any | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        embed_model: Any | None = None,
+        llm: Any | None = None,
+        answerer: str = "learned",
+    ) -> None:
+        if answerer not in ANSWERERS:
+            raise NewsdeskError(f"unknown answerer {answerer!r}; known: {', '.join(ANSWERERS)}")
         self.settings = settings
+        self.answerer = answerer
         self._embed_model = embed_model
         self._llm = llm
         self._retriever: HybridRetriever | None = None
+        self._reader: Reader | None = None
+        self._readings: dict[str, Reading] = {}  # the last few, so search + ask read once
         self._signature: tuple[int, ...] = ()
         self._bm25_problem = ""
         self._fresh = False  # the next open must not reuse chromadb's cached client
@@ -83,13 +77,30 @@ class Engine:
                 self._embed_model = embed_model
                 lexical, self._bm25_problem = bm25.load_checked(self.settings.index_dir)
                 self._retriever = HybridRetriever(store, embed_model, lexical)
+                self._reader = self._open_reader(self._retriever)
+                self._readings.clear()
                 self._signature, self._fresh = signature, False
             return self._retriever
+
+    def _open_reader(self, retriever: HybridRetriever) -> Reader:
+        from index.embedding.onnx import shared_encoder
+        from index.query.model import load_model
+
+        try:
+            sentences = SentenceStore(self.settings.index_dir)
+        except FileNotFoundError:
+            raise IndexMissingError(
+                f"the index at {self.settings.index_dir} has no sentence data (it was built by an "
+                "older newsdesk): run `newsdesk index` to add it"
+            ) from None
+        encoder = shared_encoder(self.settings.embed_threads, self.settings.embed_batch_size)
+        return Reader(retriever, sentences, load_model(), encoder)
 
     def reload(self) -> None:
         """Drop the loaded index so the next question sees a rebuilt one."""
         with self._lock:
-            self._retriever, self._fresh = None, True
+            self._retriever, self._reader, self._fresh = None, None, True
+            self._readings.clear()
 
     def _build_embed_model(self) -> Any:
         from index.embedding import build_query_embedder
@@ -107,10 +118,37 @@ class Engine:
 
     # -- answering -----------------------------------------------------------------------
     def search(self, question: str, top_k: int | None = None) -> list[Passage]:
+        """The passages best first: chunks holding the likeliest answer sentences."""
         question = validate_question(question, self.settings.max_question_chars)
+        top_k = top_k or self.settings.top_k
+        if self.answerer == "heuristic":
+            from index.query import baseline
+
+            return self._guarded(lambda: baseline.retrieve(self.retriever(), question, top_k))
+        return self.read(question).passages[:top_k]
+
+    def read(self, question: str) -> Reading:
+        """The question read against the index (cached for the last few questions)."""
+        question = validate_question(question, self.settings.max_question_chars)
+
+        def run() -> Reading:
+            self.retriever()
+            reader = self._reader
+            assert reader is not None
+            reading = self._readings.get(question)
+            if reading is None:
+                reading = reader.read(question)
+                if len(self._readings) >= 8:
+                    self._readings.pop(next(iter(self._readings)))
+                self._readings[question] = reading
+            return reading
+
+        return self._guarded(run)
+
+    def _guarded(self, work: Any) -> Any:
         for attempt in (1, 2):
             try:
-                return self.retriever().retrieve(question, top_k or self.settings.top_k)
+                return work()
             except NewsdeskError:
                 raise
             except Exception as exc:  # a store that vanished or broke under us
@@ -136,15 +174,7 @@ class Engine:
         standalone = question
         if conversation is not None:
             standalone = conversation.standalone(question, self._condenser(mode))
-        passages = self.search(standalone, top_k)
-        if should_abstain(standalone, passages):
-            answer = abstain(question, passages, mode)
-        elif mode == "llm":
-            from index.query.llm import llm_answer
-
-            answer = llm_answer(self.settings, self._get_llm(), standalone, passages)
-        else:
-            answer = extractive_answer(standalone, passages, mode)
+        answer = self._answer(standalone, mode, top_k or self.settings.top_k)
         answer.question = question
         answer.standalone_question = standalone
         self._note_bm25_damage(answer)
@@ -152,6 +182,29 @@ class Engine:
         if conversation is not None:
             conversation.record(question, standalone, answer)
         return answer
+
+    def _answer(self, question: str, mode: str, top_k: int) -> Answer:
+        if self.answerer == "heuristic":
+            from index.query import baseline
+
+            return baseline.answer(question, self.search(question, top_k), mode)
+        reading = self.read(question)
+        if reading.foreign:
+            return not_english(question, reading.foreign, mode)
+        model = self._reader.model if self._reader else None
+        if model is None or reading.answerable < model.answer_threshold:
+            return abstain(question, reading.passages, mode)
+        if mode == "llm":
+            from index.query.llm import llm_answer
+
+            return llm_answer(  # type: ignore[no-any-return]
+                self.settings,
+                self._get_llm(),
+                question,
+                reading.passages[:top_k],
+                lambda: extractive_answer(reading, model.extra_sentence, "extractive"),
+            )
+        return extractive_answer(reading, model.extra_sentence, mode)
 
     def _note_bm25_damage(self, answer: Answer) -> None:
         """A damaged BM25 is left out of retrieval; the answer says so."""

@@ -7,6 +7,7 @@ sentence its cited passage does not support is dropped.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +21,6 @@ from index.query.answer import (
     abstain,
     best_sentence,
     cited_sentences,
-    extractive_answer,
     supported,
 )
 from index.query.deadline import DeadlineTransport, ResponseTooLarge, call_within
@@ -156,7 +156,9 @@ def check_citations(text: str, passages: list[Passage]) -> Checked:
     return out
 
 
-def llm_answer(settings: Settings, llm: Any, question: str, passages: list[Passage]) -> Answer:
+def llm_answer(
+    settings: Settings, llm: Any, question: str, passages: list[Passage], fallback: Callable[[], Answer]
+) -> Answer:
     """Ask the LLM; validate markers and support; fall back to extractive on any failure."""
     prompts = load_prompts(settings.prompts_dir)
     prompt = prompts.answer.format(
@@ -166,9 +168,9 @@ def llm_answer(settings: Settings, llm: Any, question: str, passages: list[Passa
         raw = _complete(llm, prompt, settings.llm_timeout).strip()
     except Exception as exc:  # timeouts, refused connections, 5xx: all mean "no LLM now"
         where = redact_url(settings.llm_base_url)
-        return _fallback(question, passages, f"the LLM at {where} failed ({_reason(exc)})")
+        return _fallback(fallback, f"the LLM at {where} failed ({_reason(exc)})")
     if not raw:
-        return _fallback(question, passages, "the LLM returned an empty answer")
+        return _fallback(fallback, "the LLM returned an empty answer")
     if _is_refusal(raw, prompts):
         return abstain(question, passages, "llm")
     limit = max_answer_chars(settings)
@@ -176,7 +178,7 @@ def llm_answer(settings: Settings, llm: Any, question: str, passages: list[Passa
     checked = check_citations(raw, passages)
     if not checked.claims:
         why = "cited no passage" if not MARKER.search(raw) else "made claims its passages do not support"
-        return _fallback(question, passages, f"the LLM's answer {why}")
+        return _fallback(fallback, f"the LLM's answer {why}")
     numbering: dict[int, int] = {}
     claims: dict[int, str] = {}
     parts = []
@@ -233,8 +235,8 @@ def _reason(exc: BaseException) -> str:
     return f"HTTP {status}" if status else type(exc).__name__
 
 
-def _fallback(question: str, passages: list[Passage], why: str) -> Answer:
-    answer = extractive_answer(question, passages, mode="extractive")
+def _fallback(fallback: Callable[[], Answer], why: str) -> Answer:
+    answer = fallback()
     answer.note = f"{why}; showing an extractive answer instead."
     return answer
 

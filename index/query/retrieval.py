@@ -1,34 +1,25 @@
-"""Hybrid retrieval: Chroma vectors + BM25 over the same chunks, fused, de-duplicated.
+"""Hybrid retrieval: Chroma vectors + BM25 over the same chunks, one candidate pool.
 
-No LLM calls: the question is embedded once and searched twice.
+No LLM calls: the question is embedded once and searched twice. The pool (up to
+CANDIDATES from each side) is scored and ranked in `index.query.candidates` (fusion with
+sentence coverage) and `index.query.reader` (the learned sentence ranker).
 
-Fusion. Reciprocal rank fusion (k=60) was the first design; on the dev set plus our own
-22-question held-out set (tests/data/extra_questions.jsonl), with 192-token chunks, it
-reached hit@1 0.50/0.73 (dev/held-out) against 0.83/0.86 for a score combination
-`cosine + 0.5 * bm25 / max(bm25)` over the union of both candidate lists: RRF throws
-away how much better the best lexical match is. Weights 0.3-0.8 were within 0.05.
-
-Sentence coverage. Adding `0.5 * coverage`, the IDF-weighted share of the question's terms
-found together in the passage's best sentence, lifted hit@1 to 0.92 (dev) and 1.00
-(held-out) from 0.83/0.86 (weights 0.1/0.2/0.3/0.5 gave 0.83/0.86, 0.83/0.91, 0.83/0.95,
-0.92/1.00), and kept 1.00 on a third set (tests/data/validation_questions.jsonl):
-answers sit in one sentence, and a passage that merely repeats the topic's names does not.
+Fusion history. Reciprocal rank fusion (k=60) was the first design; on the seed dev set
+plus a 22-question held-out set it reached hit@1 0.50/0.73 against 0.83/0.86 for a score
+combination `cosine + 0.5 * bm25 / max(bm25)` over the union of both candidate lists:
+RRF throws away how much better the best lexical match is. Adding 0.5 * sentence
+coverage lifted hit@1 to 0.92/1.00. The learned ranker now orders the final passages.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from index.text import content_terms, split_sentences
-
-BM25_WEIGHT = 0.5  # see the module docstring for the measurements
-COVERAGE_WEIGHT = 0.5
 CANDIDATES = 20  # per retriever, before fusion
 DUPLICATE_JACCARD = 0.6  # word-shingle overlap above which two passages are one wire copy
 
@@ -82,25 +73,6 @@ def collapse_duplicates(passages: list[Passage], threshold: float = DUPLICATE_JA
     return [p for p, _ in kept]
 
 
-def sentence_coverage(question: str, passages: list[Passage]) -> dict[str, float]:
-    """Per passage: IDF-weighted share of the question's terms that one sentence holds.
-
-    IDF is over the candidate passages, so names every candidate repeats weigh little.
-    """
-    q_terms = set(content_terms(question))
-    if not q_terms or not passages:
-        return {p.chunk_id: 0.0 for p in passages}
-    sentence_terms = {p.chunk_id: [set(content_terms(s)) for s in split_sentences(p.text)] for p in passages}
-    n = len(passages)
-    df = {t: sum(1 for sets in sentence_terms.values() if any(t in s for s in sets)) for t in q_terms}
-    idf = {t: math.log(1 + n / (1 + df[t])) for t in q_terms}
-    total = sum(idf.values()) or 1.0
-    return {
-        cid: max((sum(idf[t] for t in q_terms & s) / total for s in sets), default=0.0)
-        for cid, sets in sentence_terms.items()
-    }
-
-
 class HybridRetriever:
     """Vector search in Chroma plus BM25 over the same chunks."""
 
@@ -111,7 +83,7 @@ class HybridRetriever:
         self.store = store
         self.embed_model = embed_model
         self.bm25 = bm25_index
-        self.candidates = candidates
+        self.candidates_per_side = candidates
 
     def vector_search(self, question: str, top_k: int) -> list[Passage]:
         embedding = self.embed_model.get_query_embedding(question)
@@ -120,14 +92,15 @@ class HybridRetriever:
     def bm25_search(self, question: str) -> list[Passage]:
         if self.bm25 is None:
             return []
-        return [_passage(h, vector=False) for h in self.bm25.search(question, self.candidates)]
+        return [_passage(h, vector=False) for h in self.bm25.search(question, self.candidates_per_side)]
 
-    def retrieve(self, question: str, top_k: int) -> list[Passage]:
-        """Top-k distinct passages, best first; score = cosine + BM25_WEIGHT * normalised BM25."""
-        query_vec = self.embed_model.get_query_embedding(question)
+    def candidates(self, question: str, query_vec: list[float] | None = None) -> list[Passage]:
+        """The union of vector and BM25 candidates, each with its cosine and BM25 score."""
+        if query_vec is None:
+            query_vec = self.embed_model.get_query_embedding(question)
         lexical = self.bm25_search(question)
         try:
-            vector = [_passage(h, vector=True) for h in self.store.query(query_vec, self.candidates)]
+            vector = [_passage(h, vector=True) for h in self.store.query(query_vec, self.candidates_per_side)]
         except Exception:
             # The on-disk store can be mid-write by `newsdesk index` in another process
             # (Chroma's embedded HNSW is not safe to read then). BM25 is swapped in whole,
@@ -140,16 +113,7 @@ class HybridRetriever:
         for p in lexical:
             by_id.setdefault(p.chunk_id, p).bm25_score = p.bm25_score
         self._fill_cosines(query_vec, [p for p in by_id.values() if p.vector_score is None])
-        top_bm25 = max((p.bm25_score or 0.0 for p in by_id.values()), default=0.0) or 1.0
-        coverage = sentence_coverage(question, list(by_id.values()))
-        for p in by_id.values():
-            p.score = (
-                (p.vector_score or 0.0)
-                + BM25_WEIGHT * (p.bm25_score or 0.0) / top_bm25
-                + COVERAGE_WEIGHT * coverage[p.chunk_id]
-            )
-        ranked = sorted(by_id.values(), key=lambda p: p.score, reverse=True)
-        return collapse_duplicates(ranked)[:top_k]
+        return list(by_id.values())
 
     def _fill_cosines(self, query_vec: list[float], passages: list[Passage]) -> None:
         """Cosine for BM25-only candidates: stored vectors, or embedded now if the store can't say."""

@@ -136,6 +136,11 @@ def open_client(settings: Settings, create: bool, fresh: bool = False, check: st
         raise StoreUnavailableError(f"the index at {path} cannot be opened ({exc}); {REBUILD_HINT}") from exc
 
 
+def chunk_id(article_id: str, content_hash: str, position: int) -> str:
+    """Same article content, same id: re-writing a chunk is an idempotent upsert."""
+    return f"{article_id}#{content_hash[:16]}#{position:04d}"
+
+
 @dataclass(frozen=True)
 class Hit:
     """One search result from either index: chunk id, text, metadata, score."""

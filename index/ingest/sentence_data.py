@@ -1,0 +1,135 @@
+"""What the answerer keeps per sentence, made from spaCy's annotation and the chunks'
+embedding pass: where the sentence is, what of it may be quoted, its entities, its own
+vector (the mean of its tokens' states in the chunk) and its content words' token states.
+
+Quoting rules live here, at index time: the headline is metadata and is never a
+candidate; a wire dateline ("LONDON, March 3 -") and trailing tweet furniture
+("— Name (@handle) January 20, 2022", pic.twitter.com and t.co links) are left out of the
+quoted span; a sentence that still holds a bare link, or is too short to say anything,
+is never quoted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from index.embedding.onnx import Encoded
+from index.embedding.token_states import content_rows, project, quantize
+from index.ingest.nlp import Annotation
+from index.text import words
+
+_LINK = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/|\bt\.co/)\S*", re.I)
+_TWEET_TAIL = re.compile(
+    r"\s*[—–-]{1,2}\s*[^()\n]{1,80}\(@\w{1,15}\)\s*"  # — Name (@handle)
+    r"(?:(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December)\s+\d{1,2},\s+\d{4})?\s*$"
+)
+MIN_QUOTE_WORDS = 3
+
+
+@dataclass
+class SentenceRecord:
+    idx: int  # position in the article
+    chunk: int  # position of the chunk that holds its start
+    start: int  # article character offsets
+    end: int
+    quote_start: int  # the quotable part, relative to start
+    quote_end: int
+    kind: str  # "" (a candidate), "headline" or "furniture" (never quoted)
+    entities: list[tuple[int, int, str]]  # relative to the sentence
+    text: str = ""  # the sentence itself
+    vector: bytes = b""  # float16 unit vector (384)
+    tokens: bytes = b""  # int8 (n, TOKEN_DIM) content-word token states
+    _states: list[np.ndarray] = field(default_factory=list, repr=False)
+    _positions: set[int] = field(default_factory=set, repr=False)
+    _all: list[np.ndarray] = field(default_factory=list, repr=False)
+
+
+def quote_span(text: str, dateline: int = 0) -> tuple[int, int]:
+    """The part of a sentence worth quoting: no dateline before, no furniture or links after."""
+    end = len(text)
+    while True:  # peel trailing links and tweet signatures
+        head = text[:end].rstrip(" .)")
+        links = list(_LINK.finditer(head))
+        last = links[-1] if links else None
+        tail = _TWEET_TAIL.search(text[:end])
+        if last is not None and last.end() == len(head):
+            end = last.start()
+        elif tail is not None:
+            end = tail.start()
+        else:
+            break
+    return dateline, max(dateline, len(text[:end].rstrip()))
+
+
+def _same(a: str, b: str) -> bool:
+    return words(a) == words(b)
+
+
+def plan_records(
+    text: str, title: str, annotation: Annotation, chunks: list[tuple[int, int]]
+) -> list[SentenceRecord]:
+    """Records without vectors yet: offsets, chunk, quotable span, kind, entities."""
+    records = []
+    starts = [a for a, _ in chunks]
+    ents = annotation.entities
+    for idx, (a, b) in enumerate(annotation.sentences):
+        chunk = next((k for k in range(len(chunks) - 1, -1, -1) if starts[k] <= a), 0)
+        sentence = text[a:b]
+        qa, qb = quote_span(sentence, annotation.dateline if idx == 0 else 0)
+        quotable = sentence[qa:qb]
+        kind = ""
+        if idx <= 1 and title and _same(sentence, title):
+            kind = "headline"
+        elif _LINK.search(quotable) or len(quotable.split()) < MIN_QUOTE_WORDS:
+            kind = "furniture"
+        inside = [(s - a, e - a, label) for s, e, label in ents if s >= a and e <= b]
+        records.append(SentenceRecord(idx, chunk, a, b, qa, qb, kind, inside))
+    return records
+
+
+def add_chunk_states(
+    records: list[SentenceRecord], chunk_start: int, chunk_text: str, encoded: Encoded
+) -> None:
+    """Give each sentence the token states of its part of this chunk (each token once)."""
+    assert encoded.hidden is not None
+    keep = set(content_rows(chunk_text, encoded.offsets))
+    for row, (x, y) in enumerate(encoded.offsets):
+        if y <= x:
+            continue
+        pos = chunk_start + x
+        record = _record_at(records, pos)
+        if record is None or pos in record._positions:
+            continue
+        record._positions.add(pos)
+        record._all.append(encoded.hidden[row])
+        if row in keep:
+            record._states.append(encoded.hidden[row])
+
+
+def _record_at(records: list[SentenceRecord], pos: int) -> SentenceRecord | None:
+    lo, hi = 0, len(records)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if records[mid].end <= pos:
+            lo = mid + 1
+        else:
+            hi = mid
+    if lo < len(records) and records[lo].start <= pos < records[lo].end:
+        return records[lo]
+    return None
+
+
+def finish(records: list[SentenceRecord]) -> None:
+    """Turn gathered token states into the stored sentence vector and token states."""
+    for record in records:
+        if record._all:
+            mean = np.mean(np.asarray(record._all, dtype=np.float32), axis=0)
+            mean /= max(float(np.linalg.norm(mean)), 1e-9)
+            record.vector = mean.astype(np.float16).tobytes()
+        if record._states:
+            record.tokens = quantize(project(np.asarray(record._states, dtype=np.float32)))
+        record._states, record._all, record._positions = [], [], set()

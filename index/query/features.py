@@ -1,0 +1,198 @@
+"""Features of each candidate sentence for one question: the learned answerer's input.
+
+One function computes them for serving and for training (training/train_answerer.py), so
+the model sees at run time exactly what it was fitted on. Groups:
+
+- lexical: IDF-weighted share of the question's terms in the sentence (corpus IDF, IDF
+  over the candidates, IDF within its article), with the sentences either side, in the
+  whole article; bigrams; how tightly the matches sit; the question's names and numbers
+  and its focus word ("what price" -> price) in the sentence, around it, in the article;
+- semantic: cosine of question and sentence vectors; MaxSim of the question's content
+  tokens against the sentence's (each question token's best match, averaged, plainly and
+  IDF-weighted), from MiniLM token states stored at index time;
+- answer type: entities in the sentence that the question does not mention, weighed by
+  how likely the question's answer type (learned per wh-word and focus) is each label;
+- retrieval: the article's and the chunk's fused scores and ranks.
+
+"_rel" features are a value minus the best value among the question's candidates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.embedding.token_states import TOKEN_DIM, dequantize
+from index.query.candidates import Article, Sentence
+from index.query.question import CLASSES, Question
+
+LABELS = [
+    "PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "DATE", "TIME", "MONEY", "PERCENT",
+    "CARDINAL", "QUANTITY", "ORDINAL", "EVENT", "WORK_OF_ART", "PRODUCT", "LAW", "LANGUAGE",
+]  # fmt: skip
+_BASE = [
+    "idf_cov", "lidf_cov", "aidf_cov", "aidf_ctx", "n_match", "n_q", "frac_match", "bigram",
+    "ctx_cov", "art_cov", "novel_terms", "sent_len", "window", "key_cov", "key_ctx", "key_art",
+    "n_keys", "num_cov", "num_art", "focus", "focus_ctx", "sent_idx", "lead", "title_overlap",
+    "art_rank", "art_score", "art_vec", "art_bm", "chunk_score", "chunk_rank", "chunk_hit", "cos",
+    "ms", "msw", "n_ents", "n_novel", "exp_type", "exp_none",
+]  # fmt: skip
+RELATIVE = ["idf_cov", "lidf_cov", "aidf_cov", "ctx_cov", "cos", "ms", "msw"]
+FEATURES = (
+    _BASE
+    + [f"{name}_rel" for name in RELATIVE]
+    + [f"q_{c}" for c in CLASSES]
+    + [f"nov_{label}" for label in LABELS]
+)
+_INDEX = {name: i for i, name in enumerate(FEATURES)}
+
+
+@dataclass(frozen=True)
+class QuestionVectors:
+    """The question through the embedding model: its vector and content-token states."""
+
+    vector: np.ndarray  # (384,)
+    tokens: np.ndarray  # (n, TOKEN_DIM) unit rows
+    weights: np.ndarray  # (n,) IDF of each token's word, summing to 1
+
+
+@dataclass(frozen=True)
+class Row:
+    """Where a feature row came from."""
+
+    article: Article
+    sentence: Sentence
+    position: int  # index in article.sentences
+
+
+def feature_rows(
+    question: Question,
+    vectors: QuestionVectors,
+    articles: list[Article],
+    idf: dict[str, float],
+    expected: dict[str, float],
+) -> tuple[np.ndarray, list[Row]]:
+    """(matrix, rows): one row per candidate sentence of the given articles."""
+    rows = [Row(a, s, i) for a in articles for i, s in enumerate(a.sentences)]
+    X = np.zeros((len(rows), len(FEATURES)), dtype=np.float32)
+    if not rows:
+        return X, rows
+    q = set(question.terms)
+    wsum = sum(idf.values()) or 1.0
+    total = len(rows)
+    local_df = {t: sum(1 for r in rows if t in r.sentence.terms) for t in q}
+    lidf = {t: np.log(1 + total / (1 + local_df[t])) for t in q}
+    lsum = sum(lidf.values()) or 1.0
+    art_weights: dict[str, dict[str, float]] = {}
+    for a in articles:
+        n = len(a.sentences) or 1
+        adf = {t: sum(1 for s in a.sentences if t in s.terms) for t in q}
+        art_weights[a.article_id] = {t: idf[t] * float(np.log(1 + n / (1 + adf[t]))) for t in q}
+    top_score = max((a.score for a in articles), default=1.0) or 1.0
+    top_bm = max((a.bm25_score for a in articles), default=0.0) or 1.0
+    keys, numbers, focus = question.keys, question.numbers, question.focus
+    qclass_col = _INDEX[f"q_{question.qclass}"]
+    title_terms = {a.article_id: set(_terms_of_title(a.title)) for a in articles}
+    cos, ms, msw = _semantic(vectors, [r.sentence for r in rows])
+    for i, r in enumerate(rows):
+        s, a = r.sentence, r.article
+        terms = s.terms
+        tset = set(terms)
+        m = q & tset
+        prev = a.sentences[r.position - 1] if r.position > 0 else None
+        nxt = a.sentences[r.position + 1] if r.position + 1 < len(a.sentences) else None
+        ctx = tset | (set(prev.terms) if prev else set()) | (set(nxt.terms) if nxt else set())
+        ctx_words = s.folded | (prev.folded if prev else frozenset()) | (nxt.folded if nxt else frozenset())
+        hits = [k for k, t in enumerate(terms) if t in q]
+        aw = art_weights[a.article_id]
+        awsum = sum(aw.values()) or 1.0
+        quote_text = s.stored.text
+        novel = {label for x, y, label in s.entities if not (set(_terms_of_title(quote_text[x:y])) & q)}
+        passage = a.chunk_passage(s.stored.chunk)
+        chunk_rank = next((k for k, p in enumerate(a.passages) if p is passage), 40) if passage else 40
+        v = X[i]
+        v[_INDEX["idf_cov"]] = sum(idf[t] for t in m) / wsum
+        v[_INDEX["lidf_cov"]] = sum(lidf[t] for t in m) / lsum
+        v[_INDEX["aidf_cov"]] = sum(aw[t] for t in m) / awsum
+        v[_INDEX["aidf_ctx"]] = sum(aw[t] for t in q & ctx) / awsum
+        v[_INDEX["n_match"]] = len(m)
+        v[_INDEX["n_q"]] = len(q)
+        v[_INDEX["frac_match"]] = len(m) / (len(q) or 1)
+        v[_INDEX["bigram"]] = len(question.bigrams & set(zip(terms, terms[1:]))) / (
+            len(question.bigrams) or 1
+        )
+        v[_INDEX["ctx_cov"]] = sum(idf[t] for t in q & ctx) / wsum
+        v[_INDEX["art_cov"]] = sum(idf[t] for t in q & a.terms) / wsum
+        v[_INDEX["novel_terms"]] = len(tset - q)
+        v[_INDEX["sent_len"]] = len(terms)
+        v[_INDEX["window"]] = (
+            (hits[-1] - hits[0] + 1) / max(len(terms), 1) if len(hits) > 1 else (1.0 if hits else 0.0)
+        )
+        v[_INDEX["key_cov"]] = len(keys & tset) / len(keys) if keys else 1.0
+        v[_INDEX["key_ctx"]] = len(keys & ctx) / len(keys) if keys else 1.0
+        v[_INDEX["key_art"]] = len(keys & a.terms) / len(keys) if keys else 1.0
+        v[_INDEX["n_keys"]] = len(keys)
+        v[_INDEX["num_cov"]] = len(numbers & s.folded) / len(numbers) if numbers else 1.0
+        v[_INDEX["num_art"]] = len(numbers & ctx_words) / len(numbers) if numbers else 1.0
+        v[_INDEX["focus"]] = len(focus & tset) / len(focus) if focus else -1.0
+        v[_INDEX["focus_ctx"]] = len(focus & ctx) / len(focus) if focus else -1.0
+        v[_INDEX["sent_idx"]] = s.stored.idx
+        v[_INDEX["lead"]] = float(s.stored.idx == 0)
+        v[_INDEX["title_overlap"]] = len(tset & title_terms[a.article_id]) / (len(tset) or 1)
+        v[_INDEX["art_rank"]] = a.rank
+        v[_INDEX["art_score"]] = a.score / top_score
+        v[_INDEX["art_vec"]] = a.vector_score
+        v[_INDEX["art_bm"]] = a.bm25_score / top_bm
+        v[_INDEX["chunk_score"]] = (passage.score / top_score) if passage else 0.0
+        v[_INDEX["chunk_rank"]] = chunk_rank
+        v[_INDEX["chunk_hit"]] = float(passage is not None)
+        v[_INDEX["cos"]] = cos[i]
+        v[_INDEX["ms"]] = ms[i]
+        v[_INDEX["msw"]] = msw[i]
+        v[_INDEX["n_ents"]] = len(s.entities)
+        v[_INDEX["n_novel"]] = len(novel)
+        v[_INDEX["exp_type"]] = max((expected.get(label, 0.0) for label in novel), default=0.0)
+        v[_INDEX["exp_none"]] = expected.get("NONE", 0.0)
+        v[qclass_col] = 1.0
+        for label in novel:
+            col = _INDEX.get(f"nov_{label}")
+            if col is not None:
+                v[col] = 1.0
+    for name in RELATIVE:
+        col = _INDEX[name]
+        X[:, _INDEX[f"{name}_rel"]] = X[:, col] - X[:, col].max()
+    return X, rows
+
+
+def _terms_of_title(text: str) -> list[str]:
+    from index.text import content_terms
+
+    return content_terms(text)
+
+
+def _semantic(
+    vectors: QuestionVectors, sentences: list[Sentence]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cosine, MaxSim and IDF-weighted MaxSim of the question against each sentence."""
+    n = len(sentences)
+    cos = np.zeros(n, dtype=np.float32)
+    ms = np.zeros(n, dtype=np.float32)
+    msw = np.zeros(n, dtype=np.float32)
+    vecs = [np.frombuffer(s.stored.vector, dtype=np.float16) for s in sentences]
+    have = [i for i, v in enumerate(vecs) if v.size]
+    if have:
+        cos[have] = np.stack([vecs[i] for i in have]).astype(np.float32) @ vectors.vector
+    if not len(vectors.tokens):
+        return cos, ms, msw
+    mats = [dequantize(s.stored.tokens, TOKEN_DIM) if s.stored.tokens else None for s in sentences]
+    lengths = [0 if m is None else len(m) for m in mats]
+    if not sum(lengths):
+        return cos, ms, msw
+    sims = vectors.tokens @ np.concatenate([m for m in mats if m is not None]).T  # (q, total)
+    starts = np.cumsum([0] + lengths[:-1])
+    nonempty = [i for i, length in enumerate(lengths) if length]
+    best = np.maximum.reduceat(sims, starts[nonempty], axis=1)  # (q, nonempty)
+    ms[nonempty] = best.mean(axis=0)
+    msw[nonempty] = vectors.weights @ best
+    return cos, ms, msw

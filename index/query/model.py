@@ -1,0 +1,204 @@
+"""The learned answerer: a sentence ranker, its calibration, and the abstain decision.
+
+Everything lives in one small file, `answerer.npz`, written by `make train`
+(training/train_answerer.py, which reports train and validation figures):
+
+- `trees`: gradient-boosted trees (LightGBM LambdaRank over `features.FEATURES`), stored
+  as flat arrays and evaluated here with numpy, all trees a step at a time (no LightGBM
+  at run time);
+- `calibration`: logistic regression turning a sentence's raw score, and its distance to
+  the question's best, into P(this sentence states the answer);
+- `abstain`: logistic regression over question-level evidence (`abstain_features`)
+  giving P(the articles answer the question), and the operating point chosen on the
+  precision/recall curve of held-out training questions;
+- `answer_types`: P(entity label | question's answer-type key), learned from where the
+  training answers sit.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from index.errors import NewsdeskError
+
+MODEL_FILE = Path(__file__).with_name("answerer.npz")
+
+
+@dataclass(frozen=True)
+class Trees:
+    feature: np.ndarray  # (nodes,) int32; leaves loop to themselves
+    threshold: np.ndarray  # (nodes,) float32; +inf at leaves
+    left: np.ndarray  # (nodes,) int32
+    right: np.ndarray  # (nodes,) int32
+    value: np.ndarray  # (nodes,) float32; leaf values, 0 elsewhere
+    roots: np.ndarray  # (trees,) int32
+    depth: int
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """Sum of leaf values over trees, for every row (all trees step together)."""
+        if len(X) == 0:
+            return np.zeros(0, dtype=np.float32)
+        node = np.broadcast_to(self.roots, (len(X), len(self.roots))).copy()
+        rows = np.arange(len(X))[:, None]
+        for _ in range(self.depth):
+            go_left = X[rows, self.feature[node]] <= self.threshold[node]
+            node = np.where(go_left, self.left[node], self.right[node])
+        return self.value[node].sum(axis=1)  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class Logistic:
+    names: list[str]
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+
+    def probability(self, X: np.ndarray) -> np.ndarray:
+        z = ((X - self.mean) / self.scale) @ self.coef + self.intercept
+        return 1.0 / (1.0 + np.exp(-z))  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class AnswerModel:
+    features: list[str]
+    trees: Trees
+    calibration: Logistic  # over [raw, raw - best raw]
+    abstain: Logistic
+    answer_threshold: float  # answer when P(answerable) >= this
+    extra_sentence: float  # quote a further sentence when its P >= this
+    answer_types: dict[str, dict[str, float]]
+
+    def expected_types(self, head: str) -> dict[str, float]:
+        """P(label) for an answer-type key, backing off from "what:price" to "what"."""
+        return self.answer_types.get(head) or self.answer_types.get(head.split(":", 1)[0], {})
+
+    def sentence_probabilities(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(raw ranking scores, calibrated probabilities) of a question's candidates."""
+        raw = self.trees.predict(X)
+        if len(raw) == 0:
+            return raw, raw
+        both = np.column_stack([raw, raw - raw.max()])
+        return raw, self.calibration.probability(both)
+
+
+def abstain_features(X: np.ndarray, probabilities: np.ndarray, features: list[str]) -> dict[str, float]:
+    """Question-level evidence: how sure the best sentence is, and whether the question's
+    names, numbers and focus word are found in it, around it and in its article."""
+    col = {name: i for i, name in enumerate(features)}
+    if len(X) == 0:
+        return {name: 0.0 for name in ABSTAIN_FEATURES}
+    order = np.argsort(-probabilities)
+    best = X[order[0]]
+    p1 = float(probabilities[order[0]])
+    p2 = float(probabilities[order[1]]) if len(order) > 1 else 0.0
+    out = {
+        "p1": p1,
+        "p2": p2,
+        "logit_p1": float(np.log(max(p1, 1e-6) / max(1 - p1, 1e-6))),
+        "p_sum3": float(probabilities[order[:3]].sum()),
+    }
+    for name in ("key_cov", "key_ctx", "key_art", "num_cov", "num_art", "focus_ctx", "exp_type", "exp_none",
+                 "idf_cov", "ctx_cov", "art_cov", "cos", "ms", "msw", "art_vec", "n_keys", "n_q"):  # fmt: skip
+        out[f"top_{name}"] = float(best[col[name]])
+    for name in ("key_art", "num_art", "art_cov", "cos", "ms", "art_vec", "ctx_cov"):
+        out[f"max_{name}"] = float(X[:, col[name]].max())
+    return out
+
+
+ABSTAIN_FEATURES = [
+    "p1", "p2", "logit_p1", "p_sum3",
+    *(f"top_{n}" for n in ("key_cov", "key_ctx", "key_art", "num_cov", "num_art", "focus_ctx", "exp_type",
+                           "exp_none", "idf_cov", "ctx_cov", "art_cov", "cos", "ms", "msw", "art_vec",
+                           "n_keys", "n_q")),
+    *(f"max_{n}" for n in ("key_art", "num_art", "art_cov", "cos", "ms", "art_vec", "ctx_cov")),
+]  # fmt: skip
+
+
+def _logistic(data: dict[str, np.ndarray], prefix: str) -> Logistic:
+    return Logistic(
+        names=json.loads(str(data[f"{prefix}_names"])),
+        mean=data[f"{prefix}_mean"].astype(np.float32),
+        scale=data[f"{prefix}_scale"].astype(np.float32),
+        coef=data[f"{prefix}_coef"].astype(np.float32),
+        intercept=float(data[f"{prefix}_intercept"]),
+    )
+
+
+@lru_cache(maxsize=4)
+def load_model(path: Path = MODEL_FILE) -> AnswerModel:
+    """The answerer's weights; a missing or damaged file is an install problem, said plainly."""
+    try:
+        with np.load(path) as npz:
+            data = {k: npz[k] for k in npz.files}
+        meta = json.loads(str(data["meta"]))
+        trees = Trees(
+            feature=data["tree_feature"].astype(np.int32),
+            threshold=data["tree_threshold"].astype(np.float32),
+            left=data["tree_left"].astype(np.int32),
+            right=data["tree_right"].astype(np.int32),
+            value=data["tree_value"].astype(np.float32),
+            roots=data["tree_roots"].astype(np.int32),
+            depth=int(meta["depth"]),
+        )
+        return AnswerModel(
+            features=list(meta["features"]),
+            trees=trees,
+            calibration=_logistic(data, "calibration"),
+            abstain=_logistic(data, "abstain"),
+            answer_threshold=float(meta["answer_threshold"]),
+            extra_sentence=float(meta["extra_sentence"]),
+            answer_types={k: dict(v) for k, v in meta["answer_types"].items()},
+        )
+    except (OSError, KeyError, ValueError) as exc:
+        raise NewsdeskError(
+            f"the answer model {path} is missing or damaged ({exc}); reinstall newsdesk or run `make train`"
+        ) from exc
+
+
+def flatten_lightgbm(dump: dict) -> tuple[dict[str, np.ndarray], int]:  # type: ignore[type-arg]
+    """LightGBM's `dump_model()` as the flat arrays `Trees` evaluates (used by training)."""
+    feature: list[int] = []
+    threshold: list[float] = []
+    left: list[int] = []
+    right: list[int] = []
+    value: list[float] = []
+    roots: list[int] = []
+    depth = 1
+
+    def add(node: dict, level: int) -> int:  # type: ignore[type-arg]
+        nonlocal depth
+        me = len(feature)
+        feature.append(0)
+        threshold.append(float("inf"))
+        left.append(me)
+        right.append(me)
+        value.append(0.0)
+        if "leaf_value" in node:
+            value[me] = float(node["leaf_value"])
+            depth = max(depth, level)
+            return me
+        if node.get("decision_type", "<=") != "<=":
+            raise ValueError(f"unsupported split {node.get('decision_type')}")
+        feature[me] = int(node["split_feature"])
+        threshold[me] = float(node["threshold"])
+        left[me] = add(node["left_child"], level + 1)
+        right[me] = add(node["right_child"], level + 1)
+        return me
+
+    for tree in dump["tree_info"]:
+        roots.append(add(tree["tree_structure"], 0))
+    arrays = {
+        "tree_feature": np.asarray(feature, dtype=np.int32),
+        "tree_threshold": np.asarray(threshold, dtype=np.float32),
+        "tree_left": np.asarray(left, dtype=np.int32),
+        "tree_right": np.asarray(right, dtype=np.int32),
+        "tree_value": np.asarray(value, dtype=np.float32),
+        "tree_roots": np.asarray(roots, dtype=np.int32),
+    }
+    return arrays, depth

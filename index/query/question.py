@@ -1,0 +1,157 @@
+"""What a question asks, read without a model: its terms, the names and numbers it turns
+on, its focus word, the kind of answer it wants, and whether it is English at all.
+
+The wh-word and the word after "what/which" give the answer type; the model file maps
+that key to entity labels with probabilities learned from the training questions
+(training/train_answerer.py), e.g. "which:compani" -> ORG, "how_many" -> CARDINAL, backing
+off to the wh-word alone. spaCy is not loaded here: a cold `ask` would pay 1.3 s for it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from index.text import content_terms, fold, is_content, spacy_stop_words, stem, words
+
+QUESTION_CLASSES: list[tuple[str, re.Pattern[str]]] = [
+    (name, re.compile(pattern, re.I))
+    for name, pattern in [
+        ("how_many", r"\bhow many\b"),
+        ("how_much", r"\bhow much\b"),
+        ("how_long", r"\bhow long\b"),
+        ("how_old", r"\bhow old\b"),
+        ("year", r"\b(?:what|which) year\b"),
+        ("when", r"\bwhen\b"),
+        ("who", r"\bwho(?:m|se)?\b"),
+        ("where", r"\bwhere\b"),
+        ("why", r"\bwhy\b"),
+        ("how", r"\bhow\b"),
+        ("which", r"\bwhich\b"),
+        ("what", r"\bwhat\b"),
+    ]
+]
+CLASSES = [name for name, _ in QUESTION_CLASSES] + ["other"]
+_AFTER_WH = re.compile(r"\b(?:what|which|how many|how much)\s+(.*)", re.I)
+_FILLER = frozenset(["kind", "type", "sort", "name", "of", "the", "a", "an"])
+# Languages whose stop words tell a question is not English (spaCy's lists).
+_OTHER_LANGUAGES = (
+    "de",
+    "fr",
+    "es",
+    "it",
+    "pt",
+    "nl",
+    "sv",
+    "da",
+    "nb",
+    "pl",
+    "ro",
+    "cs",
+    "tr",
+    "id",
+    "fi",
+    "hu",
+)
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    terms: tuple[str, ...]  # stemmed content words, in order, once each
+    keys: frozenset[str]  # stems of names and numbers the question turns on
+    numbers: frozenset[str]  # the numbers themselves ("1987", "29.3")
+    focus: frozenset[str]  # stem of the word the wh-phrase asks about ("what price" -> price)
+    qclass: str
+    head: str  # answer-type key: qclass, or qclass:focus for what/which
+    bigrams: frozenset[tuple[str, str]] = field(default_factory=frozenset)
+
+
+def question_class(text: str) -> str:
+    for name, pattern in QUESTION_CLASSES:
+        if pattern.search(text):
+            return name
+    return "other"
+
+
+def _focus(text: str) -> str:
+    match = _AFTER_WH.search(text)
+    if not match:
+        return ""
+    for word in words(match.group(1))[:4]:
+        if word in _FILLER:
+            continue
+        return stem(word) if is_content(word) else ""
+    return ""
+
+
+def analyze(text: str) -> Question:
+    terms = tuple(dict.fromkeys(content_terms(text)))
+    keys, numbers = set(), set()
+    tokens = re.findall(r"\w+(?:[.,'’\-/]\w+)*", text)
+    for i, token in enumerate(tokens):
+        word = fold(token).strip(".,").split("'", 1)[0]
+        if not word or not is_content(word):
+            continue
+        if any(ch.isdigit() for ch in token):
+            keys.add(stem(word))
+            numbers.add(word)
+        elif token[0].isupper() and i > 0:
+            keys.add(stem(word))
+    qclass = question_class(text)
+    focus = _focus(text) if qclass in ("what", "which", "how_many", "how_much") else ""
+    head = f"{qclass}:{focus}" if focus and qclass in ("what", "which") else qclass
+    ordered = content_terms(text)
+    return Question(
+        text=text,
+        terms=terms,
+        keys=frozenset(keys),
+        numbers=frozenset(numbers),
+        focus=frozenset({focus} if focus else ()),
+        qclass=qclass,
+        head=head,
+        bigrams=frozenset(zip(ordered, ordered[1:])),
+    )
+
+
+def foreign_language(text: str) -> str | None:
+    """Why a question is not English ("written in Cyrillic script", "looks German"), or None.
+
+    A question mostly in a non-Latin script is not English; one in Latin letters is when
+    another language's stop words clearly outnumber English ones ("Wer hat ... gewonnen?").
+    """
+    letters = [ch for ch in text if ch.isalpha()]
+    if letters:
+        latin = sum(1 for ch in letters if ch.isascii() or "\u00c0" <= ch <= "\u024f")
+        if latin / len(letters) < 0.5:
+            return "not in the Latin alphabet"
+    tokens = [t.lower() for t in re.findall(r"\w+", text)]
+    english = sum(1 for t in tokens if t in spacy_stop_words("en"))
+    best, best_lang = 0, ""
+    for lang in _OTHER_LANGUAGES:
+        hits = sum(1 for t in tokens if t in spacy_stop_words(lang))
+        if hits > best:
+            best, best_lang = hits, lang
+    if best >= 2 and best >= 2 * english + 1:
+        return f"looks like {_NAMES.get(best_lang, best_lang)}"
+    return None
+
+
+_NAMES = {
+    "de": "German",
+    "fr": "French",
+    "es": "Spanish",
+    "it": "Italian",
+    "pt": "Portuguese",
+    "nl": "Dutch",
+    "sv": "Swedish",
+    "da": "Danish",
+    "nb": "Norwegian",
+    "pl": "Polish",
+    "ro": "Romanian",
+    "cs": "Czech",
+    "tr": "Turkish",
+    "id": "Indonesian",
+    "fi": "Finnish",
+    "hu": "Hungarian",
+}

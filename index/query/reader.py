@@ -1,0 +1,128 @@
+"""One question read against the index: candidates, features, the model's probabilities.
+
+A `Reading` is everything the answer, `search`, the LLM path and `newsdesk eval` need:
+the ranked passages, every candidate sentence with P(it states the answer), and
+P(the articles answer the question at all).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from index.embedding.token_states import content_tokens, project
+from index.query.candidates import Article, gather, idf_weights
+from index.query.features import QuestionVectors, Row, feature_rows
+from index.query.model import AnswerModel, abstain_features
+from index.query.question import Question, analyze, foreign_language
+from index.query.retrieval import HybridRetriever, Passage
+from index.store.chroma import chunk_id
+from index.store.sentences import SentenceStore
+from index.text import stem
+
+
+@dataclass
+class Reading:
+    question: Question
+    passages: list[Passage]  # best first: chunks holding the likeliest sentences, then by fused score
+    articles: list[Article]
+    rows: list[Row]
+    X: np.ndarray
+    probabilities: np.ndarray  # per row: P(the sentence states the answer)
+    answerable: float  # P(the articles answer the question)
+    foreign: str | None = None  # why the question is not English, when it isn't
+
+    def ranked_rows(self) -> list[tuple[float, Row]]:
+        order = np.argsort(-self.probabilities, kind="stable")
+        return [(float(self.probabilities[i]), self.rows[i]) for i in order]
+
+
+@dataclass
+class Gathered:
+    """A question's candidates before any model looks at them (what training stores)."""
+
+    question: Question
+    foreign: str | None
+    pool: list[Passage]
+    idf: dict[str, float]
+    articles: list[Article]
+    vectors: QuestionVectors
+
+
+class Reader:
+    def __init__(
+        self, retriever: HybridRetriever, sentences: SentenceStore, model: AnswerModel | None, encoder: Any
+    ) -> None:
+        """encoder: the packaged MiniLM (`MiniLMEncoder`), for the question's token states."""
+        self.retriever, self.sentences, self.model, self.encoder = retriever, sentences, model, encoder
+        self.same_model = retriever.embed_model is encoder  # one pass embeds for both
+
+    def read(self, text: str) -> Reading:
+        return self.score(self.gather(text))
+
+    def gather(self, text: str) -> Gathered:
+        question = analyze(text)
+        encoded = self.encoder.encode([text])[0]
+        pool = self.retriever.candidates(text, encoded.vector.tolist() if self.same_model else None)
+        idf = idf_weights(question, self.sentences)
+        articles = gather(question, pool, self.sentences, idf)
+        return Gathered(
+            question, foreign_language(text), pool, idf, articles, self._vectors(text, encoded, idf)
+        )
+
+    def score(self, g: Gathered) -> Reading:
+        model = self.model
+        assert model is not None
+        X, rows = feature_rows(
+            g.question, g.vectors, g.articles, g.idf, model.expected_types(g.question.head)
+        )
+        _, probabilities = model.sentence_probabilities(X)
+        evidence = abstain_features(X, probabilities, model.features)
+        vector = np.asarray([[evidence[n] for n in model.abstain.names]], dtype=np.float32)
+        answerable = float(model.abstain.probability(vector)[0]) if rows else 0.0
+        passages = self._rank_passages(g.pool, rows, probabilities)
+        return Reading(g.question, passages, g.articles, rows, X, probabilities, answerable, g.foreign)
+
+    def _vectors(self, text: str, encoded: Any, idf: dict[str, float]) -> QuestionVectors:
+        kept = content_tokens(text, encoded.offsets)
+        tokens = project(encoded.hidden[[row for row, _ in kept]]) if kept else np.zeros((0, 128), np.float32)
+        top = max(idf.values(), default=1.0)
+        weights = np.asarray([idf.get(stem(word), top) for _, word in kept], dtype=np.float32)
+        weights = weights / weights.sum() if weights.size and weights.sum() > 0 else weights
+        return QuestionVectors(encoded.vector.astype(np.float32), tokens, weights)
+
+    def _rank_passages(
+        self, pool: list[Passage], rows: list[Row], probabilities: np.ndarray
+    ) -> list[Passage]:
+        """Chunks by their likeliest sentence (fetching a neighbour chunk that holds one),
+        then the rest of the pool by fused score."""
+        best: dict[tuple[str, str, int], float] = {}
+        for p, row in zip(probabilities, rows):
+            key = (row.article.article_id, row.article.content_hash, row.sentence.stored.chunk)
+            best[key] = max(best.get(key, 0.0), float(p))
+        by_key = {
+            (str(p.metadata.get("article_id")), str(p.metadata.get("content_hash")), int(p.metadata.get("position", 0))): p
+            for p in pool
+        }  # fmt: skip
+        ranked_keys = sorted(best, key=lambda k: best[k], reverse=True)
+        missing = [chunk_id(*k) for k in ranked_keys[:10] if k not in by_key]
+        if missing:
+            for hit in self.retriever.store.chunks(missing):
+                m = hit.metadata
+                by_key[(str(m.get("article_id")), str(m.get("content_hash")), int(m.get("position", 0)))] = (
+                    Passage(hit.chunk_id, hit.text, 0.0, dict(m))
+                )
+        out: list[Passage] = []
+        seen: set[str] = set()
+        for key in ranked_keys:
+            p = by_key.get(key)
+            if p is not None and p.chunk_id not in seen:
+                p.score = best[key]
+                out.append(p)
+                seen.add(p.chunk_id)
+        rest = sorted((p for p in pool if p.chunk_id not in seen), key=lambda p: p.score, reverse=True)
+        for p in rest:
+            p.score = 0.0  # not among the articles read: no answer probability
+        return out + rest

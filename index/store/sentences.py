@@ -1,0 +1,221 @@
+"""The sentence side of the index: `text.sqlite` in the index dir.
+
+Chroma holds the chunks (the truth about what is indexed); this file holds what the
+answerer needs per sentence of each indexed article version (article id + content hash):
+offsets, quotable span, entities, sentence vector and token states, plus each article's
+content terms and the document frequency of every term (for IDF). `newsdesk index`
+writes an article's sentences right after its chunks and deletes them with them; each
+run also compares the two and fills in or drops what differs (an index built elsewhere,
+by an older newsdesk, or a lost file), so this is a cache that can always be rebuilt.
+SQLite in WAL mode lets questions read while `index` writes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+FILE = "text.sqlite"
+FORMAT = "newsdesk-text-1"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    article_id TEXT NOT NULL, content_hash TEXT NOT NULL, title TEXT NOT NULL,
+    terms TEXT NOT NULL, n_sentences INTEGER NOT NULL,
+    PRIMARY KEY (article_id, content_hash));
+CREATE TABLE IF NOT EXISTS sentences (
+    article_id TEXT NOT NULL, content_hash TEXT NOT NULL, idx INTEGER NOT NULL,
+    chunk INTEGER NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL,
+    quote_start INTEGER NOT NULL, quote_end INTEGER NOT NULL, kind TEXT NOT NULL,
+    text TEXT NOT NULL, entities TEXT NOT NULL, vector BLOB NOT NULL, tokens BLOB NOT NULL,
+    PRIMARY KEY (article_id, content_hash, idx));
+CREATE INDEX IF NOT EXISTS sentences_chunk ON sentences (article_id, content_hash, chunk);
+CREATE TABLE IF NOT EXISTS df (term TEXT PRIMARY KEY, n INTEGER NOT NULL);
+"""
+
+
+@dataclass(frozen=True)
+class StoredSentence:
+    article_id: str
+    content_hash: str
+    idx: int
+    chunk: int
+    start: int
+    end: int
+    quote_start: int
+    quote_end: int
+    kind: str
+    text: str
+    entities: list[tuple[int, int, str]]
+    vector: bytes
+    tokens: bytes
+
+    @property
+    def quote(self) -> str:
+        return self.text[self.quote_start : self.quote_end]
+
+
+class SentenceStore:
+    """One connection per thread; writes in one transaction per article."""
+
+    def __init__(self, index_dir: Path, create: bool = False) -> None:
+        self.path = index_dir / FILE
+        self.writable = os.access(index_dir, os.W_OK) and (
+            not self.path.exists() or os.access(self.path, os.W_OK)
+        )
+        if not create and not self.path.exists():
+            raise FileNotFoundError(self.path)
+        self._local = threading.local()
+        if create:
+            with self._conn() as conn:
+                conn.executescript(_SCHEMA)
+                conn.execute("INSERT OR IGNORE INTO meta VALUES ('format', ?)", (FORMAT,))
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            if self.writable:
+                conn = sqlite3.connect(self.path, timeout=30)
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=NORMAL")
+            else:  # a read-only index: nothing may be written, not even WAL files
+                conn = sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True)
+            self._local.conn = conn
+        return conn
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    # -- metadata ------------------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        row = self._conn().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._conn() as conn:
+            conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    # -- what is stored ------------------------------------------------------------------
+    def known(self) -> set[tuple[str, str]]:
+        return {(a, h) for a, h in self._conn().execute("SELECT article_id, content_hash FROM articles")}
+
+    def put(
+        self, article_id: str, content_hash: str, title: str, terms: set[str], records: list[Any]
+    ) -> None:
+        """Store one article version's sentences (records: `SentenceRecord`s); replaces it."""
+        with self._conn() as conn:
+            self._delete(conn, article_id, content_hash)
+            conn.execute(
+                "INSERT INTO articles VALUES (?, ?, ?, ?, ?)",
+                (article_id, content_hash, title, " ".join(sorted(terms)), len(records)),
+            )
+            conn.executemany(
+                "INSERT INTO sentences VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        article_id,
+                        content_hash,
+                        r.idx,
+                        r.chunk,
+                        r.start,
+                        r.end,
+                        r.quote_start,
+                        r.quote_end,
+                        r.kind,
+                        r.text,
+                        json.dumps(r.entities),
+                        r.vector,
+                        r.tokens,
+                    )
+                    for r in records
+                ],
+            )
+            conn.executemany(
+                "INSERT INTO df VALUES (?, 1) ON CONFLICT(term) DO UPDATE SET n = n + 1",
+                [(t,) for t in terms],
+            )
+
+    def delete(self, keys: Iterable[tuple[str, str]]) -> None:
+        with self._conn() as conn:
+            for article_id, content_hash in keys:
+                self._delete(conn, article_id, content_hash)
+
+    @staticmethod
+    def _delete(conn: sqlite3.Connection, article_id: str, content_hash: str) -> None:
+        row = conn.execute(
+            "SELECT terms FROM articles WHERE article_id = ? AND content_hash = ?", (article_id, content_hash)
+        ).fetchone()
+        if row is None:
+            return
+        terms = [(t,) for t in row[0].split()]
+        conn.executemany("UPDATE df SET n = n - 1 WHERE term = ?", terms)
+        conn.execute("DELETE FROM df WHERE n <= 0")
+        conn.execute(
+            "DELETE FROM articles WHERE article_id = ? AND content_hash = ?", (article_id, content_hash)
+        )
+        conn.execute(
+            "DELETE FROM sentences WHERE article_id = ? AND content_hash = ?", (article_id, content_hash)
+        )
+
+    # -- reading for a question ----------------------------------------------------------
+    def sentences(self, article_id: str, content_hash: str, chunks: Iterable[int]) -> list[StoredSentence]:
+        """Sentences of one article version whose first chunk is one of `chunks`, in order."""
+        wanted = sorted(set(chunks))
+        if not wanted:
+            return []
+        marks = ",".join("?" * len(wanted))
+        rows = self._conn().execute(
+            f"SELECT * FROM sentences WHERE article_id = ? AND content_hash = ? AND chunk IN ({marks}) "
+            "ORDER BY idx",
+            (article_id, content_hash, *wanted),
+        )
+        return [
+            StoredSentence(
+                article_id=row[0],
+                content_hash=row[1],
+                idx=row[2],
+                chunk=row[3],
+                start=row[4],
+                end=row[5],
+                quote_start=row[6],
+                quote_end=row[7],
+                kind=row[8],
+                text=row[9],
+                entities=[(int(a), int(b), str(label)) for a, b, label in json.loads(row[10])],
+                vector=row[11],
+                tokens=row[12],
+            )  # fmt: skip
+            for row in rows
+        ]
+
+    def article_terms(self, article_id: str, content_hash: str) -> tuple[str, set[str]] | None:
+        row = (
+            self._conn()
+            .execute(
+                "SELECT title, terms FROM articles WHERE article_id = ? AND content_hash = ?",
+                (article_id, content_hash),
+            )
+            .fetchone()
+        )
+        return None if row is None else (str(row[0]), set(row[1].split()))
+
+    def document_frequencies(self, terms: Iterable[str]) -> tuple[dict[str, int], int]:
+        """(articles holding each term, articles in all)."""
+        terms = list(dict.fromkeys(terms))
+        conn = self._conn()
+        total = conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+        if not terms:
+            return {}, int(total)
+        marks = ",".join("?" * len(terms))
+        found = dict(conn.execute(f"SELECT term, n FROM df WHERE term IN ({marks})", terms).fetchall())
+        return {t: int(found.get(t, 0)) for t in terms}, int(total)
