@@ -99,12 +99,21 @@ def counting(onnx_model: Any) -> Iterator[CountingEmbedding]:
     yield CountingEmbedding(onnx_model)
 
 
-@pytest.fixture
-def built_index(settings: Settings, onnx_model: Any) -> Settings:
-    """The seed corpus indexed into a temp dir."""
+@pytest.fixture(scope="session")
+def _seed_index(tmp_path_factory: pytest.TempPathFactory, onnx_model: Any) -> Path:
+    """The seed corpus indexed once per test run (spaCy and the embedding take seconds)."""
     from index.ingest.indexer import run_index
 
-    run_index(settings, embed_model=onnx_model)
+    root = tmp_path_factory.mktemp("seed")
+    shutil.copytree(SEED_CORPUS, root / "corpus")
+    run_index(load_settings(corpus_dir=root / "corpus", index_dir=root / "index"), embed_model=onnx_model)
+    return root / "index"
+
+
+@pytest.fixture
+def built_index(settings: Settings, _seed_index: Path) -> Settings:
+    """The seed corpus indexed into this test's temp dir (a copy of the session's index)."""
+    shutil.copytree(_seed_index, settings.index_dir)
     return settings
 
 
@@ -125,6 +134,24 @@ def llm_engine(make_settings: Callable[..., Settings], onnx_model: Any) -> Any:
         )
         if not (settings.index_dir / "state.json").exists():
             run_index(settings, embed_model=onnx_model)
+        return Engine(settings, embed_model=onnx_model)
+
+    return make
+
+
+@pytest.fixture
+def engine_over(tmp_path: Path, onnx_model: Any) -> Callable[[dict[str, str]], Any]:
+    """An Engine over a corpus of the given files ({name: text}), really indexed."""
+    from index.ingest.indexer import run_index
+    from index.query.engine import Engine
+
+    def make(files: dict[str, str], **overrides: Any) -> Any:
+        corpus = tmp_path / "texts"
+        corpus.mkdir(exist_ok=True)
+        for name, text in files.items():
+            (corpus / name).write_text(text, encoding="utf-8")
+        settings = load_settings(corpus_dir=corpus, index_dir=tmp_path / "texts-index", **overrides)
+        run_index(settings, embed_model=onnx_model)
         return Engine(settings, embed_model=onnx_model)
 
     return make

@@ -158,3 +158,11 @@ def test_a_question_about_a_bracketed_company_is_answered(
     run_index(settings, embed_model=onnx_model)
     answer = Engine(settings, embed_model=onnx_model).ask("Who raised its offer for Viacom's stock?")
     assert not answer.abstained and "National Amusements Inc" in answer.text
+
+
+def test_reference_marks_are_dropped_so_they_never_read_as_citations() -> None:
+    article = parse_article(
+        "wiki.md",
+        b"The talks failed [7] in Geneva [citation needed], as reported[12][13] by [Reuters] [1-3].\n",
+    )
+    assert article.text == "The talks failed in Geneva, as reported by [Reuters]."

@@ -1,5 +1,5 @@
-"""Hostile article text through the extractive answer and the renderers: no foreign link,
-no ping, no marker that is not a real source, no control character."""
+"""Hostile article text through answers and the renderers: no foreign link, no ping, no
+marker that is not a real source, no control character."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from bot.discord_render import answer_messages, safe_url, sources_messages
 from bot.render import render_answer
 from index.ingest.articles import parse_article
-from index.query.answer import Answer, extractive_answer
+from index.query.answer import Answer, Source
 from index.query.retrieval import Passage
 
 QUESTION = "Who did Blinken meet in Geneva on Friday?"
@@ -115,6 +115,18 @@ def _passages(text: str, title: str = "Talks", url: str = "") -> list[Passage]:
     ]
 
 
+def _quoting(text: str, title: str = "Talks", url: str = "") -> Answer:
+    """An answer quoting the hostile text from source 1, as a quote of it would carry it."""
+    sources = [Source.from_passage(n, p, quote=p.text) for n, p in enumerate(_passages(text, title, url), 1)]
+    return Answer(
+        question=QUESTION,
+        text=f"{text} [1] The talks were frank. [2]",
+        sources=sources,
+        abstained=False,
+        mode="extractive",
+    )
+
+
 def test_masked_links_and_fake_urls_are_not_links() -> None:
     raw = (
         b"---\ntitle: Official **NATO** [statement](http://evil.example/t)\n"
@@ -122,9 +134,8 @@ def test_masked_links_and_fake_urls_are_not_links() -> None:
         + MASKED_LINK_ARTICLE.encode()
     )
     article = parse_article("evil.md", raw)
-    passages = _passages(article.text, article.title, article.url)
-    answer = extractive_answer(QUESTION, passages)
-    assert not answer.abstained and "[full statement](http://evil.example/steal)" in answer.text
+    answer = _quoting(article.text.split(". ")[0] + ".", article.title, article.url)
+    assert "[full statement](http://evil.example/steal)" in answer.text
     check_all(answer)
     ((embed,),) = answer_messages(answer)
     assert "\\[full statement\\]\\(http:\u200b//evil.example/steal\\)" in embed.description
@@ -148,7 +159,7 @@ def test_hostile_article_text_never_renders_links_pings_or_fake_markers(
     text = (
         "Blinken met Lavrov in Geneva on Friday " + " ".join(fragments) + ". The talks in Geneva were frank."
     )
-    answer = extractive_answer(QUESTION, _passages(text, title, url))
+    answer = _quoting(text, title, url)
     check_all(answer)
     check_all(_llm_style(answer, text))
 
@@ -166,7 +177,8 @@ def _llm_style(answer: Answer, text: str) -> Answer:
 
 
 def test_the_bot_answer_embed_has_no_foreign_link(tmp_path: Any, make_settings: Any, onnx_model: Any) -> None:
-    """Real indexing and retrieval: the article's masked link arrives as text."""
+    """Real indexing and answering: a link at the end of a sentence is not quoted (its
+    text is), a sentence with a link inside is never quoted, and the fake url is no link."""
     from index.ingest.indexer import run_index
     from index.query.engine import Engine
 
@@ -180,5 +192,6 @@ def test_the_bot_answer_embed_has_no_foreign_link(tmp_path: Any, make_settings: 
     settings = make_settings(corpus_dir=corpus)
     run_index(settings, embed_model=onnx_model)
     answer = Engine(settings, embed_model=onnx_model).ask(QUESTION)
-    assert not answer.abstained and "evil.example/steal" in answer.text
+    assert not answer.abstained and "[full statement]" in answer.text
+    assert "evil.example" not in answer.text and "@everyone" not in answer.text
     check_all(answer)

@@ -13,8 +13,9 @@ from click.testing import CliRunner
 
 from bot.cli import cli
 from index.ingest.articles import parse_article
-from index.ingest.chunking import BLOCK_CHARS, _splitter, chunk_article, split_pieces
+from index.ingest.chunking import split_pieces
 from index.ingest.indexer import EMBED_GROUP, run_index
+from index.ingest.nlp import BLOCK_CHARS, annotate, pipeline
 from index.settings import Settings
 from index.store.chroma import open_active
 from tests.conftest import CountingEmbedding
@@ -35,16 +36,18 @@ def long_text(chars: int) -> str:
 
 
 def test_chunking_a_big_article_keeps_memory_bounded() -> None:
-    """Peak memory while chunking 2 MB of text, measured in a fresh process: the
-    splitter used to tokenise all of it at once (~150 MB per MB of text)."""
+    """Peak memory while annotating (spaCy) and chunking 2 MB of text, measured in a fresh
+    process once the pipeline is loaded: spaCy gets blocks, never the whole text."""
     probe = """
 import resource, sys
 from tests.test_large_files import long_text
 from index.ingest.articles import parse_article
 from index.ingest.chunking import split_pieces
+from index.ingest.nlp import annotate
 article = parse_article("big.txt", long_text(2_000_000).encode())
+list(annotate(["Warm up the pipeline. " * 2000]))
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-pieces = split_pieces(article, 192, 24)
+pieces = split_pieces(article, next(annotate([article.text])), 192, 24)
 after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 assert all(article.text[s:e] == t for t, s, e in pieces)
 print((after - before) // 1024, len(pieces))
@@ -58,16 +61,10 @@ print((after - before) // 1024, len(pieces))
     assert grew_mb < 100, f"chunking 2 MB grew the process by {grew_mb} MB"
 
 
-def test_articles_up_to_a_block_are_chunked_as_before() -> None:
-    for path in sorted(SEEDS.glob("*.txt")):
-        article = parse_article(path.name, path.read_bytes())
-        expected = [p for p in _splitter(192, 24).split_text(article.text) if p.strip()]
-        assert [n.text for n in chunk_article(article, 192, 24)] == expected
-
-
 def test_blocks_cut_at_paragraphs_and_offsets_hold() -> None:
     article = parse_article("long.md", long_text(BLOCK_CHARS * 2 + 5000).encode())
-    pieces = split_pieces(article, 192, 24)
+    pipeline()
+    pieces = split_pieces(article, next(annotate([article.text])), 192, 24)
     assert all(article.text[s:e] == t for t, s, e in pieces)
     assert [p[1] for p in pieces] == sorted(p[1] for p in pieces)
 

@@ -10,6 +10,7 @@ import pytest
 from llama_index.core.embeddings import BaseEmbedding
 
 from index.ingest.indexer import run_index
+from index.query.engine import Engine
 from index.query.retrieval import HybridRetriever, Passage, collapse_duplicates
 from index.settings import Settings, load_settings
 from index.store import bm25
@@ -76,14 +77,17 @@ def test_bm25_finds_what_the_embedding_cannot(hand_index: tuple[Settings, Keywor
     # near zero), BM25 does.
     vector = retriever.vector_search("What did Zakharova allege?", 5)
     assert max(p.vector_score or 0 for p in vector) < 0.1
-    hybrid = retriever.retrieve("What did Zakharova allege?", 3)
-    assert hybrid[0].source == "spokes.txt"
-    assert hybrid[0].bm25_score and hybrid[0].vector_score is not None
+    pool = retriever.candidates("What did Zakharova allege?")
+    spokes = [p for p in pool if p.source == "spokes.txt"]
+    assert spokes and spokes[0].bm25_score and spokes[0].vector_score is not None
+    assert (
+        Engine(settings, embed_model=model).search("What did Zakharova allege?", 3)[0].source == "spokes.txt"
+    )
 
 
 def test_wire_copies_collapse_but_keep_outlets(hand_index: tuple[Settings, KeywordEmbedding]) -> None:
     settings, model = hand_index
-    results = _retriever(settings, model).retrieve("foreign ministers met in Geneva about sanctions", 5)
+    results = Engine(settings, embed_model=model).search("foreign ministers met in Geneva about sanctions", 5)
     wire = [p for p in results if p.source in ("wire_a.txt", "wire_b.txt")]
     assert len(wire) == 1
     assert sorted(wire[0].sources) == ["wire_a.txt", "wire_b.txt"]

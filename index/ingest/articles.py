@@ -140,13 +140,23 @@ def split_front_matter(text: str) -> tuple[dict[str, str], str]:
     return {}, text
 
 
+# Reference marks copied from web pages ("as shown in [7]", "[citation needed]"): in an
+# answer "[7]" would read as a citation of source 7.
+_REFERENCE_MARKS = re.compile(
+    r"\s*\[(?:\d{1,3}(?:\s*[,–-]\s*\d{1,3})*|citation needed|clarification needed|"
+    r"when\?|who\?|according to whom\?|by whom\?|dubious[^\]]{0,30}|note \d{1,3}|nb \d{1,3})\]",
+    re.I,
+)
+
+
 def clean_text(text: str) -> str:
-    """Normalise quotes and whitespace and drop page boilerplate, keeping paragraphs."""
+    """Normalise quotes and whitespace and drop page boilerplate and reference marks,
+    keeping paragraphs."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_QUOTES)
     closed = closed_elements(text)
     paragraphs: list[str] = []
     for raw in text.split("\n"):
-        line = _SPACES.sub(" ", strip_tags(raw, closed)).strip()
+        line = _SPACES.sub(" ", _REFERENCE_MARKS.sub("", strip_tags(raw, closed))).strip()
         if line.startswith("#"):
             line = line.lstrip("#").strip()
         if (

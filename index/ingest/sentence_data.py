@@ -57,7 +57,7 @@ def quote_span(text: str, dateline: int = 0) -> tuple[int, int]:
         last = links[-1] if links else None
         tail = _TWEET_TAIL.search(text[:end])
         if last is not None and last.end() == len(head):
-            end = last.start()
+            end = len(text[: last.start()].rstrip().rstrip("(<"))  # "[text](url)" keeps "[text]"
         elif tail is not None:
             end = tail.start()
         else:
@@ -79,7 +79,7 @@ def plan_records(
     for idx, (a, b) in enumerate(annotation.sentences):
         chunk = next((k for k in range(len(chunks) - 1, -1, -1) if starts[k] <= a), 0)
         sentence = text[a:b]
-        qa, qb = quote_span(sentence, annotation.dateline if idx == 0 else 0)
+        qa, qb = quote_span(sentence, annotation.dateline if idx == annotation.dateline_sentence else 0)
         quotable = sentence[qa:qb]
         kind = ""
         if idx <= 1 and title and _same(sentence, title):

@@ -17,7 +17,7 @@ from index.query.candidates import Article, gather, idf_weights
 from index.query.features import QuestionVectors, Row, feature_rows
 from index.query.model import AnswerModel, abstain_features
 from index.query.question import Question, analyze, foreign_language
-from index.query.retrieval import HybridRetriever, Passage
+from index.query.retrieval import HybridRetriever, Passage, collapse_duplicates
 from index.store.chroma import chunk_id
 from index.store.sentences import SentenceStore
 from index.text import stem
@@ -67,7 +67,8 @@ class Reader:
         encoded = self.encoder.encode([text])[0]
         pool = self.retriever.candidates(text, encoded.vector.tolist() if self.same_model else None)
         idf = idf_weights(question, self.sentences)
-        articles = gather(question, pool, self.sentences, idf)
+        articles = gather(question, pool, self.sentences, idf)  # fuses each passage's score
+        pool = collapse_duplicates(sorted(pool, key=lambda p: p.score, reverse=True))
         return Gathered(
             question, foreign_language(text), pool, idf, articles, self._vectors(text, encoded, idf)
         )

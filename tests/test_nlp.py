@@ -1,0 +1,142 @@
+"""The NLP layer on small texts with the real spaCy pipeline: stop words, folding, sentence
+boundaries, entities, datelines, sentence-packed chunks and what a sentence may quote."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.ingest.articles import parse_article
+from index.ingest.chunking import split_pieces
+from index.ingest.nlp import annotate, blocks
+from index.ingest.sentence_data import plan_records, quote_span
+from index.text import content_terms, fold, is_content, spacy_stop_words, stop_words, words
+
+
+def test_stop_words_come_from_spacy_without_importing_it() -> None:
+    import sys
+
+    had_spacy = "spacy" in sys.modules
+    english = spacy_stop_words("en")
+    assert {"the", "which", "would", "whereupon"} <= english and len(english) > 300
+    assert "spacy" in sys.modules or not had_spacy  # reading the list imports nothing new
+    assert "bonjour" not in english and "und" in spacy_stop_words("de")
+    assert spacy_stop_words("xx-none") == frozenset()
+    # Numbers and names matter in news questions; reporting verbs never answer one.
+    assert "three" not in stop_words() and "hundred" not in stop_words()
+    assert {"said", "told", "according"} <= stop_words()
+
+
+def test_folding_matches_accented_and_curly_spellings() -> None:
+    assert fold("Ögedei") == "ogedei" and fold("Zürich") == "zurich"
+    assert words("Chad’s U.S. allies paid 1,269.5 dollars") == [
+        "chad",
+        "u.s",
+        "allies",
+        "paid",
+        "1,269.5",
+        "dollars",
+    ]
+    assert content_terms("The Ögedei Khan's armies") == content_terms("ogedei khan armies")
+    assert not is_content("the") and not is_content("x") and is_content("7")
+
+
+def test_sentences_entities_and_line_breaks() -> None:
+    text = (
+        "WASHINGTON, Jan 21 (Reuters) - Antony Blinken met Sergei Lavrov in Geneva on Friday. "
+        "They talked for 90 minutes.\nRussia has massed 100,000 troops, officials said"
+    )
+    (note,) = list(annotate([text]))
+    sentences = [text[a:b] for a, b in note.sentences]
+    assert sentences == [
+        "WASHINGTON, Jan 21 (Reuters) - Antony Blinken met Sergei Lavrov in Geneva on Friday.",
+        "They talked for 90 minutes.",
+        "Russia has massed 100,000 troops, officials said",
+    ]
+    assert text[: note.dateline] == "WASHINGTON, Jan 21 (Reuters) - " and note.dateline_sentence == 0
+    labels = {text[a:b]: label for a, b, label in note.entities}
+    assert labels["Sergei Lavrov"] == "PERSON" and labels["Geneva"] == "GPE"
+    assert labels["100,000"] == "CARDINAL" and labels["90 minutes"] == "TIME"
+
+
+def test_no_dateline_when_the_sentence_has_none() -> None:
+    (note,) = list(annotate(["Talks resumed - slowly - in Geneva on Friday."]))
+    assert note.dateline == 0
+
+
+def test_long_texts_are_cut_into_blocks_and_offsets_hold() -> None:
+    paragraph = "The ministers met in Geneva on Friday. They talked for ninety minutes.\n\n"
+    text = paragraph * 40
+    parts = list(blocks(text, limit=500))
+    assert len(parts) > 5 and "".join(b for _, b in parts) == text
+    assert all(b.endswith("\n\n") for _, b in parts[:-1])
+    (whole,) = list(annotate([text]))
+    assert len(whole.sentences) == 80
+    assert all(text[a:b] in paragraph for a, b in whole.sentences)
+
+
+def _article(body: str, title: str = "Talks in Geneva") -> tuple:
+    article = parse_article("talks.md", f"---\ntitle: {title}\n---\n{body}".encode())
+    return article, next(annotate([article.text]))
+
+
+def test_chunks_are_whole_sentences_with_overlap() -> None:
+    body = " ".join(f"Sentence number {i} says the ministers met for talks in Geneva." for i in range(30))
+    article, note = _article(body)
+    pieces = split_pieces(article, note, 48, 16)
+    assert len(pieces) > 5
+    sentences = [article.text[a:b] for a, b in note.sentences]
+    for text, start, end in pieces:
+        assert article.text[start:end] == text
+        inside = [s for s in sentences if s in text]
+        assert " ".join(inside) == text  # nothing but whole sentences
+    starts = [start for _, start, _ in pieces]
+    assert starts == sorted(starts)
+    assert all(b[1] < a[2] for a, b in zip(pieces, pieces[1:]))  # consecutive chunks overlap
+    assert pieces[0][1] == 0 and pieces[-1][2] == len(article.text.rstrip())
+
+
+def test_a_sentence_longer_than_a_chunk_is_cut_at_tokens() -> None:
+    body = "The delegates discussed " + ", ".join(f"item {i}" for i in range(200)) + "."
+    article, note = _article(body)
+    pieces = split_pieces(article, note, 40, 8)
+    assert len(pieces) > 5
+    assert all(article.text[s:e] == t for t, s, e in pieces)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "quoted"),
+    [
+        ("Talks went well, he said. https://t.co/AbC123", "Talks went well, he said."),
+        (
+            "We stand with Ukraine. — Antony Blinken (@SecBlinken) January 20, 2022",
+            "We stand with Ukraine.",
+        ),
+        ("Read more at www.example.com/story", "Read more at"),
+        (
+            "Officials confirmed the [full statement](http://evil.example/x).",
+            "Officials confirmed the [full statement]",
+        ),
+        ("Plain sentence with no furniture.", "Plain sentence with no furniture."),
+    ],
+)
+def test_quotes_drop_links_and_tweet_furniture(sentence: str, quoted: str) -> None:
+    a, b = quote_span(sentence)
+    assert sentence[a:b] == quoted
+
+
+def test_headline_furniture_and_dateline_are_never_quoted_as_such() -> None:
+    body = (
+        "Talks in Geneva\n"
+        "GENEVA, Jan 21 (Reuters) - Blinken and Lavrov met for ninety minutes on Friday.\n"
+        "Photo: https://t.co/xyz\n"
+        "Both sides agreed to keep talking next week."
+    )
+    article, note = _article(body)
+    records = plan_records(article.text, article.title, note, [(0, len(article.text))])
+    kinds = {article.text[r.start : r.end]: r.kind for r in records}
+    assert kinds["Talks in Geneva"] == "headline"
+    assert kinds["Photo: https://t.co/xyz"] == "furniture"
+    assert kinds["Both sides agreed to keep talking next week."] == ""
+    lead = next(r for r in records if "Blinken" in article.text[r.start : r.end])
+    quoted = article.text[lead.start : lead.end][lead.quote_start : lead.quote_end]
+    assert quoted == "Blinken and Lavrov met for ninety minutes on Friday."
