@@ -1,0 +1,93 @@
+"""The learned answerer's pieces: the numpy tree evaluator against LightGBM itself, the
+packaged model file, and the sentence data kept beside the vectors."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from index.errors import NewsdeskError
+from index.ingest.indexer import run_index
+from index.query.model import Trees, flatten_lightgbm, load_model
+from index.settings import Settings
+from index.store.sentences import FILE
+
+
+def test_numpy_trees_match_lightgbm() -> None:
+    lightgbm = pytest.importorskip("lightgbm")
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(600, 6)).astype(np.float32)
+    X[:, 2] = np.round(X[:, 2])  # ties at thresholds
+    y = (X[:, 0] + X[:, 1] * X[:, 2] > 0.3).astype(int)
+    booster = lightgbm.train(
+        {"objective": "binary", "num_leaves": 15, "verbose": -1, "min_data_in_leaf": 5},
+        lightgbm.Dataset(X, y),
+        num_boost_round=40,
+    )
+    arrays, depth = flatten_lightgbm(booster.dump_model())
+    trees = Trees(
+        arrays["tree_feature"], arrays["tree_threshold"], arrays["tree_left"], arrays["tree_right"],
+        arrays["tree_value"], arrays["tree_roots"], depth,
+    )  # fmt: skip
+    Z = rng.normal(size=(300, 6)).astype(np.float32)
+    Z[:, 2] = np.round(Z[:, 2])
+    assert np.allclose(trees.predict(Z), booster.predict(Z, raw_score=True), atol=1e-4)
+    assert trees.predict(np.zeros((0, 6), np.float32)).shape == (0,)
+
+
+def test_the_packaged_model_loads_and_is_consistent() -> None:
+    model = load_model()
+    assert int(model.trees.feature.max()) < len(model.features)
+    assert 0.0 < model.answer_threshold < 1.0 and 0.0 < model.extra_sentence <= 1.0
+    assert model.expected_types("how_many")  # learned answer types for common heads
+    X = np.zeros((3, len(model.features)), np.float32)
+    raw, p = model.sentence_probabilities(X)
+    assert raw.shape == p.shape == (3,) and np.all((p >= 0) & (p <= 1))
+
+
+def test_a_damaged_model_file_is_a_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "answerer.npz"
+    bad.write_bytes(b"not a model")
+    with pytest.raises(NewsdeskError, match="make train"):
+        load_model(bad)
+
+
+def _rows(index_dir: Path) -> tuple[list[tuple[Any, ...]], np.ndarray]:
+    """Sentence rows without their vectors, and the vectors (float16, so compared loosely)."""
+    with sqlite3.connect(index_dir / FILE) as conn:
+        rows = conn.execute("SELECT * FROM sentences ORDER BY 1, 2, 3").fetchall()
+    vectors = np.stack([np.frombuffer(r[11], np.float16).astype(np.float32) for r in rows])
+    return [r[:11] + (len(r[12]),) for r in rows], vectors
+
+
+def test_lost_sentence_data_is_rebuilt_without_re_embedding(built_index: Settings, counting: Any) -> None:
+    before, vectors = _rows(built_index.index_dir)
+    assert before
+    (built_index.index_dir / FILE).unlink()
+    report = run_index(built_index, embed_model=counting)
+    assert counting.texts_embedded == 0 and not report.changed
+    assert any("sentence data rebuilt for 5 articles" in note for note in report.notes)
+    after, again = _rows(built_index.index_dir)
+    assert after == before and np.allclose(again, vectors, atol=2e-3)
+
+
+def test_sentence_data_follows_changes_and_removals(built_index: Settings, counting: Any) -> None:
+    corpus = built_index.corpus_dir
+    victim = sorted(corpus.glob("*.txt"))[0]
+    changed = sorted(corpus.glob("*.txt"))[1]
+    victim.unlink()
+    changed.write_text(changed.read_text() + "\n\nA closing paragraph about the weather in Oslo.\n")
+    run_index(built_index, embed_model=counting)
+    with sqlite3.connect(built_index.index_dir / FILE) as conn:
+        articles = {row[0] for row in conn.execute("SELECT DISTINCT article_id FROM sentences")}
+        versions = conn.execute("SELECT COUNT(DISTINCT content_hash) FROM sentences WHERE article_id = ?",
+                                (changed.name,)).fetchone()[0]  # fmt: skip
+        texts = [
+            row[0] for row in conn.execute("SELECT text FROM sentences WHERE article_id = ?", (changed.name,))
+        ]
+    assert victim.name not in articles and len(articles) == 4
+    assert versions == 1 and "A closing paragraph about the weather in Oslo." in texts

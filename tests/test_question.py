@@ -1,0 +1,81 @@
+"""What a question asks, read without a model, and the language check in front of it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from index.query.engine import Engine
+from index.query.question import analyze, foreign_language
+from index.settings import Settings
+
+
+@pytest.mark.parametrize(
+    ("question", "head"),
+    [
+        ("How many Russian troops are massed near the border?", "how_many"),
+        ("How much did the pipeline cost?", "how_much"),
+        ("How long did the meeting last?", "how_long"),
+        ("In what year was the campaign launched?", "year"),
+        ("When did Blinken meet Lavrov?", "when"),
+        ("Whose deputy met Ryabkov?", "who"),
+        ("Where did the ministers meet?", "where"),
+        ("What price did OPEC set?", "what:price"),
+        ("Which company bought Allegheny?", "which:compani"),
+        ("What kind of pipeline is Nord Stream 2?", "what:pipelin"),
+        ("What did Blinken say?", "what"),
+        ("Tell me about the talks.", "other"),
+    ],
+)
+def test_answer_type_key(question: str, head: str) -> None:
+    assert analyze(question).head == head
+
+
+def test_names_and_numbers_are_the_keys() -> None:
+    q = analyze("What price did OPEC set in March 1987 for Saudi crude?")
+    assert q.numbers == {"1987"}
+    assert {"opec", "march", "1987", "saudi"} <= q.keys
+    assert "price" not in q.keys and "price" in q.terms and "what" not in q.terms
+    assert ("saudi", "crude") in q.bigrams
+    assert analyze("What did Ögedei Khan order?").keys == analyze("What did Ogedei Khan order?").keys
+
+
+@pytest.mark.parametrize(
+    ("question", "why"),
+    [
+        ("Wer hat den Eurovision Song Contest 2005 in Kiew gewonnen?", "looks like German"),
+        ("Qui a gagné le concours Eurovision de la chanson en 2005 ?", "looks like French"),
+        ("¿Quién ganó el festival de Eurovisión en 2005 y dónde fue?", "looks like Spanish"),
+        ("Кто выиграл Евровидение в 2005 году?", "not in the Latin alphabet"),
+        ("谁赢得了2005年的欧洲歌唱大赛？", "not in the Latin alphabet"),
+        ("من فاز بمسابقة يوروفيجن عام 2005؟", "not in the Latin alphabet"),
+    ],
+)
+def test_questions_in_other_languages_are_recognised(question: str, why: str) -> None:
+    assert foreign_language(question) == why
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who won Eurovision in Kiev in 2005?",
+        "What did Macron say about la francophonie and the Académie française?",
+        "Who is the Bundesbank president Karl Otto Pöhl?",
+        "What did the Tokyo Stock Exchange (東京証券取引所) do on Monday?",
+        "Was the Banco de España involved?",
+        "2005?",
+    ],
+)
+def test_english_questions_with_foreign_names_are_english(question: str) -> None:
+    assert foreign_language(question) is None
+
+
+def test_a_foreign_question_gets_a_clear_message_not_a_quote(built_index: Settings, onnx_model: Any) -> None:
+    answer = Engine(built_index, embed_model=onnx_model).ask(
+        "Wer hat Lawrow in Genf getroffen und was hat er gesagt?"
+    )
+    assert answer.abstained and not answer.sources
+    assert answer.text == (
+        "newsdesk answers questions in English, and this one looks like German. Please ask it in English."
+    )
