@@ -23,6 +23,7 @@ class EvalQuestion:
     answer_keywords: list[list[str]]
     answerable: bool
     kind: str = ""  # e.g. "date-scoped" in the Reuters set; reported separately when present
+    follows: str = ""  # id of the question this one follows up, in the same conversation
 
 
 def load_questions(path: Path) -> list[EvalQuestion]:
@@ -43,6 +44,7 @@ def load_questions(path: Path) -> list[EvalQuestion]:
                     answer_keywords=[[str(w).lower() for w in g] for g in row.get("answer_keywords", [])],
                     answerable=bool(row.get("answerable", True)),
                     kind=str(row.get("kind", "")),
+                    follows=str(row.get("follows", "")),
                 )
             )
         except (ValueError, KeyError, TypeError) as exc:
@@ -206,12 +208,18 @@ def sample(questions: list[EvalQuestion], n: int | None, seed: int = 7) -> list[
 
 
 def run_eval(engine: Any, questions: list[EvalQuestion], mode: str | None = None) -> dict[str, Any]:
-    """Ask every question; retrieval is scored on the passages, answers on their text."""
+    """Ask every question; retrieval is scored on the passages, answers on their text.
+    A question that `follows` another is asked in that one's conversation."""
+    from index.query.conversation import Conversation
+
     rows = []
+    conversations: dict[str, Conversation] = {}
     for q in questions:
-        passages = engine.search(q.question)
+        conversation = conversations.get(q.follows) or Conversation()
+        answer = engine.ask(q.question, mode=mode, conversation=conversation)
+        conversations[q.id] = conversation
+        passages = engine.search(answer.standalone_question or q.question)
         rank = first_hit_rank(q, [(p.text, p.sources) for p in passages]) if q.answerable else None
-        answer = engine.ask(q.question, mode=mode)
         sentences, unsupported = sentence_support(answer)
         rows.append(
             {

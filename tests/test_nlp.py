@@ -117,6 +117,10 @@ def test_a_sentence_longer_than_a_chunk_is_cut_at_tokens() -> None:
             "Officials confirmed the [full statement]",
         ),
         ("Plain sentence with no furniture.", "Plain sentence with no furniture."),
+        (
+            "– Secretary Antony Blinken (@SecBlinken) January 20, 2022 Russia has gathered troops.",
+            "Russia has gathered troops.",
+        ),
     ],
 )
 def test_quotes_drop_links_and_tweet_furniture(sentence: str, quoted: str) -> None:

@@ -18,6 +18,7 @@ from index.errors import NewsdeskError
 from index.ingest.articles import Article, Skipped, id_for_path
 from index.ingest.corpus_scan import ArticleRef, materialize, save_scan, scan_corpus
 from index.ingest.id_migration import current_view, legacy_ids, migrate_ids
+from index.ingest.sentence_data import SENTENCE_DATA_VERSION
 from index.settings import Settings
 from index.store import bm25
 from index.store.chroma import (
@@ -195,6 +196,7 @@ def run_index(
         assert store is not None
         states = store.article_states()
         side = SentenceStore(settings.index_dir, create=True)
+        _check_sentence_rules(side)
         moved = 0
         if legacy_ids(states):  # an index written before ids kept the file suffix
             moved = migrate_ids(store, states)
@@ -441,20 +443,27 @@ def _token_encoder(settings: Settings, embed_model: Any) -> tuple[Any, bool]:
     return shared_encoder(settings.embed_threads, settings.embed_batch_size), False
 
 
+def _check_sentence_rules(side: SentenceStore) -> None:
+    """Sentence data made with another token basis or other sentence rules is dropped
+    before this run writes any, so `sync_sentences` rebuilds it from the chunks."""
+    from index.embedding.token_states import basis
+
+    made_by = f"{basis().id}/{SENTENCE_DATA_VERSION}"
+    if side.get_meta("basis") != made_by:
+        side.delete(side.known())
+        side.set_meta("basis", made_by)
+
+
 def sync_sentences(
     settings: Settings, store: ChunkStore, side: SentenceStore, states: dict[str, ArticleState]
 ) -> int:
     """Make the sentence store hold exactly the complete article versions Chroma holds:
     drop the rest, rebuild what is missing from the chunks' text (no re-embedding into
     Chroma; one model pass for the token states). Returns articles rebuilt."""
-    from index.embedding.token_states import basis
     from index.ingest.nlp import annotate
     from index.ingest.sentence_data import add_chunk_states, finish, plan_records
     from index.text import content_terms
 
-    if side.get_meta("basis") != basis().id:  # token states from another basis don't compare
-        side.delete(side.known())
-        side.set_meta("basis", basis().id)
     wanted = {
         (aid, h): ids for aid, st in states.items() for h, ids in st.ids_by_hash.items() if st.complete(h)
     }

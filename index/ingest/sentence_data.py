@@ -27,7 +27,15 @@ _TWEET_TAIL = re.compile(
     r"(?:(?:January|February|March|April|May|June|July|August|September|October|November|"
     r"December)\s+\d{1,2},\s+\d{4})?\s*$"
 )
+_TWEET_HEAD = re.compile(
+    r"\s*[—–-]{1,2}\s*[^()\n]{1,80}\(@\w{1,15}\)\s*"
+    r"(?:(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December)\s+\d{1,2},\s+\d{4}\s*)?"
+)
 MIN_QUOTE_WORDS = 3
+# Bump when the rules above change what is stored: `newsdesk index` then rebuilds the
+# sentence data of every article from the chunks (no re-embedding of the vectors).
+SENTENCE_DATA_VERSION = 2
 
 
 @dataclass
@@ -62,7 +70,9 @@ def quote_span(text: str, dateline: int = 0) -> tuple[int, int]:
             end = tail.start()
         else:
             break
-    return dateline, max(dateline, len(text[:end].rstrip()))
+    lead = _TWEET_HEAD.match(text, dateline)  # a signature the sentence split left in front
+    start = lead.end() if lead and lead.end() < end else dateline
+    return start, max(start, len(text[:end].rstrip()))
 
 
 def _same(a: str, b: str) -> bool:

@@ -80,6 +80,7 @@ class Answer:
     sentences: int = 0
     unsupported: int = 0
     seconds: float = 0.0
+    entities: list[tuple[str, str]] = field(default_factory=list)  # (name, label) in the quotes
 
     def to_json(self) -> dict[str, Any]:
         data = {
@@ -170,6 +171,11 @@ def extractive_answer(reading: Reading, extra_sentence: float, mode: str = "extr
         abstained=False,
         mode=mode,
         sentences=len(chosen),
+        entities=[
+            (row.sentence.stored.text[a:b], label)
+            for _, row, _ in chosen
+            for a, b, label in row.sentence.entities
+        ],
     )
 
 

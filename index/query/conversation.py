@@ -1,7 +1,9 @@
 """A bounded conversation that turns follow-ups into standalone questions.
 
-In `llm` mode the LLM's condense prompt rewrites the follow-up; in `extractive` mode a
-heuristic carries the previous question's subject into a follow-up that leans on it.
+In `llm` mode the LLM's condense prompt rewrites the follow-up; in `extractive` mode the
+previous question's subject is carried into a follow-up that leans on it, with the names
+its pronouns most likely point at: the people ("he", "she"), organisations and places
+("they", "it", "there") named in the previous answer (entities spaCy found at index time).
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import re
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from index.text import is_content, words
@@ -39,6 +41,14 @@ _REFERRING = frozenset(
     ]
 )
 _QUESTION_WORDS = frozenset(["who", "whom", "whose", "what", "when", "where", "why", "how", "which"])
+# Which entity labels a pronoun (or phrase) of a follow-up may stand for.
+_POINTS_AT: list[tuple[frozenset[str], frozenset[str]]] = [
+    (frozenset(["he", "him", "his", "she", "her", "hers"]), frozenset(["PERSON"])),
+    (frozenset(["they", "them", "their", "side"]), frozenset(["ORG", "NORP", "GPE", "PERSON"])),
+    (frozenset(["it", "its"]), frozenset(["ORG", "PRODUCT", "FAC", "EVENT", "LAW", "WORK_OF_ART"])),
+    (frozenset(["there"]), frozenset(["GPE", "LOC", "FAC"])),
+]
+MAX_CARRIED_NAMES = 2
 
 
 class Condenser(Protocol):
@@ -50,6 +60,7 @@ class Turn:
     question: str
     standalone: str
     answer: str
+    entities: list[tuple[str, str]] = field(default_factory=list)  # (name, label) in the answer
 
 
 class Conversation:
@@ -65,7 +76,7 @@ class Conversation:
         self.last_answer = None
 
     def record(self, question: str, standalone: str, answer: Answer) -> None:
-        self.turns.append(Turn(question, standalone, answer.text))
+        self.turns.append(Turn(question, standalone, answer.text, list(answer.entities)))
         self.last_answer = answer
         self.touched = time.monotonic()
 
@@ -81,7 +92,8 @@ class Conversation:
                 rewritten = ""
             if rewritten:
                 return rewritten
-        return carry_subject(self.turns[-1].standalone, question)
+        last = self.turns[-1]
+        return carry_subject(last.standalone, question, last.entities)
 
 
 def _subject_terms(text: str) -> list[str]:
@@ -98,13 +110,27 @@ def is_follow_up(question: str) -> bool:
     return len(_subject_terms(question)) <= 1
 
 
-def carry_subject(previous: str, question: str) -> str:
-    """Extractive-mode rewrite: keep the follow-up, append the previous question's subject."""
+def _names_pointed_at(question: str, entities: list[tuple[str, str]]) -> list[str]:
+    """Names from the previous answer that the follow-up's pronouns may stand for."""
+    tokens = set(words(question))
+    labels: set[str] = set()
+    for pronouns, kinds in _POINTS_AT:
+        if tokens & pronouns:
+            labels |= kinds
+    names = [name for name, label in entities if label in labels]
+    return list(dict.fromkeys(names))[:MAX_CARRIED_NAMES]
+
+
+def carry_subject(previous: str, question: str, entities: list[tuple[str, str]] | None = None) -> str:
+    """Extractive-mode rewrite: keep the follow-up, append the previous question's subject
+    and the names from the previous answer its pronouns may stand for."""
     if not is_follow_up(question):
         return question
     core = _LEADING.sub("", question.strip()).strip()
     have = set(_subject_terms(core))
     carried = [w for w in _subject_terms(previous) if w not in have]
+    for name in _names_pointed_at(core, entities or []):
+        carried.extend(w for w in _subject_terms(name) if w not in have)
     if not carried:
         return core or question
     core = core.rstrip("?").strip()
