@@ -312,7 +312,10 @@ def _chat_command(text: str) -> str | None:
 )
 @click.option("--baseline", is_flag=True, help="Also run the heuristic answerer and show it beside.")
 @click.option(
-    "--sample", type=click.IntRange(1), default=None, help="Ask a fixed random sample of N questions."
+    "--sample",
+    type=click.IntRange(0),
+    default=None,
+    help="Ask a fixed random sample of N questions (0: all).",
 )
 @click.option(
     "--check",
