@@ -34,6 +34,41 @@ def test_carry_subject_keeps_the_previous_topic() -> None:
     assert carry_subject(previous, "Who is Rachel Zemba?") == "Who is Rachel Zemba?"
 
 
+def test_pronouns_carry_the_names_of_the_previous_answer() -> None:
+    previous = "Who is the Russian Foreign Ministry spokesperson?"
+    answer_entities = [
+        ("Thursday", "DATE"),
+        ("Russian", "NORP"),
+        ("Maria Zakharova", "PERSON"),
+        ("Ukraine", "GPE"),
+    ]
+    assert (
+        carry_subject(previous, "What did she allege?", answer_entities)
+        == "What did she allege (russian foreign ministry spokesperson maria zakharova)?"
+    )
+    # "they" may be a country or a group; a date is never carried for a pronoun.
+    they = carry_subject(previous, "What do they want?", answer_entities)
+    assert they == "What do they want (russian foreign ministry spokesperson maria zakharova)?"
+    assert "thursday" not in they and "ukraine" not in they  # a date never; two names at most
+    # No pronoun that points at a name: only the subject is carried.
+    assert (
+        carry_subject(previous, "When?", answer_entities) == "When (russian foreign ministry spokesperson)?"
+    )
+    # At most two names, in the answer's order.
+    many = [(f"Person{i}", "PERSON") for i in range(5)]
+    assert carry_subject("Who spoke?", "What did he say?", many) == "What did he say (spoke person0 person1)?"
+
+
+def test_a_conversation_remembers_the_answer_names() -> None:
+    from index.query.answer import Answer
+
+    conv = Conversation()
+    answer = Answer("Who is the spokesperson?", "Maria Zakharova said so. [1]", [], False, "extractive",
+                    entities=[("Maria Zakharova", "PERSON")])  # fmt: skip
+    conv.record("Who is the spokesperson?", "Who is the spokesperson?", answer)
+    assert conv.standalone("What did she allege?") == "What did she allege (spokesperson maria zakharova)?"
+
+
 def test_history_is_bounded() -> None:
     conv = Conversation(max_turns=2)
 
