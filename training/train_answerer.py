@@ -62,6 +62,10 @@ LGB_PARAMS = {
 ROUNDS = 200
 MIN_HEAD_EXAMPLES = 5
 MAX_FALSE_REFUSALS = 0.04  # the operating point: refuse at most this share of answerable training questions
+# Quote a further sentence when its calibrated P(states the answer) reaches this. 0.5
+# ("more likely than not") left most second-ranked answers out: on the Reuters dev set,
+# 0.15 raised keyword recall from 0.60 to 0.81 for 1.7 sentences per answer on average.
+EXTRA_SENTENCE = 0.15
 
 
 @dataclass
@@ -431,7 +435,7 @@ def main(argv: list[str] | None = None) -> int:
     # Final ranker on all training questions.
     final = fit_ranker(train, rounds)
     arrays, depth = flatten_lightgbm(final.dump_model())
-    extra = 0.5
+    extra = EXTRA_SENTENCE
     meta = {
         "features": FEATURES,
         "depth": depth,

@@ -19,6 +19,7 @@ the model sees at run time exactly what it was fitted on. Groups:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,6 +27,7 @@ import numpy as np
 from index.embedding.token_states import TOKEN_DIM, dequantize
 from index.query.candidates import Article, Sentence
 from index.query.question import CLASSES, Question
+from index.text import stem
 
 LABELS = [
     "PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "DATE", "TIME", "MONEY", "PERCENT",
@@ -95,6 +97,7 @@ def feature_rows(
     qclass_col = _INDEX[f"q_{question.qclass}"]
     title_terms = {a.article_id: set(_terms_of_title(a.title)) for a in articles}
     cos, ms, msw = _semantic(vectors, [r.sentence for r in rows])
+    dates = {id(a): published_words(a) for a in articles}
     for i, r in enumerate(rows):
         s, a = r.sentence, r.article
         terms = s.terms
@@ -129,12 +132,13 @@ def feature_rows(
         v[_INDEX["window"]] = (
             (hits[-1] - hits[0] + 1) / max(len(terms), 1) if len(hits) > 1 else (1.0 if hits else 0.0)
         )
-        v[_INDEX["key_cov"]] = len(keys & tset) / len(keys) if keys else 1.0
-        v[_INDEX["key_ctx"]] = len(keys & ctx) / len(keys) if keys else 1.0
-        v[_INDEX["key_art"]] = len(keys & a.terms) / len(keys) if keys else 1.0
+        dated_terms, dated_words = dates[id(a)]  # the article's date is every sentence's context
+        v[_INDEX["key_cov"]] = len(keys & (tset | dated_terms)) / len(keys) if keys else 1.0
+        v[_INDEX["key_ctx"]] = len(keys & (ctx | dated_terms)) / len(keys) if keys else 1.0
+        v[_INDEX["key_art"]] = len(keys & (a.terms | dated_terms)) / len(keys) if keys else 1.0
         v[_INDEX["n_keys"]] = len(keys)
-        v[_INDEX["num_cov"]] = len(numbers & s.folded) / len(numbers) if numbers else 1.0
-        v[_INDEX["num_art"]] = len(numbers & ctx_words) / len(numbers) if numbers else 1.0
+        v[_INDEX["num_cov"]] = len(numbers & (s.folded | dated_words)) / len(numbers) if numbers else 1.0
+        v[_INDEX["num_art"]] = len(numbers & (ctx_words | dated_words)) / len(numbers) if numbers else 1.0
         v[_INDEX["focus"]] = len(focus & tset) / len(focus) if focus else -1.0
         v[_INDEX["focus_ctx"]] = len(focus & ctx) / len(focus) if focus else -1.0
         v[_INDEX["sent_idx"]] = s.stored.idx
@@ -163,6 +167,22 @@ def feature_rows(
         col = _INDEX[name]
         X[:, _INDEX[f"{name}_rel"]] = X[:, col] - X[:, col].max()
     return X, rows
+
+
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september",
+           "october", "november", "december"]  # fmt: skip
+
+
+def published_words(article: Article) -> tuple[frozenset[str], frozenset[str]]:
+    """(stems, words) of an article's publication date ("1987", "april", "8"): a news
+    sentence says "today" or "in March" and leaves the year and the day to the dateline."""
+    published = next((str(p.metadata.get("published", "")) for p in article.passages), "")
+    match = _ISO_DATE.match(published)
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        return frozenset(), frozenset()
+    year, month, day = match.group(1), _MONTHS[int(match.group(2)) - 1], str(int(match.group(3)))
+    return frozenset({year, stem(month), day}), frozenset({year, month, day})
 
 
 def _terms_of_title(text: str) -> list[str]:
