@@ -42,7 +42,7 @@ def test_first_build_then_noop_embeds_nothing(settings: Settings, counting: Coun
     report = run_index(settings, embed_model=counting)
     assert (len(report.added), len(report.updated), len(report.removed), report.unchanged) == (5, 0, 0, 0)
     assert report.chunks == counting.texts_embedded > 5
-    assert (settings.index_dir / "bm25" / "params.index.json").exists()
+    assert (settings.index_dir / "lexical" / f"{open_active(settings).name}.sqlite").exists()
     per_article = _assert_consistent(settings)
     assert len(per_article) == 5
 
@@ -229,3 +229,39 @@ def test_repeated_runs_share_one_loaded_model(settings: Settings) -> None:
     assert first._encoder is build_query_embedder(settings)  # type: ignore[attr-defined]
     report = run_index(settings)
     assert report.embedded_chunks == report.chunks > 0
+
+
+def test_a_trusted_keyword_mirror_spares_reading_chroma(
+    settings: Settings, counting: CountingEmbedding, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from index.store.chroma import ChunkStore
+
+    run_index(settings, embed_model=counting)
+
+    def unwanted(self: ChunkStore) -> None:
+        raise AssertionError("read every chunk's metadata from Chroma")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(ChunkStore, "article_states", unwanted)
+        assert run_index(settings, embed_model=counting).unchanged == 5
+
+
+def test_writes_the_keyword_mirror_missed_are_reconciled(
+    settings: Settings, counting: CountingEmbedding
+) -> None:
+    """Another machine writing to the same Chroma server, or a run killed between a Chroma
+    write and its mirror write: the next run reads Chroma and catches up."""
+    from index.store import lexical
+
+    run_index(settings, embed_model=counting)
+    store = open_active(settings)
+    gone = store.collection.get(where={"article_id": SEED})["ids"]
+    store.delete(gone)  # no mirror attached: the keyword index does not hear of it
+    assert lexical.LexicalIndex(
+        lexical.path_for(settings.index_dir, store.name)
+    ).count() == store.count() + len(gone)
+    counting.texts_embedded = 0
+    report = run_index(settings, embed_model=counting)
+    assert report.added == [SEED] and counting.texts_embedded == len(gone)
+    keywords = lexical.LexicalIndex(lexical.path_for(settings.index_dir, store.name))
+    assert keywords.ids() == set(open_active(settings).collection.get()["ids"])

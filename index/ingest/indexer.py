@@ -3,8 +3,11 @@
 Order of writes, chosen so a kill at any point leaves an index that answers:
 1. new chunks of an added or updated article are upserted (stable ids: a retry overwrites);
 2. only then are that article's chunks of other content hashes deleted;
-3. removed articles are deleted last; BM25 is rebuilt when the chunk ids changed.
-The next run sees leftovers (two hashes, or an incomplete set) and finishes the job.
+3. removed articles are deleted last.
+Every Chroma write is followed by the same write to the keyword index
+(`index.store.lexical`), which also tells the next run what Chroma holds without
+reading all of it. The next run sees leftovers (two hashes, or an incomplete set) and
+finishes the job.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from index.ingest.articles import Article, Skipped, id_for_path
 from index.ingest.corpus_scan import ArticleRef, materialize, save_scan, scan_corpus
 from index.ingest.id_migration import current_view, legacy_ids, migrate_ids
 from index.settings import Settings
-from index.store import bm25
+from index.store import lexical
 from index.store.chroma import (
     ArticleState,
     ChunkStore,
@@ -193,12 +196,16 @@ def run_index(
         client = _client_for(settings, full, report)
         store, old = _select_store(settings, client, model, full, dry_run=False)
         assert store is not None
-        states = store.article_states()
+        keywords, damage = lexical.open_for_index(settings.index_dir, store.name)
+        if damage:
+            report.notes.append(f"the keyword index was damaged ({damage}); it was rebuilt")
+        states = _article_states(store, keywords)
+        store.mirror = keywords
         side = SentenceStore(settings.index_dir, create=True)
         moved = 0
         if legacy_ids(states):  # an index written before ids kept the file suffix
             moved = migrate_ids(store, states)
-            states = store.article_states()
+            states = reconcile(store, keywords)
         todo = _read_todo(settings, _plan(articles, states, report), report)
         gone = _gone(articles, report.skipped, states)
         report.removed = sorted(states[aid].path for aid in gone)
@@ -236,12 +243,10 @@ def run_index(
         if rebuilt and not todo:
             report.notes.append(f"sentence data rebuilt for {rebuilt} articles")
         side.close()
-        ids = _all_ids(store)
-        report.chunks = len(ids)
-        damage = bm25.problem(settings.index_dir)
-        bm25.update(settings.index_dir, ids, store.chunks)
-        if damage:
-            report.notes.append(f"the keyword index was damaged ({damage}); it was rebuilt")
+        report.chunks = keywords.count()
+        if store.token:  # every write of this run reached the keyword index too
+            keywords.set_meta("writer", store.token)
+        lexical.finish(settings.index_dir, keywords, store.name)
         if report.changed or moved or old is not None:
             bump_revision(settings.index_dir)  # running bots and chats reopen the store
         if not settings.chroma_host:
@@ -311,11 +316,28 @@ def _gone(articles: list[Item], skipped: list[Skipped], states: dict[str, Articl
     return [aid for aid, st in states.items() if aid not in present and not st.path.startswith(folders)]
 
 
-def _all_ids(store: ChunkStore) -> list[str]:
-    ids: list[str] = []
-    for page in store._pages([]):
-        ids.extend(page["ids"])
-    return ids
+def _article_states(store: ChunkStore, keywords: lexical.LexicalIndex) -> dict[str, ArticleState]:
+    """What the store holds per article: from the keyword index's mirror when it saw every
+    write to the collection (cheap), else read from Chroma and the mirror reconciled."""
+    token = str(store.metadata.get("writer", ""))
+    if token and keywords.get_meta("writer") == token and keywords.count() == store.count():
+        return keywords.article_states()
+    return reconcile(store, keywords)
+
+
+def reconcile(store: ChunkStore, keywords: lexical.LexicalIndex) -> dict[str, ArticleState]:
+    """Make the keyword index hold exactly the chunks Chroma holds (fetching only the
+    missing ones' text); returns the article states read from Chroma."""
+    states = store.article_states()
+    ids = {i for st in states.values() for i in st.all_ids()}
+    keywords.delete(keywords.ids() - ids)
+    have = keywords.ids()
+    missing = sorted(ids - have)
+    for start in range(0, len(missing), 2000):
+        keywords.add_hits(store.chunks(missing[start : start + 2000]))
+    store.begin_write()  # a token of our own, recorded as seen
+    keywords.set_meta("writer", store.token)
+    return states
 
 
 def _embed_and_write(
@@ -461,9 +483,10 @@ def sync_sentences(
     have = side.known()
     side.delete(have - set(wanted))
     missing = [key for key in wanted if key not in have]
-    encoder, _ = _token_encoder(settings, None)
+    encoder = _token_encoder(settings, None)[0] if missing else None
     for start in range(0, len(missing), ANNOTATE_BATCH):
         batch = missing[start : start + ANNOTATE_BATCH]
+        assert encoder is not None
         rebuilt = [_from_chunks(store.chunks(wanted[key])) for key in batch]
         for key, (text, title, chunks), annotation in zip(batch, rebuilt, annotate([r[0] for r in rebuilt])):
             records = plan_records(text, title, annotation, [(a, b) for _, a, b in chunks])

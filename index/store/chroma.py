@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -186,6 +187,18 @@ class ChunkStore:
         self.client = client
         self.collection = collection
         self._batch = max(1, min(int(client.get_max_batch_size()), 5000))
+        self.mirror: Any | None = None  # the keyword index (`index.store.lexical`) every write goes to
+        self.token = ""  # the writer token this process stamped on the collection, once it wrote
+
+    def begin_write(self) -> None:
+        """Stamp a fresh writer token on the collection before the first write, so any
+        other copy of the chunk list (a keyword index here or on another machine) knows it
+        may be stale, whoever wrote and however the write ended."""
+        if not self.token:
+            token = uuid.uuid4().hex
+            meta = {**self.metadata, "writer": token}
+            self.collection.modify(metadata=meta)
+            self.token = token
 
     @property
     def name(self) -> str:
@@ -222,25 +235,36 @@ class ChunkStore:
         from llama_index.core.schema import MetadataMode
         from llama_index.core.vector_stores.utils import node_to_metadata_dict
 
+        self.begin_write()
         for start in range(0, len(nodes), self._batch):
             part = nodes[start : start + self._batch]
+            ids = [n.node_id for n in part]
+            documents = [n.get_content(metadata_mode=MetadataMode.NONE) for n in part]
+            metadatas = [
+                {
+                    k: ("" if v is None else v)
+                    for k, v in node_to_metadata_dict(n, remove_text=True, flat_metadata=True).items()
+                }
+                for n in part
+            ]
             self.collection.upsert(
-                ids=[n.node_id for n in part],
+                ids=ids,
                 embeddings=embeddings[start : start + self._batch],
-                documents=[n.get_content(metadata_mode=MetadataMode.NONE) for n in part],
-                metadatas=[
-                    {
-                        k: ("" if v is None else v)
-                        for k, v in node_to_metadata_dict(n, remove_text=True, flat_metadata=True).items()
-                    }
-                    for n in part
-                ],
+                documents=documents,
+                metadatas=metadatas,
             )
+            if self.mirror is not None:
+                self.mirror.add(ids, documents, [public_metadata(m) for m in metadatas])
 
     def delete(self, ids: Iterable[str]) -> None:
         ids = list(ids)
+        if not ids:
+            return
+        self.begin_write()
         for start in range(0, len(ids), self._batch):
             self.collection.delete(ids=ids[start : start + self._batch])
+        if self.mirror is not None:
+            self.mirror.delete(ids)
 
     def chunks(self, ids: list[str]) -> list[Hit]:
         """Text and metadata of the given chunks (score 0), e.g. to build BM25 from."""
