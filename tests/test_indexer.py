@@ -174,7 +174,11 @@ def test_plain_index_drops_what_a_killed_full_rebuild_left(
     active = read_state(settings.index_dir)["collection"]
     client = open_active(settings).client
     # A `--full` killed mid-way leaves its half-filled collection beside the active one.
-    client.create_collection(f"{settings.chroma_collection}_99")
+    counting.fail_after = counting.texts_embedded + 3
+    with pytest.raises(RuntimeError):
+        run_index(settings, full=True, embed_model=counting)
+    counting.fail_after = None
+    assert f"{settings.chroma_collection}_2" in {c.name for c in client.list_collections()}
     client.create_collection("someone_elses")
     client.create_collection(f"{settings.chroma_collection}_notes")
     report = run_index(settings, embed_model=counting)
@@ -265,3 +269,57 @@ def test_writes_the_keyword_mirror_missed_are_reconciled(
     assert report.added == [SEED] and counting.texts_embedded == len(gone)
     keywords = lexical.LexicalIndex(lexical.path_for(settings.index_dir, store.name))
     assert keywords.ids() == set(open_active(settings).collection.get()["ids"])
+
+
+def test_noop_skips_chroma_yet_sees_touch_rename_and_replace_within_a_second(
+    settings: Settings, corpus: Path, counting: CountingEmbedding, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from index.ingest import indexer
+
+    run_index(settings, embed_model=counting)
+    opened: list[bool] = []
+    real_client_for = indexer._client_for
+    monkeypatch.setattr(indexer, "_client_for", lambda *a: opened.append(True) or real_client_for(*a))
+    assert run_index(settings, embed_model=counting).unchanged == 5 and opened == []  # Chroma not opened
+
+    path = corpus / SEED
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1))  # touched: same content
+    assert run_index(settings, embed_model=counting).unchanged == 5 and opened == []
+
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("a", "e", 1), encoding="utf-8")  # same size, same second
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert run_index(settings, embed_model=counting).updated == [SEED] and opened == [True]
+
+    path.rename(corpus / "renamed.txt")
+    report = run_index(settings, embed_model=counting)
+    assert (report.added, report.removed) == (["renamed.txt"], [SEED])
+    assert run_index(settings, embed_model=counting).unchanged == 5 and len(opened) == 2
+
+
+def test_a_run_killed_after_its_first_write_is_not_trusted(
+    settings: Settings, corpus: Path, counting: CountingEmbedding, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from index.store import lexical
+    from index.store.sentences import SentenceStore
+
+    run_index(settings, embed_model=counting)
+    (corpus / "new.txt").write_text(
+        "Blinken flew to Kyiv on Tuesday.\n\nHe met Zelensky there.", encoding="utf-8"
+    )
+    with monkeypatch.context() as patch:  # dies after the chunks landed, before the sentences
+        patch.setattr(SentenceStore, "put", lambda *a: (_ for _ in ()).throw(RuntimeError("killed")))
+        with pytest.raises(RuntimeError):
+            run_index(settings, embed_model=counting)
+    name = open_active(settings).name
+    assert lexical.LexicalIndex(lexical.path_for(settings.index_dir, name)).get_meta("writer") == "pending"
+    report = run_index(settings, embed_model=counting)
+    assert report.unchanged == 6 and report.notes == ["sentence data rebuilt for 1 articles"]
+    assert lexical.LexicalIndex(lexical.path_for(settings.index_dir, name)).get_meta("writer") != "pending"
+    assert SentenceStore(settings.index_dir).known() >= {
+        (a, h) for a, h in SentenceStore(settings.index_dir).known()
+    }
+    assert any(a == "new.txt" for a, _ in SentenceStore(settings.index_dir).known())

@@ -12,6 +12,7 @@ finishes the job.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from index.store.chroma import (
     fresh_client_after_failure,
     open_client,
     read_state,
+    stored_writer,
     write_state,
 )
 from index.store.index_dir import storage_errors
@@ -41,6 +43,7 @@ from index.store.vector_check import record_vectors, verify_vectors
 
 Progress = Callable[[int, int], None]
 EMBED_GROUP = 64  # chunks embedded and written together: small enough that a kill loses little
+FULL_MARKER = "full-rebuild.started"  # present while a `--full` fills a fresh collection
 ANNOTATE_BATCH = 16  # articles through spaCy's nlp.pipe together
 
 
@@ -144,6 +147,7 @@ def _select_store(
         write_state(settings.index_dir, {"collection": name, "generation": generation})
         return new_store, None
     _drop_leftovers(settings, client, existing, keep=active)
+    (settings.index_dir / FULL_MARKER).touch()  # a kill from here leaves a collection to drop
     return create_collection(client, name, wanted), active
 
 
@@ -157,6 +161,7 @@ def _drop_leftovers(settings: Settings, client: Any, existing: set[str], keep: s
         prefix, _, generation = stale.rpartition("_")
         if prefix == settings.chroma_collection and generation.isdigit() and stale != keep:
             client.delete_collection(stale)
+    (settings.index_dir / FULL_MARKER).unlink(missing_ok=True)
 
 
 def run_index(
@@ -193,6 +198,10 @@ def run_index(
         storage_errors(settings.index_dir),
         fresh_client_after_failure(settings),
     ):
+        if not full and _nothing_to_do(settings, articles, model, report):
+            save_scan(settings.index_dir, scan)
+            report.seconds = time.perf_counter() - started
+            return report
         client = _client_for(settings, full, report)
         store, old = _select_store(settings, client, model, full, dry_run=False)
         assert store is not None
@@ -235,6 +244,7 @@ def run_index(
                 {"collection": store.name, "generation": int(state.get("generation", 0)) + 1},
             )
             client.delete_collection(old)
+            (settings.index_dir / FULL_MARKER).unlink(missing_ok=True)
             report.notes.append("full rebuild: switched to a fresh collection")
 
         for aid in gone:
@@ -246,6 +256,7 @@ def run_index(
         report.chunks = keywords.count()
         if store.token:  # every write of this run reached the keyword index too
             keywords.set_meta("writer", store.token)
+        keywords.set_meta("collection", json.dumps(_collection_settings(store.metadata), sort_keys=True))
         lexical.finish(settings.index_dir, keywords, store.name)
         if report.changed or moved or old is not None:
             bump_revision(settings.index_dir)  # running bots and chats reopen the store
@@ -316,6 +327,63 @@ def _gone(articles: list[Item], skipped: list[Skipped], states: dict[str, Articl
     return [aid for aid, st in states.items() if aid not in present and not st.path.startswith(folders)]
 
 
+def _collection_settings(meta: dict[str, Any]) -> dict[str, Any]:
+    return {k: meta.get(k) for k in ("embed_model", "chunk_size", "chunk_overlap")}
+
+
+def _nothing_to_do(settings: Settings, articles: list[Item], model: str, report: IndexReport) -> bool:
+    """True when the corpus matches the index, decided without opening Chroma (its import
+    alone is 0.6 s): the embedded store's keyword index saw every write (the last run
+    finished, and nothing touched the file since), and by its mirror every article is
+    complete in its current version, nothing is left over, and the sentence store agrees.
+    Anything else goes the full way, which also gives the errors (another model, ...)."""
+    from index.embedding.token_states import basis
+    from index.store.vector_check import verify_vectors
+
+    if settings.chroma_host or (settings.index_dir / FULL_MARKER).exists():
+        return False  # other machines write there; a killed `--full` left a collection to drop
+    try:
+        collection = read_state(settings.index_dir).get("collection")
+    except NewsdeskError:
+        return False
+    if not collection or not lexical.unchanged_since_last_run(settings.index_dir, str(collection)):
+        return False
+    keywords = lexical.LexicalIndex(lexical.path_for(settings.index_dir, str(collection)))
+    try:
+        writer = keywords.get_meta("writer")
+        wanted = collection_metadata(model, settings.chunk_size, settings.chunk_overlap)
+        if (
+            not writer
+            or writer == "pending"
+            or keywords.get_meta("collection") != json.dumps(_collection_settings(wanted), sort_keys=True)
+        ):
+            return False
+        if stored_writer(settings.chroma_path, str(collection)) != writer:
+            return False  # someone wrote to the collection since
+        states = keywords.article_states()
+        chunks = keywords.count()
+    finally:
+        keywords.close()
+    trial = IndexReport()
+    if _plan(articles, states, trial) or _gone(articles, report.skipped, states) or legacy_ids(states):
+        return False
+    if any(len(st.ids_by_hash) != 1 for st in states.values()):
+        return False  # leftovers of an interrupted update
+    try:
+        side = SentenceStore(settings.index_dir)
+    except FileNotFoundError:
+        return False
+    try:
+        complete = {(aid, h) for aid, st in states.items() for h in st.ids_by_hash}
+        if side.get_meta("basis") != basis().id or side.known() != complete:
+            return False
+    finally:
+        side.close()
+    verify_vectors(settings.index_dir, settings.chroma_path, str(collection))
+    report.unchanged, report.chunks = trial.unchanged, chunks
+    return True
+
+
 def _article_states(store: ChunkStore, keywords: lexical.LexicalIndex) -> dict[str, ArticleState]:
     """What the store holds per article: from the keyword index's mirror when it saw every
     write to the collection (cheap), else read from Chroma and the mirror reconciled."""
@@ -328,6 +396,7 @@ def _article_states(store: ChunkStore, keywords: lexical.LexicalIndex) -> dict[s
 def reconcile(store: ChunkStore, keywords: lexical.LexicalIndex) -> dict[str, ArticleState]:
     """Make the keyword index hold exactly the chunks Chroma holds (fetching only the
     missing ones' text); returns the article states read from Chroma."""
+    keywords.set_meta("writer", "pending")
     states = store.article_states()
     ids = {i for st in states.values() for i in st.all_ids()}
     keywords.delete(keywords.ids() - ids)
@@ -455,12 +524,12 @@ def _finish_article(
 def _token_encoder(settings: Settings, embed_model: Any) -> tuple[Any, bool]:
     """The packaged MiniLM, whose token states the answerer stores; and whether the chunk
     vectors come from the same pass (the default backend) or from another model."""
-    from index.embedding.onnx import shared_encoder
+    from index.embedding import index_encoder
 
     own = getattr(embed_model, "_encoder", None)
     if own is not None and hasattr(own, "encode"):
         return own, True
-    return shared_encoder(settings.embed_threads, settings.embed_batch_size), False
+    return index_encoder(settings), False
 
 
 def sync_sentences(

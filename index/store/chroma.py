@@ -137,6 +137,27 @@ def open_client(settings: Settings, create: bool, fresh: bool = False, check: st
         raise StoreUnavailableError(f"the index at {path} cannot be opened ({exc}); {REBUILD_HINT}") from exc
 
 
+def stored_writer(chroma_path: Path, collection: str) -> str | None:
+    """The collection's writer token read straight from the embedded store's SQLite file,
+    without importing chromadb (0.6 s); None when it can't be read (another Chroma version
+    lays its tables out otherwise: callers then open Chroma the usual way)."""
+    import sqlite3
+
+    try:
+        conn = sqlite3.connect(f"file:{chroma_path / 'chroma.sqlite3'}?mode=ro", uri=True, timeout=5)
+        try:
+            row = conn.execute(
+                "SELECT m.str_value FROM collection_metadata m JOIN collections c ON c.id = m.collection_id "
+                "WHERE c.name = ? AND m.key = 'writer'",
+                (collection,),
+            ).fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
+    return None if row is None or row[0] is None else str(row[0])
+
+
 def chunk_id(article_id: str, content_hash: str, position: int) -> str:
     """Same article content, same id: re-writing a chunk is an idempotent upsert."""
     return f"{article_id}#{content_hash[:16]}#{position:04d}"
@@ -195,6 +216,8 @@ class ChunkStore:
         other copy of the chunk list (a keyword index here or on another machine) knows it
         may be stale, whoever wrote and however the write ended."""
         if not self.token:
+            if self.mirror is not None:  # a crash from here on must not leave it trusted
+                self.mirror.set_meta("writer", "pending")
             token = uuid.uuid4().hex
             meta = {**self.metadata, "writer": token}
             self.collection.modify(metadata=meta)

@@ -323,6 +323,12 @@ def open_for_index(index_dir: Path, collection: str) -> tuple[LexicalIndex, str]
         return LexicalIndex(path, create=True), damage or f"a file is unreadable: {exc}"
 
 
+def unchanged_since_last_run(index_dir: Path, collection: str) -> bool:
+    """The file is as the last `index` run left it (a run that did not finish records nothing)."""
+    recorded = _recorded(index_dir).get(collection)
+    return bool(recorded) and _stat(path_for(index_dir, collection)) == recorded
+
+
 def _recorded(index_dir: Path) -> dict[str, list[int]]:
     try:
         data = json.loads((index_dir / MANIFEST).read_text(encoding="utf-8"))
