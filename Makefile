@@ -8,7 +8,7 @@ EVAL_CHECKS := --check 'hit@1>=0.85' --check 'hit@3>=0.95' --check 'keyword_reca
 	--check 'citation_validity>=1.0' --check 'unsupported_rate<=0.05' \
 	--check 'answered_unanswerable<=0' --check 'abstained_answerable<=1'
 
-.PHONY: install run chat test unit eval lint typecheck format bench bench-fp32 clean
+.PHONY: install run chat test test-fast unit eval lint typecheck format bench bench-scale bench-fp32 clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,15 @@ chat: install
 
 test: install lint typecheck unit eval
 
+# Two workers (pytest-xdist): the tests wait on subprocesses and disks as much as on the CPU.
+PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider -n 2
+
 unit: install
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(PYTEST)
+
+# The inner loop: unit tests only (no servers, no newsdesk processes, no kill -9).
+test-fast: install
+	$(PYTEST) -m "not slow and not integration"
 
 # Answer quality gate: a regression on the dev set fails the build.
 eval: install
@@ -53,6 +60,10 @@ format: install
 
 bench: install
 	$(BIN)/python -m benchmarks.run
+
+# Incremental cost vs corpus size with the hashing stand-in embedder (table + PNG).
+bench-scale: install
+	$(BIN)/python -m benchmarks.scale --sizes 2000,10000,50000
 
 # Embedding throughput against sentence-transformers fp32. torch's CPU build goes in
 # first: a plain `torch` requirement would pull GBs of CUDA packages.

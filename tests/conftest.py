@@ -99,12 +99,28 @@ def counting(onnx_model: Any) -> Iterator[CountingEmbedding]:
     yield CountingEmbedding(onnx_model)
 
 
-@pytest.fixture
-def built_index(settings: Settings, onnx_model: Any) -> Settings:
-    """The seed corpus indexed into a temp dir."""
+@pytest.fixture(scope="session")
+def _seed_index(tmp_path_factory: pytest.TempPathFactory, onnx_model: Any) -> Path:
+    """The seed corpus indexed once per test process (spaCy and the model take seconds)."""
     from index.ingest.indexer import run_index
+    from index.store.chroma import forget_client
 
-    run_index(settings, embed_model=onnx_model)
+    root = tmp_path_factory.mktemp("seed-index")
+    shutil.copytree(SEED_CORPUS, root / "corpus")
+    with pytest.MonkeyPatch.context() as patch:
+        for key in list(os.environ):
+            if key.startswith(("NEWSDESK_", "LLM_", "EMBED_", "CHROMA_", "DISCORD_")):
+                patch.delenv(key)
+        settings = load_settings(corpus_dir=root / "corpus", index_dir=root / "index")
+        run_index(settings, embed_model=onnx_model)
+    forget_client(settings.chroma_path)
+    return root / "index"
+
+
+@pytest.fixture
+def built_index(settings: Settings, _seed_index: Path) -> Settings:
+    """The seed corpus indexed into a temp dir (a copy of one build: same files, stats and all)."""
+    shutil.copytree(_seed_index, settings.index_dir)
     return settings
 
 

@@ -17,6 +17,8 @@ from index.settings import Settings
 from index.store.chroma import open_active
 from index.store.vector_check import MANIFEST, record_vectors, verify_vectors
 
+pytestmark = pytest.mark.slow  # runs newsdesk as processes
+
 QUESTION = "Who is the Russian Foreign Minister that Blinken met?"
 
 
