@@ -15,7 +15,7 @@ SQUAD_CHECKS := --check 'hit@1>=@S_HIT1@' --check 'keyword_recall>=@S_KW@' --che
 	--check 'unanswerable_refused>=@S_REF@' --check 'answerable_refused<=@S_FALSE@'
 SQUAD_SAMPLE ?= 0
 
-.PHONY: install run chat test unit eval eval-seed eval-real train lint typecheck format bench bench-fp32 clean
+.PHONY: install run chat test test-fast unit eval eval-seed eval-real train lint typecheck format bench bench-scale bench-fp32 clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,8 +35,15 @@ chat: install
 
 test: install lint typecheck unit eval
 
+# Two workers (pytest-xdist): the tests wait on subprocesses and disks as much as on the CPU.
+PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider -n 2
+
 unit: install
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(PYTEST)
+
+# The inner loop: unit tests only (no servers, no newsdesk processes, no kill -9).
+test-fast: install
+	$(PYTEST) -m "not slow and not integration"
 
 # Answer quality gate on the seed sets and on two real corpora (../shared/eval): a
 # regression fails the build. Each index is built once per run.
@@ -75,6 +82,10 @@ format: install
 
 bench: install
 	$(BIN)/python -m benchmarks.run
+
+# Incremental cost vs corpus size with the hashing stand-in embedder (table + PNG).
+bench-scale: install
+	$(BIN)/python -m benchmarks.scale --sizes 2000,10000,50000
 
 # Embedding throughput against sentence-transformers fp32. torch's CPU build goes in
 # first: a plain `torch` requirement would pull GBs of CUDA packages.

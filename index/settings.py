@@ -16,7 +16,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from index.redact import RedactedRepr
 
-EmbedMode = Literal["onnx", "sentence-transformers", "openai"]
+EmbedMode = Literal["onnx", "sentence-transformers", "openai", "hash"]
+EmbedDevice = Literal["cpu", "cuda", "auto"]
 LLMMode = Literal["extractive", "llm"]
 LLMBackend = Literal["openai-like", "ollama"]
 MAX_FILE_BYTES_CEILING = 50_000_000
@@ -47,6 +48,7 @@ class Settings(RedactedRepr, BaseSettings):
     embed_api_key: SecretStr = Field(SecretStr(""), alias="EMBED_API_KEY")
     embed_threads: int = Field(2, alias="EMBED_THREADS", ge=1)
     embed_batch_size: int = Field(8, alias="EMBED_BATCH_SIZE", ge=1)
+    embed_device: EmbedDevice = Field("cpu", alias="EMBED_DEVICE")
 
     # Chroma: on disk under index_dir unless a server is named.
     chroma_host: str = Field("", alias="CHROMA_HOST")

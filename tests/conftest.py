@@ -101,18 +101,25 @@ def counting(onnx_model: Any) -> Iterator[CountingEmbedding]:
 
 @pytest.fixture(scope="session")
 def _seed_index(tmp_path_factory: pytest.TempPathFactory, onnx_model: Any) -> Path:
-    """The seed corpus indexed once per test run (spaCy and the embedding take seconds)."""
+    """The seed corpus indexed once per test process (spaCy and the model take seconds)."""
     from index.ingest.indexer import run_index
+    from index.store.chroma import forget_client
 
-    root = tmp_path_factory.mktemp("seed")
+    root = tmp_path_factory.mktemp("seed-index")
     shutil.copytree(SEED_CORPUS, root / "corpus")
-    run_index(load_settings(corpus_dir=root / "corpus", index_dir=root / "index"), embed_model=onnx_model)
+    with pytest.MonkeyPatch.context() as patch:
+        for key in list(os.environ):
+            if key.startswith(("NEWSDESK_", "LLM_", "EMBED_", "CHROMA_", "DISCORD_")):
+                patch.delenv(key)
+        settings = load_settings(corpus_dir=root / "corpus", index_dir=root / "index")
+        run_index(settings, embed_model=onnx_model)
+    forget_client(settings.chroma_path)
     return root / "index"
 
 
 @pytest.fixture
 def built_index(settings: Settings, _seed_index: Path) -> Settings:
-    """The seed corpus indexed into this test's temp dir (a copy of the session's index)."""
+    """The seed corpus indexed into a temp dir (a copy of one build: same files, stats and all)."""
     shutil.copytree(_seed_index, settings.index_dir)
     return settings
 

@@ -14,6 +14,8 @@ from click.testing import CliRunner
 
 from bot.cli import cli
 
+pytestmark = pytest.mark.slow  # runs newsdesk as processes
+
 RUSSIAN_FM = "Who is the Russian Foreign Minister that Blinken met?"
 
 

@@ -17,6 +17,8 @@ from index.settings import Settings
 from index.store.chroma import open_active
 from index.store.vector_check import MANIFEST, record_vectors, verify_vectors
 
+pytestmark = pytest.mark.slow  # runs newsdesk as processes
+
 QUESTION = "Who is the Russian Foreign Minister that Blinken met?"
 
 
@@ -82,21 +84,25 @@ def test_a_garbage_hnsw_header_is_damage(built_index: Settings) -> None:
     )
 
 
-@pytest.mark.parametrize("damage", ["params", "indices"])
-def test_damaged_bm25_is_noted_and_repaired_by_the_next_index(
+@pytest.mark.parametrize("damage", ["header", "segments"])
+def test_damaged_keyword_index_is_noted_and_repaired_by_the_next_index(
     built_index: Settings, onnx_model: Any, damage: str
 ) -> None:
+    import sqlite3
+
     from index.ingest.indexer import run_index
     from index.query.engine import Engine
-    from index.store import bm25
+    from index.store import bm25, lexical
 
-    folder = built_index.index_dir / bm25.BM25_DIR
-    if damage == "params":
-        (folder / "params.index.json").write_text("\x00garbage{", encoding="latin-1")
-    else:
-        indices = np.load(folder / "indices.csc.index.npy")
-        indices[::3] = 10_000  # out of range: there are 29 chunks
-        np.save(folder / "indices.csc.index.npy", indices)
+    path = lexical.path_for(built_index.index_dir, open_active(built_index).name)
+    if damage == "header":
+        with open(path, "r+b") as fh:
+            fh.write(b"\x00garbage{" * 20)
+    else:  # term segments that no longer fit the passages
+        conn = sqlite3.connect(path)
+        with conn:
+            conn.execute("UPDATE terms_data SET block = randomblob(length(block)) WHERE id > 10")
+        conn.close()
 
     answer = Engine(built_index, embed_model=onnx_model).ask(QUESTION)
     assert not answer.abstained and "Lavrov" in answer.text  # vectors still answer
@@ -107,6 +113,7 @@ def test_damaged_bm25_is_noted_and_repaired_by_the_next_index(
     assert not report.changed and any("keyword index" in n for n in report.notes)
     repaired = Engine(built_index, embed_model=onnx_model).ask(QUESTION)
     assert not repaired.note and bm25.load(built_index.index_dir) is not None
-    shutil.rmtree(folder)  # gone entirely: the next index rebuilds it quietly
-    run_index(built_index, embed_model=onnx_model)
-    assert bm25.load(built_index.index_dir) is not None
+    assert len(repaired.sources) and lexical.LexicalIndex(path).count() == report.chunks
+    shutil.rmtree(path.parent)  # gone entirely: the next index rebuilds it quietly
+    again = run_index(built_index, embed_model=onnx_model)
+    assert not again.notes and lexical.LexicalIndex(path).count() == report.chunks

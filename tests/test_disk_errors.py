@@ -17,6 +17,8 @@ import pytest
 
 from benchmarks.synthetic import generate_corpus
 
+pytestmark = pytest.mark.slow  # runs newsdesk as processes
+
 SEEDS = Path(__file__).resolve().parent.parent / "corpus"
 QUESTION = "Who is the Russian Foreign Minister that Blinken met?"
 

@@ -42,7 +42,7 @@ def test_first_build_then_noop_embeds_nothing(settings: Settings, counting: Coun
     report = run_index(settings, embed_model=counting)
     assert (len(report.added), len(report.updated), len(report.removed), report.unchanged) == (5, 0, 0, 0)
     assert report.chunks == counting.texts_embedded > 5
-    assert (settings.index_dir / "bm25" / "params.index.json").exists()
+    assert (settings.index_dir / "lexical" / f"{open_active(settings).name}.sqlite").exists()
     per_article = _assert_consistent(settings)
     assert len(per_article) == 5
 
@@ -174,7 +174,11 @@ def test_plain_index_drops_what_a_killed_full_rebuild_left(
     active = read_state(settings.index_dir)["collection"]
     client = open_active(settings).client
     # A `--full` killed mid-way leaves its half-filled collection beside the active one.
-    client.create_collection(f"{settings.chroma_collection}_99")
+    counting.fail_after = counting.texts_embedded + 3
+    with pytest.raises(RuntimeError):
+        run_index(settings, full=True, embed_model=counting)
+    counting.fail_after = None
+    assert f"{settings.chroma_collection}_2" in {c.name for c in client.list_collections()}
     client.create_collection("someone_elses")
     client.create_collection(f"{settings.chroma_collection}_notes")
     report = run_index(settings, embed_model=counting)
@@ -229,3 +233,93 @@ def test_repeated_runs_share_one_loaded_model(settings: Settings) -> None:
     assert first._encoder is build_query_embedder(settings)  # type: ignore[attr-defined]
     report = run_index(settings)
     assert report.embedded_chunks == report.chunks > 0
+
+
+def test_a_trusted_keyword_mirror_spares_reading_chroma(
+    settings: Settings, counting: CountingEmbedding, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from index.store.chroma import ChunkStore
+
+    run_index(settings, embed_model=counting)
+
+    def unwanted(self: ChunkStore) -> None:
+        raise AssertionError("read every chunk's metadata from Chroma")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(ChunkStore, "article_states", unwanted)
+        assert run_index(settings, embed_model=counting).unchanged == 5
+
+
+def test_writes_the_keyword_mirror_missed_are_reconciled(
+    settings: Settings, counting: CountingEmbedding
+) -> None:
+    """Another machine writing to the same Chroma server, or a run killed between a Chroma
+    write and its mirror write: the next run reads Chroma and catches up."""
+    from index.store import lexical
+
+    run_index(settings, embed_model=counting)
+    store = open_active(settings)
+    gone = store.collection.get(where={"article_id": SEED})["ids"]
+    store.delete(gone)  # no mirror attached: the keyword index does not hear of it
+    assert lexical.LexicalIndex(
+        lexical.path_for(settings.index_dir, store.name)
+    ).count() == store.count() + len(gone)
+    counting.texts_embedded = 0
+    report = run_index(settings, embed_model=counting)
+    assert report.added == [SEED] and counting.texts_embedded == len(gone)
+    keywords = lexical.LexicalIndex(lexical.path_for(settings.index_dir, store.name))
+    assert keywords.ids() == set(open_active(settings).collection.get()["ids"])
+
+
+def test_noop_skips_chroma_yet_sees_touch_rename_and_replace_within_a_second(
+    settings: Settings, corpus: Path, counting: CountingEmbedding, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from index.ingest import indexer
+
+    run_index(settings, embed_model=counting)
+    opened: list[bool] = []
+    real_client_for = indexer._client_for
+    monkeypatch.setattr(indexer, "_client_for", lambda *a: opened.append(True) or real_client_for(*a))
+    assert run_index(settings, embed_model=counting).unchanged == 5 and opened == []  # Chroma not opened
+
+    path = corpus / SEED
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1))  # touched: same content
+    assert run_index(settings, embed_model=counting).unchanged == 5 and opened == []
+
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("a", "e", 1), encoding="utf-8")  # same size, same second
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert run_index(settings, embed_model=counting).updated == [SEED] and opened == [True]
+
+    path.rename(corpus / "renamed.txt")
+    report = run_index(settings, embed_model=counting)
+    assert (report.added, report.removed) == (["renamed.txt"], [SEED])
+    assert run_index(settings, embed_model=counting).unchanged == 5 and len(opened) == 2
+
+
+def test_a_run_killed_after_its_first_write_is_not_trusted(
+    settings: Settings, corpus: Path, counting: CountingEmbedding, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from index.store import lexical
+    from index.store.sentences import SentenceStore
+
+    run_index(settings, embed_model=counting)
+    (corpus / "new.txt").write_text(
+        "Blinken flew to Kyiv on Tuesday.\n\nHe met Zelensky there.", encoding="utf-8"
+    )
+    with monkeypatch.context() as patch:  # dies after the chunks landed, before the sentences
+        patch.setattr(SentenceStore, "put", lambda *a: (_ for _ in ()).throw(RuntimeError("killed")))
+        with pytest.raises(RuntimeError):
+            run_index(settings, embed_model=counting)
+    name = open_active(settings).name
+    assert lexical.LexicalIndex(lexical.path_for(settings.index_dir, name)).get_meta("writer") == "pending"
+    report = run_index(settings, embed_model=counting)
+    assert report.unchanged == 6 and report.notes == ["sentence data rebuilt for 1 articles"]
+    assert lexical.LexicalIndex(lexical.path_for(settings.index_dir, name)).get_meta("writer") != "pending"
+    assert SentenceStore(settings.index_dir).known() >= {
+        (a, h) for a, h in SentenceStore(settings.index_dir).known()
+    }
+    assert any(a == "new.txt" for a, _ in SentenceStore(settings.index_dir).known())

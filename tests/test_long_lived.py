@@ -14,6 +14,8 @@ from index.query import engine as engine_module
 from index.query.engine import Engine
 from index.settings import Settings
 
+pytestmark = pytest.mark.slow  # runs newsdesk as processes
+
 QUESTION = "Who is the Russian Foreign Minister that Blinken met?"
 LATE = "# Harbour strike\n\nDock workers in Rotterdam walked out on Monday over pay and night shifts."
 

@@ -20,6 +20,8 @@ from index.ingest.corpus_walk import load_corpus
 from index.settings import load_settings
 from index.store.chroma import open_active
 
+pytestmark = pytest.mark.slow  # runs newsdesk as processes
+
 SEEDS = Path(__file__).resolve().parent.parent / "corpus"
 
 

@@ -17,6 +17,10 @@ def model_id(settings: Settings) -> str:
     """The id stored with an index, so a query with another model is caught."""
     if settings.embed_mode == "onnx":
         return ONNX_MODEL_ID
+    if settings.embed_mode == "hash":
+        from index.embedding.hashing import HASH_MODEL_ID
+
+        return HASH_MODEL_ID
     return f"{settings.embed_mode}:{settings.embed_model or 'all-MiniLM-L6-v2'}"
 
 
@@ -25,6 +29,10 @@ def build_embed_model(settings: Settings) -> Any:
     from index.embedding import backends
 
     mode = settings.embed_mode
+    if mode == "hash":
+        from index.embedding.hashing import HashEmbedding
+
+        return HashEmbedding()
     if mode == "onnx":
         return backends.onnx_embeddings(settings)
     if mode == "sentence-transformers":
@@ -40,3 +48,12 @@ def build_query_embedder(settings: Settings) -> Any:
     if settings.embed_mode == "onnx":
         return shared_encoder(settings.embed_threads, settings.embed_batch_size)
     return build_embed_model(settings)
+
+
+def index_encoder(settings: Settings) -> Any:
+    """The packaged MiniLM for bulk indexing, on the device `EMBED_DEVICE` selects; on a
+    GPU in batches of at least 64 (small batches leave it idle)."""
+    batch = settings.embed_batch_size
+    if settings.embed_device != "cpu":
+        batch = max(batch, 64)
+    return shared_encoder(settings.embed_threads, batch, settings.embed_device)

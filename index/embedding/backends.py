@@ -12,7 +12,7 @@ import numpy as np
 from llama_index.core.embeddings import BaseEmbedding
 from pydantic import PrivateAttr
 
-from index.embedding.onnx import MAX_TOKENS, ONNX_MODEL_ID, MiniLMEncoder, package_dir, shared_encoder
+from index.embedding.onnx import MAX_TOKENS, ONNX_MODEL_ID, MiniLMEncoder, package_dir
 from index.errors import MissingDependencyError, NewsdeskError
 from index.redact import RedactedRepr
 from index.settings import Settings
@@ -54,10 +54,9 @@ class OnnxMiniLMEmbedding(BaseEmbedding):
 
 
 def onnx_embeddings(settings: Settings) -> BaseEmbedding:
-    return OnnxMiniLMEmbedding(
-        threads=settings.embed_threads,
-        encoder=shared_encoder(settings.embed_threads, settings.embed_batch_size),
-    )
+    from index.embedding import index_encoder
+
+    return OnnxMiniLMEmbedding(threads=settings.embed_threads, encoder=index_encoder(settings))
 
 
 def sentence_transformers(settings: Settings, stored_id: str) -> BaseEmbedding:

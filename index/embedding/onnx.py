@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from index.errors import MissingDependencyError
+from index.errors import MissingDependencyError, NewsdeskError
 
 ONNX_MODEL_ID = "onnx:all-MiniLM-L6-v2-int8"
 MAX_TOKENS = 256  # all-MiniLM-L6-v2 was trained on 256-token inputs
@@ -71,7 +71,7 @@ class MiniLMEncoder:
 
     model_name = ONNX_MODEL_ID
 
-    def __init__(self, threads: int = 2, batch_size: int = 8) -> None:
+    def __init__(self, threads: int = 2, batch_size: int = 8, device: str = "cpu") -> None:
         import onnxruntime as ort
 
         model_path, tokenizer_path = onnx_files()
@@ -80,9 +80,11 @@ class MiniLMEncoder:
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
         self.threads, self.batch_size = threads, batch_size
-        self._session = ort.InferenceSession(
-            str(model_path), sess_options=options, providers=["CPUExecutionProvider"]
-        )
+        providers = providers_for(device, ort.get_available_providers())
+        self._session = ort.InferenceSession(str(model_path), sess_options=options, providers=providers)
+        self.device = "cuda" if "CUDAExecutionProvider" in self._session.get_providers() else "cpu"
+        if device == "cuda" and self.device != "cuda":  # the provider is there, CUDA itself failed
+            raise NewsdeskError(f"EMBED_DEVICE=cuda, but ONNX Runtime could not start CUDA; {CPU_HINT}")
         self._input_names = {i.name for i in self._session.get_inputs()}
         self._tokenizer = load_tokenizer(tokenizer_path)
 
@@ -141,9 +143,30 @@ class MiniLMEncoder:
         return self.embed(texts).tolist()  # type: ignore[no-any-return]
 
 
-@lru_cache(maxsize=2)
-def shared_encoder(threads: int, batch_size: int) -> MiniLMEncoder:
+CPU_HINT = "set EMBED_DEVICE=cpu (or auto) to embed on the CPU"
+
+
+def providers_for(device: str, available: list[str]) -> list[str]:
+    """ONNX Runtime execution providers for EMBED_DEVICE, given those this install has.
+
+    cuda: the CUDA provider (onnxruntime-gpu, `pip install 'newsdesk[gpu]'`) or an error;
+    auto: CUDA when there is one, else the CPU."""
+    has_cuda = "CUDAExecutionProvider" in available
+    if device == "cpu" or (device == "auto" and not has_cuda):
+        return ["CPUExecutionProvider"]
+    if device not in ("cuda", "auto"):
+        raise NewsdeskError(f"unknown EMBED_DEVICE {device!r}: use cpu, cuda or auto")
+    if not has_cuda:
+        raise NewsdeskError(
+            "EMBED_DEVICE=cuda, but this ONNX Runtime has no CUDA provider (it has "
+            f"{', '.join(available) or 'none'}): pip install 'newsdesk[gpu]' for onnxruntime-gpu, or {CPU_HINT}"
+        )
+    return ["CUDAExecutionProvider", "CPUExecutionProvider"]
+
+
+@lru_cache(maxsize=4)
+def shared_encoder(threads: int, batch_size: int, device: str = "cpu") -> MiniLMEncoder:
     """One ONNX session per process: `index --watch` runs and Discord's `/reindex` reuse
     the model the last run (or the question path) loaded instead of reloading it (0.2 s,
     ~90 MB). Sessions and tokenizers are safe to call from several threads."""
-    return MiniLMEncoder(threads=threads, batch_size=batch_size)
+    return MiniLMEncoder(threads=threads, batch_size=batch_size, device=device)

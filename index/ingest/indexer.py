@@ -3,12 +3,16 @@
 Order of writes, chosen so a kill at any point leaves an index that answers:
 1. new chunks of an added or updated article are upserted (stable ids: a retry overwrites);
 2. only then are that article's chunks of other content hashes deleted;
-3. removed articles are deleted last; BM25 is rebuilt when the chunk ids changed.
-The next run sees leftovers (two hashes, or an incomplete set) and finishes the job.
+3. removed articles are deleted last.
+Every Chroma write is followed by the same write to the keyword index
+(`index.store.lexical`), which also tells the next run what Chroma holds without
+reading all of it. The next run sees leftovers (two hashes, or an incomplete set) and
+finishes the job.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,7 +24,7 @@ from index.ingest.corpus_scan import ArticleRef, materialize, save_scan, scan_co
 from index.ingest.id_migration import current_view, legacy_ids, migrate_ids
 from index.ingest.sentence_data import SENTENCE_DATA_VERSION
 from index.settings import Settings
-from index.store import bm25
+from index.store import lexical
 from index.store.chroma import (
     ArticleState,
     ChunkStore,
@@ -30,6 +34,7 @@ from index.store.chroma import (
     fresh_client_after_failure,
     open_client,
     read_state,
+    stored_writer,
     write_state,
 )
 from index.store.index_dir import storage_errors
@@ -39,6 +44,7 @@ from index.store.vector_check import record_vectors, verify_vectors
 
 Progress = Callable[[int, int], None]
 EMBED_GROUP = 64  # chunks embedded and written together: small enough that a kill loses little
+FULL_MARKER = "full-rebuild.started"  # present while a `--full` fills a fresh collection
 ANNOTATE_BATCH = 16  # articles through spaCy's nlp.pipe together
 
 
@@ -142,6 +148,7 @@ def _select_store(
         write_state(settings.index_dir, {"collection": name, "generation": generation})
         return new_store, None
     _drop_leftovers(settings, client, existing, keep=active)
+    (settings.index_dir / FULL_MARKER).touch()  # a kill from here leaves a collection to drop
     return create_collection(client, name, wanted), active
 
 
@@ -155,6 +162,7 @@ def _drop_leftovers(settings: Settings, client: Any, existing: set[str], keep: s
         prefix, _, generation = stale.rpartition("_")
         if prefix == settings.chroma_collection and generation.isdigit() and stale != keep:
             client.delete_collection(stale)
+    (settings.index_dir / FULL_MARKER).unlink(missing_ok=True)
 
 
 def run_index(
@@ -191,16 +199,24 @@ def run_index(
         storage_errors(settings.index_dir),
         fresh_client_after_failure(settings),
     ):
+        if not full and _nothing_to_do(settings, articles, model, report):
+            save_scan(settings.index_dir, scan)
+            report.seconds = time.perf_counter() - started
+            return report
         client = _client_for(settings, full, report)
         store, old = _select_store(settings, client, model, full, dry_run=False)
         assert store is not None
-        states = store.article_states()
+        keywords, damage = lexical.open_for_index(settings.index_dir, store.name)
+        if damage:
+            report.notes.append(f"the keyword index was damaged ({damage}); it was rebuilt")
+        states = _article_states(store, keywords)
+        store.mirror = keywords
         side = SentenceStore(settings.index_dir, create=True)
         _check_sentence_rules(side)
         moved = 0
         if legacy_ids(states):  # an index written before ids kept the file suffix
             moved = migrate_ids(store, states)
-            states = store.article_states()
+            states = reconcile(store, keywords)
         todo = _read_todo(settings, _plan(articles, states, report), report)
         gone = _gone(articles, report.skipped, states)
         report.removed = sorted(states[aid].path for aid in gone)
@@ -230,6 +246,7 @@ def run_index(
                 {"collection": store.name, "generation": int(state.get("generation", 0)) + 1},
             )
             client.delete_collection(old)
+            (settings.index_dir / FULL_MARKER).unlink(missing_ok=True)
             report.notes.append("full rebuild: switched to a fresh collection")
 
         for aid in gone:
@@ -238,12 +255,11 @@ def run_index(
         if rebuilt and not todo:
             report.notes.append(f"sentence data rebuilt for {rebuilt} articles")
         side.close()
-        ids = _all_ids(store)
-        report.chunks = len(ids)
-        damage = bm25.problem(settings.index_dir)
-        bm25.update(settings.index_dir, ids, store.chunks)
-        if damage:
-            report.notes.append(f"the keyword index was damaged ({damage}); it was rebuilt")
+        report.chunks = keywords.count()
+        if store.token:  # every write of this run reached the keyword index too
+            keywords.set_meta("writer", store.token)
+        keywords.set_meta("collection", json.dumps(_collection_settings(store.metadata), sort_keys=True))
+        lexical.finish(settings.index_dir, keywords, store.name)
         if report.changed or moved or old is not None:
             bump_revision(settings.index_dir)  # running bots and chats reopen the store
         if not settings.chroma_host:
@@ -313,11 +329,86 @@ def _gone(articles: list[Item], skipped: list[Skipped], states: dict[str, Articl
     return [aid for aid, st in states.items() if aid not in present and not st.path.startswith(folders)]
 
 
-def _all_ids(store: ChunkStore) -> list[str]:
-    ids: list[str] = []
-    for page in store._pages([]):
-        ids.extend(page["ids"])
-    return ids
+def _collection_settings(meta: dict[str, Any]) -> dict[str, Any]:
+    return {k: meta.get(k) for k in ("embed_model", "chunk_size", "chunk_overlap")}
+
+
+def _nothing_to_do(settings: Settings, articles: list[Item], model: str, report: IndexReport) -> bool:
+    """True when the corpus matches the index, decided without opening Chroma (its import
+    alone is 0.6 s): the embedded store's keyword index saw every write (the last run
+    finished, and nothing touched the file since), and by its mirror every article is
+    complete in its current version, nothing is left over, and the sentence store agrees.
+    Anything else goes the full way, which also gives the errors (another model, ...)."""
+    from index.embedding.token_states import basis
+    from index.store.vector_check import verify_vectors
+
+    if settings.chroma_host or (settings.index_dir / FULL_MARKER).exists():
+        return False  # other machines write there; a killed `--full` left a collection to drop
+    try:
+        collection = read_state(settings.index_dir).get("collection")
+    except NewsdeskError:
+        return False
+    if not collection or not lexical.unchanged_since_last_run(settings.index_dir, str(collection)):
+        return False
+    keywords = lexical.LexicalIndex(lexical.path_for(settings.index_dir, str(collection)))
+    try:
+        writer = keywords.get_meta("writer")
+        wanted = collection_metadata(model, settings.chunk_size, settings.chunk_overlap)
+        if (
+            not writer
+            or writer == "pending"
+            or keywords.get_meta("collection") != json.dumps(_collection_settings(wanted), sort_keys=True)
+        ):
+            return False
+        if stored_writer(settings.chroma_path, str(collection)) != writer:
+            return False  # someone wrote to the collection since
+        states = keywords.article_states()
+        chunks = keywords.count()
+    finally:
+        keywords.close()
+    trial = IndexReport()
+    if _plan(articles, states, trial) or _gone(articles, report.skipped, states) or legacy_ids(states):
+        return False
+    if any(len(st.ids_by_hash) != 1 for st in states.values()):
+        return False  # leftovers of an interrupted update
+    try:
+        side = SentenceStore(settings.index_dir)
+    except FileNotFoundError:
+        return False
+    try:
+        complete = {(aid, h) for aid, st in states.items() for h in st.ids_by_hash}
+        if side.get_meta("basis") != basis().id or side.known() != complete:
+            return False
+    finally:
+        side.close()
+    verify_vectors(settings.index_dir, settings.chroma_path, str(collection))
+    report.unchanged, report.chunks = trial.unchanged, chunks
+    return True
+
+
+def _article_states(store: ChunkStore, keywords: lexical.LexicalIndex) -> dict[str, ArticleState]:
+    """What the store holds per article: from the keyword index's mirror when it saw every
+    write to the collection (cheap), else read from Chroma and the mirror reconciled."""
+    token = str(store.metadata.get("writer", ""))
+    if token and keywords.get_meta("writer") == token and keywords.count() == store.count():
+        return keywords.article_states()
+    return reconcile(store, keywords)
+
+
+def reconcile(store: ChunkStore, keywords: lexical.LexicalIndex) -> dict[str, ArticleState]:
+    """Make the keyword index hold exactly the chunks Chroma holds (fetching only the
+    missing ones' text); returns the article states read from Chroma."""
+    keywords.set_meta("writer", "pending")
+    states = store.article_states()
+    ids = {i for st in states.values() for i in st.all_ids()}
+    keywords.delete(keywords.ids() - ids)
+    have = keywords.ids()
+    missing = sorted(ids - have)
+    for start in range(0, len(missing), 2000):
+        keywords.add_hits(store.chunks(missing[start : start + 2000]))
+    store.begin_write()  # a token of our own, recorded as seen
+    keywords.set_meta("writer", store.token)
+    return states
 
 
 def _embed_and_write(
@@ -435,12 +526,12 @@ def _finish_article(
 def _token_encoder(settings: Settings, embed_model: Any) -> tuple[Any, bool]:
     """The packaged MiniLM, whose token states the answerer stores; and whether the chunk
     vectors come from the same pass (the default backend) or from another model."""
-    from index.embedding.onnx import shared_encoder
+    from index.embedding import index_encoder
 
     own = getattr(embed_model, "_encoder", None)
     if own is not None and hasattr(own, "encode"):
         return own, True
-    return shared_encoder(settings.embed_threads, settings.embed_batch_size), False
+    return index_encoder(settings), False
 
 
 def _check_sentence_rules(side: SentenceStore) -> None:
@@ -470,9 +561,10 @@ def sync_sentences(
     have = side.known()
     side.delete(have - set(wanted))
     missing = [key for key in wanted if key not in have]
-    encoder, _ = _token_encoder(settings, None)
+    encoder = _token_encoder(settings, None)[0] if missing else None
     for start in range(0, len(missing), ANNOTATE_BATCH):
         batch = missing[start : start + ANNOTATE_BATCH]
+        assert encoder is not None
         rebuilt = [_from_chunks(store.chunks(wanted[key])) for key in batch]
         for key, (text, title, chunks), annotation in zip(batch, rebuilt, annotate([r[0] for r in rebuilt])):
             records = plan_records(text, title, annotation, [(a, b) for _, a, b in chunks])

@@ -11,7 +11,7 @@ from index.query.answer import Answer, abstain, extractive_answer, not_english
 from index.query.reader import Reader, Reading
 from index.query.retrieval import HybridRetriever, Passage
 from index.settings import Settings
-from index.store import bm25
+from index.store import lexical
 from index.store.chroma import REBUILD_HINT, ChunkStore, open_active, state_signature
 from index.store.sentences import SentenceStore
 
@@ -75,8 +75,8 @@ class Engine:
                 embed_model = self._embed_model or self._build_embed_model()
                 self._check_model(store, embed_model)
                 self._embed_model = embed_model
-                lexical, self._bm25_problem = bm25.load_checked(self.settings.index_dir)
-                self._retriever = HybridRetriever(store, embed_model, lexical)
+                keywords, self._bm25_problem = lexical.load_checked(self.settings.index_dir, store.name)
+                self._retriever = HybridRetriever(store, embed_model, keywords)
                 self._reader = self._open_reader(self._retriever)
                 self._readings.clear()
                 self._signature, self._fresh = signature, False

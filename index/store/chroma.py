@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -136,6 +137,27 @@ def open_client(settings: Settings, create: bool, fresh: bool = False, check: st
         raise StoreUnavailableError(f"the index at {path} cannot be opened ({exc}); {REBUILD_HINT}") from exc
 
 
+def stored_writer(chroma_path: Path, collection: str) -> str | None:
+    """The collection's writer token read straight from the embedded store's SQLite file,
+    without importing chromadb (0.6 s); None when it can't be read (another Chroma version
+    lays its tables out otherwise: callers then open Chroma the usual way)."""
+    import sqlite3
+
+    try:
+        conn = sqlite3.connect(f"file:{chroma_path / 'chroma.sqlite3'}?mode=ro", uri=True, timeout=5)
+        try:
+            row = conn.execute(
+                "SELECT m.str_value FROM collection_metadata m JOIN collections c ON c.id = m.collection_id "
+                "WHERE c.name = ? AND m.key = 'writer'",
+                (collection,),
+            ).fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
+    return None if row is None or row[0] is None else str(row[0])
+
+
 def chunk_id(article_id: str, content_hash: str, position: int) -> str:
     """Same article content, same id: re-writing a chunk is an idempotent upsert."""
     return f"{article_id}#{content_hash[:16]}#{position:04d}"
@@ -186,6 +208,20 @@ class ChunkStore:
         self.client = client
         self.collection = collection
         self._batch = max(1, min(int(client.get_max_batch_size()), 5000))
+        self.mirror: Any | None = None  # the keyword index (`index.store.lexical`) every write goes to
+        self.token = ""  # the writer token this process stamped on the collection, once it wrote
+
+    def begin_write(self) -> None:
+        """Stamp a fresh writer token on the collection before the first write, so any
+        other copy of the chunk list (a keyword index here or on another machine) knows it
+        may be stale, whoever wrote and however the write ended."""
+        if not self.token:
+            if self.mirror is not None:  # a crash from here on must not leave it trusted
+                self.mirror.set_meta("writer", "pending")
+            token = uuid.uuid4().hex
+            meta = {**self.metadata, "writer": token}
+            self.collection.modify(metadata=meta)
+            self.token = token
 
     @property
     def name(self) -> str:
@@ -222,25 +258,36 @@ class ChunkStore:
         from llama_index.core.schema import MetadataMode
         from llama_index.core.vector_stores.utils import node_to_metadata_dict
 
+        self.begin_write()
         for start in range(0, len(nodes), self._batch):
             part = nodes[start : start + self._batch]
+            ids = [n.node_id for n in part]
+            documents = [n.get_content(metadata_mode=MetadataMode.NONE) for n in part]
+            metadatas = [
+                {
+                    k: ("" if v is None else v)
+                    for k, v in node_to_metadata_dict(n, remove_text=True, flat_metadata=True).items()
+                }
+                for n in part
+            ]
             self.collection.upsert(
-                ids=[n.node_id for n in part],
+                ids=ids,
                 embeddings=embeddings[start : start + self._batch],
-                documents=[n.get_content(metadata_mode=MetadataMode.NONE) for n in part],
-                metadatas=[
-                    {
-                        k: ("" if v is None else v)
-                        for k, v in node_to_metadata_dict(n, remove_text=True, flat_metadata=True).items()
-                    }
-                    for n in part
-                ],
+                documents=documents,
+                metadatas=metadatas,
             )
+            if self.mirror is not None:
+                self.mirror.add(ids, documents, [public_metadata(m) for m in metadatas])
 
     def delete(self, ids: Iterable[str]) -> None:
         ids = list(ids)
+        if not ids:
+            return
+        self.begin_write()
         for start in range(0, len(ids), self._batch):
             self.collection.delete(ids=ids[start : start + self._batch])
+        if self.mirror is not None:
+            self.mirror.delete(ids)
 
     def chunks(self, ids: list[str]) -> list[Hit]:
         """Text and metadata of the given chunks (score 0), e.g. to build BM25 from."""

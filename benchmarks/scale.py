@@ -1,0 +1,418 @@
+"""Incremental cost against corpus size, with a stand-in embedder (`EMBED_MODE=hash`).
+
+    python -m benchmarks.scale --sizes 2000,10000,50000          # the curve (table + PNG)
+    python -m benchmarks.scale --sizes 100000 --server           # scale mode, embedded and `chroma run`
+
+For each size a corpus of generated articles is written and *seeded* into an index
+directly (chunks = paragraphs, hashed vectors, keyword index, sentence-store keys, scan
+cache): building 50,000 articles through spaCy and the model would take hours here, and
+what is measured is the cost of one change at that size, not the build. Then the real
+`newsdesk index` runs, in this process (warm: `--watch`, `/reindex`) and as a fresh CLI:
+no-op, add one article, change one, delete one; and hybrid candidate retrieval (vector +
+keyword, 50 questions) for query p50/p95. "rest" is the run minus its NLP and embedding
+(the one article's spaCy and MiniLM token-state pass, timed in the run).
+The baseline is the bm25s index this replaced, measured at the same size in the same run:
+its rebuild (what every change cost before) over the same chunks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.synthetic import generate_corpus
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = Path(__file__).resolve().parent / "results"
+ENV = {"EMBED_MODE": "hash"}
+QUESTIONS = [
+    "Who did Blinken meet in Geneva?",
+    "What did Zakharova allege about the West?",
+    "What sanctions were discussed against Russian banks?",
+    "How many troops are near the Ukrainian border?",
+    "What did NATO say about expansion?",
+]
+
+
+def _settings(corpus: Path, index_dir: Path, **extra: Any) -> Any:
+    from index.settings import load_settings
+
+    return load_settings(corpus_dir=corpus, index_dir=index_dir, embed_mode="hash", **extra)
+
+
+def seed(settings: Any, count: int) -> float:
+    """Write `count` generated articles and index them without spaCy or the model."""
+    from index.embedding.hashing import HashEmbedding
+    from index.embedding.token_states import basis
+    from index.ingest import indexer
+    from index.ingest.chunking import make_node
+    from index.ingest.corpus_scan import save_scan, scan_corpus
+    from index.store import lexical
+    from index.store.chroma import collection_metadata, create_collection, open_client, write_state
+    from index.store.sentences import SentenceStore
+    from index.store.vector_check import record_vectors
+    from index.text import content_terms
+
+    started = time.perf_counter()
+    generate_corpus(settings.corpus_dir, count, paragraphs=2)
+    scan = scan_corpus(settings.corpus_dir, settings.max_file_bytes, settings.index_dir, use_cache=False)
+    client = open_client(settings, create=True)
+    name = f"{settings.chroma_collection}_1"
+    meta = collection_metadata("hash:384", settings.chunk_size, settings.chunk_overlap)
+    store = create_collection(client, name, meta)
+    write_state(settings.index_dir, {"collection": name, "generation": 1})
+    keywords, _ = lexical.open_for_index(settings.index_dir, name)
+    store.mirror = keywords
+    side = SentenceStore(settings.index_dir, create=True)
+    side.set_meta("basis", basis().id)
+    embed = HashEmbedding()
+    nodes: list[Any] = []
+    rows: list[tuple[Any, ...]] = []
+
+    def flush() -> None:
+        store.upsert(nodes, embed.get_text_embedding_batch([n.text for n in nodes]))
+        with side._conn() as conn:
+            conn.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, 0)", rows)
+        nodes.clear()
+        rows.clear()
+
+    for article in scan.articles:
+        text = article.text  # type: ignore[union-attr]
+        mid = text.find("\n\n", len(text) // 2)
+        mid = mid if mid > 0 else len(text)
+        pieces = [(text[:mid], 0, mid)] + ([(text[mid:], mid, len(text))] if mid < len(text) else [])
+        nodes.extend(make_node(article, i, len(pieces), p) for i, p in enumerate(pieces))  # type: ignore[arg-type]
+        rows.append((article.id, article.content_hash, article.title, " ".join(set(content_terms(text)))))  # type: ignore[union-attr]
+        if len(nodes) >= 4000:
+            flush()
+    flush()
+    side.close()
+    keywords.set_meta("writer", store.token)
+    keywords.set_meta("collection", json.dumps(indexer._collection_settings(meta), sort_keys=True))
+    lexical.finish(settings.index_dir, keywords, name)
+    record_vectors(settings.index_dir, settings.chroma_path)
+    save_scan(
+        settings.index_dir, scan_corpus(settings.corpus_dir, settings.max_file_bytes, settings.index_dir)
+    )
+    return time.perf_counter() - started
+
+
+class Clock:
+    """Time spent in spaCy and the MiniLM during a run (patched in; the rest is ours)."""
+
+    def __init__(self) -> None:
+        from index.ingest import nlp
+
+        self.seconds = 0.0
+        self._annotate = nlp.annotate
+        nlp.annotate = self._wrap(nlp.annotate)  # type: ignore[assignment]
+
+    def _wrap(self, fn: Any) -> Any:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            t = time.perf_counter()
+            out = fn(*args, **kwargs)
+            out = list(out) if not isinstance(out, list) else out
+            self.seconds += time.perf_counter() - t
+            return out
+
+        return timed
+
+    def watch_encoder(self, encoder: Any) -> None:
+        if not getattr(encoder, "_clocked", False):
+            encoder.encode = self._wrap(encoder.encode)
+            encoder._clocked = True
+
+
+def _cli(settings: Any, extra_env: dict[str, str]) -> tuple[float, dict[str, Any]]:
+    env = {**os.environ, **ENV, **extra_env}
+    args = [
+        "--corpus-dir",
+        str(settings.corpus_dir),
+        "--index-dir",
+        str(settings.index_dir),
+        "index",
+        "--json",
+    ]
+    t = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True, env=env, cwd=ROOT
+    )
+    wall = time.perf_counter() - t
+    if done.returncode:
+        raise RuntimeError(done.stderr)
+    return wall, json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _startup() -> float:
+    """What a fresh `index` that has something to embed pays before it looks at a file:
+    imports, spaCy's model, the ONNX model."""
+    code = (
+        "import time; t = time.perf_counter()\n"
+        "import chromadb, llama_index.core\n"
+        "from index.ingest.nlp import annotate; annotate(['Warm up.'])\n"
+        "from index.embedding.onnx import shared_encoder; shared_encoder(2, 8)\n"
+        "print(time.perf_counter() - t)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+def _new_article(corpus: Path, tag: str) -> Path:
+    path = corpus / f"zz_{tag}.txt"
+    path.write_text(
+        f"Bench article {tag}\n\nBlinken met Lavrov in Geneva on {tag} for ninety minutes, "
+        "and both sides agreed to keep talking about security guarantees in Europe.\n\n"
+        "NATO said expansion was not up for negotiation, officials told reporters.",
+        encoding="utf-8",
+    )
+    return path
+
+
+def measure(work: Path, count: int, server: bool = False, fresh_cli: bool = True) -> list[dict[str, Any]]:
+    from index.ingest.indexer import run_index
+    from index.store.chroma import forget_client
+
+    base = work / f"n{count}{'-server' if server else ''}"
+    corpus, index_dir = base / "corpus", base / "index"
+    extra: dict[str, Any] = {}
+    proc = None
+    if server:
+        port = _free_port()
+        proc = subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "chroma"),
+                "run",
+                "--path",
+                str(base / "srv"),
+                "--port",
+                str(port),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        _wait_port(port)
+        extra = {"chroma_host": "127.0.0.1", "chroma_port": port}
+    try:
+        settings = _settings(corpus, index_dir, **extra)
+        seeded = seed(settings, count)
+        clock = Clock()
+        from index.embedding import index_encoder
+
+        clock.watch_encoder(index_encoder(settings))
+        rows: list[dict[str, Any]] = []
+        store = "server" if server else "embedded"
+
+        def warm(op: str, change: Any) -> None:
+            change()
+            clock.seconds = 0.0
+            t = time.perf_counter()
+            report = run_index(settings)
+            total = time.perf_counter() - t
+            rows.append(
+                {"articles": count, "store": store, "op": op, "process": "warm", "seconds": total,
+                 "nlp+embed": clock.seconds, "rest": total - clock.seconds, "chunks": report.chunks}
+            )  # fmt: skip
+
+        from index.ingest.nlp import annotate
+
+        run_index(settings)  # warm means a process that indexed before: models loaded
+        annotate(["Warm up."])
+        index_encoder(settings).encode(["Warm up."])
+        warm("no-op", lambda: None)
+        warm("add one", lambda: _new_article(corpus, "warm"))
+        warm(
+            "change one",
+            lambda: _new_article(corpus, "warm").write_text("Changed.\n\nNew text.", encoding="utf-8"),
+        )
+        warm("delete one", lambda: (corpus / "zz_warm.txt").unlink())
+        if fresh_cli:
+            env = {"CHROMA_HOST": "127.0.0.1", "CHROMA_PORT": str(extra["chroma_port"])} if server else {}
+            startup = _startup()
+            for op, change in (
+                ("no-op", lambda: None),
+                ("add one", lambda: _new_article(corpus, "cli")),
+                ("delete one", lambda: (corpus / "zz_cli.txt").unlink()),
+            ):
+                change()
+                time.sleep(2.1)  # past the scan cache's 2 s racy window, as a real edit would be
+                wall, report = _cli(settings, env)
+                inside = float(report["seconds"])
+                rows.append(
+                    {"articles": count, "store": store, "op": op, "process": "fresh CLI", "seconds": inside,
+                     "wall": wall, "startup": startup if op == "add one" else None,
+                     "after startup": inside - startup if op == "add one" else inside, "chunks": report["chunks"]}
+                )  # fmt: skip
+        rows.extend(_query(settings, count, store))
+        rows.append(
+            {"articles": count, "store": store, "op": "seed (not measured as a build)", "seconds": seeded}
+        )
+        return rows
+    finally:
+        if not server:
+            forget_client(index_dir / "chroma")
+        if proc is not None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=30)
+
+
+def _query(settings: Any, count: int, store: str) -> list[dict[str, Any]]:
+    from index.embedding.hashing import HashEmbedding
+    from index.query.retrieval import HybridRetriever
+    from index.store import lexical
+    from index.store.chroma import open_active
+
+    active = open_active(settings, fresh=True)
+    keywords = lexical.load_checked(settings.index_dir, active.name)[0]
+    retriever = HybridRetriever(active, HashEmbedding(), keywords)
+    times = []
+    for i in range(50):
+        t = time.perf_counter()
+        retriever.candidates(QUESTIONS[i % len(QUESTIONS)])
+        times.append(time.perf_counter() - t)
+    times.sort()
+    return [
+        {"articles": count, "store": store, "op": "query (hybrid candidates)", "process": "warm",
+         "p50 ms": 1000 * statistics.median(times), "p95 ms": 1000 * times[int(0.95 * (len(times) - 1))],
+         "peak RSS MB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}
+    ]  # fmt: skip
+
+
+def bm25s_baseline(work: Path, count: int) -> dict[str, Any]:
+    """What one change cost before: the bm25s index rebuilt over all chunks (tokenise,
+    index, save), as `newsdesk index` did whenever the chunk ids changed."""
+    import bm25s
+    import Stemmer
+
+    corpus = work / f"n{count}" / "corpus"
+    texts = [p for f in sorted(corpus.glob("*.txt")) for p in f.read_text(encoding="utf-8").split("\n\n")]
+    target = work / f"bm25s-{count}"
+    t = time.perf_counter()
+    tokens = bm25s.tokenize(
+        texts,
+        stopwords="en",
+        stemmer=Stemmer.Stemmer("english"),
+        token_pattern=r"(?u)\b\w\w+\b",
+        show_progress=False,
+    )
+    model = bm25s.BM25()
+    model.index(tokens, show_progress=False)
+    model.save(
+        str(target), corpus=[{"node_id": str(i), "text": x} for i, x in enumerate(texts)], show_progress=False
+    )
+    seconds = time.perf_counter() - t
+    shutil.rmtree(target, ignore_errors=True)
+    return {
+        "articles": count,
+        "store": "embedded",
+        "op": "baseline: bm25s rebuild per change",
+        "seconds": seconds,
+    }
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_port(port: int, timeout: float = 60) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.3)
+    raise RuntimeError("chroma run did not start")
+
+
+def plot(rows: list[dict[str, Any]], out: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    series = {
+        ("warm", "add one"): "add one, warm process (rest)",
+        ("warm", "delete one"): "delete one, warm process",
+        ("warm", "no-op"): "no-op, warm process",
+        ("fresh CLI", "add one"): "add one, fresh CLI (after startup)",
+        ("fresh CLI", "no-op"): "no-op, fresh CLI (inside)",
+    }
+    for (process, op), label in series.items():
+        pts = sorted(
+            (
+                r["articles"],
+                r["rest"] if process == "warm" and op == "add one" else r.get("after startup", r["seconds"]),
+            )
+            for r in rows
+            if r.get("process") == process and r.get("op") == op and r.get("store") == "embedded"
+        )
+        if pts:
+            ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=label)
+    base = sorted((r["articles"], r["seconds"]) for r in rows if r["op"].startswith("baseline"))
+    if base:
+        ax.plot(
+            [p[0] for p in base],
+            [p[1] for p in base],
+            marker="x",
+            linestyle="--",
+            label="baseline: bm25s rebuild",
+        )
+    ax.set_xscale("log")
+    ax.set_xlabel("articles in the index")
+    ax.set_ylabel("seconds (embedding excluded)")
+    ax.set_title("Cost of one change vs corpus size (2 cores)")
+    ax.legend(fontsize=8)
+    ax.grid(True, alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default="2000,10000,50000")
+    parser.add_argument("--server", action="store_true", help="also run each size against `chroma run`")
+    parser.add_argument("--no-cli", action="store_true", help="skip the fresh-CLI runs")
+    parser.add_argument("--out", default=str(RESULTS / "scale.json"))
+    args = parser.parse_args()
+    from benchmarks.run import table
+
+    work = Path(tempfile.mkdtemp(prefix="newsdesk-scale-"))
+    rows: list[dict[str, Any]] = []
+    try:
+        for size in (int(s) for s in args.sizes.split(",") if s):
+            rows.extend(measure(work, size, fresh_cli=not args.no_cli))
+            rows.append(bm25s_baseline(work, size))
+            if args.server:
+                rows.extend(measure(work, size, server=True, fresh_cli=not args.no_cli))
+            table(f"Incremental cost at {size:,} articles", [r for r in rows if r["articles"] == size])
+            shutil.rmtree(work / f"n{size}", ignore_errors=True)
+            shutil.rmtree(work / f"n{size}-server", ignore_errors=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    RESULTS.mkdir(exist_ok=True)
+    out = Path(args.out)
+    out.write_text(json.dumps(rows, indent=2, default=str), encoding="utf-8")
+    if len({r["articles"] for r in rows}) > 1:
+        plot(rows, out.with_suffix(".png"))
+    print(f"\nJSON: {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,359 @@
+"""The keyword side of hybrid retrieval: an SQLite FTS5 index of the chunks, in the index dir.
+
+It replaces a bm25s index that was rebuilt whole whenever a chunk changed: adding one
+article to 2,000 cost 0.44 s there, and the cost grew with the corpus. FTS5 ranks with
+BM25 (k1=1.2, b=0.75), and inserts and deletes are transactional B-tree updates whose
+cost does not depend on how many chunks are indexed.
+
+Chunks are tokenised exactly as the bm25s index did (lower case, `\\w\\w+`, bm25s's
+English stop words, Snowball stems) and stored as space-joined stems, so FTS5's own
+tokenizer only splits on spaces.
+
+The file also mirrors what Chroma holds per chunk (id, article, content hash, chunk
+count, text, metadata). `newsdesk index` reads the article states from it instead of
+paging every chunk's metadata out of Chroma, which is what made a no-op run grow with
+the corpus. The mirror is trusted only when it was synced to the collection's current
+`writer` token (a fresh token is stored in the collection's metadata before any write,
+by any process or machine) and counts as many chunks as Chroma; otherwise it is
+reconciled from Chroma (the truth), fetching only chunks it lacks.
+
+One file per Chroma collection (`lexical/<collection>.sqlite`), so a `--full` rebuild
+fills its own file while the old one keeps answering. Damage (garbage bytes, FTS
+segments that do not fit together) is detected: a question answers from vectors alone
+with a note, and the next `newsdesk index` rebuilds the file from Chroma. That check
+reads the whole file, so `index` runs it only when the file's size or mtime differs
+from what the last run recorded (someone else wrote it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+import threading
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from index.store.chroma import ArticleState, Hit, write_json_atomic
+from index.text import joined_terms, query_words
+
+FOLDER = "lexical"
+MANIFEST = "lexical.json"  # size and mtime of each file as the last `index` left it
+FORMAT = "newsdesk-lexical-1"
+TOKEN_PATTERN = re.compile(r"(?u)\b\w\w+\b")
+# bm25s's English stop words (what the bm25s index used), copied so the query path
+# does not import bm25s (1.4 s with scipy).
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "but",
+        "by",
+        "for",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "no",
+        "not",
+        "of",
+        "on",
+        "or",
+        "such",
+        "that",
+        "the",
+        "their",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "to",
+        "was",
+        "will",
+        "with",
+    ]
+)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS chunks (
+    rowid INTEGER PRIMARY KEY, chunk_id TEXT NOT NULL UNIQUE, article_id TEXT NOT NULL,
+    content_hash TEXT NOT NULL, n_chunks INTEGER NOT NULL, path TEXT NOT NULL,
+    text TEXT NOT NULL, metadata TEXT NOT NULL);
+CREATE VIRTUAL TABLE IF NOT EXISTS terms USING fts5(
+    stems, tokenize = "unicode61 remove_diacritics 0 tokenchars '_'");
+"""
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def stems(text: str) -> list[str]:
+    """The terms a text is indexed (or searched) under: as bm25s tokenised it."""
+    words = [w for w in TOKEN_PATTERN.findall(text.lower()) if w not in STOPWORDS]
+    return list(_stemmer().stemWords(words)) if words else []
+
+
+def path_for(index_dir: Path, collection: str) -> Path:
+    return index_dir / FOLDER / f"{collection}.sqlite"
+
+
+def _stat(path: Path) -> list[int]:
+    """Size and mtime of the file, plus the size of its write-ahead log: a write through
+    SQLite lands there first; a reader only ever creates it empty."""
+    try:
+        st = path.stat()
+    except OSError:
+        return []
+    try:
+        wal = Path(f"{path}-wal").stat().st_size
+    except OSError:
+        wal = 0
+    return [st.st_size, st.st_mtime_ns, wal]
+
+
+class LexicalIndex:
+    """One collection's FTS5 index and chunk mirror; one connection per thread."""
+
+    def __init__(self, path: Path, create: bool = False) -> None:
+        self.path = path
+        folder = path.parent
+        if create:
+            folder.mkdir(parents=True, exist_ok=True)
+        self.writable = os.access(folder, os.W_OK) and (not path.exists() or os.access(path, os.W_OK))
+        if not create and not path.exists():
+            raise FileNotFoundError(path)
+        self._local = threading.local()
+        self.problem = ""  # set when a search fails: vectors answer alone meanwhile
+        if create:
+            with self._conn() as conn:
+                conn.executescript(_SCHEMA)
+                conn.execute("INSERT OR IGNORE INTO meta VALUES ('format', ?)", (FORMAT,))
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            if self.writable:
+                conn = sqlite3.connect(self.path, timeout=30)
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=NORMAL")
+            else:  # a read-only index: nothing may be written, not even WAL files
+                conn = sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True)
+            self._local.conn = conn
+        return conn
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    # -- metadata ------------------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        row = self._conn().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._conn() as conn:
+            conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    # -- writing -------------------------------------------------------------------------
+    def add(self, ids: list[str], texts: list[str], metadatas: list[dict[str, Any]]) -> None:
+        """Insert or replace chunks (one transaction)."""
+        with self._conn() as conn:
+            self._delete(conn, ids)
+            for cid, text, meta in zip(ids, texts, metadatas):
+                cur = conn.execute(
+                    "INSERT INTO chunks (chunk_id, article_id, content_hash, n_chunks, path, text, metadata) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        cid,
+                        str(meta.get("article_id", "")),
+                        str(meta.get("content_hash", "")),
+                        int(meta.get("n_chunks", -1)),
+                        str(meta.get("path", "")),
+                        text,
+                        json.dumps(meta, ensure_ascii=False),
+                    ),
+                )
+                conn.execute(
+                    "INSERT INTO terms (rowid, stems) VALUES (?, ?)", (cur.lastrowid, " ".join(stems(text)))
+                )
+
+    def add_hits(self, hits: Iterable[Hit]) -> None:
+        hits = list(hits)
+        self.add([h.chunk_id for h in hits], [h.text for h in hits], [h.metadata for h in hits])
+
+    def delete(self, ids: Iterable[str]) -> None:
+        ids = list(ids)
+        if ids:
+            with self._conn() as conn:
+                self._delete(conn, ids)
+
+    @staticmethod
+    def _delete(conn: sqlite3.Connection, ids: list[str]) -> None:
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            marks = ",".join("?" * len(part))
+            rows = [r[0] for r in conn.execute(f"SELECT rowid FROM chunks WHERE chunk_id IN ({marks})", part)]
+            if rows:
+                rmarks = ",".join("?" * len(rows))
+                conn.execute(f"DELETE FROM terms WHERE rowid IN ({rmarks})", rows)
+                conn.execute(f"DELETE FROM chunks WHERE rowid IN ({rmarks})", rows)
+
+    # -- what is stored ------------------------------------------------------------------
+    def count(self) -> int:
+        return int(self._conn().execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
+
+    def ids(self) -> set[str]:
+        return {r[0] for r in self._conn().execute("SELECT chunk_id FROM chunks")}
+
+    def article_states(self) -> dict[str, ArticleState]:
+        """What Chroma holds per article, as `ChunkStore.article_states` reads it there."""
+        states: dict[str, ArticleState] = {}
+        rows = self._conn().execute("SELECT chunk_id, article_id, content_hash, n_chunks, path FROM chunks")
+        for cid, aid, h, n, path in rows:
+            state = states.get(aid)
+            if state is None:
+                state = states[aid] = ArticleState(path=path)
+            state.ids_by_hash.setdefault(h, []).append(cid)
+            state.expected_by_hash[h] = n
+        return states
+
+    def check(self) -> str:
+        """What is wrong with the file ("" when nothing is); reads all of it."""
+        try:
+            conn = self._conn()
+            if self.get_meta("format") != FORMAT:
+                return "it is of another format"
+            bad = [r[0] for r in conn.execute("PRAGMA quick_check")]
+            if bad != ["ok"]:
+                return f"SQLite finds it damaged ({bad[0][:80]})"
+            conn.execute("INSERT INTO terms (terms) VALUES ('integrity-check')")
+            n_terms = conn.execute("SELECT COUNT(*) FROM terms").fetchone()[0]
+            if n_terms != self.count():
+                return "its term index and its passages do not match"
+        except sqlite3.DatabaseError as exc:
+            return f"a file is unreadable: {exc}"
+        return ""
+
+    # -- reading for a question ----------------------------------------------------------
+    def search(self, question: str, top_k: int) -> list[Hit]:
+        """Chunks by BM25 over the question's content words plus run-together pairs
+        ("Nord Stream" also as "nordstream"; a pair no article spells so counts for nothing)."""
+        query = " ".join(query_words(question) + [joined for joined, _ in joined_terms(question)])
+        terms = list(dict.fromkeys(stems(query)))
+        if not terms:
+            return []
+        match = " OR ".join(f'"{t}"' for t in terms)
+        try:
+            rows = (
+                self._conn()
+                .execute(
+                    "SELECT c.chunk_id, c.text, c.metadata, t.score FROM "
+                    "(SELECT rowid, -bm25(terms) AS score FROM terms WHERE terms MATCH ? "
+                    "ORDER BY bm25(terms) LIMIT ?) AS t JOIN chunks c ON c.rowid = t.rowid ORDER BY t.score DESC",
+                    (match, top_k),
+                )
+                .fetchall()
+            )
+        except sqlite3.DatabaseError as exc:  # damage found only now
+            self.problem = f"searching it failed: {exc}"
+            return []
+        return [
+            Hit(cid, text, json.loads(meta), float(score)) for cid, text, meta, score in rows if score > 0
+        ]
+
+
+# -- opening ---------------------------------------------------------------------------
+def load_checked(index_dir: Path, collection: str) -> tuple[LexicalIndex | None, str]:
+    """The collection's keyword index for questions and what is wrong with it: (None, "")
+    when there is none yet, (None, reason) when it is unreadable. Either way vectors
+    answer alone and the next `newsdesk index` builds it."""
+    path = path_for(index_dir, collection)
+    if not path.exists():
+        return None, ""
+    try:
+        lexical = LexicalIndex(path)
+        if lexical.get_meta("format") != FORMAT:
+            return None, "it is of another format"
+    except sqlite3.DatabaseError as exc:
+        return None, f"a file is unreadable: {exc}"
+    return lexical, ""
+
+
+def _remove(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def open_for_index(index_dir: Path, collection: str) -> tuple[LexicalIndex, str]:
+    """The collection's keyword index for writing, and the damage found in it ("" when
+    none). A damaged file is deleted and started afresh (the caller reconciles it with
+    Chroma); the full check runs only when the file changed since the last run."""
+    path = path_for(index_dir, collection)
+    damage = ""
+    if path.exists() and _stat(path) != _recorded(index_dir).get(collection):
+        lexical = LexicalIndex(path)
+        damage = lexical.check()
+        lexical.close()
+        if damage == "it is of another format":
+            damage = ""  # an older newsdesk's file: rebuilt quietly
+            _remove(path)
+        elif damage:
+            _remove(path)
+    try:
+        return LexicalIndex(path, create=True), damage
+    except sqlite3.DatabaseError as exc:  # damage the stat did not reveal
+        _remove(path)
+        return LexicalIndex(path, create=True), damage or f"a file is unreadable: {exc}"
+
+
+def unchanged_since_last_run(index_dir: Path, collection: str) -> bool:
+    """The file is as the last `index` run left it (a run that did not finish records nothing)."""
+    recorded = _recorded(index_dir).get(collection)
+    return bool(recorded) and _stat(path_for(index_dir, collection)) == recorded
+
+
+def _recorded(index_dir: Path) -> dict[str, list[int]]:
+    try:
+        data = json.loads((index_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def finish(index_dir: Path, lexical: LexicalIndex, collection: str) -> None:
+    """Close after an `index` run and record the file's stat, so the next run can skip the
+    full check; drop the files of collections that no longer exist."""
+    try:
+        lexical._conn().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        lexical.close()
+    for other in (index_dir / FOLDER).glob("*.sqlite"):
+        if other.stem != collection and other.stem not in _live_collections(index_dir):
+            _remove(other)
+    write_json_atomic(index_dir / MANIFEST, {collection: _stat(lexical.path)})
+
+
+def _live_collections(index_dir: Path) -> set[str]:
+    """The active collection (a `--full` in progress names none other yet)."""
+    try:
+        state = json.loads((index_dir / "state.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    return {str(state.get("collection"))} if isinstance(state, dict) else set()

@@ -1,0 +1,66 @@
+"""EMBED_DEVICE: which ONNX Runtime provider embeds, and a clear error when CUDA is asked
+for but absent (this machine's onnxruntime is the CPU build)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from index.embedding.onnx import MiniLMEncoder, providers_for
+from index.errors import NewsdeskError
+
+CPU = ["CPUExecutionProvider"]
+GPU = ["TensorrtExecutionProvider", "CUDAExecutionProvider", "CPUExecutionProvider"]
+
+
+def test_provider_selection() -> None:
+    assert providers_for("cpu", GPU) == CPU
+    assert providers_for("auto", GPU) == ["CUDAExecutionProvider", "CPUExecutionProvider"]
+    assert providers_for("auto", CPU) == CPU
+    assert providers_for("cuda", GPU) == ["CUDAExecutionProvider", "CPUExecutionProvider"]
+    with pytest.raises(NewsdeskError, match=r"no CUDA provider \(it has CPUExecutionProvider\)"):
+        providers_for("cuda", CPU)
+    with pytest.raises(NewsdeskError, match="unknown EMBED_DEVICE"):
+        providers_for("gpu", GPU)
+
+
+def test_cuda_without_a_gpu_build_is_an_error_and_auto_falls_back() -> None:
+    import onnxruntime
+
+    if "CUDAExecutionProvider" in onnxruntime.get_available_providers():
+        pytest.skip("this machine has onnxruntime-gpu")
+    with pytest.raises(NewsdeskError, match="pip install 'newsdesk\\[gpu\\]'"):
+        MiniLMEncoder(device="cuda")
+    assert MiniLMEncoder(device="auto").device == "cpu"
+
+
+def test_cli_says_so_in_one_line(tmp_path: Path) -> None:
+    import onnxruntime
+
+    if "CUDAExecutionProvider" in onnxruntime.get_available_providers():
+        pytest.skip("this machine has onnxruntime-gpu")
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Blinken met Lavrov in Geneva.", encoding="utf-8")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "--corpus-dir",
+            str(corpus),
+            "--index-dir",
+            str(tmp_path / "i"),
+            "index",
+        ],
+        capture_output=True,
+        text=True,
+        env={"EMBED_DEVICE": "cuda", "PATH": "/usr/bin:/bin"},
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert done.returncode == 1
+    assert done.stderr.startswith("Error: EMBED_DEVICE=cuda, but this ONNX Runtime has no CUDA provider")
+    assert done.stderr.count("\n") == 1
