@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from index.ingest.indexer import IndexReport
     from index.query.answer import Answer, Source
+    from index.query.catalog import ArticleRow, Shown
 
 QUOTE_CHARS = 220
 # C0/C1 controls (terminal escape sequences: an OSC 8 hyperlink, a screen clear) and the
@@ -78,3 +79,35 @@ def render_report(report: IndexReport) -> str:
     if report.dry_run:
         lines.append("Dry run: nothing was written.")
     return printable("\n".join(lines))  # file names can hold escape sequences too
+
+
+def render_articles(rows: list[ArticleRow]) -> str:
+    """One line per article: published, outlet, chunks, id, title."""
+    if not rows:
+        return "No articles are indexed (or none match)."
+    lines = [f"{len(rows)} article{'s' if len(rows) != 1 else ''}, newest first:"]
+    for r in rows:
+        outlet = f" — {r.outlet}" if r.outlet else ""
+        lines.append(f"  {r.published or 'undated':<10}  {r.id}  {r.title}{outlet} ({r.chunks} chunks)")
+    return printable("\n".join(lines))
+
+
+def render_shown(shown: Shown) -> str:
+    """An article's metadata, then its text (or the one passage asked for)."""
+    lines = [shown.title or shown.id]
+    for label, value in (
+        ("id", shown.id),
+        ("published", shown.published),
+        ("outlet", shown.outlet),
+        ("author", shown.author),
+        ("url", shown.url),
+        ("path", shown.path),
+    ):
+        if value:
+            lines.append(f"{label}: {value}")
+    if shown.position is not None:
+        lines.append(f"passage: #{shown.position} of {shown.chunks} ({shown.chunk_id})")
+    else:
+        lines.append(f"passages: {shown.chunks} (#0 to #{shown.chunks - 1}; `newsdesk show {shown.id}#N`)")
+    lines += ["", shown.text]
+    return printable("\n".join(lines))

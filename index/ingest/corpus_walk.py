@@ -4,7 +4,7 @@
 - A symlink whose target lies outside the corpus (`passwd.txt -> /etc/passwd`) is
   skipped as "symlink outside the corpus" unless NEWSDESK_FOLLOW_SYMLINKS is set: the
   corpus folder is what the user chose to publish, a link must not widen it.
-- Files of a type newsdesk does not read (`.pdf`, `.html`) are listed as "unsupported type"
+- Files of a type newsdesk does not read (`.pdf`, `.docx`) are listed as "unsupported type"
   rather than ignored silently. Hidden files and folders are left out without a word.
 """
 
