@@ -341,6 +341,36 @@ def _chat_command(text: str) -> str | None:
     return text.lower() if _COMMAND.fullmatch(text) else None
 
 
+# -- add / feeds ---------------------------------------------------------------------------
+@cli.command("add")
+@click.argument("urls", nargs=-1, required=True, metavar="URL...")
+@click.option("--json", "as_json", is_flag=True, help="End with one JSON summary line.")
+@click.option("--no-index", is_flag=True, help="Save the articles; do not index them now.")
+@pass_ctx
+def add_cmd(obj: Context, urls: tuple[str, ...], as_json: bool, no_index: bool) -> None:
+    """Fetch article pages into the corpus (as .md with front matter) and index them."""
+    from index.ingest.intake import add_urls
+
+    _print_intake(add_urls(obj.settings(), list(urls), index=not no_index), as_json)
+
+
+@cli.command("feeds")
+@click.option("--json", "as_json", is_flag=True, help="End with one JSON summary line.")
+@click.option("--no-index", is_flag=True, help="Save the articles; do not index them now.")
+@pass_ctx
+def feeds_cmd(obj: Context, as_json: bool, no_index: bool) -> None:
+    """Read the RSS/Atom feeds (feeds.txt in the corpus, NEWSDESK_FEEDS), fetch new items, index."""
+    from index.ingest.intake import read_feeds
+
+    _print_intake(read_feeds(obj.settings(), index=not no_index), as_json)
+
+
+def _print_intake(report: Any, as_json: bool) -> None:
+    from bot.render import render_intake
+
+    click.echo(json.dumps(report.to_json()) if as_json else render_intake(report))
+
+
 # -- articles / show ---------------------------------------------------------------------------
 @cli.command("articles")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from index.ingest.indexer import IndexReport
+    from index.ingest.intake import IntakeReport
     from index.query.answer import Answer, Source
     from index.query.catalog import ArticleRow, Shown
 
@@ -111,3 +112,22 @@ def render_shown(shown: Shown) -> str:
         lines.append(f"passages: {shown.chunks} (#0 to #{shown.chunks - 1}; `newsdesk show {shown.id}#N`)")
     lines += ["", shown.text]
     return printable("\n".join(lines))
+
+
+def render_intake(report: IntakeReport) -> str:
+    """What `add`/`feeds` saved, skipped as already there, and could not fetch; then the index run."""
+    lines = [
+        f"{len(report.saved)} saved, {len(report.duplicates)} already in the corpus, {len(report.failed)} failed"
+        + (
+            f"; {report.feeds_read} feeds read, {report.feeds_unchanged} unchanged"
+            if report.feeds_read or report.feeds_unchanged
+            else ""
+        )
+    ]
+    lines += [f"  saved: {path}" for path in report.saved]
+    lines += [f"  already in the corpus: {url}" for url in report.duplicates]
+    lines += [f"  failed: {url} ({reason})" for url, reason in report.failed]
+    text = printable("\n".join(lines))
+    if report.index is not None:
+        text += "\n" + render_report(report.index)
+    return text
