@@ -371,6 +371,41 @@ class AskCog(commands.Cog):
         summary = await self.reindexing
         await interaction.followup.send(summary, allowed_mentions=discord.AllowedMentions.none())
 
+    @app_commands.command(
+        name="add", description="Fetch an article page into the corpus and index it (Manage Server only)"
+    )
+    @app_commands.describe(url="The article's web address (http or https)")
+    async def add(self, interaction: discord.Interaction, url: str) -> None:
+        if not can_reindex(interaction.user, self.settings.discord_admin_ids):
+            await interaction.response.send_message(
+                "Only members with Manage Server can add articles.", ephemeral=True
+            )
+            return
+        if self.reindexing is not None and not self.reindexing.done():
+            await interaction.response.send_message("A re-index is already running.", ephemeral=True)
+            return
+        await interaction.response.defer(thinking=True)
+        self.reindexing = asyncio.create_task(self.run_add(url.strip()))
+        summary = await self.reindexing
+        await interaction.followup.send(summary, allowed_mentions=discord.AllowedMentions.none())
+
+    async def run_add(self, url: str) -> str:
+        """`newsdesk add URL` in a worker thread (fetch, save, index); questions keep working."""
+        from bot.render import render_intake
+        from index.ingest.intake import add_urls
+
+        try:
+            report = await asyncio.to_thread(add_urls, self.settings, [url])
+        except NewsdeskError as exc:
+            return neutralize_mentions(f"Adding failed: {exc}")
+        except Exception:
+            log.exception("/add failed")
+            return "Adding failed; the error was logged."
+        reload = getattr(self.engine, "reload", None)
+        if reload is not None and report.index is not None:
+            reload()
+        return neutralize_mentions(escape_markdown(render_intake(report)))[:1900]
+
     async def run_reindex(self) -> str:
         """`newsdesk index` in a worker thread; questions keep being answered meanwhile."""
         from bot.render import render_report

@@ -98,29 +98,23 @@ class Scope:
 
 
 def latest_first(passages: list[Any], margin: float = LATEST_MARGIN, days: int = LATEST_DAYS) -> list[Any]:
-    """For "the latest on X": of the candidates about as relevant as the best one
-    (fused cosine + BM25 within `margin`), keep those from the newest day they reach and
-    the few days before it, so the answer comes from the newest coverage. Undated
-    passages, and a pool where nothing is dated, are left as they are."""
-    if not passages:
+    """For "the latest on X": of the dated candidates about as relevant as the best dated
+    one (fused cosine + BM25 within `margin`), keep those from the newest day they reach
+    and the few days before it, so the answer comes from the newest coverage. A pool with
+    nothing dated is left as it is (nothing to order by)."""
+    dated = [
+        (d, p) for p in passages if (d := published_day(str(p.metadata.get("published", "")))) is not None
+    ]
+    if not dated:
         return passages
     top_bm25 = max((p.bm25_score or 0.0 for p in passages), default=0.0) or 1.0
 
     def relevance(p: Any) -> float:
         return float(p.vector_score or 0.0) + 0.5 * float(p.bm25_score or 0.0) / top_bm25
 
-    best = max(relevance(p) for p in passages)
-    dated = [
-        (d, p)
-        for p in passages
-        if (d := published_day(str(p.metadata.get("published", "")))) is not None
-        and relevance(p) >= best - margin
-    ]
-    if not dated:
-        return passages
-    newest = max(d for d, _ in dated)
-    return [p for p in passages if (d := published_day(str(p.metadata.get("published", "")))) is not None
-            and d >= newest - days]  # fmt: skip
+    best = max(relevance(p) for _, p in dated)
+    newest = max(d for d, p in dated if relevance(p) >= best - margin)
+    return [p for d, p in dated if d >= newest - days]
 
 
 def newest_date(passages: list[Any]) -> str:
