@@ -10,6 +10,7 @@ needed to answer a question.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from index.dates import normalize_published
 
@@ -51,18 +52,23 @@ def extract_page(html: str, url: str | None = None) -> Page:
         favor_precision=True,
         date_extraction_params={"extensive_search": False, "original_date": True},
     )
-    text = (getattr(doc, "text", "") or "").strip() if doc is not None else ""
+    fields: dict[str, Any] = doc if isinstance(doc, dict) else (doc.as_dict() if doc is not None else {})
+    text = str(fields.get("text") or "").strip()
     if not text:
         raise ValueError("no article text found in the page")
-    title = (doc.title or "").strip()
+
+    def field(name: str) -> str:
+        return str(fields.get(name) or "").strip()
+
+    title = field("title")
     lines = text.split("\n")
     if title and lines and lines[0].strip() == title:  # the page's <h1> repeats the title
         text = "\n".join(lines[1:]).strip() or text
     return Page(
         text="\n\n".join(line.strip() for line in text.split("\n") if line.strip()),
         title=title,
-        published=normalize_published(doc.date or ""),
-        author=(doc.author or "").strip(),
-        outlet=(doc.sitename or "").strip(),
-        url=(doc.url or url or "").strip(),
+        published=normalize_published(field("date")),
+        author=field("author"),
+        outlet=field("sitename"),
+        url=field("url") or (url or "").strip(),
     )

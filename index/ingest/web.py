@@ -90,7 +90,7 @@ class WebClient:
         parser = RobotFileParser()
         got = await self._get(f"{host}/robots.txt", {}, check_robots=False)
         if got.status in (401, 403) or got.status >= 500 or (got.error and not got.status):
-            parser.disallow_all = True
+            parser.disallow_all = True  # type: ignore[attr-defined]
             return parser
         if got.status >= 400 or got.error:
             return None

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 NOT_FOUND = "I couldn't find that in the articles."
 MARKER = re.compile(r"\[(\d{1,3})\]")
 MAX_SENTENCES = 3
-SOURCE_JSON_KEYS = ("n", "source", "title", "url", "score", "text", "quote")
+SOURCE_JSON_KEYS: tuple[str, ...] = ("n", "source", "title", "url", "score", "text", "quote")
 SOURCE_JSON_KEYS += ("article_id", "path", "chunk_id", "published", "outlet")
 SENTENCE_MAX_CHARS = 600
 
