@@ -315,3 +315,22 @@ def options_scope(
     if outlet is not None and not outlet.strip():
         raise NewsdeskError("the outlet is empty: name one, e.g. Reuters")
     return Scope(since=first, until=last, outlet=(outlet or "").strip(), reference=reference)
+
+
+def without_dates(question: str, scope: Scope) -> str:
+    """The question as the reader should weigh it once its dates became a filter. A
+    report does not write its own day as "on April 8, 1987" (it says "today"), nor "late
+    February 1987" with the year: those words only dilute the match, so a day phrase is
+    taken out and a month's year dropped. Month names stay ("in March" is written), and
+    so does a year standing alone ("1986 profit" is written too)."""
+    phrase = scope.phrase
+    if not scope.from_question or not (scope.since or scope.until) or not phrase or phrase not in question:
+        return question
+    if _ON_DAY.fullmatch(phrase) or _ISO_DAY.fullmatch(phrase):
+        kept = ""
+    elif _YEAR_ONLY.fullmatch(phrase.strip()):
+        return question
+    else:
+        kept = _YEAR_ONLY.sub("", phrase).strip().rstrip(",")
+    out = question.replace(phrase, kept, 1)
+    return re.sub(r"\s+([,?.!])", r"\1", " ".join(out.split()))

@@ -182,7 +182,9 @@ class Engine:
         """Read within the scope. Dates read from the question that no indexed article has
         are dropped (the question may date the event, not the report): all dates are
         searched then, and the note says so. Returns (reading, scope used, note)."""
-        reading = self.read(question, scope)
+        from index.query.dates import without_dates
+
+        reading = self.read(without_dates(question, scope), scope)  # its dates are now a filter
         note = scope.describe()
         if scope.filters and not reading.passages:
             if scope.from_question and (scope.since or scope.until):
