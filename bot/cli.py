@@ -380,11 +380,11 @@ def articles_cmd(obj: Context, as_json: bool, **scope_args: str | None) -> None:
     """List the indexed articles, newest first: id, published, outlet, chunks, title."""
     from bot.render import render_articles
     from index.query.catalog import list_articles
+    from index.store.chroma import open_active
 
-    engine = _engine(obj)
-    store = engine.retriever().store
+    engine = _engine(obj)  # only for the newest date; no model is loaded to list
     scope = _scope(engine, **scope_args)
-    rows = list_articles(store, scope if scope.filters else None)
+    rows = list_articles(open_active(obj.settings()), scope if scope.filters else None)
     if as_json:
         for row in rows:
             click.echo(json.dumps(row.to_json(), ensure_ascii=False))
@@ -401,8 +401,9 @@ def show_cmd(obj: Context, ref: str, as_json: bool) -> None:
     or a source's chunk_id from `ask --json`)."""
     from bot.render import render_shown
     from index.query.catalog import show
+    from index.store.chroma import open_active
 
-    shown = show(_engine(obj).retriever().store, ref.strip())
+    shown = show(open_active(obj.settings()), ref.strip())
     click.echo(json.dumps(shown.to_json(), ensure_ascii=False) if as_json else render_shown(shown))
 
 

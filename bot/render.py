@@ -89,7 +89,8 @@ def render_articles(rows: list[ArticleRow]) -> str:
     lines = [f"{len(rows)} article{'s' if len(rows) != 1 else ''}, newest first:"]
     for r in rows:
         outlet = f" — {r.outlet}" if r.outlet else ""
-        lines.append(f"  {r.published or 'undated':<10}  {r.id}  {r.title}{outlet} ({r.chunks} chunks)")
+        chunks = f"{r.chunks} chunk{'s' if r.chunks != 1 else ''}"
+        lines.append(f"  {r.published or 'undated':<10}  {r.id}  {r.title}{outlet} ({chunks})")
     return printable("\n".join(lines))
 
 
