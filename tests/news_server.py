@@ -148,6 +148,9 @@ class NewsSite:
         if path == "/wire/ferry-strike-copy":  # the same story, declaring the original canonical
             body = page("/news/ferry-strike").replace("{base}", self.base)
             return self._send(h, 200, "text/html", body)
+        if path == "/mirror/ferry-strike":  # the same text, claiming to be its own original
+            body = page("/news/ferry-strike", canonical_path=path).replace("{base}", self.base)
+            return self._send(h, 200, "text/html", body)
         if path == "/slow":
             h.send_response(200)
             h.send_header("Content-Type", "text/html")

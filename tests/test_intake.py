@@ -89,6 +89,8 @@ def test_same_story_twice_is_kept_once(site: NewsSite, web_settings: Settings) -
         [site.url("/news/ferry-strike"), site.url("/wire/ferry-strike-copy")]
     )
     assert site.requests["/news/ferry-strike"] == 1  # a URL the corpus has is not fetched again
+    mirror = add_urls(web_settings, [site.url("/mirror/ferry-strike")], index=False)
+    assert mirror.saved == [] and mirror.duplicates == [site.url("/mirror/ferry-strike")]  # same text
     assert len(saved_files(web_settings)) == 1
 
 
