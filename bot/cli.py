@@ -165,6 +165,31 @@ class _progress:
             self._bar.stop()
 
 
+def scope_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--since/--until/--outlet/--as-of, shared by ask, chat and articles."""
+    for option in reversed(
+        [
+            click.option(
+                "--since",
+                metavar="DATE",
+                help='Only articles published on or after DATE ("2022-01-21", "March 2022", "last week").',
+            ),
+            click.option("--until", metavar="DATE", help="Only articles published on or before DATE."),
+            click.option(
+                "--outlet", metavar="NAME", help="Only articles from this outlet (case does not matter)."
+            ),
+            click.option(
+                "--as-of",
+                "as_of",
+                metavar="DATE",
+                help='What relative dates ("last week") count from; default: the newest article.',
+            ),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
 # -- ask ------------------------------------------------------------------------------------
 @cli.command()
 @click.argument("question", required=False)
@@ -179,6 +204,7 @@ class _progress:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Answer every line of FILE (one JSON line each with --json).",
 )
+@scope_options
 @pass_ctx
 def ask(
     obj: Context,
@@ -187,8 +213,12 @@ def ask(
     mode: str | None,
     top_k: int | None,
     question_file: Path | None,
+    **scope_args: str | None,
 ) -> None:
-    """Answer QUESTION from the articles, with numbered sources."""
+    """Answer QUESTION from the articles, with numbered sources.
+
+    Dates in the question ("in March 1987", "last week", "the latest") narrow the search
+    by publication date; --since/--until/--outlet do so exactly."""
     from bot.render import render_answer
 
     if question_file is not None:
@@ -203,10 +233,11 @@ def ask(
     else:
         questions = [question]
     engine = _engine(obj)
+    scope = _scope(engine, **scope_args)
     failures = 0
     for i, q in enumerate(questions):
         try:
-            answer = engine.ask(q, mode=mode, top_k=top_k)
+            answer = engine.ask(q, mode=mode, top_k=top_k, scope=scope)
         except NewsdeskError as exc:
             if question_file is None:
                 raise
@@ -229,14 +260,24 @@ def _engine(obj: Context) -> Any:
     return Engine(obj.settings())
 
 
+def _scope(engine: Any, since: str | None, until: str | None, outlet: str | None, as_of: str | None) -> Any:
+    """The options as a Scope; a date that cannot be read is a one-line user error."""
+    from index.query.dates import options_scope
+
+    return options_scope(since, until, outlet, as_of, newest=engine.newest_published)
+
+
 # -- chat -----------------------------------------------------------------------------------
 @cli.command()
 @click.option(
     "--mode", type=click.Choice(["extractive", "llm"]), default=None, help="Answerer (env LLM_MODE)."
 )
+@scope_options
 @pass_ctx
-def chat(obj: Context, mode: str | None) -> None:
-    """Interactive questions with follow-ups. /sources, /reset, /help, /quit."""
+def chat(obj: Context, mode: str | None, **scope_args: str | None) -> None:
+    """Interactive questions with follow-ups. /sources, /reset, /help, /quit.
+
+    --since/--until/--outlet apply to every question of the session."""
     from bot.render import render_answer
     from index.query.conversation import Conversation
 
@@ -245,6 +286,7 @@ def chat(obj: Context, mode: str | None) -> None:
         import readline  # noqa: F401  (line editing and history for input())
     engine = _engine(obj)
     engine.retriever()  # fail fast on a missing index
+    scope = _scope(engine, **scope_args)
     conversation = Conversation(obj.settings().history_turns)
     if interactive:
         click.echo("Ask about the articles. /sources shows full passages, /reset forgets, /help, /quit.")
@@ -277,7 +319,7 @@ def chat(obj: Context, mode: str | None) -> None:
             click.echo(f"Unknown command {command}; /help lists the commands.")
             continue
         try:
-            answer = engine.ask(text, conversation=conversation, mode=mode)
+            answer = engine.ask(text, conversation=conversation, mode=mode, scope=scope)
         except NewsdeskError as exc:
             click.echo(f"Error: {exc}")
             continue
@@ -297,6 +339,72 @@ _COMMAND = re.compile(r"/[A-Za-z][\w-]*")
 def _chat_command(text: str) -> str | None:
     """`/word` (alone on the line) is a command, known or not; "/etc/hosts?" is a question."""
     return text.lower() if _COMMAND.fullmatch(text) else None
+
+
+# -- add / feeds ---------------------------------------------------------------------------
+@cli.command("add")
+@click.argument("urls", nargs=-1, required=True, metavar="URL...")
+@click.option("--json", "as_json", is_flag=True, help="End with one JSON summary line.")
+@click.option("--no-index", is_flag=True, help="Save the articles; do not index them now.")
+@pass_ctx
+def add_cmd(obj: Context, urls: tuple[str, ...], as_json: bool, no_index: bool) -> None:
+    """Fetch article pages into the corpus (as .md with front matter) and index them."""
+    from index.ingest.intake import add_urls
+
+    _print_intake(add_urls(obj.settings(), list(urls), index=not no_index), as_json)
+
+
+@cli.command("feeds")
+@click.option("--json", "as_json", is_flag=True, help="End with one JSON summary line.")
+@click.option("--no-index", is_flag=True, help="Save the articles; do not index them now.")
+@pass_ctx
+def feeds_cmd(obj: Context, as_json: bool, no_index: bool) -> None:
+    """Read the RSS/Atom feeds (feeds.txt in the corpus, NEWSDESK_FEEDS), fetch new items, index."""
+    from index.ingest.intake import read_feeds
+
+    _print_intake(read_feeds(obj.settings(), index=not no_index), as_json)
+
+
+def _print_intake(report: Any, as_json: bool) -> None:
+    from bot.render import render_intake
+
+    click.echo(json.dumps(report.to_json()) if as_json else render_intake(report))
+
+
+# -- articles / show ---------------------------------------------------------------------------
+@cli.command("articles")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@scope_options
+@pass_ctx
+def articles_cmd(obj: Context, as_json: bool, **scope_args: str | None) -> None:
+    """List the indexed articles, newest first: id, published, outlet, chunks, title."""
+    from bot.render import render_articles
+    from index.query.catalog import list_articles
+    from index.store.chroma import open_active
+
+    engine = _engine(obj)  # only for the newest date; no model is loaded to list
+    scope = _scope(engine, **scope_args)
+    rows = list_articles(open_active(obj.settings()), scope if scope.filters else None)
+    if as_json:
+        for row in rows:
+            click.echo(json.dumps(row.to_json(), ensure_ascii=False))
+    else:
+        click.echo(render_articles(rows))
+
+
+@cli.command("show")
+@click.argument("ref", metavar="ID[#N]")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@pass_ctx
+def show_cmd(obj: Context, ref: str, as_json: bool) -> None:
+    """Print an indexed article (ID, as `articles` lists it) or one passage of it (ID#N,
+    or a source's chunk_id from `ask --json`)."""
+    from bot.render import render_shown
+    from index.query.catalog import show
+    from index.store.chroma import open_active
+
+    shown = show(open_active(obj.settings()), ref.strip())
+    click.echo(json.dumps(shown.to_json(), ensure_ascii=False) if as_json else render_shown(shown))
 
 
 # -- eval -----------------------------------------------------------------------------------

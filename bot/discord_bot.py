@@ -191,10 +191,12 @@ class AskCog(commands.Cog):
         self.reindexing: asyncio.Task[Any] | None = None
 
     # -- shared ----------------------------------------------------------------------------
-    async def answer(self, question: str, conversation: Conversation | None) -> Answer:
+    async def answer(self, question: str, conversation: Conversation | None, scope: Any = None) -> Answer:
         """Run the engine in a worker thread, at most DISCORD_CONCURRENCY at once."""
         async with self.slots:
-            return await asyncio.to_thread(self.engine.ask, question, conversation=conversation)
+            if scope is None:
+                return await asyncio.to_thread(self.engine.ask, question, conversation=conversation)
+            return await asyncio.to_thread(self.engine.ask, question, conversation=conversation, scope=scope)
 
     def allowed_here(self, channel: Any) -> bool:
         if isinstance(channel, discord.DMChannel):
@@ -292,8 +294,20 @@ class AskCog(commands.Cog):
 
     # -- slash commands ----------------------------------------------------------------------
     @app_commands.command(name="ask", description="Ask a question about the news articles")
-    @app_commands.describe(question="What do you want to know?")
-    async def ask(self, interaction: discord.Interaction, question: str) -> None:
+    @app_commands.describe(
+        question="What do you want to know?",
+        since="Only articles published on or after this date (2022-01-21, March 2022, last week)",
+        until="Only articles published on or before this date",
+        outlet="Only articles from this outlet",
+    )
+    async def ask(
+        self,
+        interaction: discord.Interaction,
+        question: str,
+        since: str | None = None,
+        until: str | None = None,
+        outlet: str | None = None,
+    ) -> None:
         if not self.allowed_here(interaction.channel):
             await interaction.response.send_message("I don't answer in this channel.", ephemeral=True)
             return
@@ -302,7 +316,13 @@ class AskCog(commands.Cog):
             return
         await interaction.response.defer(thinking=True)  # Discord wants a response within 3 s
         try:
-            answer = await self.answer(question, None)
+            scope = None
+            if since or until or outlet is not None:
+                from index.query.dates import options_scope
+
+                newest = getattr(self.engine, "newest_published", None)
+                scope = options_scope(since, until, outlet, newest=newest)
+            answer = await self.answer(question, None, scope)
         except NewsdeskError as exc:
             await interaction.followup.send(
                 neutralize_mentions(f"Sorry: {exc}"), allowed_mentions=discord.AllowedMentions.none()
@@ -350,6 +370,41 @@ class AskCog(commands.Cog):
         self.reindexing = asyncio.create_task(self.run_reindex())
         summary = await self.reindexing
         await interaction.followup.send(summary, allowed_mentions=discord.AllowedMentions.none())
+
+    @app_commands.command(
+        name="add", description="Fetch an article page into the corpus and index it (Manage Server only)"
+    )
+    @app_commands.describe(url="The article's web address (http or https)")
+    async def add(self, interaction: discord.Interaction, url: str) -> None:
+        if not can_reindex(interaction.user, self.settings.discord_admin_ids):
+            await interaction.response.send_message(
+                "Only members with Manage Server can add articles.", ephemeral=True
+            )
+            return
+        if self.reindexing is not None and not self.reindexing.done():
+            await interaction.response.send_message("A re-index is already running.", ephemeral=True)
+            return
+        await interaction.response.defer(thinking=True)
+        self.reindexing = asyncio.create_task(self.run_add(url.strip()))
+        summary = await self.reindexing
+        await interaction.followup.send(summary, allowed_mentions=discord.AllowedMentions.none())
+
+    async def run_add(self, url: str) -> str:
+        """`newsdesk add URL` in a worker thread (fetch, save, index); questions keep working."""
+        from bot.render import render_intake
+        from index.ingest.intake import add_urls
+
+        try:
+            report = await asyncio.to_thread(add_urls, self.settings, [url])
+        except NewsdeskError as exc:
+            return neutralize_mentions(f"Adding failed: {exc}")
+        except Exception:
+            log.exception("/add failed")
+            return "Adding failed; the error was logged."
+        reload = getattr(self.engine, "reload", None)
+        if reload is not None and report.index is not None:
+            reload()
+        return neutralize_mentions(escape_markdown(render_intake(report)))[:1900]
 
     async def run_reindex(self) -> str:
         """`newsdesk index` in a worker thread; questions keep being answered meanwhile."""

@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from index.ingest.indexer import IndexReport
+    from index.ingest.intake import IntakeReport
     from index.query.answer import Answer, Source
+    from index.query.catalog import ArticleRow, Shown
 
 QUOTE_CHARS = 220
 # C0/C1 controls (terminal escape sequences: an OSC 8 hyperlink, a screen clear) and the
@@ -78,3 +80,55 @@ def render_report(report: IndexReport) -> str:
     if report.dry_run:
         lines.append("Dry run: nothing was written.")
     return printable("\n".join(lines))  # file names can hold escape sequences too
+
+
+def render_articles(rows: list[ArticleRow]) -> str:
+    """One line per article: published, outlet, chunks, id, title."""
+    if not rows:
+        return "No articles are indexed (or none match)."
+    lines = [f"{len(rows)} article{'s' if len(rows) != 1 else ''}, newest first:"]
+    for r in rows:
+        outlet = f" — {r.outlet}" if r.outlet else ""
+        chunks = f"{r.chunks} chunk{'s' if r.chunks != 1 else ''}"
+        lines.append(f"  {r.published or 'undated':<10}  {r.id}  {r.title}{outlet} ({chunks})")
+    return printable("\n".join(lines))
+
+
+def render_shown(shown: Shown) -> str:
+    """An article's metadata, then its text (or the one passage asked for)."""
+    lines = [shown.title or shown.id]
+    for label, value in (
+        ("id", shown.id),
+        ("published", shown.published),
+        ("outlet", shown.outlet),
+        ("author", shown.author),
+        ("url", shown.url),
+        ("path", shown.path),
+    ):
+        if value:
+            lines.append(f"{label}: {value}")
+    if shown.position is not None:
+        lines.append(f"passage: #{shown.position} of {shown.chunks} ({shown.chunk_id})")
+    else:
+        lines.append(f"passages: {shown.chunks} (#0 to #{shown.chunks - 1}; `newsdesk show {shown.id}#N`)")
+    lines += ["", shown.text]
+    return printable("\n".join(lines))
+
+
+def render_intake(report: IntakeReport) -> str:
+    """What `add`/`feeds` saved, skipped as already there, and could not fetch; then the index run."""
+    lines = [
+        f"{len(report.saved)} saved, {len(report.duplicates)} already in the corpus, {len(report.failed)} failed"
+        + (
+            f"; {report.feeds_read} feeds read, {report.feeds_unchanged} unchanged"
+            if report.feeds_read or report.feeds_unchanged
+            else ""
+        )
+    ]
+    lines += [f"  saved: {path}" for path in report.saved]
+    lines += [f"  already in the corpus: {url}" for url in report.duplicates]
+    lines += [f"  failed: {url} ({reason})" for url, reason in report.failed]
+    text = printable("\n".join(lines))
+    if report.index is not None:
+        text += "\n" + render_report(report.index)
+    return text

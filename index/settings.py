@@ -70,6 +70,16 @@ class Settings(RedactedRepr, BaseSettings):
     max_question_chars: int = Field(2000, alias="NEWSDESK_MAX_QUESTION_CHARS", ge=10)
     history_turns: int = Field(6, alias="NEWSDESK_HISTORY_TURNS", ge=0)
 
+    # Bringing articles in from the web (`newsdesk add`, `newsdesk feeds`).
+    feeds: Annotated[list[str], NoDecode] = Field(default_factory=list, alias="NEWSDESK_FEEDS")
+    user_agent: str = Field(
+        "newsdesk/0.1 (news question answering; fetches articles a user asked for)",
+        alias="NEWSDESK_USER_AGENT",
+    )
+    fetch_timeout: float = Field(15.0, alias="NEWSDESK_FETCH_TIMEOUT", gt=0, le=300)
+    fetch_max_bytes: int = Field(5_000_000, alias="NEWSDESK_FETCH_MAX_BYTES", gt=0, le=MAX_FILE_BYTES_CEILING)
+    fetch_per_host: int = Field(2, alias="NEWSDESK_FETCH_PER_HOST", ge=1, le=16)
+
     # Discord.
     discord_token: SecretStr = Field(SecretStr(""), alias="DISCORD_TOKEN")
     discord_guild_id: int | None = Field(None, alias="DISCORD_GUILD_ID")
@@ -94,6 +104,17 @@ class Settings(RedactedRepr, BaseSettings):
             if text.startswith("["):
                 return json.loads(text)
             return [int(part) for part in text.replace(" ", ",").split(",") if part]
+        return value
+
+    @field_validator("feeds", mode="before")
+    @classmethod
+    def _split_feeds(cls, value: object) -> object:
+        """Feed URLs separated by commas or spaces (or a JSON list)."""
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part for part in text.replace(",", " ").split() if part]
         return value
 
     @field_validator("max_file_bytes")

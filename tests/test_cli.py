@@ -92,7 +92,10 @@ def test_index_json_then_ask_json(dirs: list[str], corpus: Path) -> None:
     assert answer["question"] == RUSSIAN_FM and answer["mode"] == "extractive" and not answer["abstained"]
     assert "Lavrov" in answer["answer"]
     first = answer["sources"][0]
-    assert set(first) == {"n", "source", "title", "url", "score", "text", "quote"}
+    assert set(first) == {"n", "source", "title", "url", "score", "text", "quote"} | {
+        "article_id", "path", "chunk_id", "published", "outlet"
+    }  # fmt: skip
+    assert first["article_id"] == first["path"] == first["source"]  # the seed corpus is flat
     assert first["source"].endswith(".txt")
     # The quote is the cited sentence, verbatim from the passage, and in the answer.
     assert first["quote"] and first["quote"] in first["text"] and first["quote"] in answer["answer"]
@@ -119,7 +122,9 @@ def test_dry_run_and_chat_from_pipe(dirs: list[str]) -> None:
     assert code == 0 and out.startswith("5 added") and "Dry run: nothing was written." in out
     run(*dirs, "index")
     code, out, _ = run(
-        *dirs, "chat", input="Who is the Russian Foreign Minister that Blinken met?\n/sources\n/reset\n/quit\n"
+        *dirs,
+        "chat",
+        input="Who is the Russian Foreign Minister that Blinken met?\n/sources\n/reset\n/quit\n",
     )
     assert code == 0
     assert "Lavrov" in out

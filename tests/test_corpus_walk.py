@@ -78,19 +78,19 @@ def test_linked_folders_and_broken_links(tmp_path: Path) -> None:
 
 
 def test_unsupported_types_are_listed_in_the_summary(tmp_path: Path, corpus: Path) -> None:
-    (corpus / "page.html").write_text("<html><body>Not read yet</body></html>")
+    (corpus / "notes.docx").write_bytes(b"PK\x03\x04 not read")
     (corpus / "scan.pdf").write_bytes(b"%PDF-1.4")
     (corpus / ".hidden.pdf").write_bytes(b"%PDF-1.4")  # hidden: not mentioned
     dirs = ["--corpus-dir", str(corpus), "--index-dir", str(tmp_path / "idx")]
     result = CliRunner().invoke(cli, [*dirs, "index", "--dry-run"])
     assert result.exit_code == 0
-    assert "  skipped: page.html (unsupported type)" in result.stdout
+    assert "  skipped: notes.docx (unsupported type)" in result.stdout
     assert "  skipped: scan.pdf (unsupported type)" in result.stdout
     assert "hidden" not in result.stdout and "5 added" in result.stdout
     result = CliRunner().invoke(cli, [*dirs, "index", "--dry-run", "--json"])
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     assert summary["skipped"] == [
-        {"path": "page.html", "reason": UNSUPPORTED},
+        {"path": "notes.docx", "reason": UNSUPPORTED},
         {"path": "scan.pdf", "reason": UNSUPPORTED},
     ]
 

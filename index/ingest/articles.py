@@ -10,12 +10,14 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from index.dates import date_in_text, mtime_date, normalize_published
 from index.ingest.html_tags import closed_elements, strip_tags
 
 # The file types read as articles; anything else is listed as skipped ("unsupported type").
-SUPPORTED_SUFFIXES = (".txt", ".md")
+HTML_SUFFIXES = (".html", ".htm")
+SUPPORTED_SUFFIXES = (".txt", ".md", *HTML_SUFFIXES)
 WESTERN = ("cp1252", "latin_1", "iso8859_15")
-FRONT_MATTER_KEYS = ("title", "url", "published", "outlet")
+FRONT_MATTER_KEYS = ("title", "url", "published", "outlet", "author", "fetched")
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class Article:
     published: str = ""
     outlet: str = ""
     content_hash: str = field(default="")
+    author: str = ""
 
     @property
     def source(self) -> str:
@@ -176,11 +179,20 @@ def id_for_path(rel_path: str) -> str:
     return rel_path.replace("\\", "/")
 
 
-def parse_article(rel_path: str, data: bytes) -> Article:
-    """Turn one file's bytes into an Article; raises ValueError with a user-facing reason."""
+def parse_article(rel_path: str, data: bytes, mtime: float | None = None) -> Article:
+    """Turn one file's bytes into an Article; raises ValueError with a user-facing reason.
+
+    `published` is ISO when a date can be found: front matter, the page's metadata (HTML),
+    else a date or dateline in the first lines (a dateline's year from mtime)."""
     if not data.strip():
         raise ValueError("empty file")
     meta, body = split_front_matter(decode(data))
+    if rel_path.lower().endswith(HTML_SUFFIXES):
+        from index.ingest.html import extract_page
+
+        page = extract_page(body)
+        meta = {**page.metadata(), **{k: v for k, v in meta.items() if v}}  # front matter wins
+        body = page.text
     text = clean_text(body)
     if not text:
         raise ValueError("no text left after removing boilerplate")
@@ -188,19 +200,26 @@ def parse_article(rel_path: str, data: bytes) -> Article:
     if len(title) > 200:
         title = title[:197].rsplit(" ", 1)[0] + "..."
     article_id = id_for_path(rel_path)
+    published = normalize_published(meta.get("published", ""))
+    if not published:
+        found = date_in_text(text, mtime_date(mtime))
+        published = found.isoformat() if found else ""
     digest = hashlib.sha256()
-    for part in (text, title, meta.get("url", ""), meta.get("published", ""), meta.get("outlet", "")):
+    for part in (text, title, meta.get("url", ""), published, meta.get("outlet", "")):
         digest.update(part.encode("utf-8"))
         digest.update(b"\x00")
+    if meta.get("author"):  # hashed only when present: older articles keep their hash
+        digest.update(meta["author"].encode("utf-8"))
     return Article(
         id=article_id,
         title=title,
         path=rel_path,
         text=text,
         url=meta.get("url", ""),
-        published=meta.get("published", ""),
+        published=published,
         outlet=meta.get("outlet", ""),
         content_hash=digest.hexdigest(),
+        author=meta.get("author", ""),
     )
 
 
@@ -208,13 +227,14 @@ def read_article(corpus_dir: Path, path: Path, max_bytes: int) -> Article | Skip
     """One corpus file as an Article, or a Skipped that says why not."""
     rel = path.relative_to(corpus_dir).as_posix()
     try:
-        size = path.stat().st_size
+        stat = path.stat()
+        size = stat.st_size
         if size > max_bytes:
             return Skipped(rel, f"larger than the {max_bytes:,}-byte limit ({size:,} bytes)")
         data = path.read_bytes()
     except OSError as exc:
         return Skipped(rel, f"unreadable: {exc.strerror or exc}")
     try:
-        return parse_article(rel, data)
+        return parse_article(rel, data, stat.st_mtime)
     except ValueError as exc:
         return Skipped(rel, str(exc))

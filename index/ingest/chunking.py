@@ -14,6 +14,7 @@ from typing import Any
 
 from llama_index.core.schema import TextNode
 
+from index.dates import date_metadata
 from index.ingest.articles import Article
 from index.ingest.nlp import Annotation
 from index.store.chroma import chunk_id as store_chunk_id
@@ -27,6 +28,9 @@ _HIDDEN_KEYS = [
     "url",
     "published",
     "outlet",
+    "outlet_key",
+    "published_day",
+    "author",
     "content_hash",
     "position",
     "n_chunks",
@@ -105,7 +109,10 @@ def make_node(article: Article, position: int, n_chunks: int, piece: tuple[str, 
         "n_chunks": n_chunks,
         "start_char": start,
         "end_char": end,
+        **date_metadata(article.published, article.outlet),  # what date/outlet filters compare
     }
+    if article.author:
+        metadata["author"] = article.author
     return TextNode(
         id_=chunk_id(article, position),
         text=text,

@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from index import dates
 from index.ingest import articles as articles_module
-from index.ingest import html_tags
+from index.ingest import html, html_tags
 from index.ingest.articles import Article, Skipped, read_article
 from index.ingest.corpus_walk import require_corpus_dir, walk_corpus
 from index.store.chroma import write_json_atomic
@@ -55,7 +56,7 @@ class Scan:
 def _key(max_bytes: int) -> str:
     """Changes when the loader's code or the size limit does: cached hashes are then stale."""
     digest = hashlib.sha256()
-    for module in (articles_module, html_tags):
+    for module in (articles_module, html_tags, html, dates):
         digest.update(Path(module.__file__ or "").read_bytes())
     digest.update(str(max_bytes).encode())
     return digest.hexdigest()[:16]

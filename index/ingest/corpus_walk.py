@@ -4,7 +4,7 @@
 - A symlink whose target lies outside the corpus (`passwd.txt -> /etc/passwd`) is
   skipped as "symlink outside the corpus" unless NEWSDESK_FOLLOW_SYMLINKS is set: the
   corpus folder is what the user chose to publish, a link must not widen it.
-- Files of a type newsdesk does not read (`.pdf`, `.html`) are listed as "unsupported type"
+- Files of a type newsdesk does not read (`.pdf`, `.docx`) are listed as "unsupported type"
   rather than ignored silently. Hidden files and folders are left out without a word.
 """
 
@@ -18,6 +18,7 @@ from index.errors import NewsdeskError
 from index.ingest.articles import SUPPORTED_SUFFIXES, Article, Skipped, read_article
 
 OUTSIDE = "symlink outside the corpus"
+FEEDS_FILE = "feeds.txt"  # the feed list `newsdesk feeds` reads, not an article
 UNSUPPORTED = "unsupported type"
 
 
@@ -54,7 +55,7 @@ def walk_corpus(corpus_dir: Path, follow_symlinks: bool = False) -> CorpusFiles:
             out.skipped.append(Skipped(f"{rel}/", f"unreadable folder: {exc.strerror or exc}"))
             continue
         for entry in entries:
-            if entry.name.startswith("."):
+            if entry.name.startswith(".") or (folder == corpus_dir and entry.name == FEEDS_FILE):
                 continue
             path = Path(entry.path)
             rel = path.relative_to(corpus_dir).as_posix()

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from index.dates import date_metadata, from_day, published_day
 from index.errors import NewsdeskError
 from index.ingest.articles import Article, Skipped, id_for_path
 from index.ingest.corpus_scan import ArticleRef, materialize, save_scan, scan_corpus
@@ -251,6 +252,9 @@ def run_index(
 
         for aid in gone:
             del states[aid]
+        dated = add_date_fields(store, states)
+        if dated:
+            report.notes.append(f"date and outlet fields added to {dated} chunks (no re-embedding)")
         rebuilt = sync_sentences(settings, store, side, states)
         if rebuilt and not todo:
             report.notes.append(f"sentence data rebuilt for {rebuilt} articles")
@@ -260,7 +264,8 @@ def run_index(
             keywords.set_meta("writer", store.token)
         keywords.set_meta("collection", json.dumps(_collection_settings(store.metadata), sort_keys=True))
         lexical.finish(settings.index_dir, keywords, store.name)
-        if report.changed or moved or old is not None:
+        record_newest(settings, states)
+        if report.changed or moved or dated or old is not None:
             bump_revision(settings.index_dir)  # running bots and chats reopen the store
         if not settings.chroma_host:
             record_vectors(settings.index_dir, settings.chroma_path)
@@ -520,7 +525,36 @@ def _finish_article(
         path=article.path,
         ids_by_hash={article.content_hash: item.ids},
         expected_by_hash={article.content_hash: len(item.ids)},
+        published=article.published,
     )
+
+
+def add_date_fields(store: ChunkStore, states: dict[str, ArticleState]) -> int:
+    """Give chunks stored before date filtering existed their `published_day` and
+    `outlet_key`, from their own metadata: an upgrade costs a metadata write, not a
+    re-embedding. Returns chunks updated."""
+    updates: dict[str, dict[str, Any]] = {}
+    for state in states.values():
+        if state.undated_fields:
+            current = set(state.all_ids())  # stale versions' chunks are gone by now
+            for cid, (published, outlet) in state.undated_fields.items():
+                if cid in current:
+                    updates[cid] = dict(date_metadata(published, outlet))
+    if updates:
+        store.update_metadata(updates)
+    for state in states.values():
+        state.undated_fields.clear()
+    return len(updates)
+
+
+def record_newest(settings: Settings, states: dict[str, ArticleState]) -> None:
+    """Keep the newest article's date in the state file: relative dates in questions
+    ("last week") count from it, not from today (an archive's "last week" is its own)."""
+    days = [d for d in (published_day(st.published) for st in states.values()) if d is not None]
+    newest = from_day(max(days)).isoformat() if days else ""
+    state = read_state(settings.index_dir)
+    if state.get("newest_published", "") != newest:
+        write_state(settings.index_dir, {**state, "newest_published": newest})
 
 
 def _token_encoder(settings: Settings, embed_model: Any) -> tuple[Any, bool]:

@@ -11,6 +11,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from index.query.chronology import in_date_order
 from index.query.retrieval import Passage
 from index.text import content_terms, jaccard, join_quotations, split_sentences
 
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
 NOT_FOUND = "I couldn't find that in the articles."
 MARKER = re.compile(r"\[(\d{1,3})\]")
 MAX_SENTENCES = 3
+SOURCE_JSON_KEYS: tuple[str, ...] = ("n", "source", "title", "url", "score", "text", "quote")
+SOURCE_JSON_KEYS += ("article_id", "path", "chunk_id", "published", "outlet")
 SENTENCE_MAX_CHARS = 600
 
 
@@ -37,6 +40,8 @@ class Source:
     chunk_id: str = ""
     also_in: list[str] = field(default_factory=list)
     quote: str = ""  # the passage's sentence(s) the answer cites, verbatim
+    article_id: str = ""  # `newsdesk show ARTICLE_ID`
+    path: str = ""  # relative to the corpus folder
 
     def preview(self, limit: int) -> str:
         """A short excerpt for a sources list: the cited sentence(s) where the answer cites
@@ -65,6 +70,8 @@ class Source:
             chunk_id=p.chunk_id,
             also_in=list(p.also_in),
             quote=quote,
+            article_id=str(m.get("article_id", "")),
+            path=str(m.get("path", "")),
         )
 
 
@@ -88,14 +95,7 @@ class Answer:
             "answer": self.text,
             "abstained": self.abstained,
             "mode": self.mode,
-            "sources": [
-                {
-                    k: v
-                    for k, v in asdict(s).items()
-                    if k in ("n", "source", "title", "url", "score", "text", "quote")
-                }
-                for s in self.sources
-            ],
+            "sources": [{k: v for k, v in asdict(s).items() if k in SOURCE_JSON_KEYS} for s in self.sources],
             "seconds": round(self.seconds, 4),
         }
         if self.note:
@@ -155,6 +155,7 @@ def extractive_answer(reading: Reading, extra_sentence: float, mode: str = "extr
         ):
             continue
         chosen.append((probability, row, quote))
+    chosen = in_date_order(chosen, lambda c: c[1].article.article_id, reading.passages)
     numbering: dict[tuple[str, str], int] = {}
     cited: dict[tuple[str, str], list[tuple[float, Row, str]]] = {}
     parts = []
@@ -227,7 +228,8 @@ def _passage_of(reading: Reading, row: Row) -> Passage | None:
 
 def _bare_source(n: int, row: Row, quote: str) -> Source:
     return Source(n=n, source=row.article.article_id.rsplit("/", 1)[-1], title=row.article.title, url="",
-                  score=0.0, text=quote, quote=quote)  # fmt: skip
+                  score=0.0, text=quote, quote=quote, article_id=row.article.article_id,
+                  path=row.article.article_id)  # fmt: skip
 
 
 def best_sentence(claim: str, passage_text: str) -> str:

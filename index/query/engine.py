@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from index.errors import IndexMissingError, NewsdeskError, QuestionError
 from index.query.answer import Answer, abstain, extractive_answer, not_english
 from index.query.reader import Reader, Reading
 from index.query.retrieval import HybridRetriever, Passage
+from index.query.scope import Scope, with_scope_note
 from index.settings import Settings
 from index.store import lexical
 from index.store.chroma import REBUILD_HINT, ChunkStore, open_active, state_signature
@@ -117,7 +120,7 @@ class Engine:
             )
 
     # -- answering -----------------------------------------------------------------------
-    def search(self, question: str, top_k: int | None = None) -> list[Passage]:
+    def search(self, question: str, top_k: int | None = None, scope: Scope | None = None) -> list[Passage]:
         """The passages best first: chunks holding the likeliest answer sentences."""
         question = validate_question(question, self.settings.max_question_chars)
         top_k = top_k or self.settings.top_k
@@ -125,25 +128,76 @@ class Engine:
             from index.query import baseline
 
             return self._guarded(lambda: baseline.retrieve(self.retriever(), question, top_k))
-        return self.read(question).passages[:top_k]
+        return self._scoped_read(question, self.scope_for(question, scope))[0].passages[:top_k]
 
-    def read(self, question: str) -> Reading:
-        """The question read against the index (cached for the last few questions)."""
+    def read(self, question: str, scope: Scope | None = None) -> Reading:
+        """The question read against the index (cached for the last few questions);
+        scope: the dates/outlet to search, exactly as given (None: all articles)."""
         question = validate_question(question, self.settings.max_question_chars)
+        key = f"{question}\x00{scope!r}"
 
         def run() -> Reading:
             self.retriever()
             reader = self._reader
             assert reader is not None
-            reading = self._readings.get(question)
+            reading = self._readings.get(key)
             if reading is None:
-                reading = reader.read(question)
+                reading = reader.read(question, scope if scope is not None and not scope.empty else None)
                 if len(self._readings) >= 8:
                     self._readings.pop(next(iter(self._readings)))
-                self._readings[question] = reading
+                self._readings[key] = reading
             return reading
 
         return self._guarded(run)
+
+    # -- dates and outlets ---------------------------------------------------------------------
+    def newest_published(self) -> date | None:
+        """The newest article's date, recorded by `newsdesk index`: what "last week" counts from."""
+        from index.dates import parse_date
+        from index.store.chroma import read_state
+
+        try:
+            return parse_date(str(read_state(self.settings.index_dir).get("newest_published", "")))
+        except NewsdeskError:
+            return None
+
+    def scope_for(self, question: str, given: Scope | None = None) -> Scope:
+        """The scope to search: options given (exact) merged with the dates the question
+        names (read only when it has a date-like word; relative ones count from the newest
+        article unless `given.reference` says otherwise)."""
+        from index.query.dates import mentions_time, read_dates
+
+        given = given or Scope()
+        if not mentions_time(question):
+            return given
+        asked = read_dates(question, given.reference or self.newest_published())
+        if given.since or given.until:  # options win over the question's words
+            asked = replace(asked, since=given.since, until=given.until, phrase="", relative=False,
+                            from_question=False)  # fmt: skip
+        return replace(
+            asked, outlet=given.outlet or asked.outlet, reference=given.reference or asked.reference
+        )
+
+    def _scoped_read(self, question: str, scope: Scope) -> tuple[Reading, Scope, str]:
+        """Read within the scope. Dates read from the question that no indexed article has
+        are dropped (the question may date the event, not the report): all dates are
+        searched then, and the note says so. Returns (reading, scope used, note)."""
+        from index.query.dates import without_dates
+
+        reading = self.read(without_dates(question, scope), scope)  # its dates are now a filter
+        note = scope.describe()
+        if scope.filters and not reading.passages:
+            if scope.from_question and (scope.since or scope.until):
+                wider = scope.without_dates()
+                note = (
+                    f'No indexed article is dated within "{scope.phrase}" '
+                    f"({scope.since or '…'} to {scope.until or '…'}); searched all dates."
+                )
+                if wider.outlet:
+                    note += f" {wider.describe()}"
+                return self.read(question, wider), wider, note
+            note = f"No indexed article matches: {note[0].lower()}{note[1:]}"
+        return reading, scope, note
 
     def _guarded(self, work: Any) -> Any:
         for attempt in (1, 2):
@@ -166,15 +220,19 @@ class Engine:
         conversation: Conversation | None = None,
         mode: str | None = None,
         top_k: int | None = None,
+        scope: Scope | None = None,
     ) -> Answer:
-        """Answer a question (a follow-up when a conversation is given)."""
+        """Answer a question (a follow-up when a conversation is given); scope: dates and
+        outlet given as options, merged with those the question names."""
         started = time.perf_counter()
         question = validate_question(question, self.settings.max_question_chars)
         mode = mode or self.settings.llm_mode
         standalone = question
         if conversation is not None:
             standalone = conversation.standalone(question, self._condenser(mode))
-        answer = self._answer(standalone, mode, top_k or self.settings.top_k)
+        answer = self._answer(
+            standalone, mode, top_k or self.settings.top_k, self.scope_for(standalone, scope)
+        )
         answer.question = question
         answer.standalone_question = standalone
         self._note_bm25_damage(answer)
@@ -183,12 +241,16 @@ class Engine:
             conversation.record(question, standalone, answer)
         return answer
 
-    def _answer(self, question: str, mode: str, top_k: int) -> Answer:
+    def _answer(self, question: str, mode: str, top_k: int, scope: Scope) -> Answer:
         if self.answerer == "heuristic":
             from index.query import baseline
 
             return baseline.answer(question, self.search(question, top_k), mode)
-        reading = self.read(question)
+        reading, used, note = self._scoped_read(question, scope)
+        answer = self._compose(question, mode, top_k, reading)
+        return with_scope_note(answer, used, note)
+
+    def _compose(self, question: str, mode: str, top_k: int, reading: Reading) -> Answer:
         if reading.foreign:
             return not_english(question, reading.foreign, mode)
         model = self._reader.model if self._reader else None

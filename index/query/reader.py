@@ -18,6 +18,7 @@ from index.query.features import QuestionVectors, Row, feature_rows
 from index.query.model import AnswerModel, abstain_features
 from index.query.question import Question, analyze, foreign_language
 from index.query.retrieval import HybridRetriever, Passage, collapse_duplicates
+from index.query.scope import Scope
 from index.store.chroma import chunk_id
 from index.store.sentences import SentenceStore
 from index.text import stem
@@ -59,13 +60,14 @@ class Reader:
         self.retriever, self.sentences, self.model, self.encoder = retriever, sentences, model, encoder
         self.same_model = retriever.embed_model is encoder  # one pass embeds for both
 
-    def read(self, text: str) -> Reading:
-        return self.score(self.gather(text))
+    def read(self, text: str, scope: Scope | None = None) -> Reading:
+        return self.score(self.gather(text, scope))
 
-    def gather(self, text: str) -> Gathered:
+    def gather(self, text: str, scope: Scope | None = None) -> Gathered:
+        """scope: dates/outlet the candidates must have (index.query.scope); None for all."""
         question = analyze(text)
         encoded = self.encoder.encode([text])[0]
-        pool = self.retriever.candidates(text, encoded.vector.tolist() if self.same_model else None)
+        pool = self.retriever.candidates(text, encoded.vector.tolist() if self.same_model else None, scope)
         idf = idf_weights(question, self.sentences)
         articles = gather(question, pool, self.sentences, idf)  # fuses each passage's score
         pool = collapse_duplicates(sorted(pool, key=lambda p: p.score, reverse=True))

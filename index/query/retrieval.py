@@ -20,7 +20,10 @@ from typing import Any
 
 import numpy as np
 
+from index.query.scope import Scope, latest_first
+
 CANDIDATES = 20  # per retriever, before fusion
+SCOPED_WIDENING = 25  # a date/outlet filter searches this many times wider lexically, then filters
 DUPLICATE_JACCARD = 0.6  # word-shingle overlap above which two passages are one wire copy
 
 logger = logging.getLogger(__name__)
@@ -94,13 +97,23 @@ class HybridRetriever:
             return []
         return [_passage(h, vector=False) for h in self.bm25.search(question, self.candidates_per_side)]
 
-    def candidates(self, question: str, query_vec: list[float] | None = None) -> list[Passage]:
-        """The union of vector and BM25 candidates, each with its cosine and BM25 score."""
+    def candidates(
+        self, question: str, query_vec: list[float] | None = None, scope: Scope | None = None
+    ) -> list[Passage]:
+        """The union of vector and BM25 candidates, each with its cosine and BM25 score;
+        with a scope, only chunks it admits (dates, outlet), newest first for "latest"."""
         if query_vec is None:
             query_vec = self.embed_model.get_query_embedding(question)
-        lexical = self.bm25_search(question)
+        filtered = scope is not None and scope.filters
+        lexical = self._scoped_lexical(question, scope) if filtered else self.bm25_search(question)
+        where = scope.where() if filtered and scope is not None else None
         try:
-            vector = [_passage(h, vector=True) for h in self.store.query(query_vec, self.candidates_per_side)]
+            vector = [
+                _passage(h, vector=True)
+                for h in self.store.query(
+                    query_vec, self.candidates_per_side, **({"where": where} if where else {})
+                )
+            ]
         except Exception:
             # The on-disk store can be mid-write by `newsdesk index` in another process
             # (Chroma's embedded HNSW is not safe to read then). BM25 is swapped in whole,
@@ -113,7 +126,17 @@ class HybridRetriever:
         for p in lexical:
             by_id.setdefault(p.chunk_id, p).bm25_score = p.bm25_score
         self._fill_cosines(query_vec, [p for p in by_id.values() if p.vector_score is None])
-        return list(by_id.values())
+        pool = list(by_id.values())
+        return latest_first(pool) if scope is not None and scope.latest else pool
+
+    def _scoped_lexical(self, question: str, scope: Scope | None) -> list[Passage]:
+        """Lexical candidates the scope admits: a wider search, post-filtered on metadata
+        (kept apart so the lexical engine can change without touching the scope logic)."""
+        if self.bm25 is None or scope is None:
+            return []
+        hits = self.bm25.search(question, self.candidates_per_side * SCOPED_WIDENING)
+        kept = [_passage(h, vector=False) for h in hits if scope.admits(dict(h.metadata))]
+        return kept[: self.candidates_per_side]
 
     def _fill_cosines(self, query_vec: list[float], passages: list[Passage]) -> None:
         """Cosine for BM25-only candidates: stored vectors, or embedded now if the store can't say."""

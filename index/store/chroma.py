@@ -189,6 +189,9 @@ class ArticleState:
     path: str = ""
     ids_by_hash: dict[str, list[str]] = field(default_factory=dict)
     expected_by_hash: dict[str, int] = field(default_factory=dict)
+    published: str = ""
+    # Chunks written before chunks carried date/outlet fields: id -> (published, outlet).
+    undated_fields: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def complete(self, content_hash: str) -> bool:
         ids = self.ids_by_hash.get(content_hash, [])
@@ -250,6 +253,9 @@ class ChunkStore:
                 )
                 h = str(meta.get("content_hash", ""))
                 state.ids_by_hash.setdefault(h, []).append(cid)
+                state.published = str(meta.get("published", ""))
+                if "outlet_key" not in meta:
+                    state.undated_fields[cid] = (state.published, str(meta.get("outlet", "")))
                 state.expected_by_hash[h] = int(meta.get("n_chunks", -1))  # type: ignore[arg-type]
         return states
 
@@ -279,6 +285,16 @@ class ChunkStore:
             if self.mirror is not None:
                 self.mirror.add(ids, documents, [public_metadata(m) for m in metadatas])
 
+    def update_metadata(self, updates: dict[str, dict[str, Any]]) -> None:
+        """Add fields to stored chunks' metadata (merged into what is there), no re-embedding."""
+        ids = list(updates)
+        self.begin_write()
+        for start in range(0, len(ids), self._batch):
+            part = ids[start : start + self._batch]
+            self.collection.update(ids=part, metadatas=[updates[i] for i in part])
+        if self.mirror is not None:
+            self.mirror.merge_metadata(updates)
+
     def delete(self, ids: Iterable[str]) -> None:
         ids = list(ids)
         if not ids:
@@ -302,15 +318,18 @@ class ChunkStore:
             )
         return hits
 
-    def query(self, embedding: list[float], top_k: int) -> list[Hit]:
-        """Nearest chunks, score = cosine similarity.
+    def query(self, embedding: list[float], top_k: int, where: dict[str, Any] | None = None) -> list[Hit]:
+        """Nearest chunks, score = cosine similarity (where: a Chroma metadata filter).
 
         Reads Chroma directly rather than through llama-index's ChromaVectorStore.query:
         same collection and metadata, but a cold `newsdesk ask` skips llama-index's
         1.3 s import.
         """
         got = self.collection.query(
-            query_embeddings=[embedding], n_results=top_k, include=["documents", "metadatas", "distances"]
+            query_embeddings=[embedding],
+            n_results=top_k,
+            include=["documents", "metadatas", "distances"],
+            **({"where": where} if where else {}),
         )
         return [
             Hit(cid, text or "", public_metadata(meta), 1.0 - float(dist))

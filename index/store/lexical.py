@@ -194,6 +194,18 @@ class LexicalIndex:
                     "INSERT INTO terms (rowid, stems) VALUES (?, ?)", (cur.lastrowid, " ".join(stems(text)))
                 )
 
+    def merge_metadata(self, updates: dict[str, dict[str, Any]]) -> None:
+        """Merge fields into stored chunks' metadata (as Chroma's `update` does)."""
+        with self._conn() as conn:
+            for cid, fields in updates.items():
+                row = conn.execute("SELECT metadata FROM chunks WHERE chunk_id = ?", (cid,)).fetchone()
+                if row is not None:
+                    merged = {**json.loads(row[0]), **fields}
+                    conn.execute(
+                        "UPDATE chunks SET metadata = ? WHERE chunk_id = ?",
+                        (json.dumps(merged, ensure_ascii=False), cid),
+                    )
+
     def add_hits(self, hits: Iterable[Hit]) -> None:
         hits = list(hits)
         self.add([h.chunk_id for h in hits], [h.text for h in hits], [h.metadata for h in hits])

@@ -1,0 +1,167 @@
+"""Publication dates as both ends of newsdesk see them: ISO text and an integer day number.
+
+Ingest normalises whatever a file says (`2022-01-21`, `Jan 21, 2022`, an RFC 2822 feed
+date, a dateline) to ISO `YYYY-MM-DD`; chunks also carry `published_day`, the days since
+1970-01-01, because Chroma's `where` compares numbers, not dates. Query code reads the
+same functions, so this module imports nothing from ingest or query, and nothing slow:
+it is on the path of a cold `newsdesk ask`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+
+EPOCH = date(1970, 1, 1)
+MONTHS = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
+    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+}  # fmt: skip
+MONTH_NAME = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+_ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})")
+_SLASHED = re.compile(r"^\s*(\d{4})/(\d{1,2})/(\d{1,2})\b")
+_MONTH_DAY_YEAR = re.compile(rf"\b({MONTH_NAME})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I)
+_DAY_MONTH_YEAR = re.compile(
+    rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({MONTH_NAME})\.?,?\s+(\d{{4}})\b", re.I
+)
+# A wire dateline: "WASHINGTON, Jan 21 (Reuters) -", "DETROIT, March 5, 1987 -".
+_DATELINE = re.compile(
+    rf"^[A-Z][A-Z.'&-]*(?:[ ,]+[A-Z][A-Za-z.'&-]*){{0,4}},?\s+({MONTH_NAME})\.?\s+(\d{{1,2}})(?:,?\s+(\d{{4}}))?,?\s*"
+    r"(?:\((?:Reuters|AP|AFP|UPI|dpa|Bloomberg)\)\s*)?[-–—]+\s",
+    re.I,
+)
+_STAMP_LINE = re.compile(r"^(?:published|posted|updated|date|first published)\b", re.I)
+FIRST_LINES_CHARS = 600  # where a date "in the first lines" is looked for
+
+
+def day_number(d: date) -> int:
+    return (d - EPOCH).days
+
+
+def from_day(n: int) -> date:
+    return EPOCH + timedelta(days=n)
+
+
+def month_number(name: str) -> int:
+    return MONTHS[name.lower()[:3]]
+
+
+def _make(y: int, m: int, d: int) -> date | None:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def parse_date(text: str) -> date | None:
+    """The calendar date a metadata string names, or None: ISO (with or without a time),
+    `2022/01/21`, `Jan 21, 2022`, `21 January 2022`, RFC 2822 (`Fri, 21 Jan 2022 ...`)."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    for pattern in (_ISO, _SLASHED):
+        m = pattern.match(text)
+        if m:
+            return _make(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    m = _MONTH_DAY_YEAR.search(text)
+    if m:
+        return _make(int(m.group(3)), month_number(m.group(1)), int(m.group(2)))
+    m = _DAY_MONTH_YEAR.search(text)
+    if m:
+        return _make(int(m.group(3)), month_number(m.group(2)), int(m.group(1)))
+    try:
+        from email.utils import parsedate_to_datetime
+
+        return parsedate_to_datetime(text).date()
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def normalize_published(text: str) -> str:
+    """ISO `YYYY-MM-DD` when the text names a date; else the text as written (kept, unfiltered)."""
+    parsed = parse_date(text)
+    return parsed.isoformat() if parsed else (text or "").strip()
+
+
+def published_day(published: str) -> int | None:
+    """The day number of a stored `published` value (ISO, or anything parse_date reads)."""
+    if not published:
+        return None
+    try:
+        return day_number(date.fromisoformat(published[:10]))
+    except ValueError:
+        parsed = parse_date(published)
+        return day_number(parsed) if parsed else None
+
+
+def outlet_key(outlet: str) -> str:
+    """How an outlet is matched: case and spacing do not matter ("the  guardian" = "The Guardian")."""
+    return " ".join((outlet or "").lower().split())
+
+
+def date_metadata(published: str, outlet: str) -> dict[str, int | str]:
+    """The filterable fields every chunk carries next to `published` and `outlet`.
+    `published_day` is left out when there is no date, so a date filter never matches it."""
+    out: dict[str, int | str] = {"outlet_key": outlet_key(outlet)}
+    day = published_day(published)
+    if day is not None:
+        out["published_day"] = day
+    return out
+
+
+def date_in_text(text: str, around: date | None = None) -> date | None:
+    """A publication date read from an article's first lines, or None.
+
+    Only places where pages and wires state when they were published count: a dateline
+    opening the article ("DETROIT, March 5 -", its year from `around`, the file's
+    modification time, the last day it can have been published), or a short line of
+    its own among the first few ("January 21, 2022", "By J. Doe | Published 21 Jan
+    2022"). A date inside a sentence ("born September 4, 1981") is what the article is
+    about, not when it appeared.
+    """
+    lines = [line.strip() for line in text[:FIRST_LINES_CHARS].split("\n") if line.strip()]
+    if not lines:
+        return None
+    m = _DATELINE.match(lines[0]) or (_DATELINE.match(lines[1]) if len(lines) > 1 else None)
+    if m:
+        month, day = month_number(m.group(1)), int(m.group(2))
+        if m.group(3):
+            return _make(int(m.group(3)), month, day)
+        if around is not None:
+            for year in (around.year, around.year - 1):
+                d = _make(year, month, day)
+                if d and d <= around + timedelta(days=1):
+                    return d
+        return None
+    for line in lines[:5]:
+        if len(line) <= 80 or _STAMP_LINE.match(line):
+            found = _full_date(line)
+            if found:
+                return found
+    return None
+
+
+def _full_date(text: str) -> date | None:
+    """The first date with day, month and year written in text."""
+    hits: list[tuple[int, date]] = []
+    for m in _MONTH_DAY_YEAR.finditer(text):
+        d = _make(int(m.group(3)), month_number(m.group(1)), int(m.group(2)))
+        if d:
+            hits.append((m.start(), d))
+    for m in _DAY_MONTH_YEAR.finditer(text):
+        d = _make(int(m.group(3)), month_number(m.group(2)), int(m.group(1)))
+        if d:
+            hits.append((m.start(), d))
+    iso = re.search(r"\b(\d{4})-(\d{2})-(\d{2})\b", text)
+    if iso:
+        d = _make(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
+        if d:
+            hits.append((iso.start(), d))
+    return min(hits)[1] if hits else None
+
+
+def mtime_date(mtime: float | None) -> date | None:
+    return datetime.fromtimestamp(mtime).date() if mtime else None

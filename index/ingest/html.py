@@ -1,0 +1,74 @@
+"""Saved web pages (`.html`, `.htm`): the article in them, without the page around it.
+
+trafilatura (the maintained standard for news main-text extraction) finds the body and
+drops navigation, cookie banners, footers and comments; its metadata pass (htmldate,
+JSON-LD, OpenGraph, `<time datetime>`) gives title, published date, author, site name
+and canonical URL. Imported only when a page is read: it is slow to import and never
+needed to answer a question.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from index.dates import normalize_published
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page's main text and what its metadata says (empty strings when nothing)."""
+
+    text: str
+    title: str = ""
+    published: str = ""
+    author: str = ""
+    outlet: str = ""
+    url: str = ""
+
+    def metadata(self) -> dict[str, str]:
+        """Front-matter-shaped metadata; front matter in the same file overrides it."""
+        fields = {
+            "title": self.title,
+            "published": self.published,
+            "author": self.author,
+            "outlet": self.outlet,
+            "url": self.url,
+        }
+        return {k: v for k, v in fields.items() if v}
+
+
+def extract_page(html: str, url: str | None = None) -> Page:
+    """The article in an HTML document. Raises ValueError when the page holds no article
+    text (a login wall, an index page)."""
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(
+        html,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
+        favor_precision=True,
+        date_extraction_params={"extensive_search": False, "original_date": True},
+    )
+    fields: dict[str, Any] = doc if isinstance(doc, dict) else (doc.as_dict() if doc is not None else {})
+    text = str(fields.get("text") or "").strip()
+    if not text:
+        raise ValueError("no article text found in the page")
+
+    def field(name: str) -> str:
+        return str(fields.get(name) or "").strip()
+
+    title = field("title")
+    lines = text.split("\n")
+    if title and lines and lines[0].strip() == title:  # the page's <h1> repeats the title
+        text = "\n".join(lines[1:]).strip() or text
+    return Page(
+        text="\n\n".join(line.strip() for line in text.split("\n") if line.strip()),
+        title=title,
+        published=normalize_published(field("date")),
+        author=field("author"),
+        outlet=field("sitename"),
+        url=field("url") or (url or "").strip(),
+    )

@@ -1,0 +1,23 @@
+"""Quotes from articles of different dates come in date order."""
+
+from __future__ import annotations
+
+from index.query.chronology import in_date_order
+from index.query.retrieval import Passage
+
+
+def passage(article_id: str, published: str) -> Passage:
+    return Passage(f"{article_id}#h#0000", "text", 1.0, {"article_id": article_id, "published": published})
+
+
+def test_quotes_in_date_order_only_when_dates_differ() -> None:
+    passages = [
+        passage("june.md", "1987-06-19"),
+        passage("march.md", "1987-03-04"),
+        passage("undated.md", ""),
+    ]
+    quotes = [("june.md", "q1"), ("undated.md", "q2"), ("march.md", "q3")]
+    ordered = in_date_order(quotes, lambda q: q[0], passages)
+    assert [q[1] for q in ordered] == ["q3", "q1", "q2"]  # oldest first, undated after the dated
+    same_day = [("june.md", "a"), ("undated.md", "b")]
+    assert in_date_order(same_day, lambda q: q[0], passages) == same_day  # one date: answerer's order kept

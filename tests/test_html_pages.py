@@ -1,0 +1,75 @@
+"""Saved web pages in the corpus: the article without the page, and the page's metadata."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from index.ingest.articles import parse_article
+from index.ingest.corpus_walk import load_corpus
+from index.settings import Settings
+from tests.news_server import STORIES, page
+
+BASE = "https://herald.example"
+
+
+def saved_page(path: str = "/news/ferry-strike") -> bytes:
+    return page(path).replace("{base}", BASE).encode("utf-8")
+
+
+def test_page_metadata_and_main_text() -> None:
+    article = parse_article("web/ferry.html", saved_page())
+    assert article.title == "Ferry workers strike over pay"
+    assert article.published == "2024-03-11"
+    assert article.outlet == "Harbour Herald"
+    assert article.author == "Mara Lindqvist"
+    assert article.url == BASE + "/news/ferry-strike"  # the canonical link
+    assert "240 deckhands" in article.text and "replacement boats" in article.text
+    for furniture in ("cookies", "Most read", "Subscribe", "Weather", "First! Great piece", "Privacy policy"):
+        assert furniture not in article.text, furniture
+    assert not article.text.startswith(article.title)  # the <h1> is the title, not the first paragraph
+
+
+def test_front_matter_wins_over_the_page() -> None:
+    data = (
+        b"---\ntitle: Strike! (our headline)\npublished: 2024-03-12\noutlet: Island Wire\n---\n"
+        + saved_page()
+    )
+    article = parse_article("ferry.htm", data)
+    assert (article.title, article.published, article.outlet) == (
+        "Strike! (our headline)",
+        "2024-03-12",
+        "Island Wire",
+    )
+    assert article.author == "Mara Lindqvist"  # what front matter does not say still comes from the page
+
+
+def test_pages_are_read_from_the_corpus_and_empty_ones_skipped(tmp_path: Path) -> None:
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "bridge.html").write_bytes(saved_page("/news/bridge-vote"))
+    (corpus / "login.html").write_text("<html><body><form>Log in</form></body></html>")
+    articles, skipped = load_corpus(corpus, 2_000_000)
+    assert [a.id for a in articles] == ["bridge.html"]
+    assert articles[0].title == STORIES["/news/bridge-vote"][0]
+    assert [(s.path, s.reason) for s in skipped] == [("login.html", "no article text found in the page")]
+
+
+def test_indexed_page_answers_with_its_outlet_and_date(
+    tmp_path: Path, make_settings: Callable[..., Settings], onnx_model: Any
+) -> None:
+    from index.ingest.indexer import run_index
+    from index.query.engine import Engine
+
+    corpus = tmp_path / "pages"
+    corpus.mkdir()
+    (corpus / "ferry.html").write_bytes(saved_page())
+    (corpus / "bridge.html").write_bytes(saved_page("/news/bridge-vote"))
+    settings = make_settings(corpus_dir=corpus)
+    report = run_index(settings, embed_model=onnx_model)
+    assert report.skipped == [] and len(report.added) == 2
+    answer = Engine(settings, embed_model=onnx_model).ask("How many deckhands joined the ferry strike?")
+    source = answer.sources[0]
+    assert (source.source, source.outlet, source.published) == ("ferry.html", "Harbour Herald", "2024-03-11")
+    assert source.url == BASE + "/news/ferry-strike"
