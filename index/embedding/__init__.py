@@ -46,7 +46,7 @@ def build_query_embedder(settings: Settings) -> Any:
     """What the query path embeds questions with: the bare encoder for the default
     backend (no llama-index import on a cold `ask`), else the configured llama-index model."""
     if settings.embed_mode == "onnx":
-        return shared_encoder(settings.embed_threads, settings.embed_batch_size)
+        return index_encoder(settings)  # the one session `index --watch` and /reindex use too
     return build_embed_model(settings)
 
 

@@ -344,7 +344,6 @@ def _nothing_to_do(settings: Settings, articles: list[Item], model: str, report:
     finished, and nothing touched the file since), and by its mirror every article is
     complete in its current version, nothing is left over, and the sentence store agrees.
     Anything else goes the full way, which also gives the errors (another model, ...)."""
-    from index.embedding.token_states import basis
     from index.store.vector_check import verify_vectors
 
     if settings.chroma_host or (settings.index_dir / FULL_MARKER).exists():
@@ -376,13 +375,15 @@ def _nothing_to_do(settings: Settings, articles: list[Item], model: str, report:
         return False
     if any(len(st.ids_by_hash) != 1 for st in states.values()):
         return False  # leftovers of an interrupted update
+    if any(st.undated_fields for st in states.values()):
+        return False  # chunks from before date filtering: the full way adds their fields
     try:
         side = SentenceStore(settings.index_dir)
     except FileNotFoundError:
         return False
     try:
         complete = {(aid, h) for aid, st in states.items() for h in st.ids_by_hash}
-        if side.get_meta("basis") != basis().id or side.known() != complete:
+        if side.get_meta("basis") != sentence_rules_id() or side.known() != complete:
             return False
     finally:
         side.close()
@@ -568,12 +569,17 @@ def _token_encoder(settings: Settings, embed_model: Any) -> tuple[Any, bool]:
     return index_encoder(settings), False
 
 
+def sentence_rules_id() -> str:
+    """What made the stored sentence data: the token basis and the sentence rules."""
+    from index.embedding.token_states import basis
+
+    return f"{basis().id}/{SENTENCE_DATA_VERSION}"
+
+
 def _check_sentence_rules(side: SentenceStore) -> None:
     """Sentence data made with another token basis or other sentence rules is dropped
     before this run writes any, so `sync_sentences` rebuilds it from the chunks."""
-    from index.embedding.token_states import basis
-
-    made_by = f"{basis().id}/{SENTENCE_DATA_VERSION}"
+    made_by = sentence_rules_id()
     if side.get_meta("basis") != made_by:
         side.delete(side.known())
         side.set_meta("basis", made_by)

@@ -76,7 +76,7 @@ class Conversation:
         self.last_answer = None
 
     def record(self, question: str, standalone: str, answer: Answer) -> None:
-        self.turns.append(Turn(question, standalone, answer.text, list(answer.entities)))
+        self.turns.append(Turn(question, standalone, answer.text, list(getattr(answer, "entities", []))))
         self.last_answer = answer
         self.touched = time.monotonic()
 

@@ -237,13 +237,19 @@ class LexicalIndex:
     def article_states(self) -> dict[str, ArticleState]:
         """What Chroma holds per article, as `ChunkStore.article_states` reads it there."""
         states: dict[str, ArticleState] = {}
-        rows = self._conn().execute("SELECT chunk_id, article_id, content_hash, n_chunks, path FROM chunks")
-        for cid, aid, h, n, path in rows:
+        rows = self._conn().execute(
+            "SELECT chunk_id, article_id, content_hash, n_chunks, path, metadata FROM chunks"
+        )
+        for cid, aid, h, n, path, raw in rows:
             state = states.get(aid)
             if state is None:
                 state = states[aid] = ArticleState(path=path)
             state.ids_by_hash.setdefault(h, []).append(cid)
             state.expected_by_hash[h] = n
+            meta = json.loads(raw)
+            state.published = str(meta.get("published", ""))
+            if "outlet_key" not in meta:
+                state.undated_fields[cid] = (state.published, str(meta.get("outlet", "")))
         return states
 
     def check(self) -> str:
