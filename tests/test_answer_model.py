@@ -91,3 +91,21 @@ def test_sentence_data_follows_changes_and_removals(built_index: Settings, count
         ]
     assert victim.name not in articles and len(articles) == 4
     assert versions == 1 and "A closing paragraph about the weather in Oslo." in texts
+
+
+def test_an_articles_date_counts_as_said_in_each_sentence() -> None:
+    """ "How much did Ford's sales rise in late February 1987?" against a story dated
+    1987-03-03 that says only "in late February": the year is the story's context."""
+    from index.query.candidates import Article
+    from index.query.features import published_words
+    from index.query.retrieval import Passage
+
+    def article(published: str) -> Article:
+        return Article("a.md", "h", "T", set(), [Passage("a#h#0", "x", 1.0, {"published": published})])
+
+    assert published_words(article("1987-03-03")) == (
+        frozenset({"1987", "march", "3"}),
+        frozenset({"1987", "march", "3"}),
+    )
+    assert published_words(article("")) == (frozenset(), frozenset())
+    assert published_words(article("not a date")) == (frozenset(), frozenset())

@@ -140,17 +140,23 @@ def _month_end(y: int, m: int) -> date:
     return date(y, m, calendar.monthrange(y, m)[1])
 
 
+def _one_day(m: re.Match[str], ref: date, kind: str) -> _Span | None:
+    """A day written "March 5[, 1987]" (groups 1-3) or "5 March [1987]" (groups 4-6)."""
+    if m.group(1):
+        month, day, year = month_number(m.group(1)), int(m.group(2)), m.group(3)
+    else:
+        month, day, year = month_number(m.group(5)), int(m.group(4)), m.group(6)
+    d = _safe(int(year) if year else _year_for(month, day, ref), month, day)
+    return _Span(d, d, kind, m.group(0).strip(), relative=not year) if d else None
+
+
 def _absolute(q: str, ref: date) -> _Span | None:
     """The most specific date written out in the question."""
     m = _ON_DAY.search(q)
     if m:
-        if m.group(1):
-            month, day, year = month_number(m.group(1)), int(m.group(2)), m.group(3)
-        else:
-            month, day, year = month_number(m.group(5)), int(m.group(4)), m.group(6)
-        d = _safe(int(year) if year else _year_for(month, day, ref), month, day)
-        if d:
-            return _Span(d, d, "on-day", m.group(0).strip(), relative=not year)
+        span = _one_day(m, ref, "on-day")
+        if span:
+            return span
     m = _ISO_DAY.search(q)
     if m:
         d = _safe(int(m.group(1)), int(m.group(2)), int(m.group(3)))
@@ -172,13 +178,9 @@ def _absolute(q: str, ref: date) -> _Span | None:
         return _Span(date(y, month, days[0]), date(y, month, days[1]), "part", m.group(0), not year)
     m = _DAY.search(q)
     if m:
-        if m.group(1):
-            month, day, year = month_number(m.group(1)), int(m.group(2)), m.group(3)
-        else:
-            month, day, year = month_number(m.group(5)), int(m.group(4)), m.group(6)
-        d = _safe(int(year) if year else _year_for(month, day, ref), month, day)
-        if d:
-            return _Span(d, d, "day", m.group(0), relative=not year)
+        span = _one_day(m, ref, "day")
+        if span:
+            return span
     for m in _MONTH.finditer(q):
         if _MAY_ALONE.match(m.group(1)) and not m.group(2):
             continue

@@ -19,11 +19,11 @@ the model sees at run time exactly what it was fitted on. Groups:
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
 
+from index.dates import from_day, published_day
 from index.embedding.token_states import TOKEN_DIM, dequantize
 from index.query.candidates import Article, Sentence
 from index.query.question import CLASSES, Question
@@ -169,20 +169,15 @@ def feature_rows(
     return X, rows
 
 
-_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september",
-           "october", "november", "december"]  # fmt: skip
-
-
 def published_words(article: Article) -> tuple[frozenset[str], frozenset[str]]:
     """(stems, words) of an article's publication date ("1987", "april", "8"): a news
     sentence says "today" or "in March" and leaves the year and the day to the dateline."""
-    published = next((str(p.metadata.get("published", "")) for p in article.passages), "")
-    match = _ISO_DATE.match(published)
-    if not match or not 1 <= int(match.group(2)) <= 12:
+    day = published_day(next((str(p.metadata.get("published", "")) for p in article.passages), ""))
+    if day is None:
         return frozenset(), frozenset()
-    year, month, day = match.group(1), _MONTHS[int(match.group(2)) - 1], str(int(match.group(3)))
-    return frozenset({year, stem(month), day}), frozenset({year, month, day})
+    d = from_day(day)
+    year, month, number = str(d.year), d.strftime("%B").lower(), str(d.day)
+    return frozenset({year, stem(month), number}), frozenset({year, month, number})
 
 
 def _terms_of_title(text: str) -> list[str]:

@@ -28,16 +28,15 @@ from what the last run recorded (someone else wrote it).
 from __future__ import annotations
 
 import json
-import os
 import re
 import sqlite3
-import threading
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from index.store.chroma import ArticleState, Hit, write_json_atomic
+from index.store.sqlite_file import SqliteFile
 from index.text import joined_terms, query_words
 
 FOLDER = "lexical"
@@ -126,50 +125,12 @@ def _stat(path: Path) -> list[int]:
     return [st.st_size, st.st_mtime_ns, wal]
 
 
-class LexicalIndex:
+class LexicalIndex(SqliteFile):
     """One collection's FTS5 index and chunk mirror; one connection per thread."""
 
     def __init__(self, path: Path, create: bool = False) -> None:
-        self.path = path
-        folder = path.parent
-        if create:
-            folder.mkdir(parents=True, exist_ok=True)
-        self.writable = os.access(folder, os.W_OK) and (not path.exists() or os.access(path, os.W_OK))
-        if not create and not path.exists():
-            raise FileNotFoundError(path)
-        self._local = threading.local()
+        super().__init__(path, _SCHEMA, FORMAT, create)
         self.problem = ""  # set when a search fails: vectors answer alone meanwhile
-        if create:
-            with self._conn() as conn:
-                conn.executescript(_SCHEMA)
-                conn.execute("INSERT OR IGNORE INTO meta VALUES ('format', ?)", (FORMAT,))
-
-    def _conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            if self.writable:
-                conn = sqlite3.connect(self.path, timeout=30)
-                conn.execute("PRAGMA journal_mode=WAL")
-                conn.execute("PRAGMA synchronous=NORMAL")
-            else:  # a read-only index: nothing may be written, not even WAL files
-                conn = sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True)
-            self._local.conn = conn
-        return conn
-
-    def close(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-            self._local.conn = None
-
-    # -- metadata ------------------------------------------------------------------------
-    def get_meta(self, key: str) -> str | None:
-        row = self._conn().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return None if row is None else str(row[0])
-
-    def set_meta(self, key: str, value: str) -> None:
-        with self._conn() as conn:
-            conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
     # -- writing -------------------------------------------------------------------------
     def add(self, ids: list[str], texts: list[str], metadatas: list[dict[str, Any]]) -> None:

@@ -13,13 +13,13 @@ SQLite in WAL mode lets questions read while `index` writes.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from index.store.sqlite_file import SqliteFile
 
 FILE = "text.sqlite"
 FORMAT = "newsdesk-text-1"
@@ -62,48 +62,11 @@ class StoredSentence:
         return self.text[self.quote_start : self.quote_end]
 
 
-class SentenceStore:
+class SentenceStore(SqliteFile):
     """One connection per thread; writes in one transaction per article."""
 
     def __init__(self, index_dir: Path, create: bool = False) -> None:
-        self.path = index_dir / FILE
-        self.writable = os.access(index_dir, os.W_OK) and (
-            not self.path.exists() or os.access(self.path, os.W_OK)
-        )
-        if not create and not self.path.exists():
-            raise FileNotFoundError(self.path)
-        self._local = threading.local()
-        if create:
-            with self._conn() as conn:
-                conn.executescript(_SCHEMA)
-                conn.execute("INSERT OR IGNORE INTO meta VALUES ('format', ?)", (FORMAT,))
-
-    def _conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            if self.writable:
-                conn = sqlite3.connect(self.path, timeout=30)
-                conn.execute("PRAGMA journal_mode=WAL")
-                conn.execute("PRAGMA synchronous=NORMAL")
-            else:  # a read-only index: nothing may be written, not even WAL files
-                conn = sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True)
-            self._local.conn = conn
-        return conn
-
-    def close(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-            self._local.conn = None
-
-    # -- metadata ------------------------------------------------------------------------
-    def get_meta(self, key: str) -> str | None:
-        row = self._conn().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return None if row is None else str(row[0])
-
-    def set_meta(self, key: str, value: str) -> None:
-        with self._conn() as conn:
-            conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+        super().__init__(index_dir / FILE, _SCHEMA, FORMAT, create)
 
     # -- what is stored ------------------------------------------------------------------
     def known(self) -> set[tuple[str, str]]:
