@@ -109,3 +109,24 @@ def test_an_articles_date_counts_as_said_in_each_sentence() -> None:
     )
     assert published_words(article("")) == (frozenset(), frozenset())
     assert published_words(article("not a date")) == (frozenset(), frozenset())
+
+
+def test_a_question_costs_one_model_pass(built_index: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The question's vector (for Chroma) and its token states (for MaxSim) come from one
+    ONNX pass over the question, not one pass each."""
+    from index.embedding.onnx import MiniLMEncoder
+    from index.query.engine import Engine
+
+    engine = Engine(built_index)
+    engine.ask("Who did Blinken meet in Geneva?")
+    passes: list[list[str]] = []
+    run = MiniLMEncoder._run
+
+    def counting(self: MiniLMEncoder, texts: list[str], keep_tokens: bool) -> Any:
+        passes.append(list(texts))
+        return run(self, texts, keep_tokens)
+
+    monkeypatch.setattr(MiniLMEncoder, "_run", counting)
+    question = "What did Lavrov say about NATO?"
+    assert engine.ask(question).text
+    assert passes == [[question]]

@@ -86,7 +86,7 @@ class Engine:
             return self._retriever
 
     def _open_reader(self, retriever: HybridRetriever) -> Reader:
-        from index.embedding.onnx import shared_encoder
+        from index.embedding.onnx import MiniLMEncoder, shared_encoder
         from index.query.model import load_model
 
         try:
@@ -96,7 +96,11 @@ class Engine:
                 f"the index at {self.settings.index_dir} has no sentence data (it was built by an "
                 "older newsdesk): run `newsdesk index` to add it"
             ) from None
-        encoder = shared_encoder(self.settings.embed_threads, self.settings.embed_batch_size)
+        # Questions need MiniLM's token states: when the query embedder is that model, one
+        # pass gives the vector and the states (a second session cost ~15 ms a question).
+        encoder = retriever.embed_model
+        if not isinstance(encoder, MiniLMEncoder):
+            encoder = shared_encoder(self.settings.embed_threads, self.settings.embed_batch_size)
         return Reader(retriever, sentences, load_model(), encoder)
 
     def reload(self) -> None:

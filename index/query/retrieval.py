@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -55,19 +56,26 @@ class Passage:
         return [self.source, *self.also_in]
 
 
-def _shingles(text: str, n: int = 3) -> set[tuple[str, ...]]:
+@lru_cache(maxsize=256)  # a question collapses the same candidates twice
+def _shingles(text: str) -> frozenset[tuple[str, ...]]:
+    """Word 3-grams (the text itself when it has fewer than three words)."""
     words = _WORD.findall(text.lower())
-    return {tuple(words[i : i + n]) for i in range(max(1, len(words) - n + 1))}
+    if len(words) < 3:
+        return frozenset({tuple(words)})
+    return frozenset(zip(words, words[1:], words[2:]))
 
 
 def collapse_duplicates(passages: list[Passage], threshold: float = DUPLICATE_JACCARD) -> list[Passage]:
     """Keep the best-ranked copy of near-identical passages; remember the other outlets."""
-    kept: list[tuple[Passage, set[tuple[str, ...]]]] = []
+    kept: list[tuple[Passage, frozenset[tuple[str, ...]]]] = []
     for passage in passages:
         sh = _shingles(passage.text)
         for other, other_sh in kept:
-            union = len(sh | other_sh) or 1
-            if len(sh & other_sh) / union >= threshold:
+            small, large = sorted((len(sh), len(other_sh)))
+            if small < threshold * large:  # Jaccard <= small / large: can't reach the threshold
+                continue
+            shared = len(sh & other_sh)
+            if shared / ((len(sh) + len(other_sh) - shared) or 1) >= threshold:
                 if passage.source != other.source and passage.source not in other.also_in:
                     other.also_in.append(passage.source)
                 break
