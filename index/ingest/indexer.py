@@ -38,7 +38,7 @@ from index.store.chroma import (
     stored_writer,
     write_state,
 )
-from index.store.index_dir import storage_errors
+from index.store.index_dir import storage_errors, storage_problem
 from index.store.lock import IndexLock
 from index.store.sentences import SentenceStore
 from index.store.vector_check import record_vectors, verify_vectors
@@ -292,6 +292,8 @@ def _client_for(settings: Settings, full: bool, report: IndexReport) -> Any:
         client.list_collections()
         return client
     except Exception as exc:
+        if storage_problem(exc) is not None:
+            raise  # a full or failing disk, not a broken store: storage_errors() words it
         if not full or settings.chroma_host:
             if isinstance(exc, NewsdeskError):
                 raise

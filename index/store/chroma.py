@@ -19,7 +19,7 @@ from typing import Any
 
 from index.errors import IndexMissingError, NewsdeskError, StoreUnavailableError
 from index.settings import Settings
-from index.store.index_dir import require_folder, writable
+from index.store.index_dir import require_folder, storage_problem, writable
 from index.store.read_only import private_copy
 from index.store.vector_check import verify_vectors
 
@@ -132,8 +132,17 @@ def open_client(settings: Settings, create: bool, fresh: bool = False, check: st
         path.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
     except Exception as exc:
-        if not create and "readonly database" in str(exc) and path == settings.chroma_path:
-            return chromadb.PersistentClient(path=str(private_copy(path)), settings=chroma_settings)
+        # Chroma writes to its database on open: a read-only or full disk refuses, so a
+        # question reads a private copy (in the temp folder) of what was indexed before.
+        cannot_write = "readonly database" in str(exc) or storage_problem(exc) is not None
+        if not create and cannot_write and path == settings.chroma_path:
+            forget_client(path)  # chromadb keeps the half-opened one, and would refuse a later open
+            try:
+                return chromadb.PersistentClient(path=str(private_copy(path)), settings=chroma_settings)
+            except Exception as again:
+                exc = again
+        elif create and storage_problem(exc) is not None:
+            raise  # `newsdesk index` words a full or failing disk (index_dir.storage_errors)
         raise StoreUnavailableError(f"the index at {path} cannot be opened ({exc}); {REBUILD_HINT}") from exc
 
 

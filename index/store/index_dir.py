@@ -41,7 +41,7 @@ _FULL_TEXT = ("database or disk is full", "no space left on device", "disk quota
 _IO_TEXT = ("disk i/o error", "file too large", "input/output error")
 
 
-def _storage_problem(exc: BaseException) -> str | None:
+def storage_problem(exc: BaseException) -> str | None:
     """'full' or 'io' when the exception (or one it wraps) is the disk failing a write."""
     seen: BaseException | None = exc
     for _ in range(10):
@@ -67,7 +67,7 @@ def storage_errors(index_dir: Path) -> Iterator[None]:
     except NewsdeskError:
         raise
     except Exception as exc:
-        problem = _storage_problem(exc)
+        problem = storage_problem(exc)
         if problem is None:
             raise
         what = (

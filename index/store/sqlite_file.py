@@ -8,6 +8,8 @@ import sqlite3
 import threading
 from pathlib import Path
 
+from index.store.index_dir import storage_problem
+
 
 class SqliteFile:
     """Shared by the keyword index (`lexical.py`) and the sentence store (`sentences.py`)."""
@@ -31,8 +33,17 @@ class SqliteFile:
         if conn is None:
             if self.writable:
                 conn = sqlite3.connect(self.path, timeout=30)
-                conn.execute("PRAGMA journal_mode=WAL")
-                conn.execute("PRAGMA synchronous=NORMAL")
+                try:
+                    conn.execute("PRAGMA journal_mode=WAL")
+                    conn.execute("PRAGMA synchronous=NORMAL")
+                    conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()  # WAL reads write -shm
+                except sqlite3.OperationalError as exc:
+                    if storage_problem(exc) is None:
+                        raise
+                    # A full disk: read the file as the last finished run left it (a failed
+                    # run's uncommitted WAL frames are not part of it); writes fail clearly.
+                    conn.close()
+                    conn = sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True)
             else:  # a read-only index: nothing may be written, not even WAL files
                 conn = sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True)
             self._local.conn = conn
