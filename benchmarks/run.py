@@ -4,7 +4,8 @@
     python -m benchmarks.run --sections query,memory
     python -m benchmarks.run --store-sizes 100000,1000000
 
-Prints a table per section and writes everything to benchmarks/results/latest.json.
+Prints a table per section and writes it to benchmarks/results/latest.json (sections not
+run keep their last figures there; "runs" says when each ran and the load average then).
 """
 
 from __future__ import annotations
@@ -376,6 +377,54 @@ def _llama_defaults(model: Any, answerable: list[Any]) -> Row:
     }
 
 
+# -- concurrency --------------------------------------------------------------------------------
+WARM_QUESTION = "What is the news about?"  # asked untimed before each batch (not in any set)
+
+
+def bench_concurrency(work: Path, reuters: Path | None, reuters_index: Path | None, rounds: int) -> list[Row]:
+    """20 questions through the Discord cog's own `answer` (semaphore + worker thread):
+    all at once at DISCORD_CONCURRENCY 1, 2 and the default, against one at a time."""
+    import asyncio
+
+    from benchmarks.concurrency import Mode, compare
+    from index.evaluation import load_questions
+    from index.ingest.indexer import run_index
+    from index.query.engine import Engine
+    from index.settings import load_settings
+
+    corpora: list[tuple[str, Path, Path | None, list[Any]]] = [
+        ("seed (5 articles)", ROOT / "corpus", None, _questions())
+    ]
+    if reuters is not None:
+        questions = load_questions(reuters / "questions.jsonl")
+        corpora.append(("Reuters (2,000 articles)", reuters / "corpus", reuters_index, questions))
+    rows: list[Row] = []
+    for n, (label, corpus, prebuilt, questions) in enumerate(corpora):
+        idx = work / f"concurrency_{n}"
+        if prebuilt is not None:  # a copy: the benchmark never writes to the given index
+            shutil.copytree(prebuilt, idx)
+        settings = load_settings(corpus_dir=corpus, index_dir=idx)
+        if prebuilt is None:
+            run_index(settings)
+        step = max(1, len(questions) // 20)
+        asked = [q.question for q in questions][::step][:20]  # spread over the set's kinds
+        engine = Engine(settings)
+        default = settings.discord_concurrency
+        modes = [Mode("one at a time (baseline)", engine, default, at_once=False)]
+        modes += [
+            Mode(
+                f"{len(asked)} at once" + (" (default slots)" if k == default else ""),
+                engine,
+                k,
+                at_once=True,
+            )
+            for k in sorted({1, 2, default})
+        ]
+        found = asyncio.run(compare(settings, modes, asked, rounds, WARM_QUESTION))
+        rows.extend({"corpus": label, **row} for row in found)
+    return rows
+
+
 # -- store scale ----------------------------------------------------------------------------------
 def bench_store(work: Path, sizes: list[int]) -> list[Row]:
     rows: list[Row] = []
@@ -401,7 +450,7 @@ def bench_store(work: Path, sizes: list[int]) -> list[Row]:
     return rows
 
 
-SECTIONS = ("embed", "index", "query", "store")
+SECTIONS = ("embed", "index", "query", "store", "concurrency")
 
 
 def main() -> None:
@@ -411,30 +460,59 @@ def main() -> None:
     parser.add_argument("--sections", default=",".join(SECTIONS))
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--store-sizes", default="100000")
+    parser.add_argument(
+        "--reuters",
+        type=Path,
+        default=ROOT.parent / "shared" / "eval" / "reuters",
+        help="the Reuters dev set (corpus/ and questions.jsonl); skipped when absent",
+    )
+    parser.add_argument(
+        "--reuters-index", type=Path, help="a built index of it to copy (else it is built: minutes)"
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="concurrency: rounds per mode")
     args = parser.parse_args()
     chosen = [s.strip() for s in args.sections.split(",") if s.strip()]
-    results: dict[str, Any] = {
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-        },
-        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-    }
+    unknown = sorted(set(chosen) - set(SECTIONS))
+    if unknown:
+        parser.error(f"unknown sections {', '.join(unknown)}; known: {', '.join(SECTIONS)}")
     work = Path(tempfile.mkdtemp(prefix="newsdesk-bench-"))
+    reuters = args.reuters if (args.reuters / "questions.jsonl").is_file() else None
+    runs: dict[str, tuple[str, Callable[[], list[Row]]]] = {
+        "embed": ("Embedding throughput (texts/s, 2 threads)", lambda: bench_embed(work)),
+        "index": ("Index builds", lambda: bench_index(work, args.articles)),
+        "query": (
+            "Query: quality (34 answerable questions) and speed (warm, per question)",
+            lambda: bench_query(work),
+        ),
+        "concurrency": (
+            "Questions at once through the Discord cog (latency from arrival; loop stall)",
+            lambda: bench_concurrency(work, reuters, args.reuters_index, args.rounds),
+        ),
+        "store": (
+            "Chroma with synthetic 384-dim vectors",
+            lambda: bench_store(work, [int(x) for x in args.store_sizes.split(",") if x]),
+        ),
+    }
+    results = _previous_results()
+    results["machine"] = {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
     try:
-        if "embed" in chosen:
-            results["embed"] = bench_embed(work)
-            table("Embedding throughput (texts/s, 2 threads)", results["embed"])
-        if "index" in chosen:
-            results["index"] = bench_index(work, args.articles)
-            table("Index builds", results["index"])
-        if "query" in chosen:
-            results["query"] = bench_query(work)
-            table("Query: quality (34 answerable questions) and speed (warm, per question)", results["query"])
-        if "store" in chosen:
-            results["store"] = bench_store(work, [int(x) for x in args.store_sizes.split(",") if x])
-            table("Chroma with synthetic 384-dim vectors", results["store"])
+        for name in SECTIONS:
+            if name not in chosen:
+                continue
+            title, bench = runs[name]
+            started, load_before = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), os.getloadavg()
+            seconds, results[name] = timed(bench)
+            table(title, results[name])
+            results.setdefault("runs", {})[name] = {
+                "started": started,
+                "seconds": round(seconds, 1),
+                "load_average_before": [round(x, 2) for x in load_before],
+                "load_average_after": [round(x, 2) for x in os.getloadavg()],
+            }
     finally:
         shutil.rmtree(work, ignore_errors=True)
     results["self_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
@@ -442,6 +520,16 @@ def main() -> None:
     out = RESULTS / "latest.json"
     out.write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
     print(f"\nJSON: {out}")
+
+
+def _previous_results() -> dict[str, Any]:
+    """latest.json as the last runs left it: a run of some sections keeps the others'
+    figures (each section records when it ran and the machine's load then, under "runs")."""
+    try:
+        found = json.loads((RESULTS / "latest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
 
 
 if __name__ == "__main__":

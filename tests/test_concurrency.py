@@ -1,0 +1,76 @@
+"""The concurrency benchmark's instruments, and the engine work it measures: the stall
+probe sees a blocked event loop (and not a worker thread), and questions through the cog
+run at most DISCORD_CONCURRENCY at once."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from typing import Any
+
+from benchmarks.concurrency import Mode, StallProbe, compare, run_batch
+from bot.discord_bot import AskCog
+from index.query.answer import Answer
+from index.settings import Settings
+
+
+async def test_stall_probe_sees_a_blocking_call_on_the_loop() -> None:
+    async with StallProbe() as blocked:
+        await asyncio.sleep(0.03)
+        time.sleep(0.2)  # sync work on the loop: the heartbeat would wait this long
+        await asyncio.sleep(0.03)
+    async with StallProbe() as threaded:
+        await asyncio.sleep(0.03)
+        await asyncio.to_thread(time.sleep, 0.2)  # the same wait in a worker thread
+        await asyncio.sleep(0.03)
+    assert blocked.max_ms >= 180, blocked.late
+    assert threaded.max_ms < 120, threaded.late  # loose: other processes share the cores
+    assert len(threaded.late) > len(blocked.late)
+
+
+class SleepyEngine:
+    """Answers after `delay` seconds of GIL-free waiting; counts how many run at once."""
+
+    def __init__(self, delay: float) -> None:
+        self.delay, self.running, self.most = delay, 0, 0
+        self._lock = threading.Lock()
+
+    def ask(self, question: str, conversation: Any = None, **_: Any) -> Answer:
+        with self._lock:
+            self.running += 1
+            self.most = max(self.most, self.running)
+        time.sleep(self.delay)
+        with self._lock:
+            self.running -= 1
+        return Answer(question, "", [], abstained=False, mode="extractive", seconds=self.delay)
+
+    def reload(self) -> None:
+        pass
+
+
+async def test_questions_through_the_cog_respect_its_slots(settings: Settings) -> None:
+    questions = [f"question {i}?" for i in range(8)]
+    results = {}
+    for slots in (1, 4):
+        engine = SleepyEngine(0.05)
+        slotted = settings.model_copy(update={"discord_concurrency": slots})
+        cog = AskCog(bot=None, settings=slotted, engine=engine)  # type: ignore[arg-type]
+        results[slots] = (await run_batch(cog, questions, at_once=True), engine.most)
+    (one_slot, most_1), (four_slots, most_4) = results[1], results[4]
+    assert (most_1, most_4) == (1, 4)
+    assert one_slot.wall >= 8 * 0.05 and four_slots.wall < one_slot.wall / 2
+    # latency counts from arrival: the last of eight through one slot waited for seven
+    assert max(one_slot.latencies) >= 8 * 0.05 > max(four_slots.latencies)
+    assert one_slot.engine_seconds == [0.05] * 8
+
+
+async def test_compare_rows_hold_the_baseline_first(settings: Settings) -> None:
+    engine = SleepyEngine(0.02)
+    modes = [Mode("one at a time", engine, 4, at_once=False), Mode("at once", engine, 4, at_once=True)]
+    rows = await compare(
+        settings, modes, [f"q{i}?" for i in range(6)], rounds=1, warm="warm?", idle_seconds=0.1
+    )
+    assert [r["run"] for r in rows] == ["one at a time", "at once", "event loop idle (probe only)"]
+    assert rows[0]["per_s_vs_baseline"] == 1.0
+    assert rows[1]["per_s_vs_baseline"] > 2  # six sleeps through four slots vs one by one
