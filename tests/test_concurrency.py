@@ -1,6 +1,6 @@
 """The concurrency benchmark's instruments, and the engine work it measures: the stall
-probe sees a blocked event loop (and not a worker thread), and questions through the cog
-run at most DISCORD_CONCURRENCY at once."""
+probe sees a blocked event loop (and not a worker thread), questions through the cog run
+at most DISCORD_CONCURRENCY at once, and one question costs one model pass."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from typing import Any
 
 from benchmarks.concurrency import Mode, StallProbe, compare, run_batch
 from bot.discord_bot import AskCog
+from index.embedding.onnx import MiniLMEncoder, shared_encoder
 from index.query.answer import Answer
+from index.query.engine import Engine
 from index.settings import Settings
 
 
@@ -74,3 +76,28 @@ async def test_compare_rows_hold_the_baseline_first(settings: Settings) -> None:
     assert [r["run"] for r in rows] == ["one at a time", "at once", "event loop idle (probe only)"]
     assert rows[0]["per_s_vs_baseline"] == 1.0
     assert rows[1]["per_s_vs_baseline"] > 2  # six sleeps through four slots vs one by one
+
+
+def test_one_model_pass_also_through_the_llama_index_wrapper(
+    built_index: Settings, onnx_model: Any, monkeypatch: Any
+) -> None:
+    """An engine given the llama-index wrapper of the packaged MiniLM (as ingestion and the
+    tests use it) also encodes a question once (test_answer_model.py covers the default)."""
+    runs: list[int] = []
+    real = MiniLMEncoder._run
+
+    def counted(self: MiniLMEncoder, texts: list[str], keep_tokens: bool) -> Any:
+        runs.append(len(texts))
+        return real(self, texts, keep_tokens)
+
+    engine = Engine(built_index, embed_model=onnx_model)
+    engine.ask("Who is the Russian Foreign Minister?")  # loads the index
+    monkeypatch.setattr(MiniLMEncoder, "_run", counted)
+    engine.ask("What did Blinken say about sanctions?")
+    assert runs == [1]
+
+
+def test_the_shared_encoder_is_one_session_for_the_same_settings() -> None:
+    """`shared_encoder(2, 8)` and `shared_encoder(2, 8, "cpu")` were two lru_cache keys:
+    two ONNX sessions (~90 MB) for the same model."""
+    assert shared_encoder(2, 8) is shared_encoder(2, 8, "cpu")

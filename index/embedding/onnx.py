@@ -168,9 +168,13 @@ def providers_for(device: str, available: list[str]) -> list[str]:
     return ["CUDAExecutionProvider", "CPUExecutionProvider"]
 
 
-@lru_cache(maxsize=4)
 def shared_encoder(threads: int, batch_size: int, device: str = "cpu") -> MiniLMEncoder:
     """One ONNX session per process: `index --watch` runs and Discord's `/reindex` reuse
     the model the last run (or the question path) loaded instead of reloading it (0.2 s,
     ~90 MB). Sessions and tokenizers are safe to call from several threads."""
+    return _shared_encoder(threads, batch_size, device)  # (2, 8) and (2, 8, "cpu"): one key
+
+
+@lru_cache(maxsize=4)
+def _shared_encoder(threads: int, batch_size: int, device: str) -> MiniLMEncoder:
     return MiniLMEncoder(threads=threads, batch_size=batch_size, device=device)

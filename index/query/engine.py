@@ -86,7 +86,8 @@ class Engine:
             return self._retriever
 
     def _open_reader(self, retriever: HybridRetriever) -> Reader:
-        from index.embedding.onnx import MiniLMEncoder, shared_encoder
+        from index.embedding import index_encoder
+        from index.embedding.onnx import MiniLMEncoder
         from index.query.model import load_model
 
         try:
@@ -96,11 +97,11 @@ class Engine:
                 f"the index at {self.settings.index_dir} has no sentence data (it was built by an "
                 "older newsdesk): run `newsdesk index` to add it"
             ) from None
-        # Questions need MiniLM's token states: when the query embedder is that model, one
-        # pass gives the vector and the states (a second session cost ~15 ms a question).
-        encoder = retriever.embed_model
-        if not isinstance(encoder, MiniLMEncoder):
-            encoder = shared_encoder(self.settings.embed_threads, self.settings.embed_batch_size)
+        # Questions need MiniLM's token states: when the query embedder is that model (bare,
+        # or inside the llama-index wrapper), one pass gives the vector and the states (a
+        # second session cost ~15 ms a question); other backends get the packaged one beside.
+        own = getattr(retriever.embed_model, "_encoder", retriever.embed_model)
+        encoder = own if isinstance(own, MiniLMEncoder) else index_encoder(self.settings)
         return Reader(retriever, sentences, load_model(), encoder)
 
     def reload(self) -> None:

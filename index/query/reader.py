@@ -58,7 +58,8 @@ class Reader:
     ) -> None:
         """encoder: the packaged MiniLM (`MiniLMEncoder`), for the question's token states."""
         self.retriever, self.sentences, self.model, self.encoder = retriever, sentences, model, encoder
-        self.same_model = retriever.embed_model is encoder  # one pass embeds for both
+        own = getattr(retriever.embed_model, "_encoder", retriever.embed_model)  # a llama-index wrapper's
+        self.same_model = own is encoder  # one pass embeds for both
 
     def read(self, text: str, scope: Scope | None = None) -> Reading:
         return self.score(self.gather(text, scope))
