@@ -383,10 +383,12 @@ WARM_QUESTION = "What is the news about?"  # asked untimed before each batch (no
 
 def bench_concurrency(work: Path, reuters: Path | None, reuters_index: Path | None, rounds: int) -> list[Row]:
     """20 questions through the Discord cog's own `answer` (semaphore + worker thread):
-    all at once at DISCORD_CONCURRENCY 1, 2 and the default, against one at a time."""
+    all at once at DISCORD_CONCURRENCY 1, 2 and the default, against one at a time; and
+    at the default with ONNX Runtime's pool threads spinning, as they did before."""
     import asyncio
 
     from benchmarks.concurrency import Mode, compare
+    from index.embedding.onnx import MiniLMEncoder
     from index.evaluation import load_questions
     from index.ingest.indexer import run_index
     from index.query.engine import Engine
@@ -420,6 +422,15 @@ def bench_concurrency(work: Path, reuters: Path | None, reuters_index: Path | No
             )
             for k in sorted({1, 2, default})
         ]
+        spinning = MiniLMEncoder(settings.embed_threads, settings.embed_batch_size, spin=True)
+        modes.append(
+            Mode(
+                f"{len(asked)} at once, ONNX threads spinning (before)",
+                Engine(settings, spinning),
+                default,
+                True,
+            )
+        )
         found = asyncio.run(compare(settings, modes, asked, rounds, WARM_QUESTION))
         rows.extend({"corpus": label, **row} for row in found)
     return rows

@@ -101,3 +101,11 @@ def test_the_shared_encoder_is_one_session_for_the_same_settings() -> None:
     """`shared_encoder(2, 8)` and `shared_encoder(2, 8, "cpu")` were two lru_cache keys:
     two ONNX sessions (~90 MB) for the same model."""
     assert shared_encoder(2, 8) is shared_encoder(2, 8, "cpu")
+
+
+def test_onnx_pool_threads_do_not_spin() -> None:
+    """Spinning pool threads starved concurrent questions and the event loop on 2 cores."""
+    key = "session.intra_op.allow_spinning"
+    quiet = MiniLMEncoder()._session.get_session_options().get_session_config_entry(key)
+    spinning = MiniLMEncoder(spin=True)._session.get_session_options().get_session_config_entry(key)
+    assert (quiet, spinning) == ("0", "1")

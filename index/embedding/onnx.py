@@ -71,7 +71,9 @@ class MiniLMEncoder:
 
     model_name = ONNX_MODEL_ID
 
-    def __init__(self, threads: int = 2, batch_size: int = 8, device: str = "cpu") -> None:
+    def __init__(
+        self, threads: int = 2, batch_size: int = 8, device: str = "cpu", spin: bool = False
+    ) -> None:
         import onnxruntime as ort
 
         model_path, tokenizer_path = onnx_files()
@@ -79,10 +81,12 @@ class MiniLMEncoder:
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
-        # Idle ONNX threads spin for a while after each run by default, taking the CPU
-        # from the numpy work between a question's model pass and its answer (2 cores:
-        # 26 ms vs 10 ms for encode + token projection).
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        # Idle ONNX threads spin for a while after each run by default, taking the CPU from
+        # the numpy work between a question's model pass and its answer (2 cores: 26 ms vs
+        # 10 ms for encode + token projection), and with questions answered at once (the
+        # Discord bot) from the other runs and the event loop (README, Performance).
+        # spin=True is there for the benchmark's comparison.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spin else "0")
         self.threads, self.batch_size = threads, batch_size
         providers = providers_for(device, ort.get_available_providers())
         self._session = ort.InferenceSession(str(model_path), sess_options=options, providers=providers)
