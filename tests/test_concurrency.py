@@ -5,9 +5,12 @@ at most DISCORD_CONCURRENCY at once, and one question costs one model pass."""
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 import time
 from typing import Any
+
+import pytest
 
 from benchmarks.concurrency import Mode, StallProbe, compare, run_batch
 from bot.discord_bot import AskCog
@@ -109,3 +112,27 @@ def test_onnx_pool_threads_do_not_spin() -> None:
     quiet = MiniLMEncoder()._session.get_session_options().get_session_config_entry(key)
     spinning = MiniLMEncoder(spin=True)._session.get_session_options().get_session_config_entry(key)
     assert (quiet, spinning) == ("0", "1")
+
+
+def test_numpy_blas_is_single_threaded_once_newsdesk_is_imported() -> None:
+    """A fresh process that imports newsdesk before numpy (as the CLI does) gets one BLAS
+    thread; the environment still wins when it names a number."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("threadpoolctl")
+    code = (
+        "import index, numpy\n"
+        "from threadpoolctl import threadpool_info\n"
+        "print(max(p['num_threads'] for p in threadpool_info() if p['user_api'] == 'blas'))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
+    ours = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    theirs = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env | {"OPENBLAS_NUM_THREADS": "2", "MKL_NUM_THREADS": "2"},
+        check=True,
+    )
+    assert (ours.stdout.strip(), theirs.stdout.strip()) == ("1", str(min(2, os.cpu_count() or 1)))
