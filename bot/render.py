@@ -77,6 +77,9 @@ def render_report(report: IndexReport) -> str:
         lines.append(f"  skipped: {skipped.path} ({skipped.reason})")
     for note in report.notes:
         lines.append(f"  note: {note}")
+    if report.embedded_chunks and report.phases:  # where a build's time went (`--json`: "phases")
+        spent = ", ".join(f"{name} {secs:.1f}s" for name, secs in report.phases.items() if secs >= 0.05)
+        lines.append(f"  time: {spent}; peak memory {report.peak_rss_mb:,} MB")
     if report.dry_run:
         lines.append("Dry run: nothing was written.")
     return printable("\n".join(lines))  # file names can hold escape sequences too

@@ -23,6 +23,7 @@ from index.errors import NewsdeskError
 from index.ingest.articles import Article, Skipped, id_for_path
 from index.ingest.corpus_scan import ArticleRef, materialize, save_scan, scan_corpus
 from index.ingest.id_migration import current_view, legacy_ids, migrate_ids
+from index.ingest.phases import Phases, peak_rss_mb
 from index.ingest.sentence_data import SENTENCE_DATA_VERSION
 from index.settings import Settings
 from index.store import lexical
@@ -62,6 +63,8 @@ class IndexReport:
     seconds: float = 0.0
     dry_run: bool = False
     notes: list[str] = field(default_factory=list)
+    phases: dict[str, float] = field(default_factory=dict)  # seconds per build phase (index.ingest.phases)
+    peak_rss_mb: int = 0  # the process's peak so far: a fresh CLI's is the run's
 
     @property
     def changed(self) -> bool:
@@ -77,7 +80,10 @@ class IndexReport:
             "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
             "documents": self.documents,
             "chunks": self.chunks,
+            "embedded_chunks": self.embedded_chunks,
             "seconds": round(self.seconds, 3),
+            "phases": self.phases,
+            "peak_rss_mb": self.peak_rss_mb,
         }
 
 
@@ -179,21 +185,22 @@ def run_index(
 
     started = time.perf_counter()
     report = IndexReport(dry_run=dry_run)
-    scan = scan_corpus(
-        settings.corpus_dir,
-        settings.max_file_bytes,
-        settings.index_dir,
-        use_cache=not full,
-        follow_symlinks=settings.follow_symlinks,
-    )
+    phases = Phases()
+    with phases("read"):
+        scan = scan_corpus(
+            settings.corpus_dir,
+            settings.max_file_bytes,
+            settings.index_dir,
+            use_cache=not full,
+            follow_symlinks=settings.follow_symlinks,
+        )
     articles, report.skipped = scan.articles, scan.skipped
     report.documents = len(articles)
     model = embed_model.model_name if embed_model is not None else model_id(settings)
 
     if dry_run:
         _dry_run(settings, articles, model, full, report)
-        report.seconds = time.perf_counter() - started
-        return report
+        return _timed(report, phases, started)
 
     with (
         IndexLock(settings.index_dir),
@@ -202,40 +209,47 @@ def run_index(
     ):
         if not full and _nothing_to_do(settings, articles, model, report):
             save_scan(settings.index_dir, scan)
-            report.seconds = time.perf_counter() - started
-            return report
-        client = _client_for(settings, full, report)
-        store, old = _select_store(settings, client, model, full, dry_run=False)
+            return _timed(report, phases, started)
+        with phases("load"):
+            client = _client_for(settings, full, report)
+            store, old = _select_store(settings, client, model, full, dry_run=False)
         assert store is not None
-        keywords, damage = lexical.open_for_index(settings.index_dir, store.name)
+        with phases("lexical"):
+            keywords, damage = lexical.open_for_index(settings.index_dir, store.name)
         if damage:
             report.notes.append(f"the keyword index was damaged ({damage}); it was rebuilt")
         states = _article_states(store, keywords)
-        store.mirror = keywords
+        store.mirror = phases.calls("lexical", keywords)  # written from inside Chroma writes
         side = SentenceStore(settings.index_dir, create=True)
         _check_sentence_rules(side)
         moved = 0
         if legacy_ids(states):  # an index written before ids kept the file suffix
             moved = migrate_ids(store, states)
             states = reconcile(store, keywords)
-        todo = _read_todo(settings, _plan(articles, states, report), report)
+        with phases("read"):
+            todo = _read_todo(settings, _plan(articles, states, report), report)
         gone = _gone(articles, report.skipped, states)
         report.removed = sorted(states[aid].path for aid in gone)
 
         if todo:
-            if embed_model is None:
-                from index.embedding import build_embed_model
+            with phases("load"):
+                if embed_model is None:
+                    from index.embedding import build_embed_model
 
-                embed_model = build_embed_model(settings)
+                    embed_model = build_embed_model(settings)
+                from index.ingest.nlp import pipeline
+
+                pipeline()  # loaded once per process; its first use would charge it to "nlp"
             report.embedded_chunks = _embed_and_write(
-                settings, store, side, todo, states, embed_model, progress
+                settings, store, side, todo, states, embed_model, progress, phases
             )
 
         # Leftovers of an interrupted update: a complete current hash plus stale chunks.
         current = {a.id: a.content_hash for a in articles} | {a.id: a.content_hash for a in todo}
         stale = [i for aid, h in current.items() if aid in states for i in states[aid].ids_except(h)]
-        store.delete(stale)
-        store.delete([i for aid in gone for i in states[aid].all_ids()])
+        with phases("write"):
+            store.delete(stale)
+            store.delete([i for aid in gone for i in states[aid].all_ids()])
         for aid, h in current.items():
             if aid in states:
                 states[aid].ids_by_hash = {k: v for k, v in states[aid].ids_by_hash.items() if k == h}
@@ -263,14 +277,21 @@ def run_index(
         if store.token:  # every write of this run reached the keyword index too
             keywords.set_meta("writer", store.token)
         keywords.set_meta("collection", json.dumps(_collection_settings(store.metadata), sort_keys=True))
-        lexical.finish(settings.index_dir, keywords, store.name)
+        with phases("lexical"):
+            lexical.finish(settings.index_dir, keywords, store.name)
         record_newest(settings, states)
         if report.changed or moved or dated or old is not None:
             bump_revision(settings.index_dir)  # running bots and chats reopen the store
         if not settings.chroma_host:
             record_vectors(settings.index_dir, settings.chroma_path)
         save_scan(settings.index_dir, scan)
+    return _timed(report, phases, started)
+
+
+def _timed(report: IndexReport, phases: Phases, started: float) -> IndexReport:
     report.seconds = time.perf_counter() - started
+    report.phases = phases.report(report.seconds)
+    report.peak_rss_mb = peak_rss_mb()
     return report
 
 
@@ -427,6 +448,7 @@ def _embed_and_write(
     states: dict[str, ArticleState],
     embed_model: Any,
     progress: Progress | None,
+    phases: Phases,
 ) -> int:
     """Annotate, chunk, embed and upsert in groups of EMBED_GROUP chunks; an article's
     sentences go to the sentence store, and its old chunks are deleted, only after all its
@@ -444,6 +466,11 @@ def _embed_and_write(
 
     encoder, same_pass = _token_encoder(settings, embed_model)
     total = 2 * sum(len(a.text) for a in todo)
+
+    def finish_records(records: list[Any]) -> None:
+        with phases("chunk"):  # sentence vectors and token states, inside the article's write
+            finish(records)
+
     done = 0
     pending: list[tuple[Any, _Open]] = []  # nodes not yet embedded, with their article
     written = 0
@@ -460,17 +487,23 @@ def _embed_and_write(
             return
         nodes = [n for n, _ in pending]
         texts = [n.get_content(metadata_mode=MetadataMode.EMBED) for n in nodes]
-        encoded = encoder.encode(texts)
-        vectors = (
-            [e.vector.tolist() for e in encoded] if same_pass else embed_model.get_text_embedding_batch(texts)
-        )
-        store.upsert(nodes, vectors)
+        with phases("embed"):
+            encoded = encoder.encode(texts)
+            vectors = (
+                [e.vector.tolist() for e in encoded]
+                if same_pass
+                else embed_model.get_text_embedding_batch(texts)
+            )
+        with phases("write"):
+            store.upsert(nodes, vectors)
         written += len(nodes)
         for (node, item), enc in zip(pending, encoded):
-            add_chunk_states(item.records, int(node.metadata["start_char"]), node.text, enc)
+            with phases("chunk"):
+                add_chunk_states(item.records, int(node.metadata["start_char"]), node.text, enc)
             item.left -= 1
             if item.left == 0:
-                _finish_article(store, side, states, item, finish)
+                with phases("write"):
+                    _finish_article(store, side, states, item, finish_records)
         advance(sum(len(t) for t in texts))
         pending = []
 
@@ -478,19 +511,22 @@ def _embed_and_write(
         progress(0, total)
     for start in range(0, len(todo), ANNOTATE_BATCH):
         batch = todo[start : start + ANNOTATE_BATCH]
-        for article, annotation in zip(batch, annotate([a.text for a in batch])):
+        for article, annotation in phases.each("nlp", zip(batch, annotate([a.text for a in batch]))):
             advance(len(article.text))
-            pieces = split_pieces(article, annotation, settings.chunk_size, settings.chunk_overlap)
-            item = _Open(
-                article,
-                plan_records(article.text, article.title, annotation, [(a, b) for _, a, b in pieces]),
-                [],
-                len(pieces),
-            )
+            with phases("chunk"):
+                pieces = split_pieces(article, annotation, settings.chunk_size, settings.chunk_overlap)
+                item = _Open(
+                    article,
+                    plan_records(article.text, article.title, annotation, [(a, b) for _, a, b in pieces]),
+                    [],
+                    len(pieces),
+                )
             if not pieces:
-                _finish_article(store, side, states, item, finish)
+                with phases("write"):
+                    _finish_article(store, side, states, item, finish_records)
             for position, piece in enumerate(pieces):
-                node = make_node(article, position, len(pieces), piece)
+                with phases("chunk"):
+                    node = make_node(article, position, len(pieces), piece)
                 item.ids.append(node.node_id)
                 pending.append((node, item))
                 if len(pending) >= EMBED_GROUP:
