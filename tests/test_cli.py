@@ -76,7 +76,10 @@ def test_index_json_then_ask_json(dirs: list[str], corpus: Path) -> None:
         "skipped",
         "documents",
         "chunks",
+        "embedded_chunks",
         "seconds",
+        "phases",
+        "peak_rss_mb",
     }
     assert (summary["added"], summary["documents"]) == (5, 5)
     assert summary["skipped"] == [{"path": "broken.txt", "reason": "empty file"}]
