@@ -7,7 +7,7 @@ import pytest
 
 from index.ingest.articles import parse_article
 from index.ingest.chunking import split_pieces
-from index.ingest.nlp import annotate, blocks
+from index.ingest.nlp import EXCLUDED, annotate, blocks, model_path, pipeline
 from index.ingest.sentence_data import plan_records, quote_span
 from index.text import content_terms, fold, is_content, spacy_stop_words, stop_words, words
 
@@ -56,6 +56,29 @@ def test_sentences_entities_and_line_breaks() -> None:
     labels = {text[a:b]: label for a, b, label in note.entities}
     assert labels["Sergei Lavrov"] == "PERSON" and labels["Geneva"] == "GPE"
     assert labels["100,000"] == "CARDINAL" and labels["90 minutes"] == "TIME"
+
+
+def test_only_the_components_answers_need_run() -> None:
+    """senter and ner carry their own embedding layers: the shared tok2vec (kept before,
+    ~40% of nlp.pipe's time) fed nothing we run, and leaving it out changes no output."""
+    import spacy
+
+    assert pipeline().pipe_names == ["senter", "ner"]
+    with_tok2vec = spacy.load(model_path(), exclude=[c for c in EXCLUDED if c != "tok2vec"])
+    with_tok2vec.enable_pipe("senter")
+    assert with_tok2vec.pipe_names == ["tok2vec", "senter", "ner"]
+    assert with_tok2vec.get_pipe("tok2vec").listening_components == []
+    text = (
+        "LONDON, March 3 - Shell said on Tuesday it would cut 1,200 jobs in Britain by 1988. "
+        "Chairman Peter Holmes told Reuters the cuts would save 40 mln stg a year."
+    )
+
+    def seen(nlp: object) -> tuple[list[int], list[tuple[str, str]]]:
+        doc = nlp(text)  # type: ignore[operator]
+        return [s.start_char for s in doc.sents], [(e.text, e.label_) for e in doc.ents]
+
+    assert seen(pipeline()) == seen(with_tok2vec)
+    assert ("Peter Holmes", "PERSON") in seen(pipeline())[1]
 
 
 def test_no_dateline_when_the_sentence_has_none() -> None:

