@@ -403,7 +403,7 @@ class AskCog(commands.Cog):
             return "Adding failed; the error was logged."
         reload = getattr(self.engine, "reload", None)
         if reload is not None and report.index is not None:
-            reload()
+            await asyncio.to_thread(reload)  # it waits for a question that is opening the index
         return neutralize_mentions(escape_markdown(render_intake(report)))[:1900]
 
     async def run_reindex(self) -> str:
@@ -420,7 +420,7 @@ class AskCog(commands.Cog):
             return "Re-index failed; the error was logged."
         reload = getattr(self.engine, "reload", None)
         if reload is not None:
-            reload()
+            await asyncio.to_thread(reload)  # it waits for a question that is opening the index
         return neutralize_mentions(escape_markdown("Re-index done: " + render_report(report)))[:1900]
 
 

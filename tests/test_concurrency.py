@@ -136,3 +136,24 @@ def test_numpy_blas_is_single_threaded_once_newsdesk_is_imported() -> None:
         check=True,
     )
     assert (ours.stdout.strip(), theirs.stdout.strip()) == ("1", str(min(2, os.cpu_count() or 1)))
+
+
+async def test_reindex_reloads_the_engine_off_the_event_loop(settings: Settings, monkeypatch: Any) -> None:
+    """`reload` takes the engine's lock, which a question holds for seconds while it
+    (re)opens the index: waiting for it on the loop would stall the gateway heartbeat."""
+    from index.ingest import indexer
+
+    class LockedEngine:
+        reloaded = 0
+
+        def reload(self) -> None:
+            time.sleep(0.3)  # a question thread holds the engine's lock this long
+            self.reloaded += 1
+
+    monkeypatch.setattr(indexer, "run_index", lambda settings: indexer.IndexReport())
+    engine = LockedEngine()
+    cog = AskCog(bot=None, settings=settings, engine=engine)  # type: ignore[arg-type]
+    async with StallProbe() as probe:
+        summary = await cog.run_reindex()
+    assert summary.startswith("Re-index done") and engine.reloaded == 1
+    assert probe.max_ms < 200, probe.late
