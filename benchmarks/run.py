@@ -283,6 +283,108 @@ def _embed_cost(path: Path) -> float:
     return secs
 
 
+# -- build breakdown ------------------------------------------------------------------------------
+def bench_build(work: Path, reuters: Path | None, articles: int) -> list[Row]:
+    """A full `newsdesk index` in a fresh CLI, its time by phase (`--json` "phases"), beside
+    the pure embedding of the same chunks (the goal: a build within 1.3x of it)."""
+    from benchmarks.synthetic import generate_corpus
+    from index.ingest.corpus_walk import load_corpus
+    from index.settings import load_settings
+
+    corpus = work / "build_corpus"
+    if reuters is not None:  # every k-th Reuters article: all its years and desks
+        files = sorted(p for p in (reuters / "corpus").iterdir() if p.is_file())
+        corpus.mkdir()
+        for path in files[:: max(1, len(files) // articles)][:articles]:
+            shutil.copy2(path, corpus / path.name)
+        label = f"Reuters sample ({articles} articles)"
+    else:
+        generate_corpus(corpus, articles, paragraphs=4)
+        label = f"generated ({articles} articles)"
+    settings = load_settings(corpus_dir=corpus, index_dir=work / "build_idx")
+    loaded, _ = load_corpus(corpus, settings.max_file_bytes)
+    texts = _chunk_texts(loaded, settings.chunk_size, settings.chunk_overlap)
+    before = _pure_embedding(texts)
+    wall, rss, done = cli(
+        ["--corpus-dir", str(corpus), "--index-dir", str(settings.index_dir), "index", "--json"]
+    )
+    summary = json.loads(done.stdout.splitlines()[-1])
+    after = _pure_embedding(texts)
+    pure = (before + after) / 2  # the load on the machine can change during a build
+    seconds, phases = summary["seconds"], summary["phases"]
+    base = {"corpus": label, "chunks": summary["chunks"]}
+    rows: list[Row] = [
+        base
+        | {"what": "pure embedding of the same chunks (baseline)", "seconds": pure, "x_embedding": 1.0}
+        | {"note": f"timed before the build {before:.1f} s and after it {after:.1f} s"},
+        base
+        | {"what": "full build, inside the command", "seconds": seconds, "x_embedding": seconds / pure}
+        | {"note": f"{seconds / phases['embed']:.2f}x its own embed phase; fresh CLI wall {wall:.1f} s"},
+        base
+        | {"what": "full build less one-time load", "seconds": seconds - phases["load"]}
+        | {"x_embedding": (seconds - phases["load"]) / pure, "note": "what grows with the corpus"},
+    ]
+    for name, secs in phases.items():
+        rows.append(base | {"what": f"  {name}", "seconds": secs, "x_embedding": secs / pure}
+                    | {"note": f"{secs / seconds:.0%} of the build"})  # fmt: skip
+    rows.append(base | {"what": "peak RSS", "note": f"{rss} MB (fresh CLI)"})
+    if len(texts) != summary["chunks"]:
+        rows.append(
+            base
+            | {"what": "WARNING", "note": f"{len(texts)} chunks embedded, build made {summary['chunks']}"}
+        )
+    sentencer, with_tok2vec = _nlp_seconds([a.text for a in loaded])
+    rows += [
+        base | {"what": "spaCy nlp.pipe alone: senter + ner (used)", "seconds": sentencer},
+        base | {"what": "spaCy nlp.pipe alone: + shared tok2vec (before)", "seconds": with_tok2vec},
+    ]
+    return rows
+
+
+def _nlp_seconds(texts: list[str]) -> tuple[float, float]:
+    """nlp.pipe over the articles with the pipeline the build uses, and with the shared
+    tok2vec it ran before (nothing used its output)."""
+    import spacy
+
+    from index.ingest.nlp import BATCH, EXCLUDED, model_path, pipeline
+
+    before = spacy.load(model_path(), exclude=[c for c in EXCLUDED if c != "tok2vec"])
+    before.enable_pipe("senter")
+    used = pipeline()
+    used_s, _ = timed(lambda: list(used.pipe(texts, batch_size=BATCH)))
+    before_s, _ = timed(lambda: list(before.pipe(texts, batch_size=BATCH)))
+    return used_s, before_s
+
+
+def _chunk_texts(articles: list[Any], size: int, overlap: int) -> list[str]:
+    """The texts the build embeds (same spaCy sentences, same chunker), untimed."""
+    from llama_index.core.schema import MetadataMode
+
+    from index.ingest.chunking import make_node, split_pieces
+    from index.ingest.nlp import annotate
+
+    texts: list[str] = []
+    for article, annotation in zip(articles, annotate([a.text for a in articles])):
+        pieces = split_pieces(article, annotation, size, overlap)
+        texts += [
+            make_node(article, i, len(pieces), p).get_content(metadata_mode=MetadataMode.EMBED)
+            for i, p in enumerate(pieces)
+        ]
+    return texts
+
+
+def _pure_embedding(texts: list[str]) -> float:
+    """Seconds for the packaged MiniLM's vectors alone, in the build's groups of chunks."""
+    from index.embedding.onnx import MiniLMEncoder
+    from index.ingest.indexer import EMBED_GROUP
+
+    encoder = MiniLMEncoder()
+    encoder.embed(texts[:8])
+    return timed(
+        lambda: [encoder.embed(texts[i : i + EMBED_GROUP]) for i in range(0, len(texts), EMBED_GROUP)]
+    )[0]
+
+
 # -- query --------------------------------------------------------------------------------------
 def _questions() -> list[Any]:
     from index.evaluation import load_questions
@@ -461,7 +563,7 @@ def bench_store(work: Path, sizes: list[int]) -> list[Row]:
     return rows
 
 
-SECTIONS = ("embed", "index", "query", "store", "concurrency")
+SECTIONS = ("embed", "index", "build", "query", "store", "concurrency")
 
 
 def main() -> None:
@@ -481,6 +583,9 @@ def main() -> None:
         "--reuters-index", type=Path, help="a built index of it to copy (else it is built: minutes)"
     )
     parser.add_argument("--rounds", type=int, default=3, help="concurrency: rounds per mode")
+    parser.add_argument(
+        "--build-articles", type=int, default=400, help="build: articles sampled from Reuters (or generated)"
+    )
     args = parser.parse_args()
     chosen = [s.strip() for s in args.sections.split(",") if s.strip()]
     unknown = sorted(set(chosen) - set(SECTIONS))
@@ -491,6 +596,10 @@ def main() -> None:
     runs: dict[str, tuple[str, Callable[[], list[Row]]]] = {
         "embed": ("Embedding throughput (texts/s, 2 threads)", lambda: bench_embed(work)),
         "index": ("Index builds", lambda: bench_index(work, args.articles)),
+        "build": (
+            "Full build by phase, against pure embedding of the same chunks",
+            lambda: bench_build(work, reuters, args.build_articles),
+        ),
         "query": (
             "Query: quality (34 answerable questions) and speed (warm, per question)",
             lambda: bench_query(work),
