@@ -1,7 +1,8 @@
 """newsdesk benchmarks: every figure beside a baseline measured in the same run.
 
     python -m benchmarks.run                       # all sections, 2,000-article corpus, 100k vectors
-    python -m benchmarks.run --sections query,memory
+    python -m benchmarks.run --sections query,build
+    python -m benchmarks.run --sections concurrency --reuters-index DIR   # a built Reuters index
     python -m benchmarks.run --store-sizes 100000,1000000
 
 Prints a table per section and writes it to benchmarks/results/latest.json (sections not
