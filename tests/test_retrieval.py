@@ -107,3 +107,17 @@ def test_collapse_duplicates_is_order_preserving() -> None:
     )
     assert [x.chunk_id for x in out] == ["1", "2"]
     assert out[0].also_in == ["c.txt"]
+
+
+def test_nearest_chunks_read_their_text_from_the_mirror_or_chroma(built_index: Any) -> None:
+    """Chroma gives the nearest ids; their text and metadata come from the keyword index's
+    mirror, and from Chroma for a chunk the mirror lacks: the same passages either way."""
+    retriever = Engine(built_index).retriever()
+    question = "Who is the Russian Foreign Minister that Blinken met?"
+    vector = retriever.embed_model.get_query_embedding(question)
+    from_chroma = [(h.chunk_id, h.text, h.metadata) for h in retriever.store.query(vector, 5)]
+    assert all(text for _, text, _ in from_chroma)
+    assert [(p.chunk_id, p.text, p.metadata) for p in retriever.vector_search(question, 5)] == from_chroma
+    assert retriever.bm25 is not None
+    retriever.bm25.delete([from_chroma[0][0]])  # the mirror lost the nearest chunk
+    assert [(p.chunk_id, p.text, p.metadata) for p in retriever.vector_search(question, 5)] == from_chroma

@@ -113,7 +113,7 @@ class Reader:
         ranked_keys = sorted(best, key=lambda k: best[k], reverse=True)
         missing = [chunk_id(*k) for k in ranked_keys[:10] if k not in by_key]
         if missing:
-            for hit in self.retriever.store.chunks(missing):
+            for hit in self.retriever.chunks(missing):
                 m = hit.metadata
                 by_key[(str(m.get("article_id")), str(m.get("content_hash")), int(m.get("position", 0)))] = (
                     Passage(hit.chunk_id, hit.text, 0.0, dict(m))

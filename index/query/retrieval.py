@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from index.query.scope import Scope, latest_first
+from index.store.chroma import Hit
 
 CANDIDATES = 20  # per retriever, before fusion
 SCOPED_WIDENING = 25  # a date/outlet filter searches this many times wider lexically, then filters
@@ -98,7 +99,29 @@ class HybridRetriever:
 
     def vector_search(self, question: str, top_k: int) -> list[Passage]:
         embedding = self.embed_model.get_query_embedding(question)
-        return [_passage(h, vector=True) for h in self.store.query(embedding, top_k)]
+        return self._nearest(embedding, top_k, None)
+
+    def _nearest(self, query_vec: list[float], top_k: int, where: dict[str, Any] | None) -> list[Passage]:
+        """Chroma's nearest chunks; their text from the keyword index's mirror when it has
+        them (a SQLite lookup, cheaper than Chroma returning documents), else from Chroma."""
+        if self.bm25 is None:
+            return [_passage(h, vector=True) for h in self.store.query(query_vec, top_k, where)]
+        nearest = self.store.query(query_vec, top_k, where, text=False)
+        texts = {h.chunk_id: h for h in self.chunks([h.chunk_id for h in nearest])}
+        return [
+            _passage(
+                Hit(h.chunk_id, texts[h.chunk_id].text, texts[h.chunk_id].metadata, h.score), vector=True
+            )
+            for h in nearest
+            if h.chunk_id in texts  # gone since the query: another process just deleted it
+        ]
+
+    def chunks(self, ids: list[str]) -> list[Any]:
+        """Text and metadata of chunks by id: the mirror first, Chroma for the rest."""
+        found = self.bm25.chunks(ids) if self.bm25 is not None else []
+        have = {h.chunk_id for h in found}
+        missing = [i for i in ids if i not in have]
+        return found + (self.store.chunks(missing) if missing else [])
 
     def bm25_search(self, question: str) -> list[Passage]:
         if self.bm25 is None:
@@ -116,12 +139,7 @@ class HybridRetriever:
         lexical = self._scoped_lexical(question, scope) if filtered else self.bm25_search(question)
         where = scope.where() if filtered and scope is not None else None
         try:
-            vector = [
-                _passage(h, vector=True)
-                for h in self.store.query(
-                    query_vec, self.candidates_per_side, **({"where": where} if where else {})
-                )
-            ]
+            vector = self._nearest(query_vec, self.candidates_per_side, where)
         except Exception:
             # The on-disk store can be mid-write by `newsdesk index` in another process
             # (Chroma's embedded HNSW is not safe to read then). BM25 is swapped in whole,

@@ -231,6 +231,20 @@ class LexicalIndex(SqliteFile):
         return ""
 
     # -- reading for a question ----------------------------------------------------------
+    def chunks(self, ids: list[str]) -> list[Hit]:
+        """Text and metadata of the given chunks that the mirror holds (score 0): what a
+        question fetches for Chroma's nearest ids (a chunk id names its content, so the
+        mirror's text is Chroma's)."""
+        hits: list[Hit] = []
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            rows = self._conn().execute(
+                f"SELECT chunk_id, text, metadata FROM chunks WHERE chunk_id IN ({','.join('?' * len(part))})",
+                part,
+            )
+            hits.extend(Hit(cid, text, json.loads(meta), 0.0) for cid, text, meta in rows)
+        return hits
+
     def search(self, question: str, top_k: int) -> list[Hit]:
         """Chunks by BM25 over the question's content words plus run-together pairs
         ("Nord Stream" also as "nordstream"; a pair no article spells so counts for nothing)."""
