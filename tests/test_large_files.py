@@ -35,6 +35,7 @@ def long_text(chars: int) -> str:
     return "\n\n".join(out)
 
 
+@pytest.mark.slow  # a fresh process annotating 2 MB of text (~75 s on 2 cores)
 def test_chunking_a_big_article_keeps_memory_bounded() -> None:
     """Peak memory while annotating (spaCy) and chunking 2 MB of text, measured in a fresh
     process once the pipeline is loaded: spaCy gets blocks, never the whole text."""
