@@ -54,29 +54,35 @@ def _settings(corpus: Path, index_dir: Path, **extra: Any) -> Any:
 
 def seed(settings: Any, count: int) -> float:
     """Write `count` generated articles and index them without spaCy or the model."""
-    from index.embedding.hashing import HashEmbedding
-    from index.embedding.token_states import basis
+    from index.dates import published_day
+    from index.embedding.hashing import HASH_MODEL_ID, HashEmbedding
     from index.ingest import indexer
     from index.ingest.chunking import make_node
-    from index.ingest.corpus_scan import save_scan, scan_corpus
+    from index.ingest.corpus_scan import RACY_NS, loader_key, scan_corpus
+    from index.ingest.corpus_walk import walk_corpus
     from index.store import lexical
     from index.store.chroma import collection_metadata, create_collection, open_client, write_state
+    from index.store.file_manifest import open_manifest, row
+    from index.store.index_stamp import META_KEY, index_stamp
     from index.store.sentences import SentenceStore
+    from index.store.sqlite_file import checkpoint
     from index.store.vector_check import record_vectors
     from index.text import content_terms
 
     started = time.perf_counter()
     generate_corpus(settings.corpus_dir, count, paragraphs=2)
-    scan = scan_corpus(settings.corpus_dir, settings.max_file_bytes, settings.index_dir, use_cache=False)
+    articles = list(
+        scan_corpus(settings.corpus_dir, settings.max_file_bytes, {}, trust_stats=False).read.values()
+    )
     client = open_client(settings, create=True)
     name = f"{settings.chroma_collection}_1"
-    meta = collection_metadata("hash:384", settings.chunk_size, settings.chunk_overlap)
+    meta = collection_metadata(HASH_MODEL_ID, settings.chunk_size, settings.chunk_overlap)
     store = create_collection(client, name, meta)
     write_state(settings.index_dir, {"collection": name, "generation": 1})
     keywords, _ = lexical.open_for_index(settings.index_dir, name)
     store.mirror = keywords
     side = SentenceStore(settings.index_dir, create=True)
-    side.set_meta("basis", basis().id)
+    side.set_meta("basis", indexer.sentence_rules_id())  # else `index` rebuilds every article's sentences
     embed = HashEmbedding()
     nodes: list[Any] = []
     rows: list[tuple[Any, ...]] = []
@@ -88,24 +94,41 @@ def seed(settings: Any, count: int) -> float:
         nodes.clear()
         rows.clear()
 
-    for article in scan.articles:
-        text = article.text  # type: ignore[union-attr]
+    for article in articles:
+        text = article.text
         mid = text.find("\n\n", len(text) // 2)
         mid = mid if mid > 0 else len(text)
         pieces = [(text[:mid], 0, mid)] + ([(text[mid:], mid, len(text))] if mid < len(text) else [])
         nodes.extend(make_node(article, i, len(pieces), p) for i, p in enumerate(pieces))  # type: ignore[arg-type]
-        rows.append((article.id, article.content_hash, article.title, " ".join(set(content_terms(text)))))  # type: ignore[union-attr]
+        rows.append((article.id, article.content_hash, article.title, " ".join(set(content_terms(text)))))
         if len(nodes) >= 4000:
             flush()
     flush()
+    checkpoint(side._conn())
     side.close()
     keywords.set_meta("writer", store.token)
     keywords.set_meta("collection", json.dumps(indexer._collection_settings(meta), sort_keys=True))
     lexical.finish(settings.index_dir, keywords, name)
     record_vectors(settings.index_dir, settings.chroma_path)
-    save_scan(
-        settings.index_dir, scan_corpus(settings.corpus_dir, settings.max_file_bytes, settings.index_dir)
+    # The file manifest, with each file's stat as `index` would keep it (none when < 2 s old).
+    now = time.time_ns()
+    stats = dict(walk_corpus(settings.corpus_dir).entries)
+    manifest = open_manifest(settings.index_dir)
+    manifest.replace(
+        {
+            a.path: row(
+                stat if (stat := stats[a.path]) and now - stat[1] > RACY_NS else None,
+                a.content_hash,
+                published_day(a.published),
+            )
+            for a in articles
+        },
+        {
+            "loader": loader_key(settings.max_file_bytes),
+            META_KEY: index_stamp(settings, name, HASH_MODEL_ID, indexer.sentence_rules_id()),
+        },
     )
+    manifest.close()
     return time.perf_counter() - started
 
 

@@ -9,6 +9,26 @@ import threading
 from pathlib import Path
 
 
+def signature(path: Path) -> list[int]:
+    """Size and mtime of the file, plus the size of its write-ahead log: a write through
+    SQLite lands there first; a reader only ever creates it empty. [] when it is missing."""
+    try:
+        st = path.stat()
+    except OSError:
+        return []
+    try:
+        wal = Path(f"{path}-wal").stat().st_size
+    except OSError:
+        wal = 0
+    return [st.st_size, st.st_mtime_ns, wal]
+
+
+def checkpoint(conn: sqlite3.Connection) -> None:
+    """Move the write-ahead log into the file and empty it, so the file's `signature` is
+    what it stays until someone writes again."""
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 class SqliteFile:
     """Shared by the keyword index (`lexical.py`) and the sentence store (`sentences.py`)."""
 
