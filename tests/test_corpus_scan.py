@@ -41,7 +41,7 @@ def test_second_scan_reads_nothing_and_agrees_with_parsing(corpus: Path) -> None
     assert len(first.read) == 5 and not first.unchanged
 
     second = scan_corpus(corpus, LIMIT, _rows(first))
-    assert not second.read and second.unchanged == first.order
+    assert not second.read and set(second.unchanged) == set(first.order)
     assert all(isinstance(a, ArticleRef) for a in second.articles())
     assert _hashes(second) == _hashes(first)
     assert _hashes(second)[SEED] == parse_article(SEED, (corpus / SEED).read_bytes()).content_hash

@@ -247,3 +247,23 @@ def test_newest_date_follows_adds_and_deletes(
     (aged / "future.md").unlink()
     run_index(settings, embed_model=counting)
     assert read_state(settings.index_dir).get("newest_published", "") == before
+
+
+def test_rows_kept_in_memory_follow_this_and_other_processes_writes(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from index.store.file_manifest import open_manifest, row
+
+    manifest = open_manifest(tmp_path)
+    manifest.update({"a.txt": row((1, 2, 3, 4), "h1", None)}, (), {})
+    assert manifest.rows() == {"a.txt": (1, 2, 3, 4, "h1", None)}
+    manifest.update({"b.txt": row(None, "h2", 7)}, ["a.txt"], {})
+    assert manifest.rows() == {"b.txt": (None, None, None, None, "h2", 7)}
+    code = (
+        "import sys; from pathlib import Path; from index.store.file_manifest import open_manifest, row; "
+        "open_manifest(Path(sys.argv[1])).update({'c.txt': row((5, 6, 7, 8), 'h3', 1)}, ['b.txt'], {})"
+    )
+    root = Path(__file__).resolve().parent.parent
+    subprocess.run([sys.executable, "-c", code, str(tmp_path)], check=True, cwd=root)
+    assert manifest.rows() == {"c.txt": (5, 6, 7, 8, "h3", 1)}

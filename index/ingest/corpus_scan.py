@@ -24,7 +24,7 @@ from index import dates
 from index.ingest import articles as articles_module
 from index.ingest import html, html_tags
 from index.ingest.articles import Article, Skipped, read_article
-from index.ingest.corpus_walk import StatKey, require_corpus_dir, walk_corpus
+from index.ingest.corpus_walk import StatKey, path_order, require_corpus_dir, walk_corpus
 from index.store.file_manifest import Row
 
 LEGACY_CACHE = "files.json"  # the JSON manifest before `files.sqlite`: read once, then removed
@@ -44,8 +44,8 @@ class ArticleRef:
 class Scan:
     """The corpus now, against the manifest rows it was scanned with."""
 
-    order: list[str] = field(default_factory=list)  # every article file found, in path order
-    read: dict[str, Article] = field(default_factory=dict)  # opened this scan
+    order: list[str] = field(default_factory=list)  # every article file found (in no order)
+    read: dict[str, Article] = field(default_factory=dict)  # opened this scan, in path order
     unchanged: list[str] = field(default_factory=list)  # stat as in the manifest: not opened
     stats: dict[str, StatKey | None] = field(default_factory=dict)  # of those read; None: too recent
     skipped: list[Skipped] = field(default_factory=list)
@@ -58,7 +58,7 @@ class Scan:
     def articles(self) -> list[Article | ArticleRef]:
         """Every article, in path order: those read in full, the rest by reference."""
         out: list[Article | ArticleRef] = []
-        for path in self.order:
+        for path in sorted(self.order, key=path_order):
             article = self.read.get(path)
             if article is not None:
                 out.append(article)
@@ -109,22 +109,26 @@ def scan_corpus(
     """Walk the corpus; read the files whose stat is not the one in their `known` row."""
     require_corpus_dir(corpus_dir)
     now = time.time_ns()
-    found = walk_corpus(corpus_dir, follow_symlinks)
-    scan = Scan(skipped=list(found.skipped), known=known)
+    found = walk_corpus(corpus_dir, follow_symlinks, ordered=False)
+    scan = Scan(known=known)
     scan.order = [rel for rel, _ in found.entries]
+    to_read: list[tuple[str, StatKey | None]] = []
     for rel, stat in found.entries:
         if trust_stats and stat is not None:
             row = known.get(rel)
             if row is not None and row[:4] == stat:
                 scan.unchanged.append(rel)
                 continue
+        to_read.append((rel, stat))
+    unreadable: list[Skipped] = []
+    for rel, stat in sorted(to_read, key=lambda e: path_order(e[0])):
         item = read_article(corpus_dir, corpus_dir / rel, max_bytes)
         if isinstance(item, Skipped):
-            scan.skipped.append(item)  # read again every run, so the report keeps naming it
+            unreadable.append(item)  # read again every run, so the report keeps naming it
             continue
         scan.read[rel] = item
         scan.stats[rel] = stat if stat is not None and now - stat[1] > RACY_NS else None
-    scan.skipped.sort(key=lambda s: s.path)
+    scan.skipped = found.skipped + unreadable
     return scan
 
 

@@ -38,7 +38,7 @@ def stat_key(st: os.stat_result) -> StatKey:
 @dataclass
 class CorpusFiles:
     """The article files (path relative to the corpus, POSIX style, and stat; None when
-    the stat failed) in path order, and what was left out."""
+    the stat failed), and what was left out."""
 
     corpus_dir: Path
     entries: list[tuple[str, StatKey | None]] = field(default_factory=list)
@@ -60,27 +60,32 @@ def require_corpus_dir(corpus_dir: Path) -> None:
     raise NewsdeskError(f"corpus directory {corpus_dir} does not exist")
 
 
-def walk_corpus(corpus_dir: Path, follow_symlinks: bool = False) -> CorpusFiles:
-    """Every readable article file below corpus_dir (in path order), and what was skipped.
+def walk_corpus(corpus_dir: Path, follow_symlinks: bool = False, ordered: bool = True) -> CorpusFiles:
+    """Every readable article file below corpus_dir, and what was skipped.
 
     A plain file costs one `stat` and no `Path` object: every `newsdesk index` walks the
     whole corpus, and at 10,000 files pathlib was most of a no-op run. Folders are walked
-    depth first with their entries in name order, which is the order `Path`s sort in, so
-    nothing is sorted afterwards."""
+    depth first; ordered: with their entries in name order, which puts the files in the
+    order `Path`s sort in (`path_order`). Unordered saves the sorting (a tenth of a walk)
+    for callers that only compare; followed links always walk in order, so the same copy
+    of a linked folder is the one found each time."""
     root = corpus_dir.resolve()
     out = CorpusFiles(corpus_dir)
     seen_dirs = {root}  # followed links may loop
+    ordered = ordered or follow_symlinks
     stack: list[tuple[Iterator[os.DirEntry[str]], str]] = []  # open folders, each with its prefix
-    _enter(str(corpus_dir), "", stack, out)
+    _enter(str(corpus_dir), "", ordered, stack, out)
     while stack:
         entries, prefix = stack.pop()
         for entry in entries:
             name = entry.name
-            if name.startswith(".") or (not prefix and name == FEEDS_FILE):
+            if name[0] == "." or (not prefix and name == FEEDS_FILE):
                 continue
             rel = prefix + name
             try:
-                if entry.is_symlink():
+                if entry.is_file(follow_symlinks=False):
+                    pass  # a plain file, the common case: one check
+                elif entry.is_symlink():
                     target = _link_target(entry, rel, root, follow_symlinks, out)
                     if target is None:
                         continue
@@ -89,7 +94,7 @@ def walk_corpus(corpus_dir: Path, follow_symlinks: bool = False) -> CorpusFiles:
                         if follow_symlinks and target not in seen_dirs:
                             seen_dirs.add(target)
                             stack.append((entries, prefix))  # back to the rest after the folder
-                            _enter(entry.path, rel + "/", stack, out)
+                            _enter(entry.path, rel + "/", ordered, stack, out)
                             break
                         continue
                     if not target.is_file():
@@ -101,10 +106,10 @@ def walk_corpus(corpus_dir: Path, follow_symlinks: bool = False) -> CorpusFiles:
                             continue
                         seen_dirs.add(real)
                     stack.append((entries, prefix))
-                    _enter(entry.path, rel + "/", stack, out)
+                    _enter(entry.path, rel + "/", ordered, stack, out)
                     break
-                elif not entry.is_file(follow_symlinks=False):
-                    continue
+                else:
+                    continue  # fifos, sockets, devices: reading one could block forever
             except (OSError, RuntimeError) as exc:  # a broken or looping link
                 reason = getattr(exc, "strerror", None) or "broken symlink"
                 out.skipped.append(Skipped(rel, f"unreadable: {reason}"))
@@ -121,13 +126,23 @@ def walk_corpus(corpus_dir: Path, follow_symlinks: bool = False) -> CorpusFiles:
     return out
 
 
+def path_order(rel: str) -> str:
+    """Sort key that puts POSIX relative paths in the order `Path`s sort in (part by part):
+    the separator becomes a character below any other."""
+    return rel.replace("/", "\x00")
+
+
 def _enter(
-    folder: str, prefix: str, stack: list[tuple[Iterator[os.DirEntry[str]], str]], out: CorpusFiles
+    folder: str,
+    prefix: str,
+    ordered: bool,
+    stack: list[tuple[Iterator[os.DirEntry[str]], str]],
+    out: CorpusFiles,
 ) -> None:
-    """Open a folder: its entries in name order go on the stack."""
+    """Open a folder: its entries (in name order if ordered) go on the stack."""
     try:
         with os.scandir(folder) as it:
-            entries = sorted(it, key=_NAME)
+            entries = sorted(it, key=_NAME) if ordered else list(it)
     except OSError as exc:
         rel = prefix.rstrip("/") or "."
         out.skipped.append(Skipped(f"{rel}/", f"unreadable folder: {exc.strerror or exc}"))

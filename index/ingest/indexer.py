@@ -402,7 +402,9 @@ def _update_full_way(
         record_vectors(settings.index_dir, settings.chroma_path)
     rows, in_step = manifest_rows(scan, states)
     stamp = index_stamp(settings, store.name, model, sentence_rules_id()) if in_step else ""
-    manifest.replace(rows, {"loader": key, IN_STEP: stamp})
+    before = manifest.rows()
+    changed = {path: r for path, r in rows.items() if before.get(path) != r}
+    manifest.update(changed, before.keys() - rows.keys(), {"loader": key, IN_STEP: stamp})
     drop_legacy(settings.index_dir)
 
 

@@ -16,6 +16,7 @@ It replaced `files.json`, a JSON manifest parsed whole and rewritten whole (2 MB
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,12 @@ CREATE TABLE IF NOT EXISTS files (
     content_hash TEXT NOT NULL, day INTEGER) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS files_day ON files (day);
 """
+
+
+# The rows last read or written per manifest file, with the version (a fresh token every
+# write) they are at: a process that indexes again (`index --watch`, the bot's /reindex)
+# does not parse 50,000 rows each run, only checks the version.
+_LOADED: dict[Path, tuple[str, dict[str, Row]]] = {}
 
 
 def row(stat: Stat | None, content_hash: str, day: int | None) -> Row:
@@ -66,10 +73,16 @@ class FileManifest(SqliteFile):
         return None
 
     def rows(self) -> dict[str, Row]:
-        cursor = self._conn().execute(
-            "SELECT path, size, mtime_ns, ctime_ns, ino, content_hash, day FROM files"
-        )
-        return {r[0]: r[1:] for r in cursor}
+        """Every row, by path (a copy: the caller may keep it across writes)."""
+        version = self.get_meta("version") or ""
+        loaded = _LOADED.get(self.path)
+        if not version or loaded is None or loaded[0] != version:
+            cursor = self._conn().execute(
+                "SELECT path, size, mtime_ns, ctime_ns, ino, content_hash, day FROM files"
+            )
+            loaded = (version, {r[0]: r[1:] for r in cursor})
+            _LOADED[self.path] = loaded
+        return dict(loaded[1])
 
     def newest_day(self) -> int | None:
         found = self._conn().execute("SELECT MAX(day) FROM files").fetchone()[0]
@@ -77,25 +90,26 @@ class FileManifest(SqliteFile):
 
     def update(self, rows: Mapping[str, Row], deleted: Iterable[str], meta: Mapping[str, str]) -> None:
         """Write changed rows, drop deleted ones and set meta keys, all or nothing."""
+        version = uuid.uuid4().hex
+        deleted = list(deleted)
         with self._conn() as conn:
-            self._write(conn, rows, deleted, meta)
-
-    def replace(self, rows: Mapping[str, Row], meta: Mapping[str, str]) -> None:
-        """Make the rows exactly these (after a run that read what the index holds)."""
-        with self._conn() as conn:
-            conn.execute("DELETE FROM files")
-            self._write(conn, rows, (), meta)
-
-    @staticmethod
-    def _write(
-        conn: sqlite3.Connection, rows: Mapping[str, Row], deleted: Iterable[str], meta: Mapping[str, str]
-    ) -> None:
-        conn.executemany(
-            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(path, *r) for path, r in rows.items()],
-        )
-        conn.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in deleted])
-        conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(meta.items()))
+            conn.execute("BEGIN IMMEDIATE")
+            found = conn.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+            conn.executemany(
+                "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(path, *r) for path, r in rows.items()],
+            )
+            conn.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in deleted])
+            conn.executemany(
+                "INSERT OR REPLACE INTO meta VALUES (?, ?)", [*meta.items(), ("version", version)]
+            )
+        loaded = _LOADED.pop(self.path, None)
+        if loaded is not None and found is not None and loaded[0] == found[0]:  # they were current
+            data = loaded[1]
+            data.update(rows)
+            for path in deleted:
+                data.pop(path, None)
+            _LOADED[self.path] = (version, data)
 
 
 def open_manifest(index_dir: Path) -> FileManifest:
