@@ -220,11 +220,12 @@ def run_index(
         scan = _scan(settings, known, trust_stats=trusted and not full)
         report.skipped, report.documents = scan.skipped, scan.documents
         collection = str(_state_for(settings, full).get("collection") or "")
+        stamp = manifest.get_meta(IN_STEP)
         if (
             not full
-            and collection
+            and stamp  # none after a run that died, or on a Chroma server other machines write to
             and not (settings.index_dir / FULL_MARKER).exists()
-            and manifest.get_meta(IN_STEP) == index_stamp(settings, collection, model, sentence_rules_id())
+            and stamp == index_stamp(settings, collection, model, sentence_rules_id())
         ):
             _update_in_step(settings, scan, manifest, collection, model, key, embed_model, progress, report)
         else:
@@ -318,9 +319,10 @@ def _update_in_step(
             scan.stats[article.path], article.content_hash, published_day(article.published)
         )
     manifest.update(rows, gone, {"loader": key})
-    newest = manifest.newest_day()
-    write_newest(settings, from_day(newest).isoformat() if newest is not None else "")
-    bump_revision(settings.index_dir)  # running bots and chats reopen the store
+    newest = manifest.newest_day()  # relative dates in questions count from it
+    bump_revision(  # running bots and chats reopen the store
+        settings.index_dir, newest_published=from_day(newest).isoformat() if newest is not None else ""
+    )
     record_vectors(settings.index_dir, settings.chroma_path)
     manifest.update({}, (), {IN_STEP: index_stamp(settings, store.name, model, sentence_rules_id())})
 
@@ -665,10 +667,7 @@ def record_newest(settings: Settings, states: dict[str, ArticleState]) -> None:
     """Keep the newest article's date in the state file: relative dates in questions
     ("last week") count from it, not from today (an archive's "last week" is its own)."""
     days = [d for d in (published_day(st.published) for st in states.values()) if d is not None]
-    write_newest(settings, from_day(max(days)).isoformat() if days else "")
-
-
-def write_newest(settings: Settings, newest: str) -> None:
+    newest = from_day(max(days)).isoformat() if days else ""
     state = read_state(settings.index_dir)
     if state.get("newest_published", "") != newest:
         write_state(settings.index_dir, {**state, "newest_published": newest})
