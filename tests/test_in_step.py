@@ -267,3 +267,15 @@ def test_rows_kept_in_memory_follow_this_and_other_processes_writes(tmp_path: Pa
     root = Path(__file__).resolve().parent.parent
     subprocess.run([sys.executable, "-c", code, str(tmp_path)], check=True, cwd=root)
     assert manifest.rows() == {"c.txt": (5, 6, 7, 8, "h3", 1)}
+
+
+def test_questions_between_runs_leave_the_index_in_step(
+    settings: Settings, aged: Path, counting: CountingEmbedding, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from index.query.engine import Engine
+
+    run_index(settings, embed_model=counting)
+    answer = Engine(settings, embed_model=counting).ask("Who is the Russian Foreign Minister?")
+    assert not answer.abstained
+    watch = Watch(monkeypatch)
+    assert run_index(settings, embed_model=counting).unchanged == 5 and watch.opened == 0

@@ -50,6 +50,7 @@ class Scan:
     stats: dict[str, StatKey | None] = field(default_factory=dict)  # of those read; None: too recent
     skipped: list[Skipped] = field(default_factory=list)
     known: Mapping[str, Row] = field(default_factory=dict)
+    matched: int = 0  # files found that have a row
 
     @property
     def documents(self) -> int:
@@ -70,9 +71,9 @@ class Scan:
         """Manifest rows whose file is no longer there. A file still there but unreadable,
         or under a folder that turned unreadable, keeps its article (a bad save never loses
         one); a file that must not be indexed (a link out of the corpus) does not."""
+        if self.matched == len(self.known):
+            return []  # every row's file was found
         missing = self.known.keys() - set(self.order)
-        if not missing:
-            return []
         kept = {s.path for s in self.skipped if s.keeps_indexed}
         folders = tuple(p for p in kept if p.endswith("/"))
         return sorted(p for p in missing if p not in kept and not p.startswith(folders))
@@ -114,9 +115,10 @@ def scan_corpus(
     scan.order = [rel for rel, _ in found.entries]
     to_read: list[tuple[str, StatKey | None]] = []
     for rel, stat in found.entries:
-        if trust_stats and stat is not None:
-            row = known.get(rel)
-            if row is not None and row[:4] == stat:
+        row = known.get(rel)
+        if row is not None:
+            scan.matched += 1
+            if trust_stats and row[:4] == stat:
                 scan.unchanged.append(rel)
                 continue
         to_read.append((rel, stat))
