@@ -54,29 +54,35 @@ def _settings(corpus: Path, index_dir: Path, **extra: Any) -> Any:
 
 def seed(settings: Any, count: int) -> float:
     """Write `count` generated articles and index them without spaCy or the model."""
-    from index.embedding.hashing import HashEmbedding
-    from index.embedding.token_states import basis
+    from index.dates import published_day
+    from index.embedding.hashing import HASH_MODEL_ID, HashEmbedding
     from index.ingest import indexer
     from index.ingest.chunking import make_node
-    from index.ingest.corpus_scan import save_scan, scan_corpus
+    from index.ingest.corpus_scan import RACY_NS, loader_key, scan_corpus
+    from index.ingest.corpus_walk import walk_corpus
     from index.store import lexical
     from index.store.chroma import collection_metadata, create_collection, open_client, write_state
+    from index.store.file_manifest import open_manifest, row
+    from index.store.index_stamp import META_KEY, index_stamp
     from index.store.sentences import SentenceStore
+    from index.store.sqlite_file import checkpoint
     from index.store.vector_check import record_vectors
     from index.text import content_terms
 
     started = time.perf_counter()
     generate_corpus(settings.corpus_dir, count, paragraphs=2)
-    scan = scan_corpus(settings.corpus_dir, settings.max_file_bytes, settings.index_dir, use_cache=False)
+    articles = list(
+        scan_corpus(settings.corpus_dir, settings.max_file_bytes, {}, trust_stats=False).read.values()
+    )
     client = open_client(settings, create=True)
     name = f"{settings.chroma_collection}_1"
-    meta = collection_metadata("hash:384", settings.chunk_size, settings.chunk_overlap)
+    meta = collection_metadata(HASH_MODEL_ID, settings.chunk_size, settings.chunk_overlap)
     store = create_collection(client, name, meta)
     write_state(settings.index_dir, {"collection": name, "generation": 1})
     keywords, _ = lexical.open_for_index(settings.index_dir, name)
     store.mirror = keywords
     side = SentenceStore(settings.index_dir, create=True)
-    side.set_meta("basis", basis().id)
+    side.set_meta("basis", indexer.sentence_rules_id())  # else `index` rebuilds every article's sentences
     embed = HashEmbedding()
     nodes: list[Any] = []
     rows: list[tuple[Any, ...]] = []
@@ -88,24 +94,42 @@ def seed(settings: Any, count: int) -> float:
         nodes.clear()
         rows.clear()
 
-    for article in scan.articles:
-        text = article.text  # type: ignore[union-attr]
+    for article in articles:
+        text = article.text
         mid = text.find("\n\n", len(text) // 2)
         mid = mid if mid > 0 else len(text)
         pieces = [(text[:mid], 0, mid)] + ([(text[mid:], mid, len(text))] if mid < len(text) else [])
         nodes.extend(make_node(article, i, len(pieces), p) for i, p in enumerate(pieces))  # type: ignore[arg-type]
-        rows.append((article.id, article.content_hash, article.title, " ".join(set(content_terms(text)))))  # type: ignore[union-attr]
+        rows.append((article.id, article.content_hash, article.title, " ".join(set(content_terms(text)))))
         if len(nodes) >= 4000:
             flush()
     flush()
+    checkpoint(side._conn())
     side.close()
     keywords.set_meta("writer", store.token)
     keywords.set_meta("collection", json.dumps(indexer._collection_settings(meta), sort_keys=True))
     lexical.finish(settings.index_dir, keywords, name)
     record_vectors(settings.index_dir, settings.chroma_path)
-    save_scan(
-        settings.index_dir, scan_corpus(settings.corpus_dir, settings.max_file_bytes, settings.index_dir)
+    # The file manifest, with each file's stat as `index` would keep it (none when < 2 s old).
+    now = time.time_ns()
+    stats = dict(walk_corpus(settings.corpus_dir).entries)
+    manifest = open_manifest(settings.index_dir)
+    manifest.update(
+        {
+            a.path: row(
+                stat if (stat := stats[a.path]) and now - stat[1] > RACY_NS else None,
+                a.content_hash,
+                published_day(a.published),
+            )
+            for a in articles
+        },
+        (),
+        {
+            "loader": loader_key(settings.max_file_bytes),
+            META_KEY: index_stamp(settings, name, HASH_MODEL_ID, indexer.sentence_rules_id()),
+        },
     )
+    manifest.close()
     return time.perf_counter() - started
 
 
@@ -135,7 +159,34 @@ class Clock:
             encoder._clocked = True
 
 
-def _cli(settings: Any, extra_env: dict[str, str]) -> tuple[float, dict[str, Any]]:
+# A fresh process that first pays what any `index` with something to write pays (imports:
+# chromadb with its Rust API, llama-index; spaCy's model, the ONNX model), timed, then runs the CLI: the report's seconds are then
+# the run after startup, measured in the same process (not the difference of two).
+_AFTER_STARTUP = """
+import atexit, sys, time
+t = time.perf_counter()
+import bot.cli, chromadb, chromadb.api.rust, llama_index.core
+from index.embedding import index_encoder
+from index.ingest.nlp import annotate
+from index.settings import load_settings
+list(annotate(["Warm up."]))
+encoder = index_encoder(load_settings())
+encoder.encode(["Warm up."])
+print(f"startup {time.perf_counter() - t}", file=sys.stderr)
+from benchmarks.scale import Clock
+clock = Clock()
+clock.watch_encoder(encoder)
+atexit.register(lambda: print(f"nlp+embed {clock.seconds}", file=sys.stderr))
+sys.argv = ["newsdesk", *sys.argv[1:]]
+bot.cli.main()
+"""
+
+
+def _cli(
+    settings: Any, extra_env: dict[str, str], after_startup: bool
+) -> tuple[float, dict[str, Any], dict[str, float]]:
+    """(wall, the `--json` report, {"startup": s, "nlp+embed": s} or {}) of one fresh
+    `newsdesk index`."""
     env = {**os.environ, **ENV, **extra_env}
     args = [
         "--corpus-dir",
@@ -145,28 +196,18 @@ def _cli(settings: Any, extra_env: dict[str, str]) -> tuple[float, dict[str, Any
         "index",
         "--json",
     ]
+    command = [sys.executable, "-c", _AFTER_STARTUP] if after_startup else [sys.executable, "-m", "bot.cli"]
     t = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True, env=env, cwd=ROOT
-    )
+    done = subprocess.run([*command, *args], capture_output=True, text=True, env=env, cwd=ROOT)
     wall = time.perf_counter() - t
     if done.returncode:
         raise RuntimeError(done.stderr)
-    return wall, json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def _startup() -> float:
-    """What a fresh `index` that has something to embed pays before it looks at a file:
-    imports, spaCy's model, the ONNX model."""
-    code = (
-        "import time; t = time.perf_counter()\n"
-        "import chromadb, llama_index.core\n"
-        "from index.ingest.nlp import annotate; annotate(['Warm up.'])\n"
-        "from index.embedding.onnx import shared_encoder; shared_encoder(2, 8)\n"
-        "print(time.perf_counter() - t)\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
-    return float(done.stdout.strip().splitlines()[-1])
+    timed = {
+        line.split()[0]: float(line.split()[1])
+        for line in done.stderr.splitlines()
+        if line.startswith(("startup ", "nlp+embed "))
+    }
+    return wall, json.loads(done.stdout.strip().splitlines()[-1]), timed
 
 
 def _new_article(corpus: Path, tag: str) -> Path:
@@ -226,11 +267,12 @@ def measure(work: Path, count: int, server: bool = False, fresh_cli: bool = True
                  "nlp+embed": clock.seconds, "rest": total - clock.seconds, "chunks": report.chunks}
             )  # fmt: skip
 
-        from index.ingest.nlp import annotate
-
-        run_index(settings)  # warm means a process that indexed before: models loaded
-        annotate(["Warm up."])
-        index_encoder(settings).encode(["Warm up."])
+        # Warm: a process that indexed before (models loaded, Chroma open), as `index
+        # --watch` or the bot's /reindex is after its first run.
+        _new_article(corpus, "warmup")
+        run_index(settings)
+        (corpus / "zz_warmup.txt").unlink()
+        run_index(settings)
         warm("no-op", lambda: None)
         warm("add one", lambda: _new_article(corpus, "warm"))
         warm(
@@ -240,20 +282,23 @@ def measure(work: Path, count: int, server: bool = False, fresh_cli: bool = True
         warm("delete one", lambda: (corpus / "zz_warm.txt").unlink())
         if fresh_cli:
             env = {"CHROMA_HOST": "127.0.0.1", "CHROMA_PORT": str(extra["chroma_port"])} if server else {}
-            startup = _startup()
             for op, change in (
                 ("no-op", lambda: None),
                 ("add one", lambda: _new_article(corpus, "cli")),
+                (
+                    "change one",
+                    lambda: _new_article(corpus, "cli").write_text("Changed.\n\nNew.", encoding="utf-8"),
+                ),
                 ("delete one", lambda: (corpus / "zz_cli.txt").unlink()),
             ):
                 change()
-                time.sleep(2.1)  # past the scan cache's 2 s racy window, as a real edit would be
-                wall, report = _cli(settings, env)
+                time.sleep(2.1)  # a real edit is not made in the same instant as the run
+                wall, report, timed = _cli(settings, env, after_startup=op != "no-op")
                 inside = float(report["seconds"])
                 rows.append(
                     {"articles": count, "store": store, "op": op, "process": "fresh CLI", "seconds": inside,
-                     "wall": wall, "startup": startup if op == "add one" else None,
-                     "after startup": inside - startup if op == "add one" else inside, "chunks": report["chunks"]}
+                     "wall": wall, "startup": timed.get("startup"), "nlp+embed": timed.get("nlp+embed", 0.0),
+                     "rest": inside - timed.get("nlp+embed", 0.0), "chunks": report["chunks"]}
                 )  # fmt: skip
         rows.extend(_query(settings, count, store))
         rows.append(
@@ -338,45 +383,52 @@ def _wait_port(port: int, timeout: float = 60) -> None:
     raise RuntimeError("chroma run did not start")
 
 
+SERIES = {  # (process, op): (label, the figure the goal is about)
+    ("warm", "no-op"): ("no-op, warm", "seconds"),
+    ("warm", "add one"): ("add one, warm (rest)", "rest"),
+    ("warm", "change one"): ("change one, warm (rest)", "rest"),
+    ("warm", "delete one"): ("delete one, warm", "rest"),
+    ("fresh CLI", "no-op"): ("no-op, fresh CLI (inside)", "seconds"),
+    ("fresh CLI", "add one"): ("add one, fresh CLI (after startup, rest)", "rest"),
+    ("fresh CLI", "delete one"): ("delete one, fresh CLI (after startup)", "rest"),
+}
+
+
 def plot(rows: list[dict[str, Any]], out: Path) -> None:
+    """Cost of one change vs corpus size: this code (solid) and the baseline rows loaded
+    with --baseline (dashed, same colours)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    series = {
-        ("warm", "add one"): "add one, warm process (rest)",
-        ("warm", "delete one"): "delete one, warm process",
-        ("warm", "no-op"): "no-op, warm process",
-        ("fresh CLI", "add one"): "add one, fresh CLI (after startup)",
-        ("fresh CLI", "no-op"): "no-op, fresh CLI (inside)",
-    }
-    for (process, op), label in series.items():
-        pts = sorted(
-            (
-                r["articles"],
-                r["rest"] if process == "warm" and op == "add one" else r.get("after startup", r["seconds"]),
-            )
-            for r in rows
-            if r.get("process") == process and r.get("op") == op and r.get("store") == "embedded"
-        )
-        if pts:
-            ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=label)
-    base = sorted((r["articles"], r["seconds"]) for r in rows if r["op"].startswith("baseline"))
-    if base:
-        ax.plot(
-            [p[0] for p in base],
-            [p[1] for p in base],
-            marker="x",
-            linestyle="--",
-            label="baseline: bm25s rebuild",
-        )
+    fig, ax = plt.subplots(figsize=(8, 5))
+    codes = list(dict.fromkeys(str(r.get("code", "")) for r in rows))
+    for i, ((process, op), (label, figure)) in enumerate(SERIES.items()):
+        for code in codes:
+            pts = sorted(
+                (r["articles"], r[figure])
+                for r in rows
+                if r.get("process") == process and r.get("op") == op and r.get("store") == "embedded"
+                and str(r.get("code", "")) == code and r.get(figure) is not None
+            )  # fmt: skip
+            if pts:
+                dashed = code != codes[-1]
+                ax.plot(
+                    [p[0] for p in pts],
+                    [p[1] for p in pts],
+                    marker="x" if dashed else "o",
+                    linestyle="--" if dashed else "-",
+                    color=f"C{i}",
+                    label=f"{label}" + (f" [{code}]" if dashed else ""),
+                )
     ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.axhline(0.3, color="grey", linewidth=0.8, linestyle=":")
     ax.set_xlabel("articles in the index")
-    ax.set_ylabel("seconds (embedding excluded)")
-    ax.set_title("Cost of one change vs corpus size (2 cores)")
-    ax.legend(fontsize=8)
+    ax.set_ylabel("seconds (the one article's spaCy + MiniLM pass excluded)")
+    ax.set_title("Cost of one change vs corpus size (2 cores; dotted: 0.3 s)")
+    ax.legend(fontsize=7)
     ax.grid(True, alpha=0.3)
     fig.tight_layout()
     fig.savefig(out, dpi=110)
@@ -390,6 +442,10 @@ def main() -> None:
     parser.add_argument("--server", action="store_true", help="also run each size against `chroma run`")
     parser.add_argument("--no-cli", action="store_true", help="skip the fresh-CLI runs")
     parser.add_argument("--out", default=str(RESULTS / "scale.json"))
+    parser.add_argument("--label", default="this code", help="the `code` field of this run's rows")
+    parser.add_argument(
+        "--baseline", help="a JSON this benchmark wrote for other code (--label): kept beside, plotted dashed"
+    )
     args = parser.parse_args()
     from benchmarks.run import table
 
@@ -397,15 +453,18 @@ def main() -> None:
     rows: list[dict[str, Any]] = []
     try:
         for size in (int(s) for s in args.sizes.split(",") if s):
-            rows.extend(measure(work, size, fresh_cli=not args.no_cli))
-            rows.append(bm25s_baseline(work, size))
+            found = measure(work, size, fresh_cli=not args.no_cli)
+            found.append(bm25s_baseline(work, size))
             if args.server:
-                rows.extend(measure(work, size, server=True, fresh_cli=not args.no_cli))
-            table(f"Incremental cost at {size:,} articles", [r for r in rows if r["articles"] == size])
+                found.extend(measure(work, size, server=True, fresh_cli=not args.no_cli))
+            rows.extend({**r, "code": args.label} for r in found)
+            table(f"Incremental cost at {size:,} articles", found)
             shutil.rmtree(work / f"n{size}", ignore_errors=True)
             shutil.rmtree(work / f"n{size}-server", ignore_errors=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    if args.baseline:
+        rows = json.loads(Path(args.baseline).read_text(encoding="utf-8")) + rows
     RESULTS.mkdir(exist_ok=True)
     out = Path(args.out)
     out.write_text(json.dumps(rows, indent=2, default=str), encoding="utf-8")

@@ -13,6 +13,7 @@ from index.ingest.indexer import run_index
 from index.query.engine import Engine
 from index.settings import Settings
 from index.store.chroma import open_active
+from index.store.file_manifest import FILE
 from tests.conftest import CountingEmbedding
 
 STORY_TXT = "Harbour strike\n\nDock workers in Rotterdam walked out on Monday over pay."
@@ -63,7 +64,7 @@ def test_an_index_with_old_ids_is_migrated_without_embedding(
         run_index(settings, embed_model=counting)
     before = _rows(settings)
     assert all("." not in row["meta"]["article_id"] for row in before.values())
-    (settings.index_dir / "files.json").unlink(missing_ok=True)  # a newsdesk upgrade invalidates it
+    (settings.index_dir / FILE).unlink()  # a newsdesk of the old ids had no file manifest
 
     counting.texts_embedded = 0
     dry = run_index(settings, dry_run=True, embed_model=counting)
@@ -93,7 +94,7 @@ def test_migration_splits_an_old_shared_id_by_file(
         _legacy_ids(patch)
         run_index(settings, embed_model=counting)  # "story" holds story.md
         (corpus / "story.txt").write_text(STORY_TXT, encoding="utf-8")  # now two files share it
-    (settings.index_dir / "files.json").unlink(missing_ok=True)  # a newsdesk upgrade invalidates it
+    (settings.index_dir / FILE).unlink()  # a newsdesk of the old ids had no file manifest
     counting.texts_embedded = 0
     report = run_index(settings, embed_model=counting)
     assert report.added == ["story.txt"] and report.unchanged == 6

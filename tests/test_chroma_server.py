@@ -99,3 +99,22 @@ def test_index_and_answer_through_a_chroma_server_that_is_killed_and_restarted(
     noop = run([*dirs, "index", "--json"], env)
     summary = json.loads(noop.stdout.splitlines()[-1])
     assert (summary["added"], summary["updated"], summary["removed"], summary["unchanged"]) == (0, 0, 0, 5)
+
+
+def test_an_index_on_a_shared_server_sees_what_another_machine_wrote(
+    tmp_path: Path, server: ChromaServer
+) -> None:
+    """The file manifest never stands for a collection other machines write to."""
+    env = dict(os.environ, CHROMA_HOST="127.0.0.1", CHROMA_PORT=str(server.port))
+    here, there = tmp_path / "here", tmp_path / "there"
+    shutil.copytree(SEEDS, here)
+    shutil.copytree(SEEDS, there)
+    gone = sorted(there.iterdir())[0]
+    gone.unlink()
+    mine = ["--corpus-dir", str(here), "--index-dir", str(tmp_path / "idx-here"), "index", "--json"]
+    theirs = ["--corpus-dir", str(there), "--index-dir", str(tmp_path / "idx-there"), "index", "--json"]
+
+    assert json.loads(run(mine, env).stdout.splitlines()[-1])["added"] == 5
+    assert json.loads(run(theirs, env).stdout.splitlines()[-1])["removed"] == 1  # from the shared collection
+    summary = json.loads(run(mine, env).stdout.splitlines()[-1])
+    assert (summary["added"], summary["unchanged"]) == (1, 4)  # put back: this corpus still has it

@@ -6,11 +6,12 @@ import os
 import time
 from pathlib import Path
 
-from index.ingest.articles import Article, parse_article
-from index.ingest.corpus_scan import CACHE_FILE, ArticleRef, save_scan, scan_corpus
+from index.ingest.articles import parse_article
+from index.ingest.corpus_scan import ArticleRef, Scan, scan_corpus
 from index.ingest.indexer import run_index
 from index.settings import Settings
 from index.store.chroma import open_active
+from index.store.file_manifest import FILE, Row, row
 from tests.conftest import CountingEmbedding
 
 LIMIT = 10**6
@@ -24,57 +25,87 @@ def _age(corpus: Path, seconds: float = 3600) -> None:
         os.utime(path, (past, past))
 
 
-def _hashes(items: list[Article | ArticleRef]) -> dict[str, str]:
-    return {a.path: a.content_hash for a in items}
+def _rows(scan: Scan) -> dict[str, Row]:
+    """The manifest rows a run would keep for what this scan saw."""
+    rows = {path: row(scan.stats[path], a.content_hash, None) for path, a in scan.read.items()}
+    return rows | {path: scan.known[path] for path in scan.unchanged}
 
 
-def test_second_scan_reads_nothing_and_agrees_with_parsing(corpus: Path, tmp_path: Path) -> None:
+def _hashes(scan: Scan) -> dict[str, str]:
+    return {a.path: a.content_hash for a in scan.articles()}
+
+
+def test_second_scan_reads_nothing_and_agrees_with_parsing(corpus: Path) -> None:
     _age(corpus)
-    idx = tmp_path / "idx"
-    first = scan_corpus(corpus, LIMIT, idx)
-    assert first.read == 5 and all(isinstance(a, Article) for a in first.articles)
-    save_scan(idx, first)
+    first = scan_corpus(corpus, LIMIT, {})
+    assert len(first.read) == 5 and not first.unchanged
 
-    second = scan_corpus(corpus, LIMIT, idx)
-    assert second.read == 0 and all(isinstance(a, ArticleRef) for a in second.articles)
-    assert _hashes(second.articles) == _hashes(first.articles)
-    parsed = parse_article(SEED, (corpus / SEED).read_bytes())
-    assert _hashes(second.articles)[SEED] == parsed.content_hash
-    assert not second.changed  # nothing to write back
+    second = scan_corpus(corpus, LIMIT, _rows(first))
+    assert not second.read and set(second.unchanged) == set(first.order)
+    assert all(isinstance(a, ArticleRef) for a in second.articles())
+    assert _hashes(second) == _hashes(first)
+    assert _hashes(second)[SEED] == parse_article(SEED, (corpus / SEED).read_bytes()).content_hash
 
 
-def test_same_size_edit_with_mtime_restored_is_still_seen(corpus: Path, tmp_path: Path) -> None:
+def test_same_size_edit_with_mtime_restored_is_still_seen(corpus: Path) -> None:
     _age(corpus)
-    idx = tmp_path / "idx"
-    save_scan(idx, scan_corpus(corpus, LIMIT, idx))
+    known = _rows(scan_corpus(corpus, LIMIT, {}))
     path = corpus / SEED
     before = path.stat()
-    data = path.read_bytes()
-    path.write_bytes(data.replace(b"Geneva", b"Genevo", 1))  # same size
+    path.write_bytes(path.read_bytes().replace(b"Geneva", b"Genevo", 1))  # same size
     os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # as `cp -p` or rsync would
 
-    again = scan_corpus(corpus, LIMIT, idx)
-    assert again.read == 1
-    assert _hashes(again.articles)[SEED] == parse_article(SEED, path.read_bytes()).content_hash
+    again = scan_corpus(corpus, LIMIT, known)
+    assert list(again.read) == [SEED]
+    assert again.read[SEED].content_hash == parse_article(SEED, path.read_bytes()).content_hash
+    assert again.read[SEED].content_hash != known[SEED][4]
 
 
-def test_recently_written_files_are_not_cached(corpus: Path, tmp_path: Path) -> None:
+def test_a_file_replaced_by_another_with_the_same_size_and_times_is_read(corpus: Path) -> None:
+    _age(corpus)
+    known = _rows(scan_corpus(corpus, LIMIT, {}))
+    path = corpus / SEED
+    before = path.stat()
+    other = corpus.parent / "other.txt"  # written elsewhere, then moved over the article
+    other.write_bytes(path.read_bytes().replace(b"Lavrov", b"Lavrof", 1))
+    os.utime(other, ns=(before.st_atime_ns, before.st_mtime_ns))
+    os.replace(other, path)
+
+    again = scan_corpus(corpus, LIMIT, known)
+    assert list(again.read) == [SEED] and again.read[SEED].content_hash != known[SEED][4]
+
+
+def test_recently_written_files_are_not_cached(corpus: Path) -> None:
     _age(corpus)
     (corpus / "fresh.md").write_text("# Fresh\n\nWritten a moment ago in Geneva.", encoding="utf-8")
-    idx = tmp_path / "idx"
-    save_scan(idx, scan_corpus(corpus, LIMIT, idx))
-    again = scan_corpus(corpus, LIMIT, idx)
-    assert again.read == 1
-    assert [a.path for a in again.articles if isinstance(a, Article)] == ["fresh.md"]
+    first = scan_corpus(corpus, LIMIT, {})
+    assert first.stats["fresh.md"] is None and first.stats[SEED] is not None
+    again = scan_corpus(corpus, LIMIT, _rows(first))
+    assert list(again.read) == ["fresh.md"]
 
 
-def test_damaged_cache_or_other_size_limit_reads_everything(corpus: Path, tmp_path: Path) -> None:
+def test_untrusted_stats_read_everything(corpus: Path) -> None:
     _age(corpus)
-    idx = tmp_path / "idx"
-    save_scan(idx, scan_corpus(corpus, LIMIT, idx))
-    assert scan_corpus(corpus, LIMIT + 1, idx).read == 5
-    (idx / CACHE_FILE).write_bytes(b"\x00{not json")
-    assert scan_corpus(corpus, LIMIT, idx).read == 5
+    known = _rows(scan_corpus(corpus, LIMIT, {}))
+    assert len(scan_corpus(corpus, LIMIT, known, trust_stats=False).read) == 5
+
+
+def test_gone_keeps_what_is_unreadable_and_drops_what_must_not_be_indexed(
+    corpus: Path, tmp_path: Path
+) -> None:
+    _age(corpus)
+    known = _rows(scan_corpus(corpus, LIMIT, {}))
+    (corpus / SEED).unlink()
+    (corpus / SEED).symlink_to(tmp_path / "nowhere.txt")  # a broken link: unreadable, kept
+    (corpus / "001_6590fbfd3e993fb7.txt").unlink()  # gone
+    outside = tmp_path / "outside.txt"
+    outside.write_text("Out of the corpus.\n", encoding="utf-8")
+    (corpus / "002_9c3714a4b76aa959.txt").unlink()
+    (corpus / "002_9c3714a4b76aa959.txt").symlink_to(outside)  # must not be indexed: gone
+    assert set(known) >= {SEED, "001_6590fbfd3e993fb7.txt", "002_9c3714a4b76aa959.txt"}
+
+    again = scan_corpus(corpus, LIMIT, known)
+    assert again.gone() == ["001_6590fbfd3e993fb7.txt", "002_9c3714a4b76aa959.txt"]
 
 
 def test_index_reembeds_a_cached_article_when_the_store_lost_it(
@@ -82,8 +113,8 @@ def test_index_reembeds_a_cached_article_when_the_store_lost_it(
 ) -> None:
     _age(corpus)
     run_index(settings, embed_model=counting)
-    assert (settings.index_dir / CACHE_FILE).exists()
-    # The chunks are gone (a wiped collection) but the stat cache still vouches for every file.
+    assert (settings.index_dir / FILE).exists()
+    # The chunks are gone (a wiped collection) but the manifest still vouches for every file.
     store = open_active(settings)
     store.delete(store.collection.get(include=[])["ids"])
     counting.texts_embedded = 0

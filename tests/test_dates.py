@@ -245,6 +245,7 @@ def test_old_index_gets_date_fields_without_reembedding(
     with monkeypatch.context() as m:
         m.setattr("index.ingest.chunking.date_metadata", lambda *a: {})  # what older versions wrote
         run_index(settings, embed_model=onnx_model)
+    (settings.index_dir / "files.sqlite").unlink()  # nor did they keep a file manifest
     metas = open_active(settings).collection.get(include=["metadatas"])["metadatas"]
     assert not any("outlet_key" in m or "published_day" in m for m in metas)
 

@@ -1,40 +1,39 @@
-"""Scanning the corpus without re-reading files whose stat is unchanged since the last run.
+"""Scanning the corpus against the file manifest: what is new or changed, what is gone.
 
-A no-op `newsdesk index` over 2,000 articles spent 0.4 s reading, decoding and hashing
-files it had seen before. As git's index does, each file's (size, mtime_ns, ctime_ns,
-inode) is kept with the article id and content hash its last read produced; a file whose
-stat still matches is not opened. ctime cannot be set from user space, so tools that
-restore mtimes (`cp -p`, `rsync -t`) still cause a re-read. A file modified less than
-2 s before the scan is never cached: a second write in the same timestamp tick could
-leave its stat unchanged. The cache is keyed by the loader's own source and the size
-limit, so a newsdesk upgrade that cleans text differently re-reads everything, and
-`newsdesk index --full` ignores it.
+A file whose (size, mtime_ns, ctime_ns, inode) matches its manifest row is not opened
+(`index/store/file_manifest.py`); any other is read, cleaned and hashed, so a file that
+was only touched hashes the same and is no change, and one replaced within the same
+second by another of the same size still differs in ctime or inode. A file modified less
+than 2 s before the scan gets no stat in the manifest: a second write in the same
+timestamp tick could leave its stat unchanged, so it is read again next run. Stats the
+manifest took with another loader (its source or the size limit changed) are not
+trusted: every file is read again; `newsdesk index --full` ignores them too.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-import os
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from index import dates
 from index.ingest import articles as articles_module
 from index.ingest import html, html_tags
 from index.ingest.articles import Article, Skipped, read_article
-from index.ingest.corpus_walk import require_corpus_dir, walk_corpus
-from index.store.chroma import write_json_atomic
+from index.ingest.corpus_walk import StatKey, path_order, require_corpus_dir, walk_corpus
+from index.store.file_manifest import Row
 
-CACHE_FILE = "files.json"
+LEGACY_CACHE = "files.json"  # the JSON manifest before `files.sqlite`: read once, then removed
 RACY_NS = 2_000_000_000
 
 
 @dataclass(frozen=True)
 class ArticleRef:
-    """An article known from the cache by id and hash; its text is read only when needed."""
+    """An article known from the manifest by id and hash; its text is read only when needed."""
 
     id: str
     path: str
@@ -43,18 +42,57 @@ class ArticleRef:
 
 @dataclass
 class Scan:
-    """What is in the corpus now, and the cache entries that describe it."""
+    """The corpus now, against the manifest rows it was scanned with."""
 
-    articles: list[Article | ArticleRef] = field(default_factory=list)
+    order: list[str] = field(default_factory=list)  # every article file found (in no order)
+    read: dict[str, Article] = field(default_factory=dict)  # opened this scan, in path order
+    unchanged: list[str] = field(default_factory=list)  # stat as in the manifest: not opened
+    stats: dict[str, StatKey | None] = field(default_factory=dict)  # of those read; None: too recent
     skipped: list[Skipped] = field(default_factory=list)
-    entries: dict[str, list[Any]] = field(default_factory=dict)
-    key: str = ""
-    changed: bool = False
-    read: int = 0  # files opened this scan (the rest came from the cache)
+    known: Mapping[str, Row] = field(default_factory=dict)
+    matched: int = 0  # files found that have a row
+
+    @property
+    def documents(self) -> int:
+        return len(self.read) + len(self.unchanged)
+
+    def articles(self) -> list[Article | ArticleRef]:
+        """Every article, in path order: those read in full, the rest by reference."""
+        out: list[Article | ArticleRef] = []
+        for path in sorted(self.order, key=path_order):
+            article = self.read.get(path)
+            if article is not None:
+                out.append(article)
+            elif path in self.known:
+                out.append(ArticleRef(id=path, path=path, content_hash=self.known[path][4]))
+        return out
+
+    def gone(self) -> list[str]:
+        """Manifest rows whose file is no longer there. A file still there but unreadable,
+        or under a folder that turned unreadable, keeps its article (a bad save never loses
+        one); a file that must not be indexed (a link out of the corpus) does not."""
+        if self.matched == len(self.known):
+            return []  # every row's file was found
+        missing = self.known.keys() - set(self.order)
+        kept = {s.path for s in self.skipped if s.keeps_indexed}
+        folders = tuple(p for p in kept if p.endswith("/"))
+        return sorted(p for p in missing if p not in kept and not p.startswith(folders))
+
+    def cached_stat(self, path: str, content_hash: str) -> StatKey | None:
+        """The stat to keep for a file whose indexed version has this hash (None: read it
+        again next run)."""
+        article = self.read.get(path)
+        if article is not None:
+            return self.stats.get(path) if article.content_hash == content_hash else None
+        row = self.known.get(path)
+        if row is not None and row[4] == content_hash and row[0] is not None:
+            return (row[0], row[1], row[2], row[3])
+        return None
 
 
-def _key(max_bytes: int) -> str:
-    """Changes when the loader's code or the size limit does: cached hashes are then stale."""
+def loader_key(max_bytes: int) -> str:
+    """Changes when the loader's code or the size limit does: stats taken with another
+    loader do not vouch for today's hashes."""
     digest = hashlib.sha256()
     for module in (articles_module, html_tags, html, dates):
         digest.update(Path(module.__file__ or "").read_bytes())
@@ -62,70 +100,63 @@ def _key(max_bytes: int) -> str:
     return digest.hexdigest()[:16]
 
 
-def _stat_key(st: os.stat_result) -> list[int]:
-    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
-
-
-def _load(index_dir: Path, key: str) -> dict[str, list[Any]]:
-    try:
-        data = json.loads((index_dir / CACHE_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}  # no cache, or a damaged one: read every file
-    if not isinstance(data, dict) or data.get("key") != key or not isinstance(data.get("files"), dict):
-        return {}
-    return data["files"]
-
-
 def scan_corpus(
-    corpus_dir: Path, max_bytes: int, index_dir: Path, use_cache: bool = True, follow_symlinks: bool = False
+    corpus_dir: Path,
+    max_bytes: int,
+    known: Mapping[str, Row],
+    trust_stats: bool = True,
+    follow_symlinks: bool = False,
 ) -> Scan:
-    """Every corpus file as an Article (read now), an ArticleRef (unchanged), or a Skipped."""
+    """Walk the corpus; read the files whose stat is not the one in their `known` row."""
     require_corpus_dir(corpus_dir)
-    key = _key(max_bytes)
-    cached = _load(index_dir, key) if use_cache else {}
     now = time.time_ns()
-    scan = Scan(key=key)
-    found = walk_corpus(corpus_dir, follow_symlinks)
-    scan.skipped.extend(found.skipped)
-    root = len(str(corpus_dir).rstrip(os.sep)) + 1
-    for path in found.files:
-        # String slicing, not Path.relative_to: at 10,000 files pathlib was most of a no-op run.
-        name = str(path)
-        rel = (
-            name[root:].replace(os.sep, "/")
-            if name.startswith(str(corpus_dir))
-            else path.relative_to(corpus_dir).as_posix()
-        )
-        try:
-            stat = _stat_key(os.stat(name))
-        except OSError:
-            stat = []
-        entry = cached.get(rel)
-        if stat and entry and entry[:4] == stat:
-            scan.articles.append(ArticleRef(id=entry[4], path=rel, content_hash=entry[5]))
-            scan.entries[rel] = entry
-            continue
-        item = read_article(corpus_dir, path, max_bytes)
-        scan.read += 1
+    found = walk_corpus(corpus_dir, follow_symlinks, ordered=False)
+    scan = Scan(known=known)
+    scan.order = [rel for rel, _ in found.entries]
+    to_read: list[tuple[str, StatKey | None]] = []
+    for rel, stat in found.entries:
+        row = known.get(rel)
+        if row is not None:
+            scan.matched += 1
+            if trust_stats and row[:4] == stat:
+                scan.unchanged.append(rel)
+                continue
+        to_read.append((rel, stat))
+    unreadable: list[Skipped] = []
+    for rel, stat in sorted(to_read, key=lambda e: path_order(e[0])):
+        item = read_article(corpus_dir, corpus_dir / rel, max_bytes)
         if isinstance(item, Skipped):
-            scan.skipped.append(item)  # re-read every run, so the report keeps naming it
+            unreadable.append(item)  # read again every run, so the report keeps naming it
             continue
-        scan.articles.append(item)
-        if stat and now - stat[1] > RACY_NS:
-            scan.entries[rel] = [*stat, item.id, item.content_hash]
-    scan.changed = scan.entries != cached
+        scan.read[rel] = item
+        scan.stats[rel] = stat if stat is not None and now - stat[1] > RACY_NS else None
+    scan.skipped = found.skipped + unreadable
     return scan
 
 
-def save_scan(index_dir: Path, scan: Scan) -> None:
-    """Remember the scan for the next run (only when it differs from the cache)."""
-    if scan.changed:
-        index_dir.mkdir(parents=True, exist_ok=True)
-        write_json_atomic(index_dir / CACHE_FILE, {"key": scan.key, "files": scan.entries})
+def legacy_rows(index_dir: Path, key: str) -> dict[str, Row]:
+    """The stats and hashes of the JSON manifest an older newsdesk kept, as rows: the
+    first run after the upgrade then reads only what changed."""
+    try:
+        data = json.loads((index_dir / LEGACY_CACHE).read_text(encoding="utf-8"))
+        if data.get("key") != key:
+            return {}
+        return {
+            rel: (e[0], e[1], e[2], e[3], str(e[5]), None)
+            for rel, e in data["files"].items()
+            if isinstance(e, list) and len(e) == 6
+        }
+    except (OSError, ValueError, AttributeError, KeyError, TypeError):
+        return {}
+
+
+def drop_legacy(index_dir: Path) -> None:
+    with contextlib.suppress(OSError):
+        (index_dir / LEGACY_CACHE).unlink(missing_ok=True)
 
 
 def materialize(corpus_dir: Path, item: Article | ArticleRef, max_bytes: int) -> Article | Skipped:
-    """The full article for a cached reference (read from disk now)."""
+    """The full article for a reference (read from disk now)."""
     if isinstance(item, Article):
         return item
     return read_article(corpus_dir, corpus_dir / item.path, max_bytes)

@@ -21,7 +21,16 @@ from typing import Any
 from index.dates import date_metadata, from_day, published_day
 from index.errors import NewsdeskError
 from index.ingest.articles import Article, Skipped, id_for_path
-from index.ingest.corpus_scan import ArticleRef, materialize, save_scan, scan_corpus
+from index.ingest.corpus_scan import (
+    ArticleRef,
+    Scan,
+    drop_legacy,
+    legacy_rows,
+    loader_key,
+    materialize,
+    scan_corpus,
+)
+from index.ingest.corpus_walk import require_corpus_dir
 from index.ingest.id_migration import current_view, legacy_ids, migrate_ids
 from index.ingest.phases import Phases, peak_rss_mb
 from index.ingest.sentence_data import SENTENCE_DATA_VERSION
@@ -36,12 +45,15 @@ from index.store.chroma import (
     fresh_client_after_failure,
     open_client,
     read_state,
-    stored_writer,
     write_state,
 )
+from index.store.file_manifest import FileManifest, Row, open_manifest, row
 from index.store.index_dir import storage_errors, storage_problem
+from index.store.index_stamp import META_KEY as IN_STEP
+from index.store.index_stamp import index_stamp
 from index.store.lock import IndexLock
 from index.store.sentences import SentenceStore
+from index.store.sqlite_file import checkpoint
 from index.store.vector_check import record_vectors, verify_vectors
 
 Progress = Callable[[int, int], None]
@@ -186,20 +198,20 @@ def run_index(
     started = time.perf_counter()
     report = IndexReport(dry_run=dry_run)
     phases = Phases()
-    with phases("read"):
-        scan = scan_corpus(
-            settings.corpus_dir,
-            settings.max_file_bytes,
-            settings.index_dir,
-            use_cache=not full,
-            follow_symlinks=settings.follow_symlinks,
-        )
-    articles, report.skipped = scan.articles, scan.skipped
-    report.documents = len(articles)
     model = embed_model.model_name if embed_model is not None else model_id(settings)
+    require_corpus_dir(settings.corpus_dir)
+    key = loader_key(settings.max_file_bytes)
 
     if dry_run:
-        _dry_run(settings, articles, model, full, report)
+        manifest = FileManifest.open(settings.index_dir)
+        known = manifest.rows() if manifest is not None else {}
+        trusted = manifest is not None and manifest.get_meta("loader") == key
+        with phases("read"):
+            scan = _scan(settings, known, trust_stats=trusted and not full)
+        if manifest is not None:
+            manifest.close()
+        report.skipped, report.documents = scan.skipped, scan.documents
+        _dry_run(settings, scan.articles(), model, full, report)
         return _timed(report, phases, started)
 
     with (
@@ -207,84 +219,30 @@ def run_index(
         storage_errors(settings.index_dir),
         fresh_client_after_failure(settings),
     ):
-        if not full and _nothing_to_do(settings, articles, model, report):
-            save_scan(settings.index_dir, scan)
-            return _timed(report, phases, started)
-        with phases("load"):
-            client = _client_for(settings, full, report)
-            store, old = _select_store(settings, client, model, full, dry_run=False)
-        assert store is not None
-        with phases("lexical"):
-            keywords, damage = lexical.open_for_index(settings.index_dir, store.name)
-        if damage:
-            report.notes.append(f"the keyword index was damaged ({damage}); it was rebuilt")
-        states = _article_states(store, keywords)
-        store.mirror = phases.calls("lexical", keywords)  # written from inside Chroma writes
-        side = SentenceStore(settings.index_dir, create=True)
-        _check_sentence_rules(side)
-        moved = 0
-        if legacy_ids(states):  # an index written before ids kept the file suffix
-            moved = migrate_ids(store, states)
-            states = reconcile(store, keywords)
+        manifest = open_manifest(settings.index_dir)
+        known = manifest.rows()
+        trusted = manifest.get_meta("loader") == key
+        if not known and not full:
+            known, trusted = legacy_rows(settings.index_dir, key), True
         with phases("read"):
-            todo = _read_todo(settings, _plan(articles, states, report), report)
-        gone = _gone(articles, report.skipped, states)
-        report.removed = sorted(states[aid].path for aid in gone)
-
-        if todo:
-            with phases("load"):
-                if embed_model is None:
-                    from index.embedding import build_embed_model
-
-                    embed_model = build_embed_model(settings)
-                from index.ingest.nlp import pipeline
-
-                pipeline()  # loaded once per process; its first use would charge it to "nlp"
-            report.embedded_chunks = _embed_and_write(
-                settings, store, side, todo, states, embed_model, progress, phases
+            scan = _scan(settings, known, trust_stats=trusted and not full)
+        report.skipped, report.documents = scan.skipped, scan.documents
+        collection = str(_state_for(settings, full).get("collection") or "")
+        stamp = manifest.get_meta(IN_STEP)
+        if (
+            not full
+            and stamp  # none after a run that died, or on a Chroma server other machines write to
+            and not (settings.index_dir / FULL_MARKER).exists()
+            and stamp == index_stamp(settings, collection, model, sentence_rules_id())
+        ):
+            _update_in_step(
+                settings, scan, manifest, collection, model, key, embed_model, progress, report, phases
             )
-
-        # Leftovers of an interrupted update: a complete current hash plus stale chunks.
-        current = {a.id: a.content_hash for a in articles} | {a.id: a.content_hash for a in todo}
-        stale = [i for aid, h in current.items() if aid in states for i in states[aid].ids_except(h)]
-        with phases("write"):
-            store.delete(stale)
-            store.delete([i for aid in gone for i in states[aid].all_ids()])
-        for aid, h in current.items():
-            if aid in states:
-                states[aid].ids_by_hash = {k: v for k, v in states[aid].ids_by_hash.items() if k == h}
-
-        if old is not None:
-            state = read_state(settings.index_dir)
-            write_state(
-                settings.index_dir,
-                {"collection": store.name, "generation": int(state.get("generation", 0)) + 1},
+        else:
+            _update_full_way(
+                settings, scan, manifest, full, model, key, embed_model, progress, report, phases
             )
-            client.delete_collection(old)
-            (settings.index_dir / FULL_MARKER).unlink(missing_ok=True)
-            report.notes.append("full rebuild: switched to a fresh collection")
-
-        for aid in gone:
-            del states[aid]
-        dated = add_date_fields(store, states)
-        if dated:
-            report.notes.append(f"date and outlet fields added to {dated} chunks (no re-embedding)")
-        rebuilt = sync_sentences(settings, store, side, states)
-        if rebuilt and not todo:
-            report.notes.append(f"sentence data rebuilt for {rebuilt} articles")
-        side.close()
-        report.chunks = keywords.count()
-        if store.token:  # every write of this run reached the keyword index too
-            keywords.set_meta("writer", store.token)
-        keywords.set_meta("collection", json.dumps(_collection_settings(store.metadata), sort_keys=True))
-        with phases("lexical"):
-            lexical.finish(settings.index_dir, keywords, store.name)
-        record_newest(settings, states)
-        if report.changed or moved or dated or old is not None:
-            bump_revision(settings.index_dir)  # running bots and chats reopen the store
-        if not settings.chroma_host:
-            record_vectors(settings.index_dir, settings.chroma_path)
-        save_scan(settings.index_dir, scan)
+        manifest.close()
     return _timed(report, phases, started)
 
 
@@ -293,6 +251,238 @@ def _timed(report: IndexReport, phases: Phases, started: float) -> IndexReport:
     report.phases = phases.report(report.seconds)
     report.peak_rss_mb = peak_rss_mb()
     return report
+
+
+def _scan(settings: Settings, known: dict[str, Row], trust_stats: bool) -> Scan:
+    return scan_corpus(
+        settings.corpus_dir,
+        settings.max_file_bytes,
+        known,
+        trust_stats=trust_stats,
+        follow_symlinks=settings.follow_symlinks,
+    )
+
+
+def _update_in_step(
+    settings: Settings,
+    scan: Scan,
+    manifest: FileManifest,
+    collection: str,
+    model: str,
+    key: str,
+    embed_model: Any | None,
+    progress: Progress | None,
+    report: IndexReport,
+    phases: Phases,
+) -> None:
+    """The index is as the last run left it, so the manifest lists what it holds: only
+    the files that differ from their rows are read, embedded, written or deleted, and
+    Chroma is not opened unless something is to be written there. The cost is one `stat`
+    per file plus the changes, not a pass over what is indexed."""
+    known = scan.known
+    changed = [a for a in scan.read.values() if a.path not in known or known[a.path][4] != a.content_hash]
+    gone = scan.gone()
+    rows: dict[str, Row] = {}
+    for article in scan.read.values():  # read again, same hash: touched, or written < 2 s before
+        old = known.get(article.path)
+        if old is not None and old[4] == article.content_hash:
+            rows[article.path] = row(scan.stats[article.path], article.content_hash, old[5])
+    for skipped in scan.skipped:  # unreadable now, indexed before: kept, and read again next run
+        old = known.get(skipped.path)
+        if old is not None and skipped.keeps_indexed:
+            rows[skipped.path] = row(None, old[4], old[5])
+    rows = {path: r for path, r in rows.items() if known.get(path) != r}
+    meta = {} if manifest.get_meta("loader") == key else {"loader": key}
+
+    if not changed and not gone:
+        verify_vectors(settings.index_dir, settings.chroma_path, collection)  # damage is an error here too
+        if rows or meta:
+            manifest.update(rows, (), meta)
+        report.unchanged = scan.documents
+        keywords = lexical.LexicalIndex(lexical.path_for(settings.index_dir, collection))
+        report.chunks = keywords.count()
+        keywords.close()
+        return
+
+    manifest.update({}, (), {IN_STEP: ""})  # a run killed from here on leaves the full way to the next
+    with phases("load"):
+        client = _client_for(settings, False, report)
+        store, _ = _select_store(settings, client, model, False, dry_run=False)
+    assert store is not None
+    with phases("lexical"):
+        keywords, damage = lexical.open_for_index(settings.index_dir, store.name)
+    if damage:  # the signature was as recorded, yet SQLite could not open it
+        report.notes.append(f"the keyword index was damaged ({damage}); it was rebuilt")
+        reconcile(store, keywords)
+    store.mirror = phases.calls("lexical", keywords)  # written from inside Chroma writes
+    side = SentenceStore(settings.index_dir, create=True)
+    states = keywords.article_states([a.id for a in changed] + gone)
+    report.added = [a.path for a in changed if a.path not in known]
+    report.updated = [a.path for a in changed if a.path in known]
+    report.removed = gone
+    report.unchanged = scan.documents - len(changed)
+
+    if changed:  # each article's older version goes once its new chunks are in
+        report.embedded_chunks = _embed_and_write(
+            settings,
+            store,
+            side,
+            changed,
+            states,
+            _embed_model(settings, embed_model, phases),
+            progress,
+            phases,
+        )
+    with phases("write"):
+        for aid in gone:
+            state = states.pop(aid, None)
+            if state is not None:
+                store.delete(state.all_ids())
+                side.delete((aid, h) for h in state.ids_by_hash)
+    checkpoint(side._conn())
+    side.close()
+    report.chunks = keywords.count()
+    with phases("lexical"):
+        _finish_keywords(settings, store, keywords)
+    for article in changed:
+        rows[article.path] = row(
+            scan.stats[article.path], article.content_hash, published_day(article.published)
+        )
+    manifest.update(rows, gone, {"loader": key})
+    newest = manifest.newest_day()  # relative dates in questions count from it
+    bump_revision(  # running bots and chats reopen the store
+        settings.index_dir, newest_published=from_day(newest).isoformat() if newest is not None else ""
+    )
+    record_vectors(settings.index_dir, settings.chroma_path)
+    manifest.update({}, (), {IN_STEP: index_stamp(settings, store.name, model, sentence_rules_id())})
+
+
+def _update_full_way(
+    settings: Settings,
+    scan: Scan,
+    manifest: FileManifest,
+    full: bool,
+    model: str,
+    key: str,
+    embed_model: Any | None,
+    progress: Progress | None,
+    report: IndexReport,
+    phases: Phases,
+) -> None:
+    """Read what the index holds (from the keyword index's mirror when it saw every
+    write, else from Chroma) and bring the index, the sentence store and the manifest in
+    step with the corpus: leftovers of killed runs, other machines' writes, upgrades."""
+    manifest.update({}, (), {IN_STEP: ""})
+    with phases("read"):
+        articles = scan.articles()
+    with phases("load"):
+        client = _client_for(settings, full, report)
+        store, old = _select_store(settings, client, model, full, dry_run=False)
+    assert store is not None
+    with phases("lexical"):
+        keywords, damage = lexical.open_for_index(settings.index_dir, store.name)
+    if damage:
+        report.notes.append(f"the keyword index was damaged ({damage}); it was rebuilt")
+    states = _article_states(store, keywords)
+    store.mirror = phases.calls("lexical", keywords)  # written from inside Chroma writes
+    side = SentenceStore(settings.index_dir, create=True)
+    _check_sentence_rules(side)
+    moved = 0
+    if legacy_ids(states):  # an index written before ids kept the file suffix
+        moved = migrate_ids(store, states)
+        states = reconcile(store, keywords)
+    with phases("read"):
+        todo = _read_todo(settings, _plan(articles, states, report), report)
+    gone = _gone(articles, report.skipped, states)
+    report.removed = sorted(states[aid].path for aid in gone)
+
+    if todo:
+        report.embedded_chunks = _embed_and_write(
+            settings, store, side, todo, states, _embed_model(settings, embed_model, phases), progress, phases
+        )
+
+    # Leftovers of an interrupted update: a complete current hash plus stale chunks.
+    current = {a.id: a.content_hash for a in articles} | {a.id: a.content_hash for a in todo}
+    stale = [i for aid, h in current.items() if aid in states for i in states[aid].ids_except(h)]
+    with phases("write"):
+        store.delete(stale)
+        store.delete([i for aid in gone for i in states[aid].all_ids()])
+    for aid, h in current.items():
+        if aid in states:
+            states[aid].ids_by_hash = {k: v for k, v in states[aid].ids_by_hash.items() if k == h}
+
+    if old is not None:
+        state = read_state(settings.index_dir)
+        write_state(
+            settings.index_dir,
+            {"collection": store.name, "generation": int(state.get("generation", 0)) + 1},
+        )
+        client.delete_collection(old)
+        (settings.index_dir / FULL_MARKER).unlink(missing_ok=True)
+        report.notes.append("full rebuild: switched to a fresh collection")
+
+    for aid in gone:
+        del states[aid]
+    dated = add_date_fields(store, states)
+    if dated:
+        report.notes.append(f"date and outlet fields added to {dated} chunks (no re-embedding)")
+    rebuilt = sync_sentences(settings, store, side, states)
+    if rebuilt and not todo:
+        report.notes.append(f"sentence data rebuilt for {rebuilt} articles")
+    checkpoint(side._conn())
+    side.close()
+    report.chunks = keywords.count()
+    with phases("lexical"):
+        _finish_keywords(settings, store, keywords)
+    record_newest(settings, states)
+    if report.changed or moved or dated or old is not None:
+        bump_revision(settings.index_dir)  # running bots and chats reopen the store
+    if not settings.chroma_host:
+        record_vectors(settings.index_dir, settings.chroma_path)
+    rows, in_step = manifest_rows(scan, states)
+    stamp = index_stamp(settings, store.name, model, sentence_rules_id()) if in_step else ""
+    before = manifest.rows()
+    changed = {path: r for path, r in rows.items() if before.get(path) != r}
+    manifest.update(changed, before.keys() - rows.keys(), {"loader": key, IN_STEP: stamp})
+    drop_legacy(settings.index_dir)
+
+
+def _embed_model(settings: Settings, embed_model: Any | None, phases: Phases) -> Any:
+    """The model to embed with: the caller's, or the configured one (loaded only now),
+    and the spaCy pipeline loaded (its first use would charge the load to "nlp")."""
+    with phases("load"):
+        from index.ingest.nlp import pipeline
+
+        pipeline()
+        if embed_model is not None:
+            return embed_model
+        from index.embedding import build_embed_model
+
+        return build_embed_model(settings)
+
+
+def _finish_keywords(settings: Settings, store: ChunkStore, keywords: lexical.LexicalIndex) -> None:
+    """Record in the keyword index that it saw every write of this run, then close it."""
+    if store.token:  # every write of this run reached the keyword index too
+        keywords.set_meta("writer", store.token)
+    keywords.set_meta("collection", json.dumps(_collection_settings(store.metadata), sort_keys=True))
+    lexical.finish(settings.index_dir, keywords, store.name)
+
+
+def manifest_rows(scan: Scan, states: dict[str, ArticleState]) -> tuple[dict[str, Row], bool]:
+    """The manifest rows for what the index holds, and whether they tell all of it: every
+    article in exactly one complete version under today's id (else the next run goes the
+    full way again)."""
+    rows: dict[str, Row] = {}
+    in_step = True
+    for aid, state in states.items():
+        complete = [h for h in state.ids_by_hash if state.complete(h)]
+        if len(state.ids_by_hash) != 1 or not complete or aid != id_for_path(state.path):
+            in_step = False
+        if complete and aid == id_for_path(state.path):
+            h = complete[0]
+            rows[aid] = row(scan.cached_stat(aid, h), h, published_day(state.published))
+    return rows, in_step
 
 
 def _state_for(settings: Settings, full: bool) -> dict[str, Any]:
@@ -359,60 +549,6 @@ def _gone(articles: list[Item], skipped: list[Skipped], states: dict[str, Articl
 
 def _collection_settings(meta: dict[str, Any]) -> dict[str, Any]:
     return {k: meta.get(k) for k in ("embed_model", "chunk_size", "chunk_overlap")}
-
-
-def _nothing_to_do(settings: Settings, articles: list[Item], model: str, report: IndexReport) -> bool:
-    """True when the corpus matches the index, decided without opening Chroma (its import
-    alone is 0.6 s): the embedded store's keyword index saw every write (the last run
-    finished, and nothing touched the file since), and by its mirror every article is
-    complete in its current version, nothing is left over, and the sentence store agrees.
-    Anything else goes the full way, which also gives the errors (another model, ...)."""
-    from index.store.vector_check import verify_vectors
-
-    if settings.chroma_host or (settings.index_dir / FULL_MARKER).exists():
-        return False  # other machines write there; a killed `--full` left a collection to drop
-    try:
-        collection = read_state(settings.index_dir).get("collection")
-    except NewsdeskError:
-        return False
-    if not collection or not lexical.unchanged_since_last_run(settings.index_dir, str(collection)):
-        return False
-    keywords = lexical.LexicalIndex(lexical.path_for(settings.index_dir, str(collection)))
-    try:
-        writer = keywords.get_meta("writer")
-        wanted = collection_metadata(model, settings.chunk_size, settings.chunk_overlap)
-        if (
-            not writer
-            or writer == "pending"
-            or keywords.get_meta("collection") != json.dumps(_collection_settings(wanted), sort_keys=True)
-        ):
-            return False
-        if stored_writer(settings.chroma_path, str(collection)) != writer:
-            return False  # someone wrote to the collection since
-        states = keywords.article_states()
-        chunks = keywords.count()
-    finally:
-        keywords.close()
-    trial = IndexReport()
-    if _plan(articles, states, trial) or _gone(articles, report.skipped, states) or legacy_ids(states):
-        return False
-    if any(len(st.ids_by_hash) != 1 for st in states.values()):
-        return False  # leftovers of an interrupted update
-    if any(st.undated_fields for st in states.values()):
-        return False  # chunks from before date filtering: the full way adds their fields
-    try:
-        side = SentenceStore(settings.index_dir)
-    except FileNotFoundError:
-        return False
-    try:
-        complete = {(aid, h) for aid, st in states.items() for h in st.ids_by_hash}
-        if side.get_meta("basis") != sentence_rules_id() or side.known() != complete:
-            return False
-    finally:
-        side.close()
-    verify_vectors(settings.index_dir, settings.chroma_path, str(collection))
-    report.unchanged, report.chunks = trial.unchanged, chunks
-    return True
 
 
 def _article_states(store: ChunkStore, keywords: lexical.LexicalIndex) -> dict[str, ArticleState]:

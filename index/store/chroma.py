@@ -55,11 +55,12 @@ def write_state(index_dir: Path, state: dict[str, Any]) -> None:
     write_json_atomic(index_dir / STATE_FILE, state)
 
 
-def bump_revision(index_dir: Path) -> None:
+def bump_revision(index_dir: Path, **fields: Any) -> None:
     """Tell long-lived readers (the bot, `chat`) that the index content changed: they
-    watch the state file (`state_signature`) and reopen the store when it does."""
+    watch the state file (`state_signature`) and reopen the store when it does. fields:
+    other state to change in the same write."""
     state = read_state(index_dir)
-    write_state(index_dir, {**state, "revision": int(state.get("revision", 0)) + 1})
+    write_state(index_dir, {**state, **fields, "revision": int(state.get("revision", 0)) + 1})
 
 
 def state_signature(index_dir: Path) -> tuple[int, ...]:

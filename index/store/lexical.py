@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from index.store.chroma import ArticleState, Hit, write_json_atomic
-from index.store.sqlite_file import SqliteFile
+from index.store.sqlite_file import SqliteFile, checkpoint, signature
 from index.text import joined_terms, query_words
 
 FOLDER = "lexical"
@@ -89,6 +89,7 @@ CREATE TABLE IF NOT EXISTS chunks (
     rowid INTEGER PRIMARY KEY, chunk_id TEXT NOT NULL UNIQUE, article_id TEXT NOT NULL,
     content_hash TEXT NOT NULL, n_chunks INTEGER NOT NULL, path TEXT NOT NULL,
     text TEXT NOT NULL, metadata TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS chunks_article ON chunks (article_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS terms USING fts5(
     stems, tokenize = "unicode61 remove_diacritics 0 tokenchars '_'");
 """
@@ -109,20 +110,6 @@ def stems(text: str) -> list[str]:
 
 def path_for(index_dir: Path, collection: str) -> Path:
     return index_dir / FOLDER / f"{collection}.sqlite"
-
-
-def _stat(path: Path) -> list[int]:
-    """Size and mtime of the file, plus the size of its write-ahead log: a write through
-    SQLite lands there first; a reader only ever creates it empty."""
-    try:
-        st = path.stat()
-    except OSError:
-        return []
-    try:
-        wal = Path(f"{path}-wal").stat().st_size
-    except OSError:
-        wal = 0
-    return [st.st_size, st.st_mtime_ns, wal]
 
 
 class LexicalIndex(SqliteFile):
@@ -195,12 +182,23 @@ class LexicalIndex(SqliteFile):
     def ids(self) -> set[str]:
         return {r[0] for r in self._conn().execute("SELECT chunk_id FROM chunks")}
 
-    def article_states(self) -> dict[str, ArticleState]:
-        """What Chroma holds per article, as `ChunkStore.article_states` reads it there."""
+    def article_states(self, article_ids: Iterable[str] | None = None) -> dict[str, ArticleState]:
+        """What Chroma holds per article, as `ChunkStore.article_states` reads it there:
+        of every article, or of the given ones only (an index lookup each)."""
         states: dict[str, ArticleState] = {}
-        rows = self._conn().execute(
-            "SELECT chunk_id, article_id, content_hash, n_chunks, path, metadata FROM chunks"
-        )
+        query = "SELECT chunk_id, article_id, content_hash, n_chunks, path, metadata FROM chunks"
+        if article_ids is None:
+            rows: Iterable[Any] = self._conn().execute(query)
+        else:
+            wanted = sorted(set(article_ids))
+            rows = [
+                row
+                for start in range(0, len(wanted), 500)
+                for row in self._conn().execute(
+                    f"{query} WHERE article_id IN ({','.join('?' * len(wanted[start : start + 500]))})",
+                    wanted[start : start + 500],
+                )
+            ]
         for cid, aid, h, n, path, raw in rows:
             state = states.get(aid)
             if state is None:
@@ -300,7 +298,7 @@ def open_for_index(index_dir: Path, collection: str) -> tuple[LexicalIndex, str]
     Chroma); the full check runs only when the file changed since the last run."""
     path = path_for(index_dir, collection)
     damage = ""
-    if path.exists() and _stat(path) != _recorded(index_dir).get(collection):
+    if path.exists() and signature(path) != _recorded(index_dir).get(collection):
         lexical = LexicalIndex(path)
         damage = lexical.check()
         lexical.close()
@@ -319,7 +317,7 @@ def open_for_index(index_dir: Path, collection: str) -> tuple[LexicalIndex, str]
 def unchanged_since_last_run(index_dir: Path, collection: str) -> bool:
     """The file is as the last `index` run left it (a run that did not finish records nothing)."""
     recorded = _recorded(index_dir).get(collection)
-    return bool(recorded) and _stat(path_for(index_dir, collection)) == recorded
+    return bool(recorded) and signature(path_for(index_dir, collection)) == recorded
 
 
 def _recorded(index_dir: Path) -> dict[str, list[int]]:
@@ -334,13 +332,13 @@ def finish(index_dir: Path, lexical: LexicalIndex, collection: str) -> None:
     """Close after an `index` run and record the file's stat, so the next run can skip the
     full check; drop the files of collections that no longer exist."""
     try:
-        lexical._conn().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        checkpoint(lexical._conn())
     finally:
         lexical.close()
     for other in (index_dir / FOLDER).glob("*.sqlite"):
         if other.stem != collection and other.stem not in _live_collections(index_dir):
             _remove(other)
-    write_json_atomic(index_dir / MANIFEST, {collection: _stat(lexical.path)})
+    write_json_atomic(index_dir / MANIFEST, {collection: signature(lexical.path)})
 
 
 def _live_collections(index_dir: Path) -> set[str]:

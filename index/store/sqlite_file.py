@@ -11,6 +11,26 @@ from pathlib import Path
 from index.store.index_dir import storage_problem
 
 
+def signature(path: Path) -> list[int]:
+    """Size and mtime of the file, plus the size of its write-ahead log: a write through
+    SQLite lands there first; a reader only ever creates it empty. [] when it is missing."""
+    try:
+        st = path.stat()
+    except OSError:
+        return []
+    try:
+        wal = Path(f"{path}-wal").stat().st_size
+    except OSError:
+        wal = 0
+    return [st.st_size, st.st_mtime_ns, wal]
+
+
+def checkpoint(conn: sqlite3.Connection) -> None:
+    """Move the write-ahead log into the file and empty it, so the file's `signature` is
+    what it stays until someone writes again."""
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 class SqliteFile:
     """Shared by the keyword index (`lexical.py`) and the sentence store (`sentences.py`)."""
 
@@ -23,6 +43,7 @@ class SqliteFile:
         if not create and not path.exists():
             raise FileNotFoundError(path)
         self._local = threading.local()
+        self._writer = create  # a writer's full disk is its error; a reader falls back
         if create:
             with self._conn() as conn:
                 conn.executescript(schema)
@@ -38,7 +59,7 @@ class SqliteFile:
                     conn.execute("PRAGMA synchronous=NORMAL")
                     conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()  # WAL reads write -shm
                 except sqlite3.OperationalError as exc:
-                    if storage_problem(exc) is None:
+                    if self._writer or storage_problem(exc) is None:
                         raise
                     # A full disk: read the file as the last finished run left it (a failed
                     # run's uncommitted WAL frames are not part of it); writes fail clearly.
