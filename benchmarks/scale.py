@@ -2,17 +2,20 @@
 
     python -m benchmarks.scale --sizes 2000,10000,50000          # the curve (table + PNG)
     python -m benchmarks.scale --sizes 100000 --server           # scale mode, embedded and `chroma run`
+    python -m benchmarks.scale --label flat --baseline old.json  # beside another code's run
 
 For each size a corpus of generated articles is written and *seeded* into an index
-directly (chunks = paragraphs, hashed vectors, keyword index, sentence-store keys, scan
-cache): building 50,000 articles through spaCy and the model would take hours here, and
-what is measured is the cost of one change at that size, not the build. Then the real
-`newsdesk index` runs, in this process (warm: `--watch`, `/reindex`) and as a fresh CLI:
-no-op, add one article, change one, delete one; and hybrid candidate retrieval (vector +
-keyword, 50 questions) for query p50/p95. "rest" is the run minus its NLP and embedding
-(the one article's spaCy and MiniLM token-state pass, timed in the run).
-The baseline is the bm25s index this replaced, measured at the same size in the same run:
-its rebuild (what every change cost before) over the same chunks.
+directly (chunks = paragraphs, hashed vectors, keyword index, sentence-store keys, file
+manifest): building 50,000 articles through spaCy and the model would take hours here,
+and what is measured is the cost of one change at that size, not the build. Then the
+real `newsdesk index` runs, cycles of no-op, add one article, change one, delete one
+(medians over --repeat cycles): in this process after it indexed once (warm: `--watch`,
+`/reindex`), and as fresh CLIs, timed after startup in the same process (imports, spaCy,
+ONNX: what any run with something to write pays first); then hybrid candidate retrieval
+(vector + keyword, 50 questions) for query p50/p95. "rest" is the run minus its NLP and
+embedding (the one article's spaCy and MiniLM token-state pass, timed in the run).
+A baseline is the same benchmark run against other code (`--baseline`: its JSON, plotted
+dashed); "bm25s rebuild" is what every change cost before the FTS5 keyword index.
 """
 
 from __future__ import annotations
@@ -221,7 +224,11 @@ def _new_article(corpus: Path, tag: str) -> Path:
     return path
 
 
-def measure(work: Path, count: int, server: bool = False, fresh_cli: bool = True) -> list[dict[str, Any]]:
+def measure(
+    work: Path, count: int, server: bool = False, fresh_cli: bool = True, repeat: int = 3
+) -> list[dict[str, Any]]:
+    """Rows for one corpus size: each run's median over `repeat` cycles of no-op, add one,
+    change one, delete one (warm in this process, then as fresh CLIs)."""
     from index.ingest.indexer import run_index
     from index.store.chroma import forget_client
 
@@ -256,16 +263,33 @@ def measure(work: Path, count: int, server: bool = False, fresh_cli: bool = True
         rows: list[dict[str, Any]] = []
         store = "server" if server else "embedded"
 
+        samples: dict[tuple[str, str], list[dict[str, Any]]] = {}
+
         def warm(op: str, change: Any) -> None:
             change()
             clock.seconds = 0.0
             t = time.perf_counter()
             report = run_index(settings)
             total = time.perf_counter() - t
-            rows.append(
-                {"articles": count, "store": store, "op": op, "process": "warm", "seconds": total,
-                 "nlp+embed": clock.seconds, "rest": total - clock.seconds, "chunks": report.chunks}
-            )  # fmt: skip
+            samples.setdefault(("warm", op), []).append(
+                {
+                    "seconds": total,
+                    "nlp+embed": clock.seconds,
+                    "rest": total - clock.seconds,
+                    "chunks": report.chunks,
+                }
+            )
+
+        def changes(tag: str) -> list[tuple[str, Any]]:
+            return [
+                ("no-op", lambda: None),
+                ("add one", lambda: _new_article(corpus, tag)),
+                (
+                    "change one",
+                    lambda: _new_article(corpus, tag).write_text("Changed.\n\nNew.", encoding="utf-8"),
+                ),
+                ("delete one", lambda: (corpus / f"zz_{tag}.txt").unlink()),
+            ]
 
         # Warm: a process that indexed before (models loaded, Chroma open), as `index
         # --watch` or the bot's /reindex is after its first run.
@@ -273,33 +297,29 @@ def measure(work: Path, count: int, server: bool = False, fresh_cli: bool = True
         run_index(settings)
         (corpus / "zz_warmup.txt").unlink()
         run_index(settings)
-        warm("no-op", lambda: None)
-        warm("add one", lambda: _new_article(corpus, "warm"))
-        warm(
-            "change one",
-            lambda: _new_article(corpus, "warm").write_text("Changed.\n\nNew text.", encoding="utf-8"),
-        )
-        warm("delete one", lambda: (corpus / "zz_warm.txt").unlink())
+        for _ in range(repeat):
+            for op, change in changes("warm"):
+                warm(op, change)
         if fresh_cli:
             env = {"CHROMA_HOST": "127.0.0.1", "CHROMA_PORT": str(extra["chroma_port"])} if server else {}
-            for op, change in (
-                ("no-op", lambda: None),
-                ("add one", lambda: _new_article(corpus, "cli")),
-                (
-                    "change one",
-                    lambda: _new_article(corpus, "cli").write_text("Changed.\n\nNew.", encoding="utf-8"),
-                ),
-                ("delete one", lambda: (corpus / "zz_cli.txt").unlink()),
-            ):
-                change()
-                time.sleep(2.1)  # a real edit is not made in the same instant as the run
-                wall, report, timed = _cli(settings, env, after_startup=op != "no-op")
-                inside = float(report["seconds"])
-                rows.append(
-                    {"articles": count, "store": store, "op": op, "process": "fresh CLI", "seconds": inside,
-                     "wall": wall, "startup": timed.get("startup"), "nlp+embed": timed.get("nlp+embed", 0.0),
-                     "rest": inside - timed.get("nlp+embed", 0.0), "chunks": report["chunks"]}
-                )  # fmt: skip
+            for _ in range(repeat):
+                for op, change in changes("cli"):
+                    change()
+                    time.sleep(2.1)  # a real edit is not made in the same instant as the run
+                    wall, report, timed = _cli(settings, env, after_startup=op != "no-op")
+                    inside = float(report["seconds"])
+                    samples.setdefault(("fresh CLI", op), []).append(
+                        {"seconds": inside, "wall": wall, "startup": timed.get("startup"),
+                         "nlp+embed": timed.get("nlp+embed", 0.0), "rest": inside - timed.get("nlp+embed", 0.0),
+                         "chunks": report["chunks"]}
+                    )  # fmt: skip
+        for (process, op), runs in samples.items():
+            rest = sorted(r["rest"] for r in runs)
+            rows.append(
+                {"articles": count, "store": store, "op": op, "process": process, "runs": len(runs),
+                 **{k: statistics.median(r[k] for r in runs) for k in runs[0] if runs[0][k] is not None},
+                 "rest range": f"{rest[0]:.3f}-{rest[-1]:.3f}"}
+            )  # fmt: skip
         rows.extend(_query(settings, count, store))
         rows.append(
             {"articles": count, "store": store, "op": "seed (not measured as a build)", "seconds": seeded}
@@ -390,6 +410,7 @@ SERIES = {  # (process, op): (label, the figure the goal is about)
     ("warm", "delete one"): ("delete one, warm", "rest"),
     ("fresh CLI", "no-op"): ("no-op, fresh CLI (inside)", "seconds"),
     ("fresh CLI", "add one"): ("add one, fresh CLI (after startup, rest)", "rest"),
+    ("fresh CLI", "change one"): ("change one, fresh CLI (after startup, rest)", "rest"),
     ("fresh CLI", "delete one"): ("delete one, fresh CLI (after startup)", "rest"),
 }
 
@@ -402,7 +423,7 @@ def plot(rows: list[dict[str, Any]], out: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(8, 5))
+    fig, ax = plt.subplots(figsize=(11, 5))
     codes = list(dict.fromkeys(str(r.get("code", "")) for r in rows))
     for i, ((process, op), (label, figure)) in enumerate(SERIES.items()):
         for code in codes:
@@ -428,7 +449,7 @@ def plot(rows: list[dict[str, Any]], out: Path) -> None:
     ax.set_xlabel("articles in the index")
     ax.set_ylabel("seconds (the one article's spaCy + MiniLM pass excluded)")
     ax.set_title("Cost of one change vs corpus size (2 cores; dotted: 0.3 s)")
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
     ax.grid(True, alpha=0.3)
     fig.tight_layout()
     fig.savefig(out, dpi=110)
@@ -441,6 +462,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="2000,10000,50000")
     parser.add_argument("--server", action="store_true", help="also run each size against `chroma run`")
     parser.add_argument("--no-cli", action="store_true", help="skip the fresh-CLI runs")
+    parser.add_argument("--repeat", type=int, default=3, help="cycles of runs per size (medians reported)")
     parser.add_argument("--out", default=str(RESULTS / "scale.json"))
     parser.add_argument("--label", default="this code", help="the `code` field of this run's rows")
     parser.add_argument(
@@ -453,10 +475,10 @@ def main() -> None:
     rows: list[dict[str, Any]] = []
     try:
         for size in (int(s) for s in args.sizes.split(",") if s):
-            found = measure(work, size, fresh_cli=not args.no_cli)
+            found = measure(work, size, fresh_cli=not args.no_cli, repeat=args.repeat)
             found.append(bm25s_baseline(work, size))
             if args.server:
-                found.extend(measure(work, size, server=True, fresh_cli=not args.no_cli))
+                found.extend(measure(work, size, server=True, fresh_cli=not args.no_cli, repeat=args.repeat))
             rows.extend({**r, "code": args.label} for r in found)
             table(f"Incremental cost at {size:,} articles", found)
             shutil.rmtree(work / f"n{size}", ignore_errors=True)

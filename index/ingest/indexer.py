@@ -8,6 +8,13 @@ Every Chroma write is followed by the same write to the keyword index
 (`index.store.lexical`), which also tells the next run what Chroma holds without
 reading all of it. The next run sees leftovers (two hashes, or an incomplete set) and
 finishes the job.
+
+While the index is as the last run left it (`index.store.index_stamp`), the file
+manifest (`index.store.file_manifest`) lists what it holds, and a run touches only what
+differs between it and the corpus (`_update_in_step`): its cost is a `stat` per file plus
+the change, whatever the corpus size. Otherwise it goes the full way
+(`_update_full_way`), which reads what the index holds and brings the index, the
+sentence store and the manifest in step.
 """
 
 from __future__ import annotations
