@@ -236,19 +236,16 @@ def run_index(
         report.skipped, report.documents = scan.skipped, scan.documents
         collection = str(_state_for(settings, full).get("collection") or "")
         stamp = manifest.get_meta(IN_STEP)
+        run = _Run(settings, model, key, embed_model, progress, report, phases)
         if (
             not full
             and stamp  # none after a run that died, or on a Chroma server other machines write to
             and not (settings.index_dir / FULL_MARKER).exists()
             and stamp == index_stamp(settings, collection, model, sentence_rules_id())
         ):
-            _update_in_step(
-                settings, scan, manifest, collection, model, key, embed_model, progress, report, phases
-            )
+            _update_in_step(run, scan, manifest, collection)
         else:
-            _update_full_way(
-                settings, scan, manifest, full, model, key, embed_model, progress, report, phases
-            )
+            _update_full_way(run, scan, manifest, full)
         manifest.close()
     return _timed(report, phases, started)
 
@@ -270,22 +267,38 @@ def _scan(settings: Settings, known: dict[str, Row], trust_stats: bool) -> Scan:
     )
 
 
-def _update_in_step(
-    settings: Settings,
-    scan: Scan,
-    manifest: FileManifest,
-    collection: str,
-    model: str,
-    key: str,
-    embed_model: Any | None,
-    progress: Progress | None,
-    report: IndexReport,
-    phases: Phases,
-) -> None:
+@dataclass
+class _Run:
+    """What every step of one `newsdesk index` run needs."""
+
+    settings: Settings
+    model: str
+    key: str  # the loader's key: manifest rows written under another one are not trusted
+    embed_model: Any | None
+    progress: Progress | None
+    report: IndexReport
+    phases: Phases
+
+    def open_for_writing(self, full: bool) -> tuple[Any, ChunkStore, str | None, lexical.LexicalIndex, str]:
+        """(client, store, the collection a full rebuild replaces, keyword index, what was
+        damaged in the keyword index: it was rebuilt)."""
+        with self.phases("load"):
+            client = _client_for(self.settings, full, self.report)
+            store, old = _select_store(self.settings, client, self.model, full, dry_run=False)
+        assert store is not None
+        with self.phases("lexical"):
+            keywords, damage = lexical.open_for_index(self.settings.index_dir, store.name)
+        if damage:
+            self.report.notes.append(f"the keyword index was damaged ({damage}); it was rebuilt")
+        return client, store, old, keywords, damage
+
+
+def _update_in_step(run: _Run, scan: Scan, manifest: FileManifest, collection: str) -> None:
     """The index is as the last run left it, so the manifest lists what it holds: only
     the files that differ from their rows are read, embedded, written or deleted, and
     Chroma is not opened unless something is to be written there. The cost is one `stat`
     per file plus the changes, not a pass over what is indexed."""
+    settings, model, key, report, phases = run.settings, run.model, run.key, run.report, run.phases
     known = scan.known
     changed = [a for a in scan.read.values() if a.path not in known or known[a.path][4] != a.content_hash]
     gone = scan.gone()
@@ -312,14 +325,8 @@ def _update_in_step(
         return
 
     manifest.update({}, (), {IN_STEP: ""})  # a run killed from here on leaves the full way to the next
-    with phases("load"):
-        client = _client_for(settings, False, report)
-        store, _ = _select_store(settings, client, model, False, dry_run=False)
-    assert store is not None
-    with phases("lexical"):
-        keywords, damage = lexical.open_for_index(settings.index_dir, store.name)
+    _, store, _, keywords, damage = run.open_for_writing(full=False)
     if damage:  # the signature was as recorded, yet SQLite could not open it
-        report.notes.append(f"the keyword index was damaged ({damage}); it was rebuilt")
         reconcile(store, keywords)
     store.mirror = phases.calls("lexical", keywords)  # written from inside Chroma writes
     side = SentenceStore(settings.index_dir, create=True)
@@ -336,8 +343,8 @@ def _update_in_step(
             side,
             changed,
             states,
-            _embed_model(settings, embed_model, phases),
-            progress,
+            _embed_model(settings, run.embed_model, phases),
+            run.progress,
             phases,
         )
     with phases("write"):
@@ -364,32 +371,15 @@ def _update_in_step(
     manifest.update({}, (), {IN_STEP: index_stamp(settings, store.name, model, sentence_rules_id())})
 
 
-def _update_full_way(
-    settings: Settings,
-    scan: Scan,
-    manifest: FileManifest,
-    full: bool,
-    model: str,
-    key: str,
-    embed_model: Any | None,
-    progress: Progress | None,
-    report: IndexReport,
-    phases: Phases,
-) -> None:
+def _update_full_way(run: _Run, scan: Scan, manifest: FileManifest, full: bool) -> None:
     """Read what the index holds (from the keyword index's mirror when it saw every
     write, else from Chroma) and bring the index, the sentence store and the manifest in
     step with the corpus: leftovers of killed runs, other machines' writes, upgrades."""
+    settings, model, key, report, phases = run.settings, run.model, run.key, run.report, run.phases
     manifest.update({}, (), {IN_STEP: ""})
     with phases("read"):
         articles = scan.articles()
-    with phases("load"):
-        client = _client_for(settings, full, report)
-        store, old = _select_store(settings, client, model, full, dry_run=False)
-    assert store is not None
-    with phases("lexical"):
-        keywords, damage = lexical.open_for_index(settings.index_dir, store.name)
-    if damage:
-        report.notes.append(f"the keyword index was damaged ({damage}); it was rebuilt")
+    client, store, old, keywords, _ = run.open_for_writing(full)
     states = _article_states(store, keywords)
     store.mirror = phases.calls("lexical", keywords)  # written from inside Chroma writes
     side = SentenceStore(settings.index_dir, create=True)
@@ -405,7 +395,14 @@ def _update_full_way(
 
     if todo:
         report.embedded_chunks = _embed_and_write(
-            settings, store, side, todo, states, _embed_model(settings, embed_model, phases), progress, phases
+            settings,
+            store,
+            side,
+            todo,
+            states,
+            _embed_model(settings, run.embed_model, phases),
+            run.progress,
+            phases,
         )
 
     # Leftovers of an interrupted update: a complete current hash plus stale chunks.
