@@ -121,3 +121,19 @@ def test_nearest_chunks_read_their_text_from_the_mirror_or_chroma(built_index: A
     assert retriever.bm25 is not None
     retriever.bm25.delete([from_chroma[0][0]])  # the mirror lost the nearest chunk
     assert [(p.chunk_id, p.text, p.metadata) for p in retriever.vector_search(question, 5)] == from_chroma
+
+
+def test_a_mirror_found_damaged_at_question_time_leaves_chroma_the_text(built_index: Any) -> None:
+    """The mirror's chunk table gone under a running engine: the nearest chunks still come
+    with their text (from Chroma), and the keyword index says what went wrong."""
+    import sqlite3
+
+    retriever = Engine(built_index).retriever()
+    question = "Who is the Russian Foreign Minister that Blinken met?"
+    expected = [(p.chunk_id, p.text) for p in retriever.vector_search(question, 5)]
+    assert retriever.bm25 is not None
+    with sqlite3.connect(retriever.bm25.path) as conn:
+        conn.execute("DROP TABLE chunks")
+    retriever.bm25.close()  # the next read opens the file as it is now
+    assert [(p.chunk_id, p.text) for p in retriever.vector_search(question, 5)] == expected
+    assert "reading it failed" in retriever.bm25.problem

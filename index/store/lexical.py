@@ -234,13 +234,21 @@ class LexicalIndex(SqliteFile):
         question fetches for Chroma's nearest ids (a chunk id names its content, so the
         mirror's text is Chroma's)."""
         hits: list[Hit] = []
-        for start in range(0, len(ids), 500):
-            part = ids[start : start + 500]
-            rows = self._conn().execute(
-                f"SELECT chunk_id, text, metadata FROM chunks WHERE chunk_id IN ({','.join('?' * len(part))})",
-                part,
-            )
-            hits.extend(Hit(cid, text, json.loads(meta), 0.0) for cid, text, meta in rows)
+        try:
+            for start in range(0, len(ids), 500):
+                part = ids[start : start + 500]
+                rows = (
+                    self._conn()
+                    .execute(
+                        f"SELECT chunk_id, text, metadata FROM chunks WHERE chunk_id IN ({','.join('?' * len(part))})",
+                        part,
+                    )
+                    .fetchall()
+                )
+                hits.extend(Hit(cid, text, json.loads(meta), 0.0) for cid, text, meta in rows)
+        except sqlite3.DatabaseError as exc:  # damage found only now: Chroma supplies the text
+            self.problem = f"reading it failed: {exc}"
+            return []
         return hits
 
     def search(self, question: str, top_k: int) -> list[Hit]:
