@@ -182,3 +182,11 @@ def shared_encoder(threads: int, batch_size: int, device: str = "cpu") -> MiniLM
 @lru_cache(maxsize=4)
 def _shared_encoder(threads: int, batch_size: int, device: str) -> MiniLMEncoder:
     return MiniLMEncoder(threads=threads, batch_size=batch_size, device=device)
+
+
+def bare_encoder(embed_model: Any) -> MiniLMEncoder | None:
+    """The packaged MiniLM behind an embedding model (itself, or inside the llama-index
+    wrapper), or None for another backend: one pass of it gives a question's vector and
+    token states."""
+    own = getattr(embed_model, "_encoder", embed_model)
+    return own if isinstance(own, MiniLMEncoder) else None

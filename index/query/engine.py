@@ -87,7 +87,7 @@ class Engine:
 
     def _open_reader(self, retriever: HybridRetriever) -> Reader:
         from index.embedding import index_encoder
-        from index.embedding.onnx import MiniLMEncoder
+        from index.embedding.onnx import bare_encoder
         from index.query.model import load_model
 
         try:
@@ -100,8 +100,7 @@ class Engine:
         # Questions need MiniLM's token states: when the query embedder is that model (bare,
         # or inside the llama-index wrapper), one pass gives the vector and the states (a
         # second session cost ~15 ms a question); other backends get the packaged one beside.
-        own = getattr(retriever.embed_model, "_encoder", retriever.embed_model)
-        encoder = own if isinstance(own, MiniLMEncoder) else index_encoder(self.settings)
+        encoder = bare_encoder(retriever.embed_model) or index_encoder(self.settings)
         return Reader(retriever, sentences, load_model(), encoder)
 
     def reload(self) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from index.embedding.onnx import bare_encoder
 from index.embedding.token_states import content_tokens, project
 from index.query.candidates import Article, gather, idf_weights
 from index.query.features import QuestionVectors, Row, feature_rows
@@ -58,8 +59,7 @@ class Reader:
     ) -> None:
         """encoder: the packaged MiniLM (`MiniLMEncoder`), for the question's token states."""
         self.retriever, self.sentences, self.model, self.encoder = retriever, sentences, model, encoder
-        own = getattr(retriever.embed_model, "_encoder", retriever.embed_model)  # a llama-index wrapper's
-        self.same_model = own is encoder  # one pass embeds for both
+        self.same_model = bare_encoder(retriever.embed_model) is encoder  # one pass embeds for both
 
     def read(self, text: str, scope: Scope | None = None) -> Reading:
         return self.score(self.gather(text, scope))
