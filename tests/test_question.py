@@ -32,6 +32,20 @@ def test_answer_type_key(question: str, head: str) -> None:
     assert analyze(question).head == head
 
 
+@pytest.mark.parametrize(
+    ("question", "word"),
+    [
+        ("What price did OPEC set?", "price"),
+        ("Which companies bought Allegheny?", "companies"),
+        ("What kind of pipeline is Nord Stream 2?", "pipeline"),
+        ("What did Blinken say?", ""),
+        ("Who met Lavrov?", ""),
+    ],
+)
+def test_the_focus_word_is_kept_as_written(question: str, word: str) -> None:
+    assert analyze(question).focus_word == word
+
+
 def test_names_and_numbers_are_the_keys() -> None:
     q = analyze("What price did OPEC set in March 1987 for Saudi crude?")
     assert q.numbers == {"1987"}

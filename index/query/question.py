@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from index.query.periods import Periods, periods
 from index.text import content_terms, fold, is_content, spacy_stop_words, stem, words
 
 QUESTION_CLASSES: list[tuple[str, re.Pattern[str]]] = [
@@ -65,6 +66,10 @@ class Question:
     qclass: str
     head: str  # answer-type key: qclass, or qclass:focus for what/which
     bigrams: frozenset[tuple[str, str]] = field(default_factory=frozenset)
+    focus_word: str = ""  # the focus as written, lower case ("price"): embedded for its answer type
+    # Months/years/quarters asked about, read from the question as asked (before its dates
+    # became a publication-date filter): "the surplus for March" is not "published in March".
+    periods: Periods = field(default_factory=lambda: periods(""))
 
 
 def question_class(text: str) -> str:
@@ -75,13 +80,14 @@ def question_class(text: str) -> str:
 
 
 def _focus(text: str) -> str:
+    """The word a what/which phrase asks about ("what price" -> "price"), or ""."""
     match = _AFTER_WH.search(text)
     if not match:
         return ""
     for word in words(match.group(1))[:4]:
         if word in _FILLER:
             continue
-        return stem(word) if is_content(word) else ""
+        return word if is_content(word) else ""
     return ""
 
 
@@ -99,7 +105,8 @@ def analyze(text: str) -> Question:
         elif token[0].isupper() and i > 0:
             keys.add(stem(word))
     qclass = question_class(text)
-    focus = _focus(text) if qclass in ("what", "which", "how_many", "how_much") else ""
+    focus_word = _focus(text) if qclass in ("what", "which", "how_many", "how_much") else ""
+    focus = stem(focus_word) if focus_word else ""
     head = f"{qclass}:{focus}" if focus and qclass in ("what", "which") else qclass
     ordered = content_terms(text)
     return Question(
@@ -111,6 +118,8 @@ def analyze(text: str) -> Question:
         qclass=qclass,
         head=head,
         bigrams=frozenset(zip(ordered, ordered[1:])),
+        focus_word=focus_word,
+        periods=periods(text),
     )
 
 

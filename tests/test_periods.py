@@ -1,0 +1,51 @@
+"""Periods named in questions and sentences, and when they clash."""
+
+from index.query.periods import Periods, clash, periods
+
+
+def test_months_years_and_quarters_are_read() -> None:
+    p = periods("Net income in the first quarter of 1987 rose, against Q4 and December 1986.")
+    assert p.months == {"dec"}
+    assert p.years == {"1987", "1986"}
+    assert p.quarters == {"1", "4"}
+
+
+def test_may_the_verb_is_not_a_month_but_may_the_month_is() -> None:
+    assert periods("The company may sell the unit.").months == frozenset()
+    assert periods("What was the load factor in May 1987?").months == {"may"}
+
+
+def test_amounts_are_not_years() -> None:
+    assert periods("It sold 1,987 cars for 2010.5 mln dlrs, or $2000 each.").years == frozenset()
+    assert periods("Sales in the 1980s grew.").years == {"1980"}
+
+
+def test_another_month_clashes_and_the_same_matches() -> None:
+    asked = periods("What was West Germany's current account surplus in March 1987?")
+    assert clash(asked, periods("The surplus widened to 6.6 billion marks in February.")) == (1, 0)
+    assert clash(asked, periods("The surplus was 8.1 billion marks in March, the office said.")) == (0, 1)
+    # Naming no period is not a clash: the dateline supplies it.
+    assert clash(asked, periods("The surplus widened to 6.6 billion marks.")) == (0, 0)
+
+
+def test_a_question_without_periods_never_clashes() -> None:
+    asked = periods("Who leads the company?")
+    assert not asked
+    assert clash(asked, periods("In March 1986 Smith became its chairman.")) == (0, 0)
+    assert clash(Periods(frozenset(), frozenset({"1987"}), frozenset()), periods("In 1986 and 1987.")) == (
+        0,
+        1,
+    )
+
+
+def test_a_dateline_is_the_publication_date_not_the_reported_period() -> None:
+    asked = periods("What was West Germany's current account surplus for March 1987?")
+    lead = "WIESBADEN, March 26 - West Germany's surplus widened to 6.6 billion marks in February."
+    assert periods(lead).months == {"feb"}
+    assert clash(asked, periods(lead)) == (1, 0)
+    assert periods("SOUTHFIELD, Mich., April 3 - Sales for March fell.").months == {"mar"}
+    assert periods("NEW YORK, March 25 (Reuters) - Shares rose.").months == frozenset()
+    assert periods("PARIS (AP) — Output fell in May.").months == {"may"}
+    # Not a dateline: an ordinary sentence with a dash keeps its months.
+    assert periods("In March, output fell - the first drop in a year.").months == {"mar"}
+    assert periods("Smith - the chairman since May - resigned.").months == {"may"}
