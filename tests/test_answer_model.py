@@ -142,7 +142,9 @@ def test_a_question_costs_one_model_pass(built_index: Settings, monkeypatch: pyt
     passes = _model_passes(monkeypatch)
     question = "What did Lavrov say about NATO?"
     assert engine.ask(question).text
-    assert passes == [[question]]
+    counted = "How many troops are near the border?"  # its focus word's type is counted, not embedded
+    assert engine.ask(counted).text
+    assert passes == [[question], [counted]]
 
 
 def test_a_focus_word_rides_in_the_questions_model_pass(

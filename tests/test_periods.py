@@ -49,3 +49,26 @@ def test_a_dateline_is_the_publication_date_not_the_reported_period() -> None:
     # Not a dateline: an ordinary sentence with a dash keeps its months.
     assert periods("In March, output fell - the first drop in a year.").months == {"mar"}
     assert periods("Smith - the chairman since May - resigned.").months == {"may"}
+
+
+def test_odd_letters_and_wire_abbreviations() -> None:
+    # Unicode case folding must not let "ı"/"ſ" through as "i"/"s" (it once raised KeyError).
+    assert periods("fırst quarter profit, ſecond quarter").quarters == frozenset()
+    assert periods("4th qtr net profit against 3Q and Fourth-Quarter").quarters == {"3", "4"}
+    assert periods("It cost £2000, at 1900 GMT, in 1987.").years == {"1987"}
+
+
+def test_more_datelines_and_months_that_are_names() -> None:
+    assert periods("LA PAZ, March 3 (Reuters) - Tin output fell in February.").months == {"feb"}
+    assert periods("SÃO PAULO (AP) — Output rose.").months == frozenset()
+    assert periods("Feb 24 (Reuters) - Output rose in January.").months == {"jan"}
+    assert periods("NEW YORK, June 29, - Sales rose.").months == frozenset()
+    assert periods("Prime Minister Theresa May resigned.").months == frozenset()
+    assert periods("In May, output fell; Kenneth May said so in June 1987.").months == {"may", "jun"}
+
+
+def test_questions_typed_in_lower_case_still_ask_for_a_month() -> None:
+    assert periods("what was the surplus in march 1987?", asked=True).months == {"mar"}
+    assert periods("surplus for the month of march", asked=True).months == {"mar"}
+    assert periods("they may say so", asked=True).months == frozenset()
+    assert periods("what was the surplus in march 1987?").months == frozenset()  # sentences: capitals only

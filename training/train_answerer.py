@@ -180,7 +180,7 @@ def answer_types(items: list[Item]) -> dict[str, dict[str, float]]:
     }
 
 
-def focus_types(items: list[Item]) -> tuple[FocusTypes, dict[str, float]]:
+def focus_types(items: list[Item]) -> tuple[FocusTypes | None, dict[str, float]]:
     """P(label | focus word's vector) over what/which questions, and its cross-validated
     accuracy beside always guessing the commonest label."""
     from sklearn.linear_model import LogisticRegression
@@ -194,6 +194,8 @@ def focus_types(items: list[Item]) -> tuple[FocusTypes, dict[str, float]]:
             if label:
                 X.append(v)
                 y.append(label)
+    if len(set(y)) < 3:  # too few to learn from (a --quick run): the wh-word's types serve
+        return None, {"questions": len(y)}
     Xa, ya = np.vstack(X), np.asarray(y)
     model = LogisticRegression(C=FOCUS_C, max_iter=5000)
     held = cross_val_predict(model, Xa, ya, cv=5, method="predict_proba")
@@ -500,10 +502,11 @@ def main(argv: list[str] | None = None) -> int:
         "answer_threshold": threshold,
         "extra_sentence": extra,
         "answer_types": types,
-        "focus_labels": focus.labels,
+        "focus_labels": focus.labels if focus else [],
         "trained": {"questions": len(train), "rounds": rounds, "params": LGB_PARAMS},
     }
-    arrays |= {"focus_weights": focus.weights, "focus_bias": focus.bias}
+    if focus is not None:
+        arrays |= {"focus_weights": focus.weights, "focus_bias": focus.bias}
     save(args.out, arrays, meta, calib, abstain)
     load_model.cache_clear()
     model = load_model(args.out)

@@ -19,24 +19,27 @@ _MONTH = re.compile(
     r"\b(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
     r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\b"
 )
-_YEAR = re.compile(r"(?<![\d.,$])\b(1[89]\d\d|20\d\d)(?:s\b|\b)(?![.,]\d)")
-_QUARTER = re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)[- ]quarter\b|\b([Qq][1-4])\b", re.I)
-_QUARTER_NUMBER = {
-    "fi": "1",
-    "1s": "1",
-    "q1": "1",
-    "se": "2",
-    "2n": "2",
-    "q2": "2",
-    "th": "3",
-    "3r": "3",
-    "q3": "3",
-}
-_QUARTER_NUMBER |= {"fo": "4", "4t": "4", "q4": "4"}
-# "LONDON, June 18 -", "SOUTHFIELD, Mich., April 3 -", "PARIS (AP) —": a place in capitals,
-# then only capitalised words, numbers and brackets, then a dash.
+# Questions are often typed in lower case ("surplus in march 1987"): there a month counts
+# when a day or year follows it, or "in/of/since/..." comes before it.
+_ASKED_MONTH = re.compile(
+    r"\b(?:(january|february|march|april|may|june|july|august|september|october|november|december"
+    r"|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.?(?=\s+\d)"
+    r"|\b(?:in|of|since|by|for|until|during|from|to)\s+(january|february|march|april|may|june|july"
+    r"|august|september|october|november|december)\b)",
+    re.I | re.A,
+)
+_YEAR = re.compile(r"(?<![\d.,$£€¥])\b(1[89]\d\d|20\d\d)(?:s\b|\b)(?![.,]\d)(?!\s*(?:GMT|hrs|dlrs|tonnes)\b)")
+_QUARTER = re.compile(
+    r"\b(first|second|third|fourth|1st|2nd|3rd|4th)[- ](?:quarter|qtr)\b|\b(q[1-4]|[1-4]q)\b", re.I | re.A
+)
+_QUARTER_NUMBER = {"fi": "1", "1s": "1", "q1": "1", "1q": "1", "se": "2", "2n": "2", "q2": "2", "2q": "2"}
+_QUARTER_NUMBER |= {"th": "3", "3r": "3", "q3": "3", "3q": "3", "fo": "4", "4t": "4", "q4": "4", "4q": "4"}
+# "LONDON, June 18 -", "LA PAZ, March 3 (Reuters) -", "SOUTHFIELD, Mich., April 3 -",
+# "BEIJING/SHANGHAI -", "SÃO PAULO (AP) —", "Feb 24 (Reuters) -": a place in capitals, then
+# only capitalised words, numbers and brackets, then a dash; or a date and the agency.
 _DATELINE = re.compile(
-    r"^\s*[A-Z][A-Z.'’&-]{2,}(?:[\s,]+(?:[A-Z0-9][\w.'’&-]*|\([\w .]+\)))*\s*(?:-{1,2}|–|—)\s"
+    r"^\s*(?:[A-ZÀ-Þ][A-ZÀ-Þ.'’&/-]+(?:[\s,]+(?:[A-ZÀ-Þ0-9][\w.'’&/-]*|\([\w .]+\)))*"
+    r"|[A-Z][a-z]{2,8}\.? \d{1,2},? \([A-Za-z .]+\))\s*,?\s*(?:-{1,2}|–|—)\s"
 )
 
 
@@ -54,16 +57,37 @@ class Periods:
 
 
 @lru_cache(maxsize=8192)
-def periods(text: str) -> Periods:
+def periods(text: str, asked: bool = False) -> Periods:
     """Months, years and quarters named in `text` (sentence-initial "May" counts too),
-    after its dateline if it opens with one."""
+    after its dateline if it opens with one. asked: `text` is a question, where a month
+    in lower case counts too when a day or year follows it ("in march 1987")."""
     text = _DATELINE.sub("", text, count=1)
-    months = frozenset(m.group(1)[:3].lower() for m in _MONTH.finditer(text))
+    found = [m.group(1) for m in _MONTH.finditer(text) if not _a_name(text, m)]
+    if asked:
+        found += [m.group(1) or m.group(2) for m in _ASKED_MONTH.finditer(text)]
+    months = frozenset(m[:3].lower() for m in found)
     years = frozenset(_YEAR.findall(text))
     quarters = frozenset(
         _QUARTER_NUMBER[(m.group(1) or m.group(2)).lower()[:2]] for m in _QUARTER.finditer(text)
     )
     return Periods(months, years, quarters)
+
+
+_NAME_LIKE = frozenset({"May", "June", "April", "Jan", "August"})
+_BEFORE_A_MONTH = frozenset(
+    {"In", "Since", "By", "For", "Until", "During", "From", "To", "Of", "Last", "Next"}
+)
+_CAPITALISED_BEFORE = re.compile(r"\b([A-Z][a-z]+)\s+$")
+_DAY_OR_YEAR_AFTER = re.compile(r"\.?,?\s+\d")
+
+
+def _a_name(text: str, m: re.Match[str]) -> bool:
+    """ "Theresa May", "Jan Smith"-like: a month word after a capitalised word that is not
+    "In"/"Since"/..., with no day or year after it."""
+    if m.group(1) not in _NAME_LIKE or _DAY_OR_YEAR_AFTER.match(text, m.end()):
+        return False
+    before = _CAPITALISED_BEFORE.search(text, 0, m.start())
+    return before is not None and before.group(1) not in _BEFORE_A_MONTH
 
 
 def clash(asked: Periods, stated: Periods) -> tuple[int, int]:

@@ -119,7 +119,7 @@ def analyze(text: str) -> Question:
         head=head,
         bigrams=frozenset(zip(ordered, ordered[1:])),
         focus_word=focus_word,
-        periods=periods(text),
+        periods=periods(text, asked=True),
     )
 
 

@@ -71,10 +71,11 @@ class Reader:
         scope (the periods it asks about still count against each sentence)."""
         question = analyze(text)
         if asked is not None and asked != text:
-            question = replace(question, periods=periods(asked))
+            question = replace(question, periods=periods(asked, asked=True))
         # The focus word rides in the question's model pass: its vector gives the answer
         # type when training never saw it asked ("what price").
-        both = self.encoder.encode([text, question.focus_word] if question.focus_word else [text])
+        typed = question.focus_word and ":" in question.head  # what/which: not how many/much
+        both = self.encoder.encode([text, question.focus_word] if typed else [text])
         encoded = both[0]
         pool = self.retriever.candidates(text, encoded.vector.tolist() if self.same_model else None, scope)
         idf = idf_weights(question, self.sentences)
