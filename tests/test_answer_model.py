@@ -147,7 +147,7 @@ def test_a_question_costs_one_model_pass(built_index: Settings, monkeypatch: pyt
     assert passes == [[question], [counted]]
 
 
-def test_a_focus_word_rides_in_the_questions_model_pass(
+def test_a_focus_phrase_rides_in_the_questions_model_pass(
     built_index: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """ "What price ...": the focus word is embedded for its answer type in the same ONNX
@@ -157,10 +157,10 @@ def test_a_focus_word_rides_in_the_questions_model_pass(
     question = "What price did the talks put on Nord Stream 2?"
     reading = engine.read(question)
     assert passes == [[question, "price"]]
-    assert reading.question.focus_word == "price"
+    assert reading.question.focus_phrase == "price"
 
 
-def test_a_focus_word_training_never_counted_gets_its_type_from_its_vector(onnx_model: Any) -> None:
+def test_a_focus_phrase_training_never_counted_gets_its_type_from_its_vector(onnx_model: Any) -> None:
     """Answer types for what/which focus words too rare in training to count come from the
     word's vector; without a vector, the wh-word's own distribution is the fallback."""
     from index.embedding.onnx import bare_encoder

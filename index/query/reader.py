@@ -74,8 +74,8 @@ class Reader:
             question = replace(question, periods=periods(asked, asked=True))
         # The focus word rides in the question's model pass: its vector gives the answer
         # type when training never saw it asked ("what price").
-        typed = question.focus_word and ":" in question.head  # what/which: not how many/much
-        both = self.encoder.encode([text, question.focus_word] if typed else [text])
+        typed = question.focus_phrase and ":" in question.head  # what/which: not how many/much
+        both = self.encoder.encode([text, question.focus_phrase] if typed else [text])
         encoded = both[0]
         pool = self.retriever.candidates(text, encoded.vector.tolist() if self.same_model else None, scope)
         idf = idf_weights(question, self.sentences)
