@@ -111,19 +111,14 @@ def test_an_articles_date_counts_as_said_in_each_sentence() -> None:
     assert published_words(article("not a date")) == (frozenset(), frozenset())
 
 
-def _warm_engine(settings: Settings) -> Any:
-    """An engine that has answered once (models loaded, caches warm)."""
+def test_a_question_costs_one_model_pass(built_index: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The question's vector (for Chroma) and its token states (for MaxSim) come from one
+    ONNX pass over the question, not one pass each."""
+    from index.embedding.onnx import MiniLMEncoder
     from index.query.engine import Engine
 
-    engine = Engine(settings)
+    engine = Engine(built_index)
     engine.ask("Who did Blinken meet in Geneva?")
-    return engine
-
-
-def _model_passes(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
-    """The texts of every ONNX pass from now on, one list per pass."""
-    from index.embedding.onnx import MiniLMEncoder
-
     passes: list[list[str]] = []
     run = MiniLMEncoder._run
 
@@ -132,66 +127,6 @@ def _model_passes(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
         return run(self, texts, keep_tokens)
 
     monkeypatch.setattr(MiniLMEncoder, "_run", counting)
-    return passes
-
-
-def test_a_question_costs_one_model_pass(built_index: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The question's vector (for Chroma) and its token states (for MaxSim) come from one
-    ONNX pass over the question, not one pass each."""
-    engine = _warm_engine(built_index)
-    passes = _model_passes(monkeypatch)
     question = "What did Lavrov say about NATO?"
     assert engine.ask(question).text
-    counted = "How many troops are near the border?"  # its focus word's type is counted, not embedded
-    assert engine.ask(counted).text
-    assert passes == [[question], [counted]]
-
-
-def test_a_focus_phrase_rides_in_the_questions_model_pass(
-    built_index: Settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """ "What price ...": the focus word is embedded for its answer type in the same ONNX
-    pass as the question (a batch of two), not in a pass of its own."""
-    engine = _warm_engine(built_index)
-    passes = _model_passes(monkeypatch)
-    question = "What price did the talks put on Nord Stream 2?"
-    reading = engine.read(question)
-    assert passes == [[question, "price"]]
-    assert reading.question.focus_phrase == "price"
-
-
-def test_a_focus_phrase_training_never_counted_gets_its_type_from_its_vector(onnx_model: Any) -> None:
-    """Answer types for what/which focus words too rare in training to count come from the
-    word's vector; without a vector, the wh-word's own distribution is the fallback."""
-    from index.embedding.onnx import bare_encoder
-    from index.text import stem
-
-    model = load_model()
-    assert model.focus_types is not None
-    encoder = bare_encoder(onnx_model)
-    assert encoder is not None
-    expected = {"author": "PERSON", "township": "GPE", "decade": "DATE", "firm": "ORG"}
-    vectors = dict(zip(expected, encoder.embed(list(expected))))
-    for word, label in expected.items():
-        head = f"which:{stem(word)}"
-        assert head not in model.answer_types  # not counted: the vector decides
-        p = model.expected_types(head, vectors[word])
-        assert max(p, key=p.__getitem__) == label, (word, p)
-        assert abs(sum(p.values()) - 1.0) < 1e-4
-    assert model.expected_types("which:township") == model.answer_types["which"]
-
-
-def test_the_periods_asked_survive_the_dates_becoming_a_filter(built_index: Settings) -> None:
-    """ "the surplus for March 1987" searches articles published in March 1987 with the
-    date words taken out of the question, yet a sentence reporting February must still
-    clash with the March asked for: the reader keeps the periods of the question as asked."""
-    from index.query.engine import Engine
-    from index.query.features import FEATURES
-
-    engine = Engine(built_index)
-    reading = engine.read("What did Blinken say?", asked="What did Blinken say in March 2022?")
-    assert reading.question.periods.months == {"mar"} and reading.question.periods.years == {"2022"}
-    assert engine.read("What did Blinken say?").question.periods.months == frozenset()
-    clash = reading.X[:, FEATURES.index("period_clash")]
-    named = [r.sentence.stored.text for r, c in zip(reading.rows, clash) if c]
-    assert named and all("March" not in text for text in named)  # e.g. "... in January"
+    assert passes == [[question]]

@@ -32,22 +32,6 @@ def test_answer_type_key(question: str, head: str) -> None:
     assert analyze(question).head == head
 
 
-@pytest.mark.parametrize(
-    ("question", "phrase"),
-    [
-        ("What price did OPEC set?", "price"),
-        ("Which companies bought Allegheny?", "companies bought"),
-        ("What kind of pipeline is Nord Stream 2?", "pipeline"),
-        ("Which German foreign minister did Blinken meet in Berlin?", "german foreign minister"),
-        ("What share of Oxoco do the investors own?", "share"),
-        ("What did Blinken say?", ""),
-        ("Who met Lavrov?", ""),
-    ],
-)
-def test_the_focus_phrase_runs_to_a_stop_word_or_a_name(question: str, phrase: str) -> None:
-    assert analyze(question).focus_phrase == phrase
-
-
 def test_names_and_numbers_are_the_keys() -> None:
     q = analyze("What price did OPEC set in March 1987 for Saudi crude?")
     assert q.numbers == {"1987"}

@@ -42,15 +42,7 @@ sys.path.insert(0, str(ROOT))
 
 from index.evaluation import EvalQuestion, has_keywords, load_questions  # noqa: E402
 from index.query.features import FEATURES, feature_rows  # noqa: E402
-from index.query.model import (  # noqa: E402
-    ABSTAIN_FEATURES,
-    MODEL_FILE,
-    FocusTypes,
-    abstain_features,
-    expected_types,
-    flatten_lightgbm,
-    load_model,
-)
+from index.query.model import ABSTAIN_FEATURES, MODEL_FILE, abstain_features, flatten_lightgbm, load_model  # noqa: E402
 from index.query.reader import Gathered, Reader  # noqa: E402
 from index.settings import load_settings  # noqa: E402
 
@@ -69,10 +61,6 @@ LGB_PARAMS = {
 }
 ROUNDS = 200
 MIN_HEAD_EXAMPLES = 5
-# A what/which focus word is counted on its own from this many questions; rarer ones get
-# their answer type from the word's vector (`FocusTypes`).
-MIN_FOCUS_EXAMPLES = 20
-FOCUS_C = 4.0
 MAX_FALSE_REFUSALS = 0.04  # the operating point: refuse at most this share of answerable training questions
 # Quote a further sentence when its calibrated P(states the answer) reaches this. 0.5
 # ("more likely than not") left most second-ranked answers out: on the Reuters dev set,
@@ -144,30 +132,29 @@ def sentence_labels(item: Item) -> np.ndarray:
     return np.asarray(out, dtype=np.int32)
 
 
-def answer_label(item: Item) -> str | None:
-    """The entity label of the answer where it first appears in the gold article, "NONE"
-    when no entity covers it, None when it is not found."""
-    gold = set(item.q.gold_sources)
-    for a in item.g.articles:
-        if stem_of(a.article_id) not in gold:
-            continue
-        for s in a.sentences:
-            low = s.stored.text.lower()
-            for kw in item.q.answer_keywords[0]:
-                at = low.find(kw)
-                if at >= 0:
-                    covering = [lab for x, y, lab in s.entities if x < at + len(kw) and y > at]
-                    return covering[0] if covering else "NONE"
-    return None
-
-
 def answer_types(items: list[Item]) -> dict[str, dict[str, float]]:
     """P(entity label | answer-type key) from where training answers sit."""
     by_head: dict[str, Counter[str]] = defaultdict(Counter)
     for item in items:
         if not item.q.answerable or not item.q.answer_keywords:
             continue
-        label = answer_label(item)
+        gold = set(item.q.gold_sources)
+        label = None
+        for a in item.g.articles:
+            if stem_of(a.article_id) not in gold:
+                continue
+            for s in a.sentences:
+                low = s.stored.text.lower()
+                for kw in item.q.answer_keywords[0]:
+                    at = low.find(kw)
+                    if at >= 0:
+                        covering = [lab for x, y, lab in s.entities if x < at + len(kw) and y > at]
+                        label = covering[0] if covering else "NONE"
+                        break
+                if label:
+                    break
+            if label:
+                break
         if label:
             head = item.g.question.head
             by_head[head][label] += 1
@@ -176,76 +163,30 @@ def answer_types(items: list[Item]) -> dict[str, dict[str, float]]:
     return {
         head: {lab: round(n / sum(c.values()), 4) for lab, n in c.most_common()}
         for head, c in by_head.items()
-        if sum(c.values()) >= (MIN_FOCUS_EXAMPLES if ":" in head else MIN_HEAD_EXAMPLES)
+        if sum(c.values()) >= MIN_HEAD_EXAMPLES
     }
 
 
-def focus_types(items: list[Item]) -> tuple[FocusTypes | None, dict[str, float]]:
-    """P(label | focus word's vector) over what/which questions, and its cross-validated
-    accuracy beside always guessing the commonest label."""
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import cross_val_predict
-
-    X, y = [], []
-    for item in items:
-        v = item.g.vectors.focus
-        if item.q.answerable and item.q.answer_keywords and v is not None and ":" in item.g.question.head:
-            label = answer_label(item)
-            if label:
-                X.append(v)
-                y.append(label)
-    if len(set(y)) < 3:  # too few to learn from (a --quick run): the wh-word's types serve
-        return None, {"questions": len(y)}
-    Xa, ya = np.vstack(X), np.asarray(y)
-    model = LogisticRegression(C=FOCUS_C, max_iter=5000)
-    held = cross_val_predict(model, Xa, ya, cv=5, method="predict_proba")
-    model.fit(Xa, ya)
-    classes = list(model.classes_)
-    hit = float(np.mean(np.asarray(classes)[held.argmax(axis=1)] == ya))
-    commonest = Counter(y).most_common(1)[0][1] / len(y)
-    fitted = FocusTypes(classes, model.coef_.T.astype(np.float32), model.intercept_.astype(np.float32))
-    return fitted, {"questions": len(y), "cv_accuracy": round(hit, 3), "commonest_label": round(commonest, 3)}
-
-
-def featurize(items: list[Item], types: dict[str, dict[str, float]], focus: FocusTypes | None) -> None:
+def featurize(items: list[Item], types: dict[str, dict[str, float]]) -> None:
     for item in items:
         q = item.g.question
-        expected = expected_types(types, focus, q.head, item.g.vectors.focus)
+        expected = types.get(q.head) or types.get(q.head.split(":", 1)[0], {})
         item.X, _ = feature_rows(q, item.g.vectors, item.g.articles, item.g.idf, expected)
         item.y = sentence_labels(item)
 
 
 # -- negatives for the abstain model --------------------------------------------------------------------------
 _NUMBER = re.compile(r"\b\d{1,4}\b")
-_MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
 
 
 def swapped(questions: list[EvalQuestion], rng: random.Random, limit: int) -> list[EvalQuestion]:
-    """Answerable questions with one month, number or name changed: the fact asked about
-    is gone (another month's figure is the typical near miss in news)."""
+    """Answerable questions with one name or number changed: the fact asked about is gone."""
     names = [w for q in questions for w in re.findall(r"(?<!^)(?<![.?!] )\b[A-Z][a-z]{3,}\b", q.question)]
     out = []
     for q in rng.sample(questions, min(len(questions), limit * 2)):
         text = q.question
         numbers = _NUMBER.findall(text)
-        months = [m for m in _MONTHS if re.search(rf"\b{m}\b", text)]
-        if months:
-            old = rng.choice(months)
-            text = re.sub(rf"\b{old}\b", rng.choice([m for m in _MONTHS if m != old]), text, count=1)
-        elif numbers:
+        if numbers:
             old = rng.choice(numbers)
             value = int(old)
             new = str(
@@ -449,10 +390,9 @@ def main(argv: list[str] | None = None) -> int:
         dev["seed"] = gather_all(seed, seed_q, "seed", "dev")
 
     types = answer_types(train)
-    focus, focus_report = focus_types(train)
-    log(f"answer types for {len(types)} keys; focus words: {focus_report}")
+    log(f"answer types for {len(types)} keys")
     for items in [train, negatives, *dev.values()]:
-        featurize(items, types, focus)
+        featurize(items, types)
     masked_items = [m for m in (masked(it) for it in train if it.q.answerable) if m is not None]
 
     # Out-of-fold ranker scores, folds by article.
@@ -470,7 +410,7 @@ def main(argv: list[str] | None = None) -> int:
         f = fold_of(item.group, groups, k) if item.group in groups else 0
         return fold_models[f].predict(item.X)  # type: ignore[no-any-return]
 
-    featurize(masked_items, types, focus)  # features of what is left (no sentence holds the answer)
+    featurize(masked_items, types)  # features of what is left (no sentence holds the answer)
 
     # Calibration: P(sentence answers) from the raw score and its gap to the best.
     cal_X, cal_y = [], []
@@ -502,11 +442,8 @@ def main(argv: list[str] | None = None) -> int:
         "answer_threshold": threshold,
         "extra_sentence": extra,
         "answer_types": types,
-        "focus_labels": focus.labels if focus else [],
         "trained": {"questions": len(train), "rounds": rounds, "params": LGB_PARAMS},
     }
-    if focus is not None:
-        arrays |= {"focus_weights": focus.weights, "focus_bias": focus.bias}
     save(args.out, arrays, meta, calib, abstain)
     load_model.cache_clear()
     model = load_model(args.out)
@@ -537,7 +474,6 @@ def main(argv: list[str] | None = None) -> int:
     grid = [round(x, 2) for x in np.arange(0.05, 0.96, 0.05)] + [round(threshold, 3)]
     report["pr_tables"] = {name: pr_table(p, a, sorted(set(grid))) for name, (p, a) in curves.items()}
     report["answer_threshold"] = threshold
-    report["focus_types"] = focus_report
     report["parity"] = parity
     if not args.quick:
         plot_pr(curves, threshold, args.report / "abstain_pr.png")

@@ -11,12 +11,8 @@ the model sees at run time exactly what it was fitted on. Groups:
   tokens against the sentence's (each question token's best match, averaged, plainly and
   IDF-weighted), from MiniLM token states stored at index time;
 - answer type: entities in the sentence that the question does not mention, weighed by
-  how likely the question's answer type (learned per wh-word and focus) is each label,
-  and any number among them weighed by P(the answer is a number);
-- retrieval: the article's and the chunk's fused scores and ranks;
-- period: whether the sentence names months, years or quarters of the kinds the question
-  names but not the question's own (the same figure for another month is the typical
-  wrong answer in news), or the same ones.
+  how likely the question's answer type (learned per wh-word and focus) is each label;
+- retrieval: the article's and the chunk's fused scores and ranks.
 
 "_rel" features are a value minus the best value among the question's candidates.
 """
@@ -30,12 +26,9 @@ import numpy as np
 from index.dates import from_day, published_day
 from index.embedding.token_states import TOKEN_DIM, dequantize
 from index.query.candidates import Article, Sentence
-from index.query.periods import clash, periods
 from index.query.question import CLASSES, Question
 from index.text import stem
 
-# Numbers whatever spaCy calls them: "160 dlrs" and "60 pct" in wire copy are CARDINAL.
-NUMERIC = frozenset({"MONEY", "PERCENT", "CARDINAL", "QUANTITY"})
 LABELS = [
     "PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "DATE", "TIME", "MONEY", "PERCENT",
     "CARDINAL", "QUANTITY", "ORDINAL", "EVENT", "WORK_OF_ART", "PRODUCT", "LAW", "LANGUAGE",
@@ -45,7 +38,7 @@ _BASE = [
     "ctx_cov", "art_cov", "novel_terms", "sent_len", "window", "key_cov", "key_ctx", "key_art",
     "n_keys", "num_cov", "num_art", "focus", "focus_ctx", "sent_idx", "lead", "title_overlap",
     "art_rank", "art_score", "art_vec", "art_bm", "chunk_score", "chunk_rank", "chunk_hit", "cos",
-    "ms", "msw", "n_ents", "n_novel", "exp_type", "exp_none", "exp_num", "period_clash", "period_match",
+    "ms", "msw", "n_ents", "n_novel", "exp_type", "exp_none",
 ]  # fmt: skip
 RELATIVE = ["idf_cov", "lidf_cov", "aidf_cov", "ctx_cov", "cos", "ms", "msw"]
 FEATURES = (
@@ -64,7 +57,6 @@ class QuestionVectors:
     vector: np.ndarray  # (384,)
     tokens: np.ndarray  # (n, TOKEN_DIM) unit rows
     weights: np.ndarray  # (n,) IDF of each token's word, summing to 1
-    focus: np.ndarray | None = None  # (384,) the focus word alone ("price"), when there is one
 
 
 @dataclass(frozen=True)
@@ -106,8 +98,6 @@ def feature_rows(
     title_terms = {a.article_id: set(_terms_of_title(a.title)) for a in articles}
     cos, ms, msw = _semantic(vectors, [r.sentence for r in rows])
     dates = {id(a): published_words(a) for a in articles}
-    asked = question.periods
-    p_numeric = sum(expected.get(label, 0.0) for label in NUMERIC)
     for i, r in enumerate(rows):
         s, a = r.sentence, r.article
         terms = s.terms
@@ -168,9 +158,6 @@ def feature_rows(
         v[_INDEX["n_novel"]] = len(novel)
         v[_INDEX["exp_type"]] = max((expected.get(label, 0.0) for label in novel), default=0.0)
         v[_INDEX["exp_none"]] = expected.get("NONE", 0.0)
-        v[_INDEX["exp_num"]] = p_numeric if novel & NUMERIC else 0.0
-        if asked:
-            v[_INDEX["period_clash"]], v[_INDEX["period_match"]] = clash(asked, periods(quote_text))
         v[qclass_col] = 1.0
         for label in novel:
             col = _INDEX.get(f"nov_{label}")

@@ -65,19 +65,6 @@ class Logistic:
 
 
 @dataclass(frozen=True)
-class FocusTypes:
-    labels: list[str]
-    weights: np.ndarray  # (384, labels)
-    bias: np.ndarray  # (labels,)
-
-    def probabilities(self, vector: np.ndarray) -> dict[str, float]:
-        z = vector.astype(np.float32) @ self.weights + self.bias
-        e = np.exp(z - z.max())
-        p = e / e.sum()
-        return {label: float(x) for label, x in zip(self.labels, p)}
-
-
-@dataclass(frozen=True)
 class AnswerModel:
     features: list[str]
     trees: Trees
@@ -86,10 +73,10 @@ class AnswerModel:
     answer_threshold: float  # answer when P(answerable) >= this
     extra_sentence: float  # quote a further sentence when its P >= this
     answer_types: dict[str, dict[str, float]]
-    focus_types: FocusTypes | None = None
 
-    def expected_types(self, head: str, focus_vector: np.ndarray | None = None) -> dict[str, float]:
-        return expected_types(self.answer_types, self.focus_types, head, focus_vector)
+    def expected_types(self, head: str) -> dict[str, float]:
+        """P(label) for an answer-type key, backing off from "what:price" to "what"."""
+        return self.answer_types.get(head) or self.answer_types.get(head.split(":", 1)[0], {})
 
     def sentence_probabilities(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(raw ranking scores, calibrated probabilities) of a question's candidates."""
@@ -98,24 +85,6 @@ class AnswerModel:
             return raw, raw
         both = np.column_stack([raw, raw - raw.max()])
         return raw, self.calibration.probability(both)
-
-
-def expected_types(
-    counted: dict[str, dict[str, float]], focus: FocusTypes | None, head: str, focus_vector: np.ndarray | None
-) -> dict[str, float]:
-    """P(label) for an answer-type key: counted where training asked it often enough,
-    else from the focus word's vector ("what:price"), else from the wh-word ("what")."""
-    if head in counted:
-        return counted[head]
-    if ":" in head and focus_vector is not None and focus is not None:
-        return focus.probabilities(focus_vector)
-    return counted.get(head.split(":", 1)[0], {})
-
-
-# The best sentence's features that say whether it holds the fact asked for.
-_TOP = ("key_cov", "key_ctx", "key_art", "num_cov", "num_art", "focus_ctx", "exp_type", "exp_none", "exp_num",
-        "period_clash", "period_match", "idf_cov", "ctx_cov", "art_cov", "cos", "ms", "msw", "art_vec", "n_keys",
-        "n_q")  # fmt: skip
 
 
 def abstain_features(X: np.ndarray, probabilities: np.ndarray, features: list[str]) -> dict[str, float]:
@@ -134,7 +103,8 @@ def abstain_features(X: np.ndarray, probabilities: np.ndarray, features: list[st
         "logit_p1": float(np.log(max(p1, 1e-6) / max(1 - p1, 1e-6))),
         "p_sum3": float(probabilities[order[:3]].sum()),
     }
-    for name in _TOP:
+    for name in ("key_cov", "key_ctx", "key_art", "num_cov", "num_art", "focus_ctx", "exp_type", "exp_none",
+                 "idf_cov", "ctx_cov", "art_cov", "cos", "ms", "msw", "art_vec", "n_keys", "n_q"):  # fmt: skip
         out[f"top_{name}"] = float(best[col[name]])
     for name in ("key_art", "num_art", "art_cov", "cos", "ms", "art_vec", "ctx_cov"):
         out[f"max_{name}"] = float(X[:, col[name]].max())
@@ -143,7 +113,9 @@ def abstain_features(X: np.ndarray, probabilities: np.ndarray, features: list[st
 
 ABSTAIN_FEATURES = [
     "p1", "p2", "logit_p1", "p_sum3",
-    *(f"top_{n}" for n in _TOP),
+    *(f"top_{n}" for n in ("key_cov", "key_ctx", "key_art", "num_cov", "num_art", "focus_ctx", "exp_type",
+                           "exp_none", "idf_cov", "ctx_cov", "art_cov", "cos", "ms", "msw", "art_vec",
+                           "n_keys", "n_q")),
     *(f"max_{n}" for n in ("key_art", "num_art", "art_cov", "cos", "ms", "art_vec", "ctx_cov")),
 ]  # fmt: skip
 
@@ -182,13 +154,6 @@ def load_model(path: Path = MODEL_FILE) -> AnswerModel:
             answer_threshold=float(meta["answer_threshold"]),
             extra_sentence=float(meta["extra_sentence"]),
             answer_types={k: dict(v) for k, v in meta["answer_types"].items()},
-            focus_types=FocusTypes(
-                labels=list(meta["focus_labels"]),
-                weights=data["focus_weights"].astype(np.float32),
-                bias=data["focus_bias"].astype(np.float32),
-            )
-            if "focus_weights" in data
-            else None,
         )
     except (OSError, KeyError, ValueError) as exc:
         raise NewsdeskError(

@@ -12,8 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from index.query.periods import Periods, periods
-from index.text import content_terms, fold, is_content, spacy_stop_words, stem
+from index.text import content_terms, fold, is_content, spacy_stop_words, stem, words
 
 QUESTION_CLASSES: list[tuple[str, re.Pattern[str]]] = [
     (name, re.compile(pattern, re.I))
@@ -66,12 +65,6 @@ class Question:
     qclass: str
     head: str  # answer-type key: qclass, or qclass:focus for what/which
     bigrams: frozenset[tuple[str, str]] = field(default_factory=frozenset)
-    # The what/which phrase, lower case ("price", "german foreign minister"): embedded for
-    # its answer type when training did not count its first word often enough.
-    focus_phrase: str = ""
-    # Months/years/quarters asked about, read from the question as asked (before its dates
-    # became a publication-date filter): "the surplus for March" is not "published in March".
-    periods: Periods = field(default_factory=lambda: periods(""))
 
 
 def question_class(text: str) -> str:
@@ -81,25 +74,15 @@ def question_class(text: str) -> str:
     return "other"
 
 
-def _focus(text: str) -> tuple[str, str]:
-    """(the word a what/which phrase asks about, the phrase it opens), or ("", "").
-
-    "What price did OPEC set" -> ("price", "price"); "Which German foreign minister did
-    Blinken meet" -> ("german", "german foreign minister"): the phrase runs to the first
-    stop word or capitalised word, so its vector says PERSON where "german" alone says
-    NORP."""
+def _focus(text: str) -> str:
     match = _AFTER_WH.search(text)
     if not match:
-        return "", ""
-    phrase: list[str] = []
-    for token in re.findall(r"\w+(?:[.'’\-]\w+)*", match.group(1))[:8]:
-        word = fold(token).strip(".,").split("'", 1)[0]
-        if not phrase and word in _FILLER:
+        return ""
+    for word in words(match.group(1))[:4]:
+        if word in _FILLER:
             continue
-        if not is_content(word) or (phrase and token[0].isupper()) or len(phrase) == 4:
-            break
-        phrase.append(word)
-    return (phrase[0], " ".join(phrase)) if phrase else ("", "")
+        return stem(word) if is_content(word) else ""
+    return ""
 
 
 def analyze(text: str) -> Question:
@@ -116,10 +99,7 @@ def analyze(text: str) -> Question:
         elif token[0].isupper() and i > 0:
             keys.add(stem(word))
     qclass = question_class(text)
-    focus_word, focus_phrase = (
-        _focus(text) if qclass in ("what", "which", "how_many", "how_much") else ("", "")
-    )
-    focus = stem(focus_word) if focus_word else ""
+    focus = _focus(text) if qclass in ("what", "which", "how_many", "how_much") else ""
     head = f"{qclass}:{focus}" if focus and qclass in ("what", "which") else qclass
     ordered = content_terms(text)
     return Question(
@@ -131,8 +111,6 @@ def analyze(text: str) -> Question:
         qclass=qclass,
         head=head,
         bigrams=frozenset(zip(ordered, ordered[1:])),
-        focus_phrase=focus_phrase,
-        periods=periods(text, asked=True),
     )
 
 

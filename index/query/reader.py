@@ -7,7 +7,7 @@ P(the articles answer the question at all).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -17,7 +17,6 @@ from index.embedding.token_states import content_tokens, project
 from index.query.candidates import Article, gather, idf_weights
 from index.query.features import QuestionVectors, Row, feature_rows
 from index.query.model import AnswerModel, abstain_features
-from index.query.periods import periods
 from index.query.question import Question, analyze, foreign_language
 from index.query.retrieval import HybridRetriever, Passage, collapse_duplicates
 from index.query.scope import Scope
@@ -62,33 +61,26 @@ class Reader:
         self.retriever, self.sentences, self.model, self.encoder = retriever, sentences, model, encoder
         self.same_model = bare_encoder(retriever.embed_model) is encoder  # one pass embeds for both
 
-    def read(self, text: str, scope: Scope | None = None, asked: str | None = None) -> Reading:
-        return self.score(self.gather(text, scope, asked))
+    def read(self, text: str, scope: Scope | None = None) -> Reading:
+        return self.score(self.gather(text, scope))
 
-    def gather(self, text: str, scope: Scope | None = None, asked: str | None = None) -> Gathered:
-        """scope: dates/outlet the candidates must have (index.query.scope); None for all.
-        asked: the question as asked when `text` is it without the dates that became the
-        scope (the periods it asks about still count against each sentence)."""
+    def gather(self, text: str, scope: Scope | None = None) -> Gathered:
+        """scope: dates/outlet the candidates must have (index.query.scope); None for all."""
         question = analyze(text)
-        if asked is not None and asked != text:
-            question = replace(question, periods=periods(asked, asked=True))
-        # The focus word rides in the question's model pass: its vector gives the answer
-        # type when training never saw it asked ("what price").
-        typed = question.focus_phrase and ":" in question.head  # what/which: not how many/much
-        both = self.encoder.encode([text, question.focus_phrase] if typed else [text])
-        encoded = both[0]
+        encoded = self.encoder.encode([text])[0]
         pool = self.retriever.candidates(text, encoded.vector.tolist() if self.same_model else None, scope)
         idf = idf_weights(question, self.sentences)
         articles = gather(question, pool, self.sentences, idf)  # fuses each passage's score
         pool = collapse_duplicates(sorted(pool, key=lambda p: p.score, reverse=True))
-        vectors = self._vectors(text, encoded, idf, both[1].vector if len(both) > 1 else None)
-        return Gathered(question, foreign_language(text), pool, idf, articles, vectors)
+        return Gathered(
+            question, foreign_language(text), pool, idf, articles, self._vectors(text, encoded, idf)
+        )
 
     def score(self, g: Gathered) -> Reading:
         model = self.model
         assert model is not None
         X, rows = feature_rows(
-            g.question, g.vectors, g.articles, g.idf, model.expected_types(g.question.head, g.vectors.focus)
+            g.question, g.vectors, g.articles, g.idf, model.expected_types(g.question.head)
         )
         _, probabilities = model.sentence_probabilities(X)
         evidence = abstain_features(X, probabilities, model.features)
@@ -97,16 +89,13 @@ class Reader:
         passages = self._rank_passages(g.pool, rows, probabilities)
         return Reading(g.question, passages, g.articles, rows, X, probabilities, answerable, g.foreign)
 
-    def _vectors(
-        self, text: str, encoded: Any, idf: dict[str, float], focus: np.ndarray | None
-    ) -> QuestionVectors:
+    def _vectors(self, text: str, encoded: Any, idf: dict[str, float]) -> QuestionVectors:
         kept = content_tokens(text, encoded.offsets)
         tokens = project(encoded.hidden[[row for row, _ in kept]]) if kept else np.zeros((0, 128), np.float32)
         top = max(idf.values(), default=1.0)
         weights = np.asarray([idf.get(stem(word), top) for _, word in kept], dtype=np.float32)
         weights = weights / weights.sum() if weights.size and weights.sum() > 0 else weights
-        focus_vector = focus.astype(np.float32) if focus is not None else None
-        return QuestionVectors(encoded.vector.astype(np.float32), tokens, weights, focus_vector)
+        return QuestionVectors(encoded.vector.astype(np.float32), tokens, weights)
 
     def _rank_passages(
         self, pool: list[Passage], rows: list[Row], probabilities: np.ndarray
