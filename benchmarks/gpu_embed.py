@@ -1,5 +1,6 @@
 """Embedding throughput on ONNX Runtime's CUDA provider against the CPU, same machine, same process.
 
+    python -m benchmarks.gpu_embed --corpus ../shared/eval/reuters/corpus --out gpu.json
     python -m benchmarks.gpu_embed --texts texts.json --out gpu.json
 
 texts.json holds {"texts": [...]}: real article chunks (Reuters bodies of
@@ -147,9 +148,28 @@ def node_placement(providers: list[str], texts: list[str], batch_size: int) -> d
     }
 
 
+def corpus_chunks(corpus: Path) -> list[str]:
+    """The chunks `newsdesk index` would embed for a corpus folder (default chunk sizes)."""
+    from index.ingest.chunking import chunk_article
+    from index.ingest.corpus_walk import load_corpus
+    from index.settings import load_settings
+
+    settings = load_settings(corpus_dir=corpus)
+    articles, _ = load_corpus(corpus, settings.max_file_bytes)
+    return [
+        n.get_content()
+        for a in articles
+        for n in chunk_article(a, settings.chunk_size, settings.chunk_overlap)
+    ]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--texts", type=Path, required=True, help='JSON file {"texts": [...]}')
+    source = ap.add_mutually_exclusive_group(required=True)
+    source.add_argument("--texts", type=Path, help='JSON file {"texts": [...]}')
+    source.add_argument(
+        "--corpus", type=Path, help="a corpus folder: its chunks, cut as `newsdesk index` cuts them"
+    )
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--batch-sizes", default="64,256,1024", help="CUDA batch sizes")
     ap.add_argument("--cpu-batch-size", type=int, default=64)
@@ -163,7 +183,7 @@ def main() -> None:
 
     from index.embedding.onnx import MiniLMEncoder
 
-    texts: list[str] = json.loads(args.texts.read_text())["texts"]
+    texts = json.loads(args.texts.read_text())["texts"] if args.texts else corpus_chunks(args.corpus)
     available = ort.get_available_providers()
     preload = None
     if "CUDAExecutionProvider" in available and hasattr(ort, "preload_dlls"):
