@@ -104,32 +104,15 @@ def parity(a: np.ndarray, b: np.ndarray) -> dict[str, float]:
     return {"max_1_minus_cos": float(d.max()), "mean_1_minus_cos": float(d.mean())}
 
 
-def node_placement(providers: list[str], texts: list[str], batch_size: int) -> dict[str, Any]:
+def node_placement(device: str, texts: list[str], batch_size: int) -> dict[str, Any]:
     """Which provider ran each model node, from an ONNX Runtime profile of one batch."""
-    import onnxruntime as ort
+    from index.embedding.onnx import MiniLMEncoder
 
-    from index.embedding.onnx import load_tokenizer, onnx_files
-
-    model_path, tokenizer_path = onnx_files()
-    tok = load_tokenizer(tokenizer_path)
-    options = ort.SessionOptions()
-    options.log_severity_level = 3
-    options.enable_profiling = True
     with tempfile.TemporaryDirectory() as tmp:
-        options.profile_file_prefix = str(Path(tmp) / "prof")
-        session = ort.InferenceSession(str(model_path), sess_options=options, providers=providers)
-        enc = tok.encode_batch(texts[:batch_size])
-        width = max(len(e.ids) for e in enc)
-        ids = np.zeros((len(enc), width), dtype=np.int64)
-        mask = np.zeros_like(ids)
-        for row, e in enumerate(enc):
-            ids[row, : len(e.ids)] = e.ids
-            mask[row, : len(e.ids)] = 1
-        feeds = {"input_ids": ids, "attention_mask": mask}
-        if "token_type_ids" in {i.name for i in session.get_inputs()}:
-            feeds["token_type_ids"] = np.zeros_like(ids)
-        session.run(None, feeds)
-        events = json.loads(Path(session.end_profiling()).read_text())
+        enc = MiniLMEncoder(batch_size=batch_size, device=device, profile_prefix=str(Path(tmp) / "prof"))
+        enc.embed(texts[:batch_size])
+        events = json.loads(Path(enc.end_profiling()).read_text())
+        session_providers = enc.providers
     nodes: dict[str, tuple[str, str]] = {}  # node name -> (provider, op type)
     time_us: collections.Counter[str] = collections.Counter()
     for ev in events:
@@ -141,7 +124,7 @@ def node_placement(providers: list[str], texts: list[str], batch_size: int) -> d
     for provider, op in nodes.values():
         per_provider[provider][op] += 1
     return {
-        "session_providers": session.get_providers(),
+        "session_providers": session_providers,
         "nodes_per_provider": {p: sum(c.values()) for p, c in per_provider.items()},
         "op_types_per_provider": {p: dict(c) for p, c in per_provider.items()},
         "kernel_time_us_per_provider": dict(time_us),
@@ -273,9 +256,7 @@ def main() -> None:
             del enc
         sampler.phase = "placement"
         try:
-            result["cuda_node_placement"] = node_placement(
-                ["CUDAExecutionProvider", "CPUExecutionProvider"], texts, 256
-            )
+            result["cuda_node_placement"] = node_placement("cuda", texts, 256)
         except Exception as exc:  # noqa: BLE001
             result["cuda_node_placement"] = {"error": str(exc)}
     else:

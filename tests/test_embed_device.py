@@ -64,3 +64,18 @@ def test_cli_says_so_in_one_line(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert done.stderr.startswith("Error: EMBED_DEVICE=cuda, but this ONNX Runtime has no CUDA provider")
     assert done.stderr.count("\n") == 1
+
+
+def test_a_profile_says_which_provider_ran_each_node(tmp_path: Path) -> None:
+    """benchmarks/gpu_embed.py reads where nodes ran (CUDA may leave some on the CPU) from
+    the encoder's ONNX Runtime profile."""
+    import json
+
+    encoder = MiniLMEncoder(profile_prefix=str(tmp_path / "prof"))
+    assert encoder.providers == ["CPUExecutionProvider"]
+    encoder.embed(["A first text.", "And a second one."])
+    events = json.loads(Path(encoder.end_profiling()).read_text())
+    ran = {
+        e["args"]["provider"] for e in events if e.get("cat") == "Node" and "provider" in e.get("args", {})
+    }
+    assert ran == {"CPUExecutionProvider"}

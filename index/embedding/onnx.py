@@ -72,8 +72,15 @@ class MiniLMEncoder:
     model_name = ONNX_MODEL_ID
 
     def __init__(
-        self, threads: int = 2, batch_size: int = 8, device: str = "cpu", spin: bool = False
+        self,
+        threads: int = 2,
+        batch_size: int = 8,
+        device: str = "cpu",
+        spin: bool = False,
+        profile_prefix: str | None = None,
     ) -> None:
+        """profile_prefix: write an ONNX Runtime profile there (which provider ran each node;
+        `end_profiling` gives its path), for the GPU benchmark."""
         import onnxruntime as ort
 
         model_path, tokenizer_path = onnx_files()
@@ -87,6 +94,9 @@ class MiniLMEncoder:
         # Discord bot) from the other runs and the event loop (README, Performance).
         # spin=True is there for the benchmark's comparison.
         options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spin else "0")
+        if profile_prefix is not None:
+            options.enable_profiling = True
+            options.profile_file_prefix = profile_prefix
         self.threads, self.batch_size = threads, batch_size
         providers = providers_for(device, ort.get_available_providers())
         self._session = ort.InferenceSession(str(model_path), sess_options=options, providers=providers)
@@ -95,6 +105,15 @@ class MiniLMEncoder:
             raise NewsdeskError(f"EMBED_DEVICE=cuda, but ONNX Runtime could not start CUDA; {CPU_HINT}")
         self._input_names = {i.name for i in self._session.get_inputs()}
         self._tokenizer = load_tokenizer(tokenizer_path)
+
+    @property
+    def providers(self) -> list[str]:
+        """The execution providers the session really got (CUDA may fall back to CPU)."""
+        return list(self._session.get_providers())
+
+    def end_profiling(self) -> str:
+        """Stop profiling and return the profile's path (with `profile_prefix` only)."""
+        return str(self._session.end_profiling())
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Embed texts in length-sorted batches (less padding); rows keep input order."""
