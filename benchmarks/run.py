@@ -4,6 +4,7 @@
     python -m benchmarks.run --sections query,build
     python -m benchmarks.run --sections concurrency --reuters-index DIR   # a built Reuters index
     python -m benchmarks.run --store-sizes 100000,1000000
+    python -m benchmarks.run --sections cold --cold-baseline ../old   # a worktree of older code
 
 Prints a table per section and writes it to benchmarks/results/latest.json (sections not
 run keep their last figures there; "runs" says when each ran and the load average then).
@@ -25,6 +26,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from benchmarks.cold_ask import bench_cold
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
@@ -564,7 +567,7 @@ def bench_store(work: Path, sizes: list[int]) -> list[Row]:
     return rows
 
 
-SECTIONS = ("embed", "index", "build", "query", "store", "concurrency")
+SECTIONS = ("embed", "index", "build", "query", "store", "concurrency", "cold")
 
 
 def main() -> None:
@@ -587,6 +590,10 @@ def main() -> None:
     parser.add_argument(
         "--build-articles", type=int, default=400, help="build: articles sampled from Reuters (or generated)"
     )
+    parser.add_argument(
+        "--cold-baseline", type=Path, help="cold: a checkout of older code to run beside (a git worktree)"
+    )
+    parser.add_argument("--cold-rounds", type=int, default=5, help="cold: runs per variant")
     args = parser.parse_args()
     chosen = [s.strip() for s in args.sections.split(",") if s.strip()]
     unknown = sorted(set(chosen) - set(SECTIONS))
@@ -608,6 +615,10 @@ def main() -> None:
         "concurrency": (
             "Questions at once through the Discord cog (latency from arrival; loop stall)",
             lambda: bench_concurrency(work, reuters, args.reuters_index, args.rounds),
+        ),
+        "cold": (
+            "Cold `newsdesk ask` on the seed index (wall per process, import ms from -X importtime)",
+            lambda: bench_cold(ROOT, work, QUESTION, args.cold_baseline, args.cold_rounds),
         ),
         "store": (
             "Chroma with synthetic 384-dim vectors",

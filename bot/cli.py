@@ -232,7 +232,7 @@ def ask(
         raise NewsdeskError('no question given: newsdesk ask "your question"')
     else:
         questions = [question]
-    engine = _engine(obj)
+    engine = _engine(obj, one_shot=len(questions) == 1)
     scope = _scope(engine, **scope_args)
     failures = 0
     for i, q in enumerate(questions):
@@ -254,10 +254,10 @@ def ask(
         sys.exit(1)
 
 
-def _engine(obj: Context) -> Any:
+def _engine(obj: Context, one_shot: bool = False) -> Any:
     from index.query.engine import Engine
 
-    return Engine(obj.settings())
+    return Engine(obj.settings(), one_shot=one_shot)
 
 
 def _scope(engine: Any, since: str | None, until: str | None, outlet: str | None, as_of: str | None) -> Any:

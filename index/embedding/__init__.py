@@ -42,18 +42,19 @@ def build_embed_model(settings: Settings) -> Any:
     raise NewsdeskError(f"unknown EMBED_MODE {mode!r}")
 
 
-def build_query_embedder(settings: Settings) -> Any:
+def build_query_embedder(settings: Settings, one_shot: bool = False) -> Any:
     """What the query path embeds questions with: the bare encoder for the default
-    backend (no llama-index import on a cold `ask`), else the configured llama-index model."""
+    backend (no llama-index import on a cold `ask`), else the configured llama-index model.
+    one_shot: the process answers one question (see `MiniLMEncoder`'s optimize)."""
     if settings.embed_mode == "onnx":
-        return index_encoder(settings)  # the one session `index --watch` and /reindex use too
+        return index_encoder(settings, optimize=not one_shot)  # `index --watch` and /reindex share it
     return build_embed_model(settings)
 
 
-def index_encoder(settings: Settings) -> Any:
+def index_encoder(settings: Settings, optimize: bool = True) -> Any:
     """The packaged MiniLM for bulk indexing, on the device `EMBED_DEVICE` selects; on a
     GPU in batches of at least 64 (small batches leave it idle)."""
     batch = settings.embed_batch_size
     if settings.embed_device != "cpu":
         batch = max(batch, 64)
-    return shared_encoder(settings.embed_threads, batch, settings.embed_device)
+    return shared_encoder(settings.embed_threads, batch, settings.embed_device, optimize)

@@ -381,6 +381,8 @@ def _update_full_way(run: _Run, scan: Scan, manifest: FileManifest, full: bool) 
         articles = scan.articles()
     client, store, old, keywords, _ = run.open_for_writing(full)
     states = _article_states(store, keywords)
+    with phases("lexical"):
+        fill_vectors(store, keywords)
     store.mirror = phases.calls("lexical", keywords)  # written from inside Chroma writes
     side = SentenceStore(settings.index_dir, create=True)
     _check_sentence_rules(side)
@@ -575,9 +577,19 @@ def reconcile(store: ChunkStore, keywords: lexical.LexicalIndex) -> dict[str, Ar
     missing = sorted(ids - have)
     for start in range(0, len(missing), 2000):
         keywords.add_hits(store.chunks(missing[start : start + 2000]))
+    fill_vectors(store, keywords)
     store.begin_write()  # a token of our own, recorded as seen
     keywords.set_meta("writer", store.token)
     return states
+
+
+def fill_vectors(store: ChunkStore, keywords: lexical.LexicalIndex) -> None:
+    """Copy Chroma's vectors of the chunks the mirror holds without one (an index written
+    before the mirror kept vectors, or chunks reconciled from Chroma): questions then
+    search the mirror without opening Chroma (`index.store.vector_mirror`)."""
+    missing = keywords.ids_without_vectors()
+    for start in range(0, len(missing), 2000):
+        keywords.set_vectors(store.vectors(missing[start : start + 2000]))
 
 
 def _embed_and_write(

@@ -15,7 +15,7 @@ from index.query.retrieval import HybridRetriever, Passage
 from index.query.scope import Scope, with_scope_note
 from index.settings import Settings
 from index.store import lexical
-from index.store.chroma import REBUILD_HINT, ChunkStore, open_active, state_signature
+from index.store.chroma import REBUILD_HINT, open_active, read_state, state_signature
 from index.store.sentences import SentenceStore
 
 if TYPE_CHECKING:
@@ -51,11 +51,15 @@ class Engine:
         embed_model: Any | None = None,
         llm: Any | None = None,
         answerer: str = "learned",
+        one_shot: bool = False,
     ) -> None:
+        """one_shot: this engine answers one question and its process ends (a `newsdesk
+        ask`): the model is loaded for that, quicker to start, slower per pass."""
         if answerer not in ANSWERERS:
             raise NewsdeskError(f"unknown answerer {answerer!r}; known: {', '.join(ANSWERERS)}")
         self.settings = settings
         self.answerer = answerer
+        self.one_shot = one_shot
         self._embed_model = embed_model
         self._llm = llm
         self._retriever: HybridRetriever | None = None
@@ -74,16 +78,28 @@ class Engine:
             if self._retriever is not None and signature != self._signature:
                 self._retriever, self._fresh = None, True
             if self._retriever is None:
-                store = open_active(self.settings, fresh=self._fresh)
+                store, keywords, self._bm25_problem = self._open_store()
                 embed_model = self._embed_model or self._build_embed_model()
                 self._check_model(store, embed_model)
                 self._embed_model = embed_model
-                keywords, self._bm25_problem = lexical.load_checked(self.settings.index_dir, store.name)
                 self._retriever = HybridRetriever(store, embed_model, keywords)
                 self._reader = self._open_reader(self._retriever)
                 self._readings.clear()
                 self._signature, self._fresh = signature, False
             return self._retriever
+
+    def _open_store(self) -> tuple[Any, lexical.LexicalIndex | None, str]:
+        """(vector store, keyword index, what is wrong with the keyword index): the keyword
+        index's mirror when it is in step with Chroma on disk (no chromadb import, see
+        index/store/vector_mirror.py), else Chroma itself."""
+        from index.store.vector_mirror import open_mirror
+
+        mirror = open_mirror(self.settings, str(read_state(self.settings.index_dir).get("collection") or ""))
+        if mirror is not None:
+            return mirror, mirror.keywords, ""
+        store = open_active(self.settings, fresh=self._fresh)
+        keywords, problem = lexical.load_checked(self.settings.index_dir, store.name)
+        return store, keywords, problem
 
     def _open_reader(self, retriever: HybridRetriever) -> Reader:
         from index.embedding import index_encoder
@@ -100,7 +116,9 @@ class Engine:
         # Questions need MiniLM's token states: when the query embedder is that model (bare,
         # or inside the llama-index wrapper), one pass gives the vector and the states (a
         # second session cost ~15 ms a question); other backends get the packaged one beside.
-        encoder = bare_encoder(retriever.embed_model) or index_encoder(self.settings)
+        encoder = bare_encoder(retriever.embed_model) or index_encoder(
+            self.settings, optimize=not self.one_shot
+        )
         return Reader(retriever, sentences, load_model(), encoder)
 
     def reload(self) -> None:
@@ -112,10 +130,10 @@ class Engine:
     def _build_embed_model(self) -> Any:
         from index.embedding import build_query_embedder
 
-        return build_query_embedder(self.settings)
+        return build_query_embedder(self.settings, one_shot=self.one_shot)
 
     @staticmethod
-    def _check_model(store: ChunkStore, embed_model: Any) -> None:
+    def _check_model(store: Any, embed_model: Any) -> None:
         built_with = store.metadata.get("embed_model")
         if built_with != embed_model.model_name:
             raise NewsdeskError(
@@ -158,7 +176,6 @@ class Engine:
     def newest_published(self) -> date | None:
         """The newest article's date, recorded by `newsdesk index`: what "last week" counts from."""
         from index.dates import parse_date
-        from index.store.chroma import read_state
 
         try:
             return parse_date(str(read_state(self.settings.index_dir).get("newest_published", "")))

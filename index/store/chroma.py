@@ -293,7 +293,12 @@ class ChunkStore:
                 metadatas=metadatas,
             )
             if self.mirror is not None:
-                self.mirror.add(ids, documents, [public_metadata(m) for m in metadatas])
+                self.mirror.add(
+                    ids,
+                    documents,
+                    [public_metadata(m) for m in metadatas],
+                    embeddings[start : start + self._batch],
+                )
 
     def update_metadata(self, updates: dict[str, dict[str, Any]]) -> None:
         """Add fields to stored chunks' metadata (merged into what is there), no re-embedding."""
@@ -327,6 +332,14 @@ class ChunkStore:
                 for cid, text, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or [])
             )
         return hits
+
+    def vectors(self, ids: list[str]) -> dict[str, list[float]]:
+        """The stored vectors of the given chunks (those Chroma has)."""
+        found: dict[str, list[float]] = {}
+        for start in range(0, len(ids), self._batch):
+            got = self.collection.get(ids=ids[start : start + self._batch], include=["embeddings"])
+            found.update(zip(got["ids"], [list(v) for v in got["embeddings"]]))
+        return found
 
     def query(
         self, embedding: list[float], top_k: int, where: dict[str, Any] | None = None, text: bool = True

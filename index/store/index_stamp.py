@@ -42,6 +42,7 @@ def index_stamp(settings: Settings, collection: str, model: str, rules: str) -> 
         "keywords": signature(lexical.path_for(settings.index_dir, collection)),
         "sentences": signature(settings.index_dir / SENTENCES_FILE),
         "rules": rules,
+        "mirror": lexical.MIRROR_LAYOUT,  # an index from before it kept vectors goes the full way once
         "settings": collection_metadata(model, settings.chunk_size, settings.chunk_overlap),
     }
     return json.dumps(parts, sort_keys=True)

@@ -42,6 +42,7 @@ from index.text import joined_terms, query_words
 FOLDER = "lexical"
 MANIFEST = "lexical.json"  # size and mtime of each file as the last `index` left it
 FORMAT = "newsdesk-lexical-1"
+MIRROR_LAYOUT = "text, metadata and vectors"  # what the mirror holds per chunk (in the index stamp)
 TOKEN_PATTERN = re.compile(r"(?u)\b\w\w+\b")
 # bm25s's English stop words (what the bm25s index used), copied so the query path
 # does not import bm25s (1.4 s with scipy).
@@ -92,6 +93,7 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS chunks_article ON chunks (article_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS terms USING fts5(
     stems, tokenize = "unicode61 remove_diacritics 0 tokenchars '_'");
+CREATE TABLE IF NOT EXISTS vectors (rowid INTEGER PRIMARY KEY, vector BLOB NOT NULL);
 """
 
 
@@ -108,6 +110,13 @@ def stems(text: str) -> list[str]:
     return list(_stemmer().stemWords(words)) if words else []
 
 
+def vector_bytes(vector: Any) -> bytes:
+    """A chunk's vector as the mirror stores it: little-endian float32, as Chroma holds it."""
+    import numpy as np
+
+    return np.asarray(vector, dtype="<f4").tobytes()
+
+
 def path_for(index_dir: Path, collection: str) -> Path:
     return index_dir / FOLDER / f"{collection}.sqlite"
 
@@ -120,11 +129,17 @@ class LexicalIndex(SqliteFile):
         self.problem = ""  # set when a search fails: vectors answer alone meanwhile
 
     # -- writing -------------------------------------------------------------------------
-    def add(self, ids: list[str], texts: list[str], metadatas: list[dict[str, Any]]) -> None:
-        """Insert or replace chunks (one transaction)."""
+    def add(
+        self,
+        ids: list[str],
+        texts: list[str],
+        metadatas: list[dict[str, Any]],
+        vectors: list[list[float]] | None = None,
+    ) -> None:
+        """Insert or replace chunks (one transaction), with their vectors when given."""
         with self._conn() as conn:
             self._delete(conn, ids)
-            for cid, text, meta in zip(ids, texts, metadatas):
+            for i, (cid, text, meta) in enumerate(zip(ids, texts, metadatas)):
                 cur = conn.execute(
                     "INSERT INTO chunks (chunk_id, article_id, content_hash, n_chunks, path, text, metadata) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -141,6 +156,31 @@ class LexicalIndex(SqliteFile):
                 conn.execute(
                     "INSERT INTO terms (rowid, stems) VALUES (?, ?)", (cur.lastrowid, " ".join(stems(text)))
                 )
+                if vectors is not None:
+                    conn.execute(
+                        "INSERT INTO vectors (rowid, vector) VALUES (?, ?)",
+                        (cur.lastrowid, vector_bytes(vectors[i])),
+                    )
+
+    def set_vectors(self, vectors: dict[str, list[float]]) -> None:
+        """Store the vectors of chunks already held (Chroma's copies, for an index written
+        before the mirror kept them)."""
+        with self._conn() as conn:
+            for cid, vector in vectors.items():
+                row = conn.execute("SELECT rowid FROM chunks WHERE chunk_id = ?", (cid,)).fetchone()
+                if row is not None:
+                    conn.execute(
+                        "INSERT OR REPLACE INTO vectors (rowid, vector) VALUES (?, ?)",
+                        (row[0], vector_bytes(vector)),
+                    )
+
+    def ids_without_vectors(self) -> list[str]:
+        return [
+            r[0]
+            for r in self._conn().execute(
+                "SELECT chunk_id FROM chunks WHERE rowid NOT IN (SELECT rowid FROM vectors) ORDER BY rowid"
+            )
+        ]
 
     def merge_metadata(self, updates: dict[str, dict[str, Any]]) -> None:
         """Merge fields into stored chunks' metadata (as Chroma's `update` does)."""
@@ -173,6 +213,7 @@ class LexicalIndex(SqliteFile):
             if rows:
                 rmarks = ",".join("?" * len(rows))
                 conn.execute(f"DELETE FROM terms WHERE rowid IN ({rmarks})", rows)
+                conn.execute(f"DELETE FROM vectors WHERE rowid IN ({rmarks})", rows)
                 conn.execute(f"DELETE FROM chunks WHERE rowid IN ({rmarks})", rows)
 
     # -- what is stored ------------------------------------------------------------------

@@ -1,0 +1,187 @@
+"""Vector search over the keyword index's mirror: questions on the embedded store without chromadb.
+
+A cold `newsdesk ask` spent about 0.8 s importing chromadb and opening its client, to
+search a few thousand vectors. The mirror (`lexical.py`) keeps every chunk's vector too,
+written in the same step as Chroma's. While it is in step with the collection (its
+writer token is the one in Chroma's SQLite file, read without chromadb, and it holds a
+vector for every chunk) a question searches it exactly: one matrix product over all
+vectors, where Chroma's HNSW is approximate. Otherwise (a Chroma server, an index from
+an older newsdesk, a run writing right now, more than MAX_CHUNKS chunks) questions open
+Chroma as before.
+
+The vectors are read in one SQLite read transaction with the token and the counts, so
+a run that starts writing meanwhile is either not seen at all or seen as "pending".
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+import numpy as np
+
+from index.settings import Settings
+from index.store import lexical
+from index.store.chroma import Hit, stored_writer
+from index.store.vector_check import verify_vectors
+
+# Above this many chunks Chroma's HNSW index is the better search: loading 50,000 vectors
+# (77 MB of float32) costs about what opening Chroma does, and it grows with the corpus.
+MAX_CHUNKS = 50_000
+_FIRST_BATCH = 64  # a filtered search reads metadata for this many nearest, then 4x more
+
+
+class MirrorStore:
+    """The parts of `ChunkStore` a question uses (query, similarities, chunks, metadata),
+    answered from the mirror's vectors held in memory."""
+
+    def __init__(
+        self, keywords: lexical.LexicalIndex, name: str, metadata: dict[str, Any], rows: list[Any]
+    ) -> None:
+        self.keywords = keywords
+        self.name = name
+        self.metadata = metadata
+        self.rowids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))  # ascending
+        matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype="<f4").reshape(len(rows), -1)
+        norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+        self.matrix = (matrix / np.where(norms == 0, 1, norms)).astype(np.float32)
+
+    def count(self) -> int:
+        return len(self.rowids)
+
+    def _cosines(self, embedding: list[float]) -> Any:
+        query = np.asarray(embedding, dtype=np.float32)
+        norm = float(np.linalg.norm(query)) or 1.0
+        return self.matrix @ (query / norm)
+
+    def query(
+        self, embedding: list[float], top_k: int, where: dict[str, Any] | None = None, text: bool = True
+    ) -> list[Hit]:
+        """The nearest chunks by cosine (where: a Chroma metadata filter, applied exactly)."""
+        sims = self._cosines(embedding)
+        if where is None:
+            k = min(top_k, len(sims))
+            top = np.argpartition(-sims, k - 1)[:k] if k else np.array([], dtype=np.int64)
+            order = top[np.argsort(-sims[top], kind="stable")]
+            hits = self._rows([int(self.rowids[i]) for i in order], text)
+            return [Hit(cid, t, m, float(sims[i])) for i, (cid, t, m) in zip(order, hits) if cid]
+        order = np.argsort(-sims, kind="stable")
+        found: list[Hit] = []
+        start, size = 0, _FIRST_BATCH
+        while start < len(order) and len(found) < top_k:
+            part = order[start : start + size]
+            rows = self._rows([int(self.rowids[i]) for i in part], True)
+            for i, (cid, t, meta) in zip(part, rows):
+                if cid and matches(where, meta):
+                    found.append(Hit(cid, t if text else "", meta if text else {}, float(sims[i])))
+                    if len(found) == top_k:
+                        break
+            start, size = start + size, size * 4
+        return found
+
+    def _rows(self, rowids: list[int], full: bool) -> list[tuple[str, str, dict[str, Any]]]:
+        """(chunk id, text, metadata) of the given mirror rows, in order; ("", "", {}) for a
+        row deleted since the vectors were read (another process's `index` run)."""
+        by_row: dict[int, tuple[str, str, dict[str, Any]]] = {}
+        conn = self.keywords._conn()
+        columns = "rowid, chunk_id, text, metadata" if full else "rowid, chunk_id"
+        for start in range(0, len(rowids), 500):
+            part = rowids[start : start + 500]
+            for row in conn.execute(
+                f"SELECT {columns} FROM chunks WHERE rowid IN ({','.join('?' * len(part))})", part
+            ):
+                by_row[row[0]] = (row[1], row[2], json.loads(row[3])) if full else (row[1], "", {})
+        return [by_row.get(r, ("", "", {})) for r in rowids]
+
+    def similarities(self, embedding: list[float], ids: list[str]) -> dict[str, float]:
+        """Cosine similarity of stored chunks (by id) to a query vector."""
+        if not ids:
+            return {}
+        sims = self._cosines(embedding)
+        conn = self.keywords._conn()
+        found: dict[str, float] = {}
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            for rowid, cid in conn.execute(
+                f"SELECT rowid, chunk_id FROM chunks WHERE chunk_id IN ({','.join('?' * len(part))})", part
+            ):
+                at = int(np.searchsorted(self.rowids, rowid))
+                if at < len(self.rowids) and self.rowids[at] == rowid:
+                    found[cid] = float(sims[at])
+        return found
+
+    def chunks(self, ids: list[str]) -> list[Hit]:
+        """Text and metadata of chunks by id: the mirror is all there is to ask."""
+        return self.keywords.chunks(ids)
+
+
+def open_mirror(settings: Settings, collection: str) -> MirrorStore | None:
+    """The mirror as the question's vector store, or None when Chroma must answer."""
+    if settings.chroma_host or not collection:
+        return None
+    writer = stored_writer(settings.chroma_path, collection)
+    if not writer or writer == "pending":
+        return None
+    # Damaged HNSW files are reported as when Chroma answers (a few `stat` calls while
+    # they are as the last run recorded them): the next `index` would stop on them.
+    verify_vectors(settings.index_dir, settings.chroma_path, collection)
+    keywords, problem = lexical.load_checked(settings.index_dir, collection)
+    if keywords is None or problem:
+        return None
+    conn = keywords._conn()
+    try:
+        conn.execute("BEGIN")  # one snapshot: the token, the counts and the vectors
+        try:
+            if keywords.get_meta("writer") != writer:
+                return None
+            chunks = int(conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
+            vectors = int(conn.execute("SELECT COUNT(*) FROM vectors").fetchone()[0])
+            if not 0 < chunks <= MAX_CHUNKS or vectors != chunks:
+                return None
+            rows = conn.execute("SELECT rowid, vector FROM vectors ORDER BY rowid").fetchall()
+            metadata = json.loads(keywords.get_meta("collection") or "{}")
+        finally:
+            conn.rollback()
+    except (sqlite3.Error, ValueError):  # no vectors table (an older file), damage: Chroma answers
+        keywords.close()
+        return None
+    if not isinstance(metadata, dict):
+        return None
+    return MirrorStore(keywords, collection, metadata, rows)
+
+
+def matches(where: dict[str, Any], metadata: dict[str, Any]) -> bool:
+    """Chroma's `where` filter on one chunk's metadata ($and, $or, $eq, $ne, $gt, $gte,
+    $lt, $lte, $in, $nin): a missing field matches only $ne and $nin, a comparison
+    with another type never matches."""
+    for key, condition in where.items():
+        if key == "$and":
+            if not all(matches(c, metadata) for c in condition):
+                return False
+        elif key == "$or":
+            if not any(matches(c, metadata) for c in condition):
+                return False
+        else:
+            ops = condition if isinstance(condition, dict) else {"$eq": condition}
+            if key not in metadata:  # as Chroma: only a negation holds for a missing field
+                if not all(op in ("$ne", "$nin") for op in ops):
+                    return False
+            elif not all(_holds(op, metadata[key], target) for op, target in ops.items()):
+                return False
+    return True
+
+
+def _holds(op: str, value: Any, target: Any) -> bool:
+    if op == "$in":
+        return value in target
+    if op == "$nin":
+        return value not in target
+    if op in ("$eq", "$ne"):
+        same = value == target and isinstance(value, bool) == isinstance(target, bool)
+        return same == (op == "$eq")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not isinstance(target, (int, float)):
+        return False
+    return {"$gt": value > target, "$gte": value >= target, "$lt": value < target, "$lte": value <= target}[
+        op
+    ]
