@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +14,7 @@ import pytest
 from llama_index.core.embeddings import BaseEmbedding
 from pydantic import PrivateAttr
 
+from index.embedding.onnx import Encoded, MiniLMEncoder
 from index.settings import Settings, load_settings
 
 if TYPE_CHECKING:
@@ -56,11 +58,48 @@ def settings(make_settings: Callable[..., Settings]) -> Settings:
     return make_settings()
 
 
+MEMO_MIN_CHARS = 200  # chunks, not questions: tests that count a question's passes see them all
+
+
+class RememberingEncoder(MiniLMEncoder):
+    """The real packaged MiniLM, remembering what it made of each chunk-sized text for the
+    rest of the test process: most indexing tests index the same seed articles again, and
+    the model's passes over them were most of their time. A text it has not seen goes
+    through the model; a remembered one gets exactly what the model gave for it."""
+
+    memo: dict[str, Encoded] = {}  # one for the process, across sessions and settings
+
+    def _run(self, texts: list[str], keep_tokens: bool) -> Iterator[tuple[int, Encoded]]:
+        todo = [t for t in dict.fromkeys(texts) if len(t) < MEMO_MIN_CHARS or t not in self.memo]
+        fresh: dict[str, Encoded] = {}
+        for i, encoded in super()._run(todo, keep_tokens=True):
+            fresh[todo[i]] = encoded
+            if len(todo[i]) >= MEMO_MIN_CHARS and len(self.memo) < 50_000:
+                self.memo[todo[i]] = encoded
+        for i, text in enumerate(texts):
+            encoded = fresh.get(text) or self.memo[text]
+            yield i, encoded if keep_tokens else Encoded(encoded.vector, None, [])
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remembering_shared_encoders() -> Iterator[None]:
+    """The encoders the code builds for itself (`shared_encoder`) remember too."""
+    from index.embedding import onnx
+
+    @lru_cache(maxsize=4)
+    def remembering(threads: int, batch_size: int, device: str, optimize: bool) -> MiniLMEncoder:
+        return RememberingEncoder(threads=threads, batch_size=batch_size, device=device, optimize=optimize)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(onnx, "_shared_encoder", remembering)
+        yield
+
+
 @pytest.fixture(scope="session")
 def onnx_model() -> Any:
     from index.embedding.backends import OnnxMiniLMEmbedding
 
-    return OnnxMiniLMEmbedding()
+    return OnnxMiniLMEmbedding(encoder=RememberingEncoder())
 
 
 class CountingEmbedding(BaseEmbedding):
@@ -125,9 +164,8 @@ def built_index(settings: Settings, _seed_index: Path) -> Settings:
 
 
 @pytest.fixture
-def llm_engine(make_settings: Callable[..., Settings], onnx_model: Any) -> Any:
+def llm_engine(make_settings: Callable[..., Settings], onnx_model: Any, _seed_index: Path) -> Any:
     """An engine in llm mode against a tests/openai_server.py server, over the seed index."""
-    from index.ingest.indexer import run_index
     from index.query.engine import Engine
 
     def make(server: Any, timeout: float = 5.0, backend: str = "openai-like", **overrides: Any) -> Engine:
@@ -139,8 +177,8 @@ def llm_engine(make_settings: Callable[..., Settings], onnx_model: Any) -> Any:
             llm_timeout=timeout,
             **overrides,
         )
-        if not (settings.index_dir / "state.json").exists():
-            run_index(settings, embed_model=onnx_model)
+        if not settings.index_dir.exists():
+            shutil.copytree(_seed_index, settings.index_dir)
         return Engine(settings, embed_model=onnx_model)
 
     return make

@@ -37,6 +37,7 @@ def test_cuda_without_a_gpu_build_is_an_error_and_auto_falls_back() -> None:
     assert MiniLMEncoder(device="auto").device == "cpu"
 
 
+@pytest.mark.slow  # newsdesk processes
 def test_cli_says_so_in_one_line(tmp_path: Path) -> None:
     import onnxruntime
 

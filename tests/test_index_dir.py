@@ -55,6 +55,7 @@ def shared_dir() -> Iterator[Path]:
     shutil.rmtree(path, ignore_errors=True)
 
 
+@pytest.mark.slow  # newsdesk processes
 def test_read_only_index_answers_and_index_says_it_is_not_writable(shared_dir: Path) -> None:
     corpus, index_dir, home = shared_dir / "corpus", shared_dir / "idx", shared_dir / "home"
     shutil.copytree(SEEDS, corpus)
