@@ -34,7 +34,9 @@ def _mirror_file(settings: Settings) -> Path:
 def _vector_rows(settings: Settings) -> tuple[int, int]:
     conn = sqlite3.connect(_mirror_file(settings))
     try:
-        return tuple(conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("chunks", "vectors"))  # type: ignore[return-value]
+        return tuple(
+            conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("chunks", "chunk_vectors")
+        )  # type: ignore[return-value]
     finally:
         conn.close()
 
@@ -113,7 +115,7 @@ def test_an_out_of_step_mirror_leaves_questions_to_chroma(built_index: Settings,
 
 def test_index_fills_the_vectors_an_older_index_lacks(built_index: Settings, onnx_model: Any) -> None:
     conn = sqlite3.connect(_mirror_file(built_index))
-    conn.execute("DROP TABLE vectors")  # as an index written before the mirror kept vectors
+    conn.execute("DROP TABLE chunk_vectors")  # as an index written before the mirror kept vectors
     conn.commit()
     conn.close()
     assert isinstance(Engine(built_index, embed_model=onnx_model).retriever().store, ChunkStore)
@@ -156,6 +158,61 @@ def test_a_mirror_damaged_under_a_running_engine_hands_over_to_chroma(
     assert isinstance(engine.retriever().store, ChunkStore)
     assert not answer.abstained and answer.sources
     assert "keyword index is damaged" in answer.note
+
+
+def test_a_copy_being_written_or_not_in_step_is_not_searched(built_index: Settings, onnx_model: Any) -> None:
+    from index.ingest.indexer import reconcile
+    from index.store.vector_mirror import open_mirror
+
+    collection = str(read_state(built_index.index_dir)["collection"])
+    assert open_mirror(built_index, collection) is not None
+    keywords = lexical.LexicalIndex(_mirror_file(built_index))
+    reconcile(open_active(built_index), keywords)  # what a run that found it out of step does first
+    assert keywords.get_meta("writer") == "pending"  # until the run finishes
+    assert open_mirror(built_index, collection) is None
+    run_index(built_index, embed_model=onnx_model)
+    assert open_mirror(built_index, collection) is not None
+
+    keywords.set_meta("collection", "{}")  # the embedding model it was written with is unknown
+    assert open_mirror(built_index, collection) is None
+
+
+def test_stray_and_missing_vectors(built_index: Settings, onnx_model: Any) -> None:
+    """A vector whose chunk is gone (an older newsdesk deleted chunks without theirs) is
+    never searched; a chunk without a vector leaves questions to Chroma until `index`."""
+    from index.store.vector_mirror import open_mirror
+
+    collection = str(read_state(built_index.index_dir)["collection"])
+    with sqlite3.connect(_mirror_file(built_index)) as conn:
+        conn.execute("INSERT INTO chunk_vectors VALUES ('gone#0#0', ?)", (np.ones(384, "<f4").tobytes(),))
+    mirror = open_mirror(built_index, collection)
+    assert mirror is not None and "gone#0#0" not in mirror.ids
+    with sqlite3.connect(_mirror_file(built_index)) as conn:
+        conn.execute("DELETE FROM chunk_vectors WHERE chunk_id = ?", (mirror.ids[0],))
+    assert open_mirror(built_index, collection) is None
+    report = run_index(built_index, embed_model=onnx_model)
+    assert report.embedded_chunks == 0
+    chunks, vectors = _vector_rows(built_index)
+    assert chunks == vectors and open_mirror(built_index, collection) is not None
+
+
+def test_a_copy_damaged_where_counting_does_not_see_it_hands_over_to_chroma(
+    built_index: Settings, onnx_model: Any
+) -> None:
+    path = _mirror_file(built_index)
+    with sqlite3.connect(path) as conn:
+        (page,) = conn.execute(
+            "SELECT MIN(pageno) FROM dbstat WHERE name = 'chunks' AND pagetype = 'leaf'"
+        ).fetchone()
+        size = conn.execute("PRAGMA page_size").fetchone()[0]
+    with open(path, "r+b") as fh:  # garbage over a page of passages; the id index is intact
+        fh.seek((page - 1) * size)
+        fh.write(b"\x0d\x00\x00\xff\xff")
+    engine = Engine(built_index, embed_model=onnx_model)
+    assert isinstance(engine.retriever().store, MirrorStore)  # the copy still counts its rows
+    answer = engine.ask(QUESTIONS[0])
+    assert isinstance(engine.retriever().store, ChunkStore)
+    assert not answer.abstained and "Lavrov" in answer.text
 
 
 @pytest.mark.slow

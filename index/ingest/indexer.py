@@ -578,8 +578,10 @@ def reconcile(store: ChunkStore, keywords: lexical.LexicalIndex) -> dict[str, Ar
     for start in range(0, len(missing), 2000):
         keywords.add_hits(store.chunks(missing[start : start + 2000]))
     fill_vectors(store, keywords)
-    store.begin_write()  # a token of our own, recorded as seen
-    keywords.set_meta("writer", store.token)
+    # A token of our own, which the keyword index records as seen when the run finishes
+    # (`_finish_keywords`): until then it says "pending", so no question trusts it while
+    # this run is still writing.
+    store.begin_write()
     return states
 
 

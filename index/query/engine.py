@@ -68,6 +68,7 @@ class Engine:
         self._signature: tuple[int, ...] = ()
         self._bm25_problem = ""
         self._fresh = False  # the next open must not reuse chromadb's cached client
+        self._avoid_mirror = False  # searching the keyword index's vector copy failed: use Chroma
         self._lock = threading.Lock()
 
     # -- loading -------------------------------------------------------------------------
@@ -76,7 +77,7 @@ class Engine:
         with self._lock:
             signature = state_signature(self.settings.index_dir)
             if self._retriever is not None and signature != self._signature:
-                self._retriever, self._fresh = None, True
+                self._retriever, self._fresh, self._avoid_mirror = None, True, False
             if self._retriever is None:
                 store, keywords, self._bm25_problem = self._open_store()
                 embed_model = self._embed_model or self._build_embed_model()
@@ -94,7 +95,8 @@ class Engine:
         index/store/vector_mirror.py), else Chroma itself."""
         from index.store.vector_mirror import open_mirror
 
-        mirror = open_mirror(self.settings, str(read_state(self.settings.index_dir).get("collection") or ""))
+        collection = str(read_state(self.settings.index_dir).get("collection") or "")
+        mirror = None if self._avoid_mirror else open_mirror(self.settings, collection)
         if mirror is not None:
             return mirror, mirror.keywords, ""
         store = open_active(self.settings, fresh=self._fresh)
@@ -223,17 +225,34 @@ class Engine:
     def _guarded(self, work: Any) -> Any:
         for attempt in (1, 2):
             try:
-                return work()
+                result = work()
             except NewsdeskError:
                 raise
             except Exception as exc:  # a store that vanished or broke under us
                 if attempt == 1:  # e.g. an outside `index --full` dropped the collection just now
+                    self._avoid_mirror = self._on_mirror()
                     self.reload()
                     continue
                 raise NewsdeskError(
                     f"the index could not be searched ({type(exc).__name__}: {exc}); {REBUILD_HINT}"
                 ) from exc
+            if attempt == 1 and self._on_mirror() and self._bm25_damaged():
+                # The keyword index's file is also where the vectors were searched: its
+                # passages can't be read, so Chroma answers until the index changes.
+                self._avoid_mirror = True
+                self.reload()
+                continue
+            return result
         raise AssertionError("unreachable")
+
+    def _on_mirror(self) -> bool:
+        """Whether questions search the keyword index's vector copy (not Chroma)."""
+        from index.store.vector_mirror import MirrorStore
+
+        return isinstance(getattr(self._retriever, "store", None), MirrorStore)
+
+    def _bm25_damaged(self) -> bool:
+        return bool(getattr(self._retriever and self._retriever.bm25, "problem", ""))
 
     def ask(
         self,

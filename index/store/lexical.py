@@ -42,7 +42,8 @@ from index.text import joined_terms, query_words
 FOLDER = "lexical"
 MANIFEST = "lexical.json"  # size and mtime of each file as the last `index` left it
 FORMAT = "newsdesk-lexical-1"
-MIRROR_LAYOUT = "text, metadata and vectors"  # what the mirror holds per chunk (in the index stamp)
+# What the mirror holds per chunk (in the index stamp: an older layout goes the full way once).
+MIRROR_LAYOUT = "text, metadata and vectors by chunk id"
 TOKEN_PATTERN = re.compile(r"(?u)\b\w\w+\b")
 # bm25s's English stop words (what the bm25s index used), copied so the query path
 # does not import bm25s (1.4 s with scipy).
@@ -93,7 +94,7 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS chunks_article ON chunks (article_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS terms USING fts5(
     stems, tokenize = "unicode61 remove_diacritics 0 tokenchars '_'");
-CREATE TABLE IF NOT EXISTS vectors (rowid INTEGER PRIMARY KEY, vector BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS chunk_vectors (chunk_id TEXT PRIMARY KEY, vector BLOB NOT NULL) WITHOUT ROWID;
 """
 
 
@@ -158,27 +159,29 @@ class LexicalIndex(SqliteFile):
                 )
                 if vectors is not None:
                     conn.execute(
-                        "INSERT INTO vectors (rowid, vector) VALUES (?, ?)",
-                        (cur.lastrowid, vector_bytes(vectors[i])),
+                        "INSERT OR REPLACE INTO chunk_vectors (chunk_id, vector) VALUES (?, ?)",
+                        (cid, vector_bytes(vectors[i])),
                     )
 
     def set_vectors(self, vectors: dict[str, list[float]]) -> None:
         """Store the vectors of chunks already held (Chroma's copies, for an index written
         before the mirror kept them)."""
         with self._conn() as conn:
-            for cid, vector in vectors.items():
-                row = conn.execute("SELECT rowid FROM chunks WHERE chunk_id = ?", (cid,)).fetchone()
-                if row is not None:
-                    conn.execute(
-                        "INSERT OR REPLACE INTO vectors (rowid, vector) VALUES (?, ?)",
-                        (row[0], vector_bytes(vector)),
-                    )
+            conn.executemany(
+                "INSERT OR REPLACE INTO chunk_vectors (chunk_id, vector) "
+                "SELECT chunk_id, ? FROM chunks WHERE chunk_id = ?",
+                [(vector_bytes(vector), cid) for cid, vector in vectors.items()],
+            )
 
     def ids_without_vectors(self) -> list[str]:
+        """Chunks held without a vector; stray vectors (of chunks no longer held: an older
+        newsdesk deleted chunks without their vectors) are dropped on the way."""
+        with self._conn() as conn:
+            conn.execute("DELETE FROM chunk_vectors WHERE chunk_id NOT IN (SELECT chunk_id FROM chunks)")
         return [
             r[0]
             for r in self._conn().execute(
-                "SELECT chunk_id FROM chunks WHERE rowid NOT IN (SELECT rowid FROM vectors) ORDER BY rowid"
+                "SELECT chunk_id FROM chunks WHERE chunk_id NOT IN (SELECT chunk_id FROM chunk_vectors) ORDER BY rowid"
             )
         ]
 
@@ -213,8 +216,8 @@ class LexicalIndex(SqliteFile):
             if rows:
                 rmarks = ",".join("?" * len(rows))
                 conn.execute(f"DELETE FROM terms WHERE rowid IN ({rmarks})", rows)
-                conn.execute(f"DELETE FROM vectors WHERE rowid IN ({rmarks})", rows)
                 conn.execute(f"DELETE FROM chunks WHERE rowid IN ({rmarks})", rows)
+            conn.execute(f"DELETE FROM chunk_vectors WHERE chunk_id IN ({marks})", part)
 
     # -- what is stored ------------------------------------------------------------------
     def count(self) -> int:

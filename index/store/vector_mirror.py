@@ -35,7 +35,7 @@ _FIRST_BATCH = 64  # a filtered search reads metadata for this many nearest, the
 
 class MirrorStore:
     """The parts of `ChunkStore` a question uses (query, similarities, chunks, metadata),
-    answered from the mirror's vectors held in memory."""
+    answered from the mirror's vectors held in memory, by chunk id."""
 
     def __init__(
         self, keywords: lexical.LexicalIndex, name: str, metadata: dict[str, Any], rows: list[Any]
@@ -43,7 +43,8 @@ class MirrorStore:
         self.keywords = keywords
         self.name = name
         self.metadata = metadata
-        self.rowids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))  # ascending
+        self.ids = [str(r[0]) for r in rows]
+        self._position = {cid: i for i, cid in enumerate(self.ids)}
         matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype="<f4").reshape(len(rows), -1)
         norms = np.sqrt(np.einsum("ij,ij->i", matrix, matrix))
         if np.all(np.abs(norms - 1) < 1e-5):  # unit vectors already (MiniLM's are): no copy
@@ -52,7 +53,7 @@ class MirrorStore:
             self.matrix = matrix / np.where(norms == 0, 1, norms)[:, None]
 
     def count(self) -> int:
-        return len(self.rowids)
+        return len(self.ids)
 
     def _cosines(self, embedding: list[float]) -> Any:
         query = np.asarray(embedding, dtype=np.float32)
@@ -68,52 +69,51 @@ class MirrorStore:
             k = min(top_k, len(sims))
             top = np.argpartition(-sims, k - 1)[:k] if k else np.array([], dtype=np.int64)
             order = top[np.argsort(-sims[top], kind="stable")]
-            hits = self._rows([int(self.rowids[i]) for i in order], text)
-            return [Hit(cid, t, m, float(sims[i])) for i, (cid, t, m) in zip(order, hits) if cid]
+            if not text:
+                return [Hit(self.ids[i], "", {}, float(sims[i])) for i in order]
+            found = self._chunks([self.ids[i] for i in order])
+            return [
+                Hit(self.ids[i], *found[self.ids[i]], float(sims[i])) for i in order if self.ids[i] in found
+            ]
         order = np.argsort(-sims, kind="stable")
-        found: list[Hit] = []
+        hits: list[Hit] = []
         start, size = 0, _FIRST_BATCH
-        while start < len(order) and len(found) < top_k:
+        while start < len(order) and len(hits) < top_k:
             part = order[start : start + size]
-            rows = self._rows([int(self.rowids[i]) for i in part], True)
-            for i, (cid, t, meta) in zip(part, rows):
-                if cid and matches(where, meta):
-                    found.append(Hit(cid, t if text else "", meta if text else {}, float(sims[i])))
-                    if len(found) == top_k:
+            found = self._chunks([self.ids[i] for i in part])
+            for i in part:
+                if self.ids[i] in found and matches(where, found[self.ids[i]][1]):
+                    body, meta = found[self.ids[i]]
+                    hits.append(Hit(self.ids[i], body if text else "", meta if text else {}, float(sims[i])))
+                    if len(hits) == top_k:
                         break
             start, size = start + size, size * 4
-        return found
+        return hits
 
-    def _rows(self, rowids: list[int], full: bool) -> list[tuple[str, str, dict[str, Any]]]:
-        """(chunk id, text, metadata) of the given mirror rows, in order; ("", "", {}) for a
-        row deleted since the vectors were read (another process's `index` run)."""
-        by_row: dict[int, tuple[str, str, dict[str, Any]]] = {}
+    def _chunks(self, ids: list[str]) -> dict[str, tuple[str, dict[str, Any]]]:
+        """Text and metadata by chunk id (a chunk deleted since the vectors were read, by
+        another process's `index` run, is missing). Damage found only now is an error the
+        engine answers by opening Chroma instead (`Engine._guarded`)."""
+        found: dict[str, tuple[str, dict[str, Any]]] = {}
         conn = self.keywords._conn()
-        columns = "rowid, chunk_id, text, metadata" if full else "rowid, chunk_id"
-        for start in range(0, len(rowids), 500):
-            part = rowids[start : start + 500]
-            for row in conn.execute(
-                f"SELECT {columns} FROM chunks WHERE rowid IN ({','.join('?' * len(part))})", part
-            ):
-                by_row[row[0]] = (row[1], row[2], json.loads(row[3])) if full else (row[1], "", {})
-        return [by_row.get(r, ("", "", {})) for r in rowids]
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            rows = conn.execute(
+                f"SELECT chunk_id, text, metadata FROM chunks WHERE chunk_id IN ({','.join('?' * len(part))})",
+                part,
+            )
+            found.update((cid, (body, json.loads(meta))) for cid, body, meta in rows)
+        return found
 
     def similarities(self, embedding: list[float], ids: list[str]) -> dict[str, float]:
         """Cosine similarity of stored chunks (by id) to a query vector."""
-        if not ids:
+        known = [cid for cid in ids if cid in self._position]
+        if not known:
             return {}
-        sims = self._cosines(embedding)
-        conn = self.keywords._conn()
-        found: dict[str, float] = {}
-        for start in range(0, len(ids), 500):
-            part = ids[start : start + 500]
-            for rowid, cid in conn.execute(
-                f"SELECT rowid, chunk_id FROM chunks WHERE chunk_id IN ({','.join('?' * len(part))})", part
-            ):
-                at = int(np.searchsorted(self.rowids, rowid))
-                if at < len(self.rowids) and self.rowids[at] == rowid:
-                    found[cid] = float(sims[at])
-        return found
+        rows = self.matrix[[self._position[cid] for cid in known]]
+        query = np.asarray(embedding, dtype=np.float32)
+        sims = rows @ (query / (float(np.linalg.norm(query)) or 1.0))
+        return {cid: float(s) for cid, s in zip(known, sims)}
 
     def chunks(self, ids: list[str]) -> list[Hit]:
         """Text and metadata of chunks by id: the mirror is all there is to ask."""
@@ -140,17 +140,19 @@ def open_mirror(settings: Settings, collection: str) -> MirrorStore | None:
             if keywords.get_meta("writer") != writer:
                 return None
             chunks = int(conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
-            vectors = int(conn.execute("SELECT COUNT(*) FROM vectors").fetchone()[0])
-            if not 0 < chunks <= MAX_CHUNKS or vectors != chunks:
+            if not 0 < chunks <= MAX_CHUNKS:
                 return None
-            rows = conn.execute("SELECT rowid, vector FROM vectors ORDER BY rowid").fetchall()
+            rows = conn.execute(
+                "SELECT chunk_id, vector FROM chunk_vectors WHERE chunk_id IN (SELECT chunk_id FROM chunks)"
+            ).fetchall()
             metadata = json.loads(keywords.get_meta("collection") or "{}")
         finally:
             conn.rollback()
     except (sqlite3.Error, ValueError):  # no vectors table (an older file), damage: Chroma answers
         keywords.close()
         return None
-    if not isinstance(metadata, dict):
+    if len(rows) != chunks or not isinstance(metadata, dict) or not metadata.get("embed_model"):
+        keywords.close()
         return None
     return MirrorStore(keywords, collection, metadata, rows)
 
