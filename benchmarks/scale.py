@@ -2,6 +2,7 @@
 
     python -m benchmarks.scale --sizes 2000,10000,50000          # the curve (table + PNG)
     python -m benchmarks.scale --sizes 100000 --server           # scale mode, embedded and `chroma run`
+    python -m benchmarks.scale --sizes 100000 --server-only --baseline embedded.json  # in two sittings
     python -m benchmarks.scale --label flat --baseline old.json  # beside another code's run
 
 For each size a corpus of generated articles is written and *seeded* into an index
@@ -472,6 +473,7 @@ def main() -> None:
     )
     parser.add_argument("--sizes", default="2000,10000,50000")
     parser.add_argument("--server", action="store_true", help="also run each size against `chroma run`")
+    parser.add_argument("--server-only", action="store_true", help="only against `chroma run` (and no bm25s)")
     parser.add_argument("--no-cli", action="store_true", help="skip the fresh-CLI runs")
     parser.add_argument("--repeat", type=int, default=3, help="cycles of runs per size (medians reported)")
     parser.add_argument("--out", default=str(RESULTS / "scale.json"))
@@ -486,9 +488,11 @@ def main() -> None:
     rows: list[dict[str, Any]] = []
     try:
         for size in (int(s) for s in args.sizes.split(",") if s):
-            found = measure(work, size, fresh_cli=not args.no_cli, repeat=args.repeat)
-            found.append(bm25s_baseline(work, size))
-            if args.server:
+            found = []
+            if not args.server_only:
+                found = measure(work, size, fresh_cli=not args.no_cli, repeat=args.repeat)
+                found.append(bm25s_baseline(work, size))
+            if args.server or args.server_only:
                 found.extend(measure(work, size, server=True, fresh_cli=not args.no_cli, repeat=args.repeat))
             rows.extend({**r, "code": args.label} for r in found)
             table(f"Incremental cost at {size:,} articles", found)

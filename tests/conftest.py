@@ -68,8 +68,12 @@ class RememberingEncoder(MiniLMEncoder):
     through the model; a remembered one gets exactly what the model gave for it."""
 
     memo: dict[str, Encoded] = {}  # one for the process, across sessions and settings
+    remembering = True  # off (fixture `every_pass`) for tests that count the model's passes
 
     def _run(self, texts: list[str], keep_tokens: bool) -> Iterator[tuple[int, Encoded]]:
+        if not self.remembering:
+            yield from super()._run(texts, keep_tokens)
+            return
         todo = [t for t in dict.fromkeys(texts) if len(t) < MEMO_MIN_CHARS or t not in self.memo]
         fresh: dict[str, Encoded] = {}
         for i, encoded in super()._run(todo, keep_tokens=True):
@@ -93,6 +97,12 @@ def _remembering_shared_encoders() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(onnx, "_shared_encoder", remembering)
         yield
+
+
+@pytest.fixture
+def every_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every text goes through the model, for a test that counts what reaches it."""
+    monkeypatch.setattr(RememberingEncoder, "remembering", False)
 
 
 @pytest.fixture(scope="session")

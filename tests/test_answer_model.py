@@ -111,7 +111,9 @@ def test_an_articles_date_counts_as_said_in_each_sentence() -> None:
     assert published_words(article("not a date")) == (frozenset(), frozenset())
 
 
-def test_a_question_costs_one_model_pass(built_index: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_question_costs_one_model_pass(
+    built_index: Settings, monkeypatch: pytest.MonkeyPatch, every_pass: None
+) -> None:
     """The question's vector (for Chroma) and its token states (for MaxSim) come from one
     ONNX pass over the question, not one pass each."""
     from index.embedding.onnx import MiniLMEncoder

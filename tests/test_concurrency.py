@@ -82,7 +82,7 @@ async def test_compare_rows_hold_the_baseline_first(settings: Settings) -> None:
 
 
 def test_one_model_pass_also_through_the_llama_index_wrapper(
-    built_index: Settings, onnx_model: Any, monkeypatch: Any
+    built_index: Settings, onnx_model: Any, monkeypatch: Any, every_pass: None
 ) -> None:
     """An engine given the llama-index wrapper of the packaged MiniLM (as ingestion and the
     tests use it) also encodes a question once (test_answer_model.py covers the default)."""

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from index.embedding.onnx import MiniLMEncoder, providers_for
@@ -80,3 +81,18 @@ def test_a_profile_says_which_provider_ran_each_node(tmp_path: Path) -> None:
         e["args"]["provider"] for e in events if e.get("cat") == "Node" and "provider" in e.get("args", {})
     }
     assert ran == {"CPUExecutionProvider"}
+
+
+def test_an_unoptimised_session_gives_the_same_vectors() -> None:
+    """A one-question `ask` loads the model without graph optimisation (quicker to start):
+    its vectors and token states must be the optimised session's."""
+    texts = [
+        "Who is the Russian Foreign Minister that Blinken met?",
+        "GM would have a 60 pct stake in the venture.",
+    ]
+    optimised, plain = MiniLMEncoder().encode(texts), MiniLMEncoder(optimize=False).encode(texts)
+    for a, b in zip(optimised, plain):
+        assert float(np.abs(a.vector - b.vector).max()) < 1e-5
+        assert a.hidden is not None and b.hidden is not None
+        assert float(np.abs(a.hidden - b.hidden).max()) < 1e-4
+        assert a.offsets == b.offsets
