@@ -66,7 +66,7 @@ def without_vector_copy(index_dir: Path, target: Path) -> Path:
     shutil.copytree(index_dir, target)
     for path in (target / "lexical").glob("*.sqlite"):
         conn = sqlite3.connect(path)
-        conn.execute("DROP TABLE IF EXISTS vectors")
+        conn.execute("DROP TABLE IF EXISTS chunk_vectors")
         conn.commit()
         conn.close()
     return target
