@@ -328,6 +328,7 @@ def _update_in_step(run: _Run, scan: Scan, manifest: FileManifest, collection: s
     _, store, _, keywords, damage = run.open_for_writing(full=False)
     if damage:  # the signature was as recorded, yet SQLite could not open it
         reconcile(store, keywords)
+        fill_vectors(store, keywords)
     store.mirror = phases.calls("lexical", keywords)  # written from inside Chroma writes
     side = SentenceStore(settings.index_dir, create=True)
     states = keywords.article_states([a.id for a in changed] + gone)
@@ -381,8 +382,6 @@ def _update_full_way(run: _Run, scan: Scan, manifest: FileManifest, full: bool) 
         articles = scan.articles()
     client, store, old, keywords, _ = run.open_for_writing(full)
     states = _article_states(store, keywords)
-    with phases("lexical"):
-        fill_vectors(store, keywords)
     store.mirror = phases.calls("lexical", keywords)  # written from inside Chroma writes
     side = SentenceStore(settings.index_dir, create=True)
     _check_sentence_rules(side)
@@ -390,6 +389,9 @@ def _update_full_way(run: _Run, scan: Scan, manifest: FileManifest, full: bool) 
     if legacy_ids(states):  # an index written before ids kept the file suffix
         moved = migrate_ids(store, states)
         states = reconcile(store, keywords)
+    if not settings.chroma_host:  # questions on a server always search it, never the copy
+        with phases("lexical"):
+            fill_vectors(store, keywords)
     with phases("read"):
         todo = _read_todo(settings, _plan(articles, states, report), report)
     gone = _gone(articles, report.skipped, states)
@@ -577,7 +579,6 @@ def reconcile(store: ChunkStore, keywords: lexical.LexicalIndex) -> dict[str, Ar
     missing = sorted(ids - have)
     for start in range(0, len(missing), 2000):
         keywords.add_hits(store.chunks(missing[start : start + 2000]))
-    fill_vectors(store, keywords)
     # A token of our own, which the keyword index records as seen when the run finishes
     # (`_finish_keywords`): until then it says "pending", so no question trusts it while
     # this run is still writing.
@@ -587,8 +588,8 @@ def reconcile(store: ChunkStore, keywords: lexical.LexicalIndex) -> dict[str, Ar
 
 def fill_vectors(store: ChunkStore, keywords: lexical.LexicalIndex) -> None:
     """Copy Chroma's vectors of the chunks the mirror holds without one (an index written
-    before the mirror kept vectors, or chunks reconciled from Chroma): questions then
-    search the mirror without opening Chroma (`index.store.vector_mirror`)."""
+    before the mirror kept vectors, or chunks `reconcile` fetched): questions on the
+    embedded store then search the mirror without opening Chroma (`index.store.vector_mirror`)."""
     missing = keywords.ids_without_vectors()
     for start in range(0, len(missing), 2000):
         keywords.set_vectors(store.vectors(missing[start : start + 2000]))
