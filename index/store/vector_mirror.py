@@ -56,9 +56,7 @@ class MirrorStore:
         return len(self.ids)
 
     def _cosines(self, embedding: list[float]) -> Any:
-        query = np.asarray(embedding, dtype=np.float32)
-        norm = float(np.linalg.norm(query)) or 1.0
-        return self.matrix @ (query / norm)
+        return self.matrix @ _unit(embedding)
 
     def query(
         self, embedding: list[float], top_k: int, where: dict[str, Any] | None = None, text: bool = True
@@ -110,14 +108,17 @@ class MirrorStore:
         known = [cid for cid in ids if cid in self._position]
         if not known:
             return {}
-        rows = self.matrix[[self._position[cid] for cid in known]]
-        query = np.asarray(embedding, dtype=np.float32)
-        sims = rows @ (query / (float(np.linalg.norm(query)) or 1.0))
+        sims = self.matrix[[self._position[cid] for cid in known]] @ _unit(embedding)
         return {cid: float(s) for cid, s in zip(known, sims)}
 
     def chunks(self, ids: list[str]) -> list[Hit]:
         """Text and metadata of chunks by id: the mirror is all there is to ask."""
         return self.keywords.chunks(ids)
+
+
+def _unit(embedding: list[float]) -> Any:
+    query = np.asarray(embedding, dtype=np.float32)
+    return query / (float(np.linalg.norm(query)) or 1.0)
 
 
 def open_mirror(settings: Settings, collection: str) -> MirrorStore | None:
