@@ -154,11 +154,12 @@ class Engine:
             return self._guarded(lambda: baseline.retrieve(self.retriever(), question, top_k))
         return self._scoped_read(question, self.scope_for(question, scope))[0].passages[:top_k]
 
-    def read(self, question: str, scope: Scope | None = None) -> Reading:
+    def read(self, question: str, scope: Scope | None = None, asked: str = "") -> Reading:
         """The question read against the index (cached for the last few questions);
-        scope: the dates/outlet to search, exactly as given (None: all articles)."""
+        scope: the dates/outlet to search, exactly as given (None: all articles); asked:
+        the question as written, when `question` is it with its dates taken out."""
         question = validate_question(question, self.settings.max_question_chars)
-        key = f"{question}\x00{scope!r}"
+        key = f"{question}\x00{scope!r}\x00{asked}"
 
         def run() -> Reading:
             self.retriever()
@@ -166,7 +167,9 @@ class Engine:
             assert reader is not None
             reading = self._readings.get(key)
             if reading is None:
-                reading = reader.read(question, scope if scope is not None and not scope.empty else None)
+                reading = reader.read(
+                    question, scope if scope is not None and not scope.empty else None, asked
+                )
                 if len(self._readings) >= 8:
                     self._readings.pop(next(iter(self._readings)))
                 self._readings[key] = reading
@@ -207,7 +210,7 @@ class Engine:
         searched then, and the note says so. Returns (reading, scope used, note)."""
         from index.query.dates import without_dates
 
-        reading = self.read(without_dates(question, scope), scope)  # its dates are now a filter
+        reading = self.read(without_dates(question, scope), scope, question)  # its dates are now a filter
         note = scope.describe()
         if scope.filters and not reading.passages:
             if scope.from_question and (scope.since or scope.until):

@@ -17,6 +17,7 @@ from index.embedding.token_states import content_tokens, project
 from index.query.candidates import Article, gather, idf_weights
 from index.query.features import QuestionVectors, Row, feature_rows
 from index.query.model import AnswerModel, abstain_features
+from index.query.periods import Periods, periods, without_other_periods
 from index.query.question import Question, analyze, foreign_language
 from index.query.retrieval import HybridRetriever, Passage, collapse_duplicates
 from index.query.scope import Scope
@@ -51,6 +52,7 @@ class Gathered:
     idf: dict[str, float]
     articles: list[Article]
     vectors: QuestionVectors
+    periods: Periods  # the months, years and quarters the question asks about
 
 
 class Reader:
@@ -61,11 +63,13 @@ class Reader:
         self.retriever, self.sentences, self.model, self.encoder = retriever, sentences, model, encoder
         self.same_model = bare_encoder(retriever.embed_model) is encoder  # one pass embeds for both
 
-    def read(self, text: str, scope: Scope | None = None) -> Reading:
-        return self.score(self.gather(text, scope))
+    def read(self, text: str, scope: Scope | None = None, asked: str = "") -> Reading:
+        return self.score(self.gather(text, scope, asked))
 
-    def gather(self, text: str, scope: Scope | None = None) -> Gathered:
-        """scope: dates/outlet the candidates must have (index.query.scope); None for all."""
+    def gather(self, text: str, scope: Scope | None = None, asked: str = "") -> Gathered:
+        """scope: dates/outlet the candidates must have (index.query.scope); None for all.
+        asked: the question as the user wrote it, when `text` has its dates taken out
+        because they became the scope: the periods it names still hold for the answer."""
         question = analyze(text)
         encoded = self.encoder.encode([text])[0]
         pool = self.retriever.candidates(text, encoded.vector.tolist() if self.same_model else None, scope)
@@ -73,7 +77,13 @@ class Reader:
         articles = gather(question, pool, self.sentences, idf)  # fuses each passage's score
         pool = collapse_duplicates(sorted(pool, key=lambda p: p.score, reverse=True))
         return Gathered(
-            question, foreign_language(text), pool, idf, articles, self._vectors(text, encoded, idf)
+            question,
+            foreign_language(text),
+            pool,
+            idf,
+            articles,
+            self._vectors(text, encoded, idf),
+            periods(asked or text, asked=True),
         )
 
     def score(self, g: Gathered) -> Reading:
@@ -83,6 +93,7 @@ class Reader:
             g.question, g.vectors, g.articles, g.idf, model.expected_types(g.question.head)
         )
         _, probabilities = model.sentence_probabilities(X)
+        probabilities = without_other_periods(g.periods, rows, probabilities)
         evidence = abstain_features(X, probabilities, model.features)
         vector = np.asarray([[evidence[n] for n in model.abstain.names]], dtype=np.float32)
         answerable = float(model.abstain.probability(vector)[0]) if rows else 0.0

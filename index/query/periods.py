@@ -1,0 +1,168 @@
+"""The periods a text names (months, years, quarters), and the reader's check that a
+quoted sentence is about the period the question asks for.
+
+News facts are tied to a period ("surplus in March", "1986 net profit", "first-quarter
+income"), and a sentence stating the same fact for another period is the typical wrong
+answer: the question asks for March, the article reports February. Its words match the
+question as well as the right sentence's would, so no word-overlap feature tells them
+apart; `without_other_periods` sets such sentences' probability to 0 after the model has
+scored them. A wire dateline ("WIESBADEN, March 26 - ...") is the publication date, not
+the period the sentence reports on, so it is left out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from index.dates import from_day, published_day
+
+if TYPE_CHECKING:
+    from index.query.features import Row
+
+# Capitalised only: "may" is a verb far more often than a month.
+_MONTH = re.compile(
+    r"\b(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\b"
+)
+# Questions are often typed in lower case ("surplus in march 1987"): there a month counts
+# when a day or year follows it, or "in/of/since/..." comes before it.
+_ASKED_MONTH = re.compile(
+    r"\b(?:(january|february|march|april|may|june|july|august|september|october|november|december"
+    r"|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.?(?=\s+\d)"
+    r"|\b(?:in|of|since|by|for|until|during|from|to)\s+(january|february|march|april|may|june|july"
+    r"|august|september|october|november|december)\b)",
+    re.I | re.A,
+)
+_YEAR = re.compile(r"(?<![\d.,$£€¥])\b(1[89]\d\d|20\d\d)(?:s\b|\b)(?![.,]\d)(?!\s*(?:GMT|hrs|dlrs|tonnes)\b)")
+_QUARTER = re.compile(
+    r"\b(first|second|third|fourth|1st|2nd|3rd|4th)[- ](?:quarter|qtr)\b|\b(q[1-4]|[1-4]q)\b", re.I | re.A
+)
+_QUARTER_NUMBER = {"fi": "1", "1s": "1", "q1": "1", "1q": "1", "se": "2", "2n": "2", "q2": "2", "2q": "2"}
+_QUARTER_NUMBER |= {"th": "3", "3r": "3", "q3": "3", "3q": "3", "fo": "4", "4t": "4", "q4": "4", "4q": "4"}
+# "LONDON, June 18 -", "LA PAZ, March 3 (Reuters) -", "SOUTHFIELD, Mich., April 3 -",
+# "BEIJING/SHANGHAI -", "SÃO PAULO (AP) —", "Feb 24 (Reuters) -": a place in capitals, then
+# only capitalised words, numbers and brackets, then a dash; or a date and the agency.
+_DATELINE = re.compile(
+    r"^\s*(?:[A-ZÀ-Þ][A-ZÀ-Þ.'’&/-]+(?:[\s,]+(?:[A-ZÀ-Þ0-9][\w.'’&/-]*|\([\w .]+\)))*"
+    r"|[A-Z][a-z]{2,8}\.? \d{1,2},? \([A-Za-z .]+\))\s*,?\s*(?:-{1,2}|–|—)\s"
+)
+
+
+@dataclass(frozen=True)
+class Periods:
+    months: frozenset[str]  # "jan" ... "dec"
+    years: frozenset[str]  # "1987"
+    quarters: frozenset[str]  # "1" ... "4"
+
+    def kinds(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+        return self.months, self.years, self.quarters
+
+    def __bool__(self) -> bool:
+        return bool(self.months or self.years or self.quarters)
+
+
+@lru_cache(maxsize=8192)
+def periods(text: str, asked: bool = False) -> Periods:
+    """Months, years and quarters named in `text` (sentence-initial "May" counts too),
+    after its dateline if it opens with one. asked: `text` is a question, where a month
+    in lower case counts too when a day or year follows it ("in march 1987")."""
+    text = _DATELINE.sub("", text, count=1)
+    found = [m.group(1) for m in _MONTH.finditer(text) if not _a_name(text, m)]
+    if asked:
+        found += [m.group(1) or m.group(2) for m in _ASKED_MONTH.finditer(text)]
+    months = frozenset(m[:3].lower() for m in found)
+    years = frozenset(_YEAR.findall(text))
+    quarters = frozenset(
+        _QUARTER_NUMBER[(m.group(1) or m.group(2)).lower()[:2]] for m in _QUARTER.finditer(text)
+    )
+    return Periods(months, years, quarters)
+
+
+_NAME_LIKE = frozenset({"May", "June", "April", "Jan", "August"})
+_BEFORE_A_MONTH = frozenset(
+    {"In", "Since", "By", "For", "Until", "During", "From", "To", "Of", "Last", "Next"}
+)
+_CAPITALISED_BEFORE = re.compile(r"\b([A-Z][a-z]+)\s+$")
+_DAY_OR_YEAR_AFTER = re.compile(r"\.?,?\s+\d")
+
+
+def _a_name(text: str, m: re.Match[str]) -> bool:
+    """ "Theresa May", "Jan Smith"-like: a month word after a capitalised word that is not
+    "In"/"Since"/..., with no day or year after it."""
+    if m.group(1) not in _NAME_LIKE or _DAY_OR_YEAR_AFTER.match(text, m.end()):
+        return False
+    before = _CAPITALISED_BEFORE.search(text, 0, m.start())
+    return before is not None and before.group(1) not in _BEFORE_A_MONTH
+
+
+def clash(asked: Periods, stated: Periods) -> tuple[int, int]:
+    """(kinds where both name periods and share none, kinds where they share one).
+
+    "net income in the first quarter of 1987" against "fourth-quarter net income rose"
+    clashes on quarters; against "1987 first-quarter" it matches twice."""
+    wrong = right = 0
+    for a, b in zip(asked.kinds(), stated.kinds()):
+        if a and b:
+            if a & b:
+                right += 1
+            else:
+                wrong += 1
+    return wrong, right
+
+
+# A sentence that compares ("rose to 15,873 from 13,806 in March 1986", "against 1986's")
+# names the earlier year and leaves the current one to its article's date.
+_COMPARED = re.compile(
+    r"\b(?:from|against|compared|versus|vs|year[- ]ago|year[- ]earlier|a year ago|last year|previous year"
+    r"|prior year|this year|current year)\b",
+    re.I,
+)
+
+
+def stated(text: str, year: int | None) -> Periods:
+    """The periods a sentence states. A sentence that names a year while comparing with it
+    also speaks of the year its article was published (`year`; None when unknown): "rose
+    to 15,873 from 13,806 in March 1986" in a 1987 article is about March 1987. One that
+    names a year without comparing is about that year ("She won the contest in 2004"), and
+    one naming no year says nothing about years (1986 results come out in 1987)."""
+    found = periods(text)
+    if year is None or not found.years or not _COMPARED.search(text):
+        return found
+    return replace(found, years=found.years | {str(year)})
+
+
+def clashes(asked: Periods, sentence: Periods) -> bool:
+    """The sentence states a period of a kind the question names, and not the question's."""
+    return bool(asked) and clash(asked, sentence)[0] > 0
+
+
+def without_other_periods(asked: Periods, rows: list[Row], probabilities: np.ndarray) -> np.ndarray:
+    """A sentence that states another period than the one asked about ("surplus in
+    February" for a question about March, "1985 profit" for 1986's) does not answer it,
+    however well its words match: its probability goes to 0. When that sentence was its
+    article's best, the article reports on another period, and its sentences that do not
+    name the asked one go to 0 too. Another article's sentence is quoted then, or, when
+    none is left, the question is refused."""
+    if not asked or not len(rows):
+        return probabilities
+    out = probabilities.copy()
+    by_article: dict[int, list[int]] = {}
+    for i, row in enumerate(rows):
+        by_article.setdefault(id(row.article), []).append(i)
+    for members in by_article.values():
+        article = rows[members[0]].article
+        day = published_day(next((str(p.metadata.get("published", "")) for p in article.passages), ""))
+        year = None if day is None else from_day(day).year
+        verdicts = {i: clash(asked, stated(rows[i].sentence.stored.text, year)) for i in members}
+        best = max(members, key=lambda i: probabilities[i])
+        other_period = verdicts[best][0] > 0
+        for i in members:
+            wrong, right = verdicts[i]
+            if wrong or (other_period and not right):
+                out[i] = 0.0
+    return out

@@ -1,0 +1,117 @@
+"""Periods named in questions and sentences, and when they clash."""
+
+from typing import Any
+
+from index.query.periods import Periods, clash, clashes, periods, stated
+
+
+def test_months_years_and_quarters_are_read() -> None:
+    p = periods("Net income in the first quarter of 1987 rose, against Q4 and December 1986.")
+    assert p.months == {"dec"}
+    assert p.years == {"1987", "1986"}
+    assert p.quarters == {"1", "4"}
+
+
+def test_may_the_verb_is_not_a_month_but_may_the_month_is() -> None:
+    assert periods("The company may sell the unit.").months == frozenset()
+    assert periods("What was the load factor in May 1987?").months == {"may"}
+
+
+def test_amounts_are_not_years() -> None:
+    assert periods("It sold 1,987 cars for 2010.5 mln dlrs, or $2000 each.").years == frozenset()
+    assert periods("Sales in the 1980s grew.").years == {"1980"}
+
+
+def test_another_month_clashes_and_the_same_matches() -> None:
+    asked = periods("What was West Germany's current account surplus in March 1987?")
+    assert clash(asked, periods("The surplus widened to 6.6 billion marks in February.")) == (1, 0)
+    assert clash(asked, periods("The surplus was 8.1 billion marks in March, the office said.")) == (0, 1)
+    # Naming no period is not a clash: the dateline supplies it.
+    assert clash(asked, periods("The surplus widened to 6.6 billion marks.")) == (0, 0)
+
+
+def test_a_question_without_periods_never_clashes() -> None:
+    asked = periods("Who leads the company?")
+    assert not asked
+    assert clash(asked, periods("In March 1986 Smith became its chairman.")) == (0, 0)
+    assert clash(Periods(frozenset(), frozenset({"1987"}), frozenset()), periods("In 1986 and 1987.")) == (
+        0,
+        1,
+    )
+
+
+def test_a_dateline_is_the_publication_date_not_the_reported_period() -> None:
+    asked = periods("What was West Germany's current account surplus for March 1987?")
+    lead = "WIESBADEN, March 26 - West Germany's surplus widened to 6.6 billion marks in February."
+    assert periods(lead).months == {"feb"}
+    assert clash(asked, periods(lead)) == (1, 0)
+    assert periods("SOUTHFIELD, Mich., April 3 - Sales for March fell.").months == {"mar"}
+    assert periods("NEW YORK, March 25 (Reuters) - Shares rose.").months == frozenset()
+    assert periods("PARIS (AP) — Output fell in May.").months == {"may"}
+    # Not a dateline: an ordinary sentence with a dash keeps its months.
+    assert periods("In March, output fell - the first drop in a year.").months == {"mar"}
+    assert periods("Smith - the chairman since May - resigned.").months == {"may"}
+
+
+def test_odd_letters_and_wire_abbreviations() -> None:
+    # Unicode case folding must not let "ı"/"ſ" through as "i"/"s" (it once raised KeyError).
+    assert periods("fırst quarter profit, ſecond quarter").quarters == frozenset()
+    assert periods("4th qtr net profit against 3Q and Fourth-Quarter").quarters == {"3", "4"}
+    assert periods("It cost £2000, at 1900 GMT, in 1987.").years == {"1987"}
+
+
+def test_more_datelines_and_months_that_are_names() -> None:
+    assert periods("LA PAZ, March 3 (Reuters) - Tin output fell in February.").months == {"feb"}
+    assert periods("SÃO PAULO (AP) — Output rose.").months == frozenset()
+    assert periods("Feb 24 (Reuters) - Output rose in January.").months == {"jan"}
+    assert periods("NEW YORK, June 29, - Sales rose.").months == frozenset()
+    assert periods("Prime Minister Theresa May resigned.").months == frozenset()
+    assert periods("In May, output fell; Kenneth May said so in June 1987.").months == {"may", "jun"}
+
+
+def test_questions_typed_in_lower_case_still_ask_for_a_month() -> None:
+    assert periods("what was the surplus in march 1987?", asked=True).months == {"mar"}
+    assert periods("surplus for the month of march", asked=True).months == {"mar"}
+    assert periods("they may say so", asked=True).months == frozenset()
+    assert periods("what was the surplus in march 1987?").months == frozenset()  # sentences: capitals only
+
+
+def test_a_sentence_naming_years_also_speaks_of_its_articles_year() -> None:
+    # The comparison year is named; the current one is left to the dateline.
+    assert stated("Sales rose to 15,873 from 13,806 in March 2022.", 2023).years == {"2022", "2023"}
+    # Naming no year says nothing about years: annual results come out the next year.
+    assert stated("Net profit rose to 12 mln dlrs.", 2023).years == frozenset()
+    assert stated("Net profit in 2021 rose.", None).years == {"2021"}
+    assert stated("She won the contest in 2022.", 2023).years == {"2022"}
+    asked = periods("What was the profit in 2023?", asked=True)
+    assert not clashes(asked, stated("Profit rose, against 2022's.", 2023))
+    assert clashes(asked, stated("Profit in 2021 rose.", 2022))
+
+
+_AIRLINE = (
+    "---\ntitle: Freeland Airways traffic\npublished: 2023-07-08\n---\n\n"
+    "Freeland Airways said its load factor for June was 61.2 pct, against 58.4 pct in May. "
+    "The airline carried 212,000 passengers in the month. "
+    "Freeland Airways flies to nine cities from its base in Tromso.\n"
+)
+_MILL = (
+    "---\ntitle: Orchard Mills results\npublished: 2023-03-02\n---\n\n"
+    "Orchard Mills said its 2022 net profit rose to 12.4 mln dlrs from 9.1 mln dlrs in 2021. "
+    "The miller expects higher grain costs to weigh on margins.\n"
+)
+_OTHER = "---\ntitle: Harbour works\npublished: 2023-05-11\n---\n\nThe harbour in Bergen will be dredged next spring.\n"
+
+
+def test_an_answer_for_another_period_is_not_given(engine_over: Any) -> None:
+    engine = engine_over({"airline.md": _AIRLINE, "mill.md": _MILL, "harbour.md": _OTHER})
+    asked_for_june = engine.ask("What was Freeland Airways' load factor in June 2023?")
+    assert not asked_for_june.abstained and "61.2 pct" in asked_for_june.text
+    for question in (
+        "What was Freeland Airways' load factor in July 2023?",
+        "What was Freeland Airways' load factor for August?",
+        "What net profit did Orchard Mills report for 2020?",
+    ):
+        answer = engine.ask(question)
+        assert answer.abstained, (question, answer.text)
+    profit = engine.ask("What net profit did Orchard Mills report for 2022?")
+    assert not profit.abstained and "12.4 mln" in profit.text
