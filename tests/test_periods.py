@@ -115,3 +115,23 @@ def test_an_answer_for_another_period_is_not_given(engine_over: Any) -> None:
         assert answer.abstained, (question, answer.text)
     profit = engine.ask("What net profit did Orchard Mills report for 2022?")
     assert not profit.abstained and "12.4 mln" in profit.text
+
+
+def test_a_year_named_to_compare_with_leaves_the_current_one_to_the_dateline() -> None:
+    assert stated("Reserves were 7.7 billion in March, against 7.0 billion in March 2021.", 2022).years == {
+        "2021",
+        "2022",
+    }
+    assert stated("Output will grow five pct this calendar year.", 2022).years == frozenset()
+    assert stated("Output will grow five pct this year, up from 3.8 pct in 2021.", 2022).years == {
+        "2021",
+        "2022",
+    }
+    # It names the year it reports on: "2021 sales", compared with 2020.
+    assert stated("Its 2021 sales fell to 2.01 billion from 2.21 billion in 2020.", 2022).years == {
+        "2020",
+        "2021",
+    }
+    assert stated("Net income for 2021 fell to 101.9 mln dlrs from year-ago 199.0 mln.", 2022).years == {
+        "2021"
+    }

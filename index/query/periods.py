@@ -42,6 +42,9 @@ _YEAR = re.compile(r"(?<![\d.,$£€¥])\b(1[89]\d\d|20\d\d)(?:s\b|\b)(?![.,]\d)
 _QUARTER = re.compile(
     r"\b(first|second|third|fourth|1st|2nd|3rd|4th)[- ](?:quarter|qtr)\b|\b(q[1-4]|[1-4]q)\b", re.I | re.A
 )
+# A whole year is the other answer to "which part of the year": a question about the
+# first quarter is not answered by full-year profit, nor the reverse.
+_WHOLE_YEAR = re.compile(r"\b(?:full|whole|fiscal|financial)[- ]year\b|\bfor the year\b", re.I | re.A)
 _QUARTER_NUMBER = {"fi": "1", "1s": "1", "q1": "1", "1q": "1", "se": "2", "2n": "2", "q2": "2", "2q": "2"}
 _QUARTER_NUMBER |= {"th": "3", "3r": "3", "q3": "3", "3q": "3", "fo": "4", "4t": "4", "q4": "4", "4q": "4"}
 # "LONDON, June 18 -", "LA PAZ, March 3 (Reuters) -", "SOUTHFIELD, Mich., April 3 -",
@@ -79,7 +82,7 @@ def periods(text: str, asked: bool = False) -> Periods:
     years = frozenset(_YEAR.findall(text))
     quarters = frozenset(
         _QUARTER_NUMBER[(m.group(1) or m.group(2)).lower()[:2]] for m in _QUARTER.finditer(text)
-    )
+    ) | ({"year"} if _WHOLE_YEAR.search(text) else set())
     return Periods(months, years, quarters)
 
 
@@ -115,25 +118,30 @@ def clash(asked: Periods, stated: Periods) -> tuple[int, int]:
     return wrong, right
 
 
-# A sentence that compares ("rose to 15,873 from 13,806 in March 1986", "against 1986's")
-# names the earlier year and leaves the current one to its article's date.
+# A sentence that compares with a named year ("rose to 15,873 from 13,806 in March 1986",
+# "against 4 pct in 1986") and names no other year leaves the current one to its article's
+# date; so does "this year". "1986 sales fell to 2.01 billion from 2.21 billion in 1985" is
+# about 1986: it names the year it reports on.
 _COMPARED = re.compile(
-    r"\b(?:from|against|compared|versus|vs|year[- ]ago|year[- ]earlier|a year ago|last year|previous year"
-    r"|prior year|this year|current year)\b",
+    r"\b(?:from|against|compared with|compared to|versus|vs|than)\b(?:[^.;]|\.(?=\d)){0,100}?\b(?:1[89]|20)\d\d\b",
     re.I,
 )
+_THIS_YEAR = re.compile(r"\b(?:this|current)(?: calendar| fiscal)? year\b", re.I)
 
 
 def stated(text: str, year: int | None) -> Periods:
-    """The periods a sentence states. A sentence that names a year while comparing with it
-    also speaks of the year its article was published (`year`; None when unknown): "rose
-    to 15,873 from 13,806 in March 1986" in a 1987 article is about March 1987. One that
-    names a year without comparing is about that year ("She won the contest in 2004"), and
-    one naming no year says nothing about years (1986 results come out in 1987)."""
+    """The periods a sentence states. One that names years only to compare with them also
+    speaks of the year its article was published (`year`; None when unknown): "rose to
+    15,873 from 13,806 in March 1986" in a 1987 article is about March 1987. One that names
+    a year otherwise is about that year ("She won the contest in 2004"), and one naming no
+    year says nothing about years (1986 results come out in 1987)."""
     found = periods(text)
-    if year is None or not found.years or not _COMPARED.search(text):
+    if year is None or not found.years:
         return found
-    return replace(found, years=found.years | {str(year)})
+    rest = _COMPARED.sub(" ", text)
+    if _THIS_YEAR.search(text) or (rest != text and not periods(rest).years):
+        return replace(found, years=found.years | {str(year)})
+    return found
 
 
 def clashes(asked: Periods, sentence: Periods) -> bool:
