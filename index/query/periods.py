@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from index.dates import from_day, published_day
+from index.query.agreement import without_disagreeing
 
 if TYPE_CHECKING:
     from index.query.features import Row
@@ -144,33 +145,20 @@ def stated(text: str, year: int | None) -> Periods:
     return found
 
 
-def clashes(asked: Periods, sentence: Periods) -> bool:
-    """The sentence states a period of a kind the question names, and not the question's."""
-    return bool(asked) and clash(asked, sentence)[0] > 0
-
-
 def without_other_periods(asked: Periods, rows: list[Row], probabilities: np.ndarray) -> np.ndarray:
-    """A sentence that states another period than the one asked about ("surplus in
-    February" for a question about March, "1985 profit" for 1986's) does not answer it,
-    however well its words match: its probability goes to 0. When that sentence was its
-    article's best, the article reports on another period, and its sentences that do not
-    name the asked one go to 0 too. Another article's sentence is quoted then, or, when
-    none is left, the question is refused."""
+    """Probabilities with 0 for sentences stating another period than the one asked about
+    ("surplus in February" for March, "1985 profit" for 1986's), and for the rest of an
+    article whose best sentence does (`index.query.agreement`)."""
     if not asked or not len(rows):
         return probabilities
-    out = probabilities.copy()
-    by_article: dict[int, list[int]] = {}
-    for i, row in enumerate(rows):
-        by_article.setdefault(id(row.article), []).append(i)
-    for members in by_article.values():
-        article = rows[members[0]].article
-        day = published_day(next((str(p.metadata.get("published", "")) for p in article.passages), ""))
-        year = None if day is None else from_day(day).year
-        verdicts = {i: clash(asked, stated(rows[i].sentence.stored.text, year)) for i in members}
-        best = max(members, key=lambda i: probabilities[i])
-        other_period = verdicts[best][0] > 0
-        for i in members:
-            wrong, right = verdicts[i]
-            if wrong or (other_period and not right):
-                out[i] = 0.0
-    return out
+    years: dict[int, int | None] = {}
+    verdicts = []
+    for row in rows:
+        key = id(row.article)
+        if key not in years:
+            published = next((str(p.metadata.get("published", "")) for p in row.article.passages), "")
+            day = published_day(published)
+            years[key] = None if day is None else from_day(day).year
+        wrong, right = clash(asked, stated(row.sentence.stored.text, years[key]))
+        verdicts.append((wrong > 0, right > 0))
+    return without_disagreeing(rows, probabilities, verdicts)

@@ -15,6 +15,7 @@ import numpy as np
 from index.embedding.onnx import bare_encoder
 from index.embedding.token_states import content_tokens, project
 from index.query.candidates import Article, gather, idf_weights
+from index.query.counts import without_other_counts
 from index.query.features import QuestionVectors, Row, feature_rows
 from index.query.model import AnswerModel, abstain_features
 from index.query.periods import Periods, periods, without_other_periods
@@ -94,6 +95,7 @@ class Reader:
         )
         _, probabilities = model.sentence_probabilities(X)
         probabilities = without_other_periods(g.periods, rows, probabilities)
+        probabilities = without_other_counts(g.question.text, rows, probabilities)
         evidence = abstain_features(X, probabilities, model.features)
         vector = np.asarray([[evidence[n] for n in model.abstain.names]], dtype=np.float32)
         answerable = float(model.abstain.probability(vector)[0]) if rows else 0.0

@@ -1,0 +1,41 @@
+"""Counts named in questions and sentences, and the check that drops another count."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from index.query.counts import counts, verdict
+
+
+def test_a_count_is_a_number_and_the_thing_it_counts() -> None:
+    assert counts("Who signed on for three more films?") == {("3", "film")}
+    assert counts("It sold 1,269 tanks and 5.5 pct of its shares.") == {("1269", "tank"), ("5.5", "pct")}
+    # Years are periods, not counts; a number followed by another number counts nothing.
+    assert counts("In 2015 the film was shot.") == frozenset()
+    assert counts("Between 200 300 films.") == {("300", "film")}
+
+
+def test_another_count_of_the_same_thing_contradicts() -> None:
+    asked = counts("Who has signed on for three more films in the series?")
+    assert verdict(asked, counts("Waltz has signed on for two more films in the series.")) == (True, False)
+    assert verdict(asked, counts("Waltz has signed on for three more films.")) == (False, True)
+    assert verdict(asked, counts("He has signed on for 3 more films, not two more films.")) == (False, True)
+    # Counting something else, or nothing, is no contradiction.
+    assert verdict(asked, counts("Waltz has two children.")) == (False, False)
+    assert verdict(asked, counts("Waltz has signed on for more films.")) == (False, False)
+
+
+_FERRIES = (
+    "---\ntitle: Ferry order\npublished: 2024-02-12\n---\n\n"
+    "Harbour Lines has ordered two more ferries from the Ulstein yard, the company said on Monday. "
+    "The new ships will enter service on the Bergen route next year.\n"
+)
+_OTHER = "---\ntitle: Weather\npublished: 2024-02-13\n---\n\nSnow closed the mountain pass for a day.\n"
+
+
+def test_a_sentence_counting_something_else_does_not_answer(engine_over: Any) -> None:
+    engine = engine_over({"ferries.md": _FERRIES, "weather.md": _OTHER})
+    right = engine.ask("Which company has ordered two more ferries from the Ulstein yard?")
+    assert not right.abstained and "Harbour Lines" in right.text
+    wrong = engine.ask("Which company has ordered five more ferries from the Ulstein yard?")
+    assert wrong.abstained, wrong.text
