@@ -94,8 +94,7 @@ class Reader:
             g.question, g.vectors, g.articles, g.idf, model.expected_types(g.question.head)
         )
         _, probabilities = model.sentence_probabilities(X)
-        probabilities = without_other_periods(g.periods, rows, probabilities)
-        probabilities = without_other_counts(g.question.text, rows, probabilities)
+        probabilities = agreeing(g, rows, probabilities)
         evidence = abstain_features(X, probabilities, model.features)
         vector = np.asarray([[evidence[n] for n in model.abstain.names]], dtype=np.float32)
         answerable = float(model.abstain.probability(vector)[0]) if rows else 0.0
@@ -143,3 +142,11 @@ class Reader:
         for p in rest:
             p.score = 0.0  # not among the articles read: no answer probability
         return out + rest
+
+
+def agreeing(g: Gathered, rows: list[Row], probabilities: np.ndarray) -> np.ndarray:
+    """The model's probabilities after the checks it cannot make from word overlap: 0 for
+    sentences stating another period or another count than the question (training
+    applies the same, so the abstain model learns from what serving sees)."""
+    probabilities = without_other_periods(g.periods, rows, probabilities)
+    return without_other_counts(g.question.text, rows, probabilities)
