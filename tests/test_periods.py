@@ -135,3 +135,11 @@ def test_a_year_named_to_compare_with_leaves_the_current_one_to_the_dateline() -
     assert stated("Net income for 2021 fell to 101.9 mln dlrs from year-ago 199.0 mln.", 2022).years == {
         "2021"
     }
+
+
+def test_when_every_sentence_states_another_period_the_question_is_refused(engine_over: Any) -> None:
+    engine = engine_over({"airline.md": _AIRLINE})
+    reading = engine.read("What was Freeland Airways' load factor in July 2023?")
+    assert reading.rows and not reading.probabilities.any()
+    assert reading.answerable == 0.0
+    assert engine.ask("What was Freeland Airways' load factor in July 2023?").abstained

@@ -97,7 +97,9 @@ class Reader:
         probabilities = agreeing(g, rows, probabilities)
         evidence = abstain_features(X, probabilities, model.features)
         vector = np.asarray([[evidence[n] for n in model.abstain.names]], dtype=np.float32)
-        answerable = float(model.abstain.probability(vector)[0]) if rows else 0.0
+        # Every candidate ruled out by the checks: nothing is left that could answer.
+        ruled_out = not len(rows) or not probabilities.any()
+        answerable = 0.0 if ruled_out else float(model.abstain.probability(vector)[0])
         passages = self._rank_passages(g.pool, rows, probabilities)
         return Reading(g.question, passages, g.articles, rows, X, probabilities, answerable, g.foreign)
 
