@@ -41,9 +41,9 @@ OUT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 
 from index.evaluation import EvalQuestion, has_keywords, load_questions  # noqa: E402
-from index.query.features import FEATURES, feature_rows  # noqa: E402
+from index.query.features import FEATURES, Row, feature_rows  # noqa: E402
 from index.query.model import ABSTAIN_FEATURES, MODEL_FILE, abstain_features, flatten_lightgbm, load_model  # noqa: E402
-from index.query.reader import Gathered, Reader  # noqa: E402
+from index.query.reader import Gathered, Reader, agreeing  # noqa: E402
 from index.settings import load_settings  # noqa: E402
 
 SEED = 13
@@ -78,6 +78,7 @@ class Item:
     kind: str  # "train", "dev", "masked", "swapped", "offtopic"
     X: np.ndarray = field(default_factory=lambda: np.zeros((0, len(FEATURES)), np.float32))
     y: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    rows: list[Row] = field(default_factory=list)
     group: str = ""  # article the question is about (folds keep articles apart)
 
 
@@ -171,7 +172,7 @@ def featurize(items: list[Item], types: dict[str, dict[str, float]]) -> None:
     for item in items:
         q = item.g.question
         expected = types.get(q.head) or types.get(q.head.split(":", 1)[0], {})
-        item.X, _ = feature_rows(q, item.g.vectors, item.g.articles, item.g.idf, expected)
+        item.X, item.rows = feature_rows(q, item.g.vectors, item.g.articles, item.g.idf, expected)
         item.y = sentence_labels(item)
 
 
@@ -297,6 +298,7 @@ def calibration_inputs(raw: np.ndarray) -> np.ndarray:
 
 def question_vector(item: Item, raw: np.ndarray, calib: dict[str, Any]) -> np.ndarray:
     probs = sigmoid_apply(calib, calibration_inputs(raw)) if len(raw) else raw
+    probs = agreeing(item.g, item.rows, probs)  # as the reader does
     ev = abstain_features(item.X, probs, FEATURES)
     return np.asarray([ev[n] for n in ABSTAIN_FEATURES], dtype=np.float32)
 
