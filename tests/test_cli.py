@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
+from index.query.answer import cited_sentences
 
 pytestmark = pytest.mark.slow  # runs newsdesk as processes
 
@@ -100,8 +101,11 @@ def test_index_json_then_ask_json(dirs: list[str], corpus: Path) -> None:
     }  # fmt: skip
     assert first["article_id"] == first["path"] == first["source"]  # the seed corpus is flat
     assert first["source"].endswith(".txt")
-    # The quote is the cited sentence, verbatim from the passage, and in the answer.
-    assert first["quote"] and first["quote"] in first["text"] and first["quote"] in answer["answer"]
+    # The quote is the cited sentence(s), verbatim from the passage, and in the answer;
+    # sentences that are not neighbours in the article are joined by " … ".
+    claims = [claim for claim, marks in cited_sentences(answer["answer"]) if first["n"] in marks]
+    assert claims and all(claim in first["quote"] for claim in claims)
+    assert all(part in first["text"] for part in first["quote"].split(" … "))
 
 
 def test_ask_human_output_and_file(dirs: list[str], tmp_path: Path) -> None:

@@ -47,7 +47,7 @@ class Source:
         """A short excerpt for a sources list: the cited sentence(s) where the answer cites
         any (the passage start may say something else), else the passage's beginning."""
         flat = " ".join(self.text.split())
-        quote = " ".join(self.quote.split())
+        quote = " ".join(self.quote.split(" … ")[0].split())
         start = flat.find(quote) if quote else -1
         lead = "…" if start > 0 else ""
         body = flat[start:] if start > 0 else flat
@@ -201,7 +201,7 @@ def _source(reading: Reading, n: int, cited: list[tuple[float, Row, str]]) -> So
         passage = _passage_of(reading, row)
         if passage is not None:
             chunks.setdefault(row.sentence.stored.chunk, passage)
-    quote = " ".join(q for _, _, q in sorted(cited, key=lambda c: c[1].sentence.stored.idx))
+    quote = _joined(sorted(cited, key=lambda c: c[1].sentence.stored.idx))
     probability, row, _ = cited[0]
     if not chunks:
         source = _bare_source(n, row, quote)
@@ -211,6 +211,18 @@ def _source(reading: Reading, n: int, cited: list[tuple[float, Row, str]]) -> So
         source.text = " … ".join(p.text for p in ordered)
     source.score = round(probability, 4)
     return source
+
+
+def _joined(cited: list[tuple[float, Row, str]]) -> str:
+    """An article's quotes in article order: a space between neighbouring sentences, " … "
+    where the article has text between them (the quote is not one stretch of it)."""
+    out = ""
+    previous = -2
+    for _, row, quote in cited:
+        idx = row.sentence.stored.idx
+        out += ("" if not out else " " if idx == previous + 1 else " … ") + quote
+        previous = idx
+    return out
 
 
 def _passage_of(reading: Reading, row: Row) -> Passage | None:
