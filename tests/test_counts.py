@@ -12,6 +12,7 @@ def test_a_count_is_a_number_and_the_thing_it_counts() -> None:
     assert counts("It sold 1,269 tanks and 5.5 pct of its shares.") == {("1269", "tank"), ("5.5", "pct")}
     # Years are periods, not counts; a number followed by another number counts nothing.
     assert counts("In 2015 the film was shot.") == frozenset()
+    assert counts("On March 5, 1987 it said so.") == frozenset()
     assert counts("Between 200 300 films.") == {("300", "film")}
 
 

@@ -53,7 +53,7 @@ def counts(text: str) -> frozenset[tuple[str, str]]:
         if value is None:
             continue
         for follower in tokens[i + 1 : i + 1 + _REACH]:
-            if _value(follower) is not None:
+            if _value(follower) is not None or _YEAR.match(follower):  # "5 1987" counts nothing
                 break
             if is_content(follower):
                 out.add((value, stem(follower)))
