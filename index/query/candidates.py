@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from index.dates import published_day
 from index.query.question import Question
 from index.query.retrieval import Passage, collapse_duplicates
 from index.store.sentences import SentenceStore, StoredSentence
@@ -63,6 +64,11 @@ class Article:
     @property
     def bm25_score(self) -> float:
         return max((p.bm25_score or 0.0) for p in self.passages)
+
+    @property
+    def published_day(self) -> int | None:
+        """The day number it was published (`index.dates`), None when undated."""
+        return published_day(next((str(p.metadata.get("published", "")) for p in self.passages), ""))
 
     def chunk_passage(self, chunk: int) -> Passage | None:
         return next((p for p in self.passages if _position(p) == chunk), None)

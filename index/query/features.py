@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from index.dates import from_day, published_day
+from index.dates import from_day
 from index.embedding.token_states import TOKEN_DIM, dequantize
 from index.query.candidates import Article, Sentence
 from index.query.question import CLASSES, Question
@@ -172,7 +172,7 @@ def feature_rows(
 def published_words(article: Article) -> tuple[frozenset[str], frozenset[str]]:
     """(stems, words) of an article's publication date ("1987", "april", "8"): a news
     sentence says "today" or "in March" and leaves the year and the day to the dateline."""
-    day = published_day(next((str(p.metadata.get("published", "")) for p in article.passages), ""))
+    day = article.published_day
     if day is None:
         return frozenset(), frozenset()
     d = from_day(day)

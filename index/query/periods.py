@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from index.dates import from_day, published_day
+from index.dates import from_day
 from index.query.agreement import without_disagreeing
 
 if TYPE_CHECKING:
@@ -156,8 +156,7 @@ def without_other_periods(asked: Periods, rows: list[Row], probabilities: np.nda
     for row in rows:
         key = id(row.article)
         if key not in years:
-            published = next((str(p.metadata.get("published", "")) for p in row.article.passages), "")
-            day = published_day(published)
+            day = row.article.published_day
             years[key] = None if day is None else from_day(day).year
         wrong, right = clash(asked, stated(row.sentence.stored.text, years[key]))
         verdicts.append((wrong > 0, right > 0))
