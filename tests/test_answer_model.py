@@ -132,3 +132,22 @@ def test_a_question_costs_one_model_pass(
     question = "What did Lavrov say about NATO?"
     assert engine.ask(question).text
     assert passes == [[question]]
+
+
+def test_a_new_entity_beside_the_focus_word_is_seen() -> None:
+    """ "What range does the missile have?": "a range of 40 miles" states it; a number
+    elsewhere in the sentence, or a range with no figure, does not."""
+    from index.ingest.nlp import pipeline
+    from index.query.features import _focus_entity
+    from index.text import stem
+
+    nlp = pipeline()
+    expected = {"QUANTITY": 0.6, "CARDINAL": 0.2}
+
+    def seen(text: str) -> float:
+        spans = [(e.start_char, e.end_char, e.label_) for e in nlp(text).ents]
+        return _focus_entity(text, frozenset({stem("range")}), spans, expected)
+
+    assert seen("The missile has a range of 40 miles.") == pytest.approx(0.7)
+    assert seen("Its range was not disclosed by the ministry, which said that 12 more were built.") == 0.0
+    assert seen("The missile has a longer range than the older model.") == 0.0

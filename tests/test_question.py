@@ -24,8 +24,16 @@ from index.settings import Settings
         ("What price did OPEC set?", "what:price"),
         ("Which company bought Allegheny?", "which:compani"),
         ("What kind of pipeline is Nord Stream 2?", "what:pipelin"),
+        ("Which Boeing planes did the airline lease?", "which:plane"),  # the noun, not the name
         ("What did Blinken say?", "what"),
         ("Tell me about the talks.", "other"),
+        # The wh-word that opens the question decides, not one in a clause after it.
+        ("What did the company own when the strike began?", "what"),
+        ("How many workers were laid off where the plant closed?", "how_many"),
+        ("What was the name of the minister who resigned?", "what"),
+        # A question asked in place is decided by its last wh-phrase.
+        ("The terminal which was demolished was built in what year?", "year"),
+        ("The new issue was priced at what level?", "what:level"),
     ],
 )
 def test_answer_type_key(question: str, head: str) -> None:

@@ -19,6 +19,7 @@ the model sees at run time exactly what it was fitted on. Groups:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,7 +39,7 @@ _BASE = [
     "ctx_cov", "art_cov", "novel_terms", "sent_len", "window", "key_cov", "key_ctx", "key_art",
     "n_keys", "num_cov", "num_art", "focus", "focus_ctx", "sent_idx", "lead", "title_overlap",
     "art_rank", "art_score", "art_vec", "art_bm", "chunk_score", "chunk_rank", "chunk_hit", "cos",
-    "ms", "msw", "n_ents", "n_novel", "exp_type", "exp_none",
+    "ms", "msw", "n_ents", "n_novel", "exp_type", "exp_none", "focus_ent",
 ]  # fmt: skip
 RELATIVE = ["idf_cov", "lidf_cov", "aidf_cov", "ctx_cov", "cos", "ms", "msw"]
 FEATURES = (
@@ -48,6 +49,8 @@ FEATURES = (
     + [f"nov_{label}" for label in LABELS]
 )
 _INDEX = {name: i for i, name in enumerate(FEATURES)}
+_WORDS = re.compile(r"\w+")
+_NEAR = 25  # characters between a focus word and an entity that belong together
 
 
 @dataclass(frozen=True)
@@ -111,7 +114,10 @@ def feature_rows(
         aw = art_weights[a.article_id]
         awsum = sum(aw.values()) or 1.0
         quote_text = s.stored.text
-        novel = {label for x, y, label in s.entities if not (set(_terms_of_title(quote_text[x:y])) & q)}
+        novel_spans = [
+            (x, y, label) for x, y, label in s.entities if not (set(_terms_of_title(quote_text[x:y])) & q)
+        ]
+        novel = {label for _, _, label in novel_spans}
         passage = a.chunk_passage(s.stored.chunk)
         chunk_rank = next((k for k, p in enumerate(a.passages) if p is passage), 40) if passage else 40
         v = X[i]
@@ -158,6 +164,10 @@ def feature_rows(
         v[_INDEX["n_novel"]] = len(novel)
         v[_INDEX["exp_type"]] = max((expected.get(label, 0.0) for label in novel), default=0.0)
         v[_INDEX["exp_none"]] = expected.get("NONE", 0.0)
+        if not focus:
+            v[_INDEX["focus_ent"]] = -1.0
+        elif focus & tset and novel_spans:
+            v[_INDEX["focus_ent"]] = _focus_entity(quote_text, focus, novel_spans, expected)
         v[qclass_col] = 1.0
         for label in novel:
             col = _INDEX.get(f"nov_{label}")
@@ -167,6 +177,22 @@ def feature_rows(
         col = _INDEX[name]
         X[:, _INDEX[f"{name}_rel"]] = X[:, col] - X[:, col].max()
     return X, rows
+
+
+def _focus_entity(
+    text: str, focus: frozenset[str], spans: list[tuple[int, int, str]], expected: dict[str, float]
+) -> float:
+    """How likely the answer type is of a new entity right beside the focus word ("a range
+    of 40 miles" for "what range", "1,269 Libyan soldiers" for "how many soldiers"): 0
+    when none sits within a few words of it, -1 when the question has no focus word."""
+    best = 0.0
+    for m in _WORDS.finditer(text):
+        if stem(m.group().lower()) not in focus:
+            continue
+        for x, y, label in spans:
+            if -_NEAR <= x - m.end() <= _NEAR or -_NEAR <= m.start() - y <= _NEAR:
+                best = max(best, 0.1 + expected.get(label, 0.0))
+    return best
 
 
 def published_words(article: Article) -> tuple[frozenset[str], frozenset[str]]:

@@ -104,9 +104,10 @@ def abstain_features(X: np.ndarray, probabilities: np.ndarray, features: list[st
         "p_sum3": float(probabilities[order[:3]].sum()),
     }
     for name in ("key_cov", "key_ctx", "key_art", "num_cov", "num_art", "focus_ctx", "exp_type", "exp_none",
-                 "idf_cov", "ctx_cov", "art_cov", "cos", "ms", "msw", "art_vec", "n_keys", "n_q"):  # fmt: skip
+                 "idf_cov", "ctx_cov", "art_cov", "cos", "ms", "msw", "art_vec", "n_keys", "n_q",
+                 "focus_ent"):  # fmt: skip
         out[f"top_{name}"] = float(best[col[name]])
-    for name in ("key_art", "num_art", "art_cov", "cos", "ms", "art_vec", "ctx_cov"):
+    for name in ("key_art", "num_art", "art_cov", "cos", "ms", "art_vec", "ctx_cov", "focus_ent"):
         out[f"max_{name}"] = float(X[:, col[name]].max())
     return out
 
@@ -115,8 +116,8 @@ ABSTAIN_FEATURES = [
     "p1", "p2", "logit_p1", "p_sum3",
     *(f"top_{n}" for n in ("key_cov", "key_ctx", "key_art", "num_cov", "num_art", "focus_ctx", "exp_type",
                            "exp_none", "idf_cov", "ctx_cov", "art_cov", "cos", "ms", "msw", "art_vec",
-                           "n_keys", "n_q")),
-    *(f"max_{n}" for n in ("key_art", "num_art", "art_cov", "cos", "ms", "art_vec", "ctx_cov")),
+                           "n_keys", "n_q", "focus_ent")),
+    *(f"max_{n}" for n in ("key_art", "num_art", "art_cov", "cos", "ms", "art_vec", "ctx_cov", "focus_ent")),
 ]  # fmt: skip
 
 

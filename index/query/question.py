@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from index.text import content_terms, fold, is_content, spacy_stop_words, stem, words
+from index.text import content_terms, fold, is_content, spacy_stop_words, stem
 
 QUESTION_CLASSES: list[tuple[str, re.Pattern[str]]] = [
     (name, re.compile(pattern, re.I))
@@ -68,21 +68,43 @@ class Question:
 
 
 def question_class(text: str) -> str:
-    for name, pattern in QUESTION_CLASSES:
-        if pattern.search(text):
-            return name
-    return "other"
+    return _wh(text)[0]
 
 
-def _focus(text: str) -> str:
-    match = _AFTER_WH.search(text)
+def _wh(text: str) -> tuple[str, int]:
+    """(class, where its wh-phrase starts). A wh-word in first or second place opens the
+    question ("What did she own when she was a child?" asks what, not when); without
+    one, the question asks in place, at its last wh-phrase ("... built in what year?")."""
+    found = [
+        (m.start(), rank, name)
+        for rank, (name, pattern) in enumerate(QUESTION_CLASSES)
+        for m in pattern.finditer(text)
+    ]
+    if not found:
+        return "other", 0
+    start, _, name = min(found)
+    if len(text[:start].split()) > 1:  # nothing opens the question: take the last wh-phrase
+        start, _, name = min(found, key=lambda f: (-f[0], f[1]))
+    return name, start
+
+
+def _focus(text: str, start: int = 0) -> str:
+    match = _AFTER_WH.match(text, start) or _AFTER_WH.search(text, start)
     if not match:
         return ""
-    for word in words(match.group(1))[:4]:
-        if word in _FILLER:
+    phrase = re.findall(r"[\w'’-]+", match.group(1))[:4]
+    content: list[tuple[str, str]] = []
+    for token in phrase:
+        word = fold(token).split("'", 1)[0]
+        if word in _FILLER and not content:
             continue
-        return stem(word) if is_content(word) else ""
-    return ""
+        if not is_content(word):
+            break
+        content.append((token, word))
+    # A name before the noun says which one, the noun says what ("which Boeing planes")
+    common = [word for token, word in content if not token[0].isupper()]
+    chosen = common[0] if common else content[0][1] if content else ""
+    return stem(chosen) if chosen else ""
 
 
 def analyze(text: str) -> Question:
@@ -98,8 +120,8 @@ def analyze(text: str) -> Question:
             numbers.add(word)
         elif token[0].isupper() and i > 0:
             keys.add(stem(word))
-    qclass = question_class(text)
-    focus = _focus(text) if qclass in ("what", "which", "how_many", "how_much") else ""
+    qclass, wh_start = _wh(text)
+    focus = _focus(text, wh_start) if qclass in ("what", "which", "how_many", "how_much") else ""
     head = f"{qclass}:{focus}" if focus and qclass in ("what", "which") else qclass
     ordered = content_terms(text)
     return Question(
