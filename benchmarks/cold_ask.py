@@ -6,7 +6,8 @@ this code beside its baselines in the same run, rounds interleaved so load hits 
 - "Chroma path": the same code and index with the copy's vectors removed (as an index
   built before the copy kept them): chromadb is imported and opened;
 - "baseline SRC": another checkout's code (`--cold-baseline DIR`, e.g. a `git worktree`
-  of an older commit) on the same index.
+  of an older commit) on the same index as "this code" (code from before the vector copy
+  ignores it and opens Chroma, as the row above).
 
 Each variant also runs once under `python -X importtime`: the cumulative import time of
 the modules that dominate a cold start.
@@ -24,7 +25,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
-MODULES = ("chromadb", "onnxruntime", "numpy", "pydantic_settings", "index.settings", "click", "tokenizers")
+MODULES = (
+    "chromadb",
+    "onnxruntime",
+    "numpy",
+    "pydantic",
+    "pydantic_settings",
+    "index.settings",
+    "click",
+    "tokenizers",
+)
 
 
 def _ask(src: Path, index_dir: Path, question: str, importtime: bool = False) -> tuple[float, int, str]:
@@ -99,7 +109,7 @@ def bench_cold(
         ("Chroma path (same code, no vector copy)", root, chroma_index),
     ]
     if baseline is not None:
-        variants.append((f"baseline {baseline.name}", baseline, chroma_index))
+        variants.append((f"baseline {baseline.name}", baseline, index_dir))
     for _, src, where in variants:
         _ask(src, where, question)  # page the files in once: every variant starts warm on disk
     walls: dict[str, list[float]] = {name: [] for name, _, _ in variants}

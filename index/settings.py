@@ -1,6 +1,10 @@
 """One settings object for every entry point, read once from the environment and `.env`.
 
-Nothing below the entry points reads `os.environ`: they receive a `Settings`.
+Nothing below the entry points reads `os.environ`: they receive a `Settings`. The
+environment wins over `.env` and explicit overrides (CLI options) over both; names match
+whatever their case. A plain pydantic model read by `load_settings`, not pydantic-settings:
+that package imports asyncio, argparse and its cloud providers, 0.1-0.3 s of every cold
+`ask` for the two sources used here.
 """
 
 from __future__ import annotations
@@ -9,10 +13,9 @@ import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from index.redact import RedactedRepr
 
@@ -23,13 +26,14 @@ LLMBackend = Literal["openai-like", "ollama"]
 MAX_FILE_BYTES_CEILING = 50_000_000
 
 
-class Settings(RedactedRepr, BaseSettings):
+ENV_FILE = Path(".env")
+
+
+class Settings(RedactedRepr, BaseModel):
     """Every knob newsdesk has; `.env.example` documents each one. Its repr() shows no key
     and no credentials inside a URL."""
 
-    model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
-    )
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
     # Where things live.
     corpus_dir: Path = Field(Path("corpus"), alias="NEWSDESK_CORPUS_DIR")
@@ -71,7 +75,7 @@ class Settings(RedactedRepr, BaseSettings):
     history_turns: int = Field(6, alias="NEWSDESK_HISTORY_TURNS", ge=0)
 
     # Bringing articles in from the web (`newsdesk add`, `newsdesk feeds`).
-    feeds: Annotated[list[str], NoDecode] = Field(default_factory=list, alias="NEWSDESK_FEEDS")
+    feeds: list[str] = Field(default_factory=list, alias="NEWSDESK_FEEDS")
     user_agent: str = Field(
         "newsdesk/0.1 (news question answering; fetches articles a user asked for)",
         alias="NEWSDESK_USER_AGENT",
@@ -83,11 +87,9 @@ class Settings(RedactedRepr, BaseSettings):
     # Discord.
     discord_token: SecretStr = Field(SecretStr(""), alias="DISCORD_TOKEN")
     discord_guild_id: int | None = Field(None, alias="DISCORD_GUILD_ID")
-    discord_channel_ids: Annotated[list[int], NoDecode] = Field(
-        default_factory=list, alias="DISCORD_CHANNEL_IDS"
-    )
+    discord_channel_ids: list[int] = Field(default_factory=list, alias="DISCORD_CHANNEL_IDS")
     discord_allow_dms: bool = Field(False, alias="DISCORD_ALLOW_DMS")
-    discord_admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list, alias="DISCORD_ADMIN_IDS")
+    discord_admin_ids: list[int] = Field(default_factory=list, alias="DISCORD_ADMIN_IDS")
     discord_rate_limit: int = Field(5, alias="DISCORD_RATE_LIMIT", ge=1)
     discord_rate_window: float = Field(60.0, alias="DISCORD_RATE_WINDOW", gt=0)
     discord_concurrency: int = Field(4, alias="DISCORD_CONCURRENCY", ge=1)
@@ -152,8 +154,32 @@ class Settings(RedactedRepr, BaseSettings):
 
 def load_settings(**overrides: object) -> Settings:
     """Load settings once per entry point; overrides win over the environment."""
-    clean = {k: v for k, v in overrides.items() if v is not None}
-    return Settings(**clean)  # type: ignore[arg-type]
+    values: dict[str, object] = dict(configured_values())
+    fields = Settings.model_fields
+    values.update(
+        {fields[k].alias or k if k in fields else k: v for k, v in overrides.items() if v is not None}
+    )
+    return Settings.model_validate(values)  # by the names users write: errors name NEWSDESK_TOP_K
+
+
+def configured_values(env_file: Path = ENV_FILE, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Setting name (`NEWSDESK_TOP_K`) -> text, from `.env` and the environment (which wins)."""
+    environ = os.environ if environ is None else environ
+    known = {key.upper() for key in known_keys()}
+    values: dict[str, str] = {}
+    for source in (_env_file_values(env_file), environ):
+        for key, value in source.items():
+            if key.upper() in known and value is not None:
+                values[key.upper()] = value
+    return values
+
+
+def _env_file_values(env_file: Path) -> Mapping[str, str | None]:
+    if not env_file.is_file():
+        return {}
+    from dotenv import dotenv_values
+
+    return dotenv_values(env_file, encoding="utf-8")
 
 
 PREFIXES = ("NEWSDESK_", "LLM_", "DISCORD_", "CHROMA_", "EMBED_")
@@ -173,16 +199,12 @@ def _chroma_keys() -> set[str]:
 
 
 def unknown_setting_warnings(
-    env_file: Path = Path(".env"), environ: Mapping[str, str] | None = None
+    env_file: Path = ENV_FILE, environ: Mapping[str, str] | None = None
 ) -> list[str]:
     """One line per key that looks like a newsdesk setting but is none (`LLM_MODEE`):
-    pydantic ignores unknown keys, so a typo would otherwise go unnoticed."""
+    unknown keys are ignored, so a typo would otherwise go unnoticed."""
     environ = os.environ if environ is None else environ
-    sources: dict[str, str] = {}
-    if env_file.is_file():
-        from dotenv import dotenv_values
-
-        sources.update({key: f"in {env_file}" for key in dotenv_values(env_file)})
+    sources = {key: f"in {env_file}" for key in _env_file_values(env_file)}
     sources.update({key: "in the environment" for key in environ})
     known = known_keys()
     unknown = sorted(k for k in sources if k.upper().startswith(PREFIXES) and k.upper() not in known)

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,19 @@ def test_env_file_and_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("NEWSDESK_TOP_K", "9")
     assert load_settings().top_k == 9
     assert load_settings(top_k=3).top_k == 3  # explicit overrides (CLI options) win
+    monkeypatch.delenv("NEWSDESK_TOP_K")
+    monkeypatch.setenv("newsdesk_top_k", "4")  # names match whatever their case
+    assert load_settings().top_k == 4
+
+
+def test_loading_settings_imports_no_pydantic_settings() -> None:
+    """That package imports asyncio, argparse and cloud providers: 0.1-0.3 s of a cold `ask`."""
+    code = "import sys; from index.settings import load_settings; load_settings(); print(sorted(sys.modules))"
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert "'pydantic'" in loaded.stdout
+    assert "pydantic_settings" not in loaded.stdout and "'asyncio'" not in loaded.stdout
 
 
 def test_defaults_and_validation(monkeypatch: pytest.MonkeyPatch) -> None:
