@@ -143,9 +143,7 @@ async def compare(
     from bot.discord_bot import AskCog, create_bot
 
     bot = create_bot(settings, modes[0].engine)
-    cogs = [
-        AskCog(bot, settings.model_copy(update={"discord_concurrency": m.slots}), m.engine) for m in modes
-    ]
+    cogs = [AskCog(bot, settings.replace(discord_concurrency=m.slots), m.engine) for m in modes]
     batches: list[list[Batch]] = [[] for _ in modes]
     idle: list[float] = []
     for _ in range(rounds):

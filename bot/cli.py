@@ -27,20 +27,10 @@ class Context:
 
     def settings(self, **extra: Any) -> Settings:
         if self._settings is None or extra:
-            from pydantic import ValidationError
-
             if self._settings is None:
                 for line in unknown_setting_warnings():
                     click.echo(f"Warning: {line}", err=True)
-            try:
-                self._settings = load_settings(**self._overrides, **extra)
-            except ValidationError as exc:
-                err = exc.errors()[0]
-                name = ".".join(str(x) for x in err["loc"])
-                message = str(err["msg"]).removeprefix("Value error, ")
-                raise NewsdeskError(
-                    f"invalid setting {name}: {message}" if name else f"invalid settings: {message}"
-                ) from None
+            self._settings = load_settings(**self._overrides, **extra)  # SettingError: `Error: ...`
         return self._settings
 
 

@@ -2,22 +2,25 @@
 
 Nothing below the entry points reads `os.environ`: they receive a `Settings`. The
 environment wins over `.env` and explicit overrides (CLI options) over both; names match
-whatever their case. A plain pydantic model read by `load_settings`, not pydantic-settings:
-that package imports asyncio, argparse and its cloud providers, 0.1-0.3 s of every cold
-`ask` for the two sources used here.
+whatever their case. A frozen dataclass that converts and checks its own values, not
+pydantic(-settings): those imports (asyncio, argparse, cloud providers, schema building,
+a scan of installed packages for plugins) were 0.2-0.4 s of every cold `ask`.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from dataclasses import replace as _replace
+from functools import cache
 from pathlib import Path
-from typing import Literal
+from types import UnionType
+from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
-
-from index.redact import RedactedRepr
+from index.errors import NewsdeskError
+from index.redact import redact_value
 
 EmbedMode = Literal["onnx", "sentence-transformers", "openai", "hash"]
 EmbedDevice = Literal["cpu", "cuda", "auto"]
@@ -29,137 +32,285 @@ MAX_FILE_BYTES_CEILING = 50_000_000
 ENV_FILE = Path(".env")
 
 
-class Settings(RedactedRepr, BaseModel):
+class SettingError(NewsdeskError):
+    """A setting with a value newsdesk can't use; `name` is how users write it."""
+
+    def __init__(self, name: str, message: str) -> None:
+        self.name, self.message = name, message
+        super().__init__(f"invalid setting {name}: {message}" if name else f"invalid settings: {message}")
+
+
+class SecretStr:
+    """A key or token: printed as stars wherever the settings are shown."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str = "") -> None:
+        self._value = value
+
+    def get_secret_value(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "SecretStr('**********')" if self._value else "SecretStr('')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SecretStr) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+def setting(
+    default: Any = None,
+    *,
+    alias: str,
+    default_factory: Callable[[], Any] | None = None,
+    ge: float | None = None,
+    gt: float | None = None,
+    le: float | None = None,
+    min_length: int | None = None,
+) -> Any:
+    """A setting: its default, the name users write (`alias`), and its bounds."""
+    meta = {"alias": alias, "ge": ge, "gt": gt, "le": le, "min_length": min_length}
+    if default_factory is not None:
+        return field(default_factory=default_factory, metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+@dataclass(frozen=True, repr=False)
+class Settings:
     """Every knob newsdesk has; `.env.example` documents each one. Its repr() shows no key
     and no credentials inside a URL."""
 
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
-
     # Where things live.
-    corpus_dir: Path = Field(Path("corpus"), alias="NEWSDESK_CORPUS_DIR")
-    index_dir: Path = Field(Path(".newsdesk"), alias="NEWSDESK_INDEX_DIR")
-    max_file_bytes: int = Field(2_000_000, alias="NEWSDESK_MAX_FILE_BYTES", gt=0)
-    follow_symlinks: bool = Field(False, alias="NEWSDESK_FOLLOW_SYMLINKS")
+    corpus_dir: Path = setting(Path("corpus"), alias="NEWSDESK_CORPUS_DIR")
+    index_dir: Path = setting(Path(".newsdesk"), alias="NEWSDESK_INDEX_DIR")
+    max_file_bytes: int = setting(2_000_000, alias="NEWSDESK_MAX_FILE_BYTES", gt=0)
+    follow_symlinks: bool = setting(False, alias="NEWSDESK_FOLLOW_SYMLINKS")
 
     # Chunking (see README "Chunk size" for the measurement behind the defaults).
-    chunk_size: int = Field(192, alias="NEWSDESK_CHUNK_SIZE", ge=32, le=2048)
-    chunk_overlap: int = Field(24, alias="NEWSDESK_CHUNK_OVERLAP", ge=0)
+    chunk_size: int = setting(192, alias="NEWSDESK_CHUNK_SIZE", ge=32, le=2048)
+    chunk_overlap: int = setting(24, alias="NEWSDESK_CHUNK_OVERLAP", ge=0)
 
     # Embeddings.
-    embed_mode: EmbedMode = Field("onnx", alias="EMBED_MODE")
-    embed_model: str = Field("", alias="EMBED_MODEL")
-    embed_base_url: str = Field("", alias="EMBED_BASE_URL")
-    embed_api_key: SecretStr = Field(SecretStr(""), alias="EMBED_API_KEY")
-    embed_threads: int = Field(2, alias="EMBED_THREADS", ge=1)
-    embed_batch_size: int = Field(8, alias="EMBED_BATCH_SIZE", ge=1)
-    embed_device: EmbedDevice = Field("cpu", alias="EMBED_DEVICE")
+    embed_mode: EmbedMode = setting("onnx", alias="EMBED_MODE")
+    embed_model: str = setting("", alias="EMBED_MODEL")
+    embed_base_url: str = setting("", alias="EMBED_BASE_URL")
+    embed_api_key: SecretStr = setting(SecretStr(""), alias="EMBED_API_KEY")
+    embed_threads: int = setting(2, alias="EMBED_THREADS", ge=1)
+    embed_batch_size: int = setting(8, alias="EMBED_BATCH_SIZE", ge=1)
+    embed_device: EmbedDevice = setting("cpu", alias="EMBED_DEVICE")
 
     # Chroma: on disk under index_dir unless a server is named.
-    chroma_host: str = Field("", alias="CHROMA_HOST")
-    chroma_port: int = Field(8000, alias="CHROMA_PORT")
-    chroma_collection: str = Field("newsdesk", alias="CHROMA_COLLECTION", min_length=3)
+    chroma_host: str = setting("", alias="CHROMA_HOST")
+    chroma_port: int = setting(8000, alias="CHROMA_PORT")
+    chroma_collection: str = setting("newsdesk", alias="CHROMA_COLLECTION", min_length=3)
 
     # Answering.
-    llm_mode: LLMMode = Field("extractive", alias="LLM_MODE")
-    llm_backend: LLMBackend = Field("openai-like", alias="LLM_BACKEND")
-    llm_base_url: str = Field("http://127.0.0.1:8080/v1", alias="LLM_BASE_URL")
-    llm_model: str = Field("", alias="LLM_MODEL")
-    llm_api_key: SecretStr = Field(SecretStr(""), alias="LLM_API_KEY")
-    llm_timeout: float = Field(30.0, alias="LLM_TIMEOUT", gt=0)
-    llm_max_tokens: int = Field(400, alias="LLM_MAX_TOKENS", gt=0, le=4096)
-    prompts_dir: Path = Field(
+    llm_mode: LLMMode = setting("extractive", alias="LLM_MODE")
+    llm_backend: LLMBackend = setting("openai-like", alias="LLM_BACKEND")
+    llm_base_url: str = setting("http://127.0.0.1:8080/v1", alias="LLM_BASE_URL")
+    llm_model: str = setting("", alias="LLM_MODEL")
+    llm_api_key: SecretStr = setting(SecretStr(""), alias="LLM_API_KEY")
+    llm_timeout: float = setting(30.0, alias="LLM_TIMEOUT", gt=0)
+    llm_max_tokens: int = setting(400, alias="LLM_MAX_TOKENS", gt=0, le=4096)
+    prompts_dir: Path = setting(
         Path(__file__).resolve().parent.parent / "prompts", alias="NEWSDESK_PROMPTS_DIR"
     )
-    top_k: int = Field(5, alias="NEWSDESK_TOP_K", ge=1, le=50)
-    max_question_chars: int = Field(2000, alias="NEWSDESK_MAX_QUESTION_CHARS", ge=10)
-    history_turns: int = Field(6, alias="NEWSDESK_HISTORY_TURNS", ge=0)
+    top_k: int = setting(5, alias="NEWSDESK_TOP_K", ge=1, le=50)
+    max_question_chars: int = setting(2000, alias="NEWSDESK_MAX_QUESTION_CHARS", ge=10)
+    history_turns: int = setting(6, alias="NEWSDESK_HISTORY_TURNS", ge=0)
 
     # Bringing articles in from the web (`newsdesk add`, `newsdesk feeds`).
-    feeds: list[str] = Field(default_factory=list, alias="NEWSDESK_FEEDS")
-    user_agent: str = Field(
+    feeds: list[str] = setting(default_factory=list, alias="NEWSDESK_FEEDS")
+    user_agent: str = setting(
         "newsdesk/0.1 (news question answering; fetches articles a user asked for)",
         alias="NEWSDESK_USER_AGENT",
     )
-    fetch_timeout: float = Field(15.0, alias="NEWSDESK_FETCH_TIMEOUT", gt=0, le=300)
-    fetch_max_bytes: int = Field(5_000_000, alias="NEWSDESK_FETCH_MAX_BYTES", gt=0, le=MAX_FILE_BYTES_CEILING)
-    fetch_per_host: int = Field(2, alias="NEWSDESK_FETCH_PER_HOST", ge=1, le=16)
+    fetch_timeout: float = setting(15.0, alias="NEWSDESK_FETCH_TIMEOUT", gt=0, le=300)
+    fetch_max_bytes: int = setting(
+        5_000_000, alias="NEWSDESK_FETCH_MAX_BYTES", gt=0, le=MAX_FILE_BYTES_CEILING
+    )
+    fetch_per_host: int = setting(2, alias="NEWSDESK_FETCH_PER_HOST", ge=1, le=16)
 
     # Discord.
-    discord_token: SecretStr = Field(SecretStr(""), alias="DISCORD_TOKEN")
-    discord_guild_id: int | None = Field(None, alias="DISCORD_GUILD_ID")
-    discord_channel_ids: list[int] = Field(default_factory=list, alias="DISCORD_CHANNEL_IDS")
-    discord_allow_dms: bool = Field(False, alias="DISCORD_ALLOW_DMS")
-    discord_admin_ids: list[int] = Field(default_factory=list, alias="DISCORD_ADMIN_IDS")
-    discord_rate_limit: int = Field(5, alias="DISCORD_RATE_LIMIT", ge=1)
-    discord_rate_window: float = Field(60.0, alias="DISCORD_RATE_WINDOW", gt=0)
-    discord_concurrency: int = Field(4, alias="DISCORD_CONCURRENCY", ge=1)
-    discord_thread_idle_minutes: float = Field(60.0, alias="DISCORD_THREAD_IDLE_MINUTES", gt=0)
+    discord_token: SecretStr = setting(SecretStr(""), alias="DISCORD_TOKEN")
+    discord_guild_id: int | None = setting(None, alias="DISCORD_GUILD_ID")
+    discord_channel_ids: list[int] = setting(default_factory=list, alias="DISCORD_CHANNEL_IDS")
+    discord_allow_dms: bool = setting(False, alias="DISCORD_ALLOW_DMS")
+    discord_admin_ids: list[int] = setting(default_factory=list, alias="DISCORD_ADMIN_IDS")
+    discord_rate_limit: int = setting(5, alias="DISCORD_RATE_LIMIT", ge=1)
+    discord_rate_window: float = setting(60.0, alias="DISCORD_RATE_WINDOW", gt=0)
+    discord_concurrency: int = setting(4, alias="DISCORD_CONCURRENCY", ge=1)
+    discord_thread_idle_minutes: float = setting(60.0, alias="DISCORD_THREAD_IDLE_MINUTES", gt=0)
 
-    @field_validator("discord_channel_ids", "discord_admin_ids", mode="before")
-    @classmethod
-    def _split_ids(cls, value: object) -> object:
-        """Accept `1,2,3` in the environment as well as a JSON list."""
-        if isinstance(value, int):
-            return [value]
-        if isinstance(value, str):
-            text = value.strip()
-            if text.startswith("["):
-                return json.loads(text)
-            return [int(part) for part in text.replace(" ", ",").split(",") if part]
-        return value
-
-    @field_validator("feeds", mode="before")
-    @classmethod
-    def _split_feeds(cls, value: object) -> object:
-        """Feed URLs separated by commas or spaces (or a JSON list)."""
-        if isinstance(value, str):
-            text = value.strip()
-            if text.startswith("["):
-                return json.loads(text)
-            return [part for part in text.replace(",", " ").split() if part]
-        return value
-
-    @field_validator("max_file_bytes")
-    @classmethod
-    def _file_size_ceiling(cls, value: int) -> int:
-        """Reading one file holds its text in memory a few times over, and a 30 MB article
-        takes some 20 minutes to embed here: past the ceiling, split the file instead."""
-        if value > MAX_FILE_BYTES_CEILING:
-            raise ValueError(
-                f"{value:,} is more than newsdesk reads from one file ({MAX_FILE_BYTES_CEILING:,} bytes); "
-                "split larger articles into several files"
-            )
-        return value
-
-    @field_validator("discord_guild_id", mode="before")
-    @classmethod
-    def _empty_guild(cls, value: object) -> object:
-        return None if value in ("", None) else value
-
-    @model_validator(mode="after")
-    def _overlap_fits(self) -> Settings:
-        """More overlap than half a chunk would make neighbouring chunks mostly the same text
-        (the splitter used to cap it there silently)."""
+    def __post_init__(self) -> None:
+        """Text from `.env` and the environment becomes typed values; each is checked."""
+        hints = _hints()
+        for f in fields(self):
+            name = f.metadata["alias"]
+            try:
+                value = _convert(_BEFORE.get(f.name, _same)(getattr(self, f.name)), hints[f.name])
+                _check_bounds(value, f.metadata)
+                value = _AFTER.get(f.name, _same)(value)
+            except (ValueError, TypeError) as exc:
+                raise SettingError(name, str(exc)) from None
+            object.__setattr__(self, f.name, value)
+        # More overlap than half a chunk would make neighbouring chunks mostly the same
+        # text (the splitter used to cap it there silently).
         if self.chunk_overlap > self.chunk_size // 2:
-            raise ValueError(
+            raise SettingError(
+                "",
                 f"NEWSDESK_CHUNK_OVERLAP ({self.chunk_overlap}) must be at most half of "
-                f"NEWSDESK_CHUNK_SIZE ({self.chunk_size})"
+                f"NEWSDESK_CHUNK_SIZE ({self.chunk_size})",
             )
-        return self
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{f.name}={redact_value(f.name, getattr(self, f.name))!r}" for f in fields(self))
+        return f"Settings({shown})"
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with some values changed (checked like the rest)."""
+        return _replace(self, **changes)
 
     @property
     def chroma_path(self) -> Path:
         return self.index_dir / "chroma"
 
 
+@cache
+def _hints() -> dict[str, Any]:
+    return get_type_hints(Settings)
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _split_ids(value: object) -> object:
+    """Accept `1,2,3` in the environment as well as a JSON list."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return [value]
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            return json.loads(text)
+        return [_integer(part) for part in text.replace(" ", ",").split(",") if part]
+    return value
+
+
+def _split_feeds(value: object) -> object:
+    """Feed URLs separated by commas or spaces (or a JSON list)."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            return json.loads(text)
+        return [part for part in text.replace(",", " ").split() if part]
+    return value
+
+
+def _file_size_ceiling(value: int) -> int:
+    """Reading one file holds its text in memory a few times over, and a 30 MB article
+    takes some 20 minutes to embed here: past the ceiling, split the file instead."""
+    if value > MAX_FILE_BYTES_CEILING:
+        raise ValueError(
+            f"{value:,} is more than newsdesk reads from one file ({MAX_FILE_BYTES_CEILING:,} bytes); "
+            "split larger articles into several files"
+        )
+    return value
+
+
+_BEFORE: dict[str, Callable[[Any], Any]] = {
+    "discord_channel_ids": _split_ids,
+    "discord_admin_ids": _split_ids,
+    "feeds": _split_feeds,
+    "discord_guild_id": lambda value: None if value in ("", None) else value,
+}
+_AFTER: dict[str, Callable[[Any], Any]] = {"max_file_bytes": _file_size_ceiling}
+_TRUE = frozenset({"1", "true", "t", "yes", "y", "on"})
+_FALSE = frozenset({"0", "false", "f", "no", "n", "off"})
+
+
+def _integer(value: object) -> int:
+    if isinstance(value, bool):
+        raise ValueError("Input should be a valid integer")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(value.strip())
+        except ValueError:
+            pass
+    raise ValueError(f"Input should be a valid integer, not {value!r}")
+
+
+def _convert(value: Any, hint: Any) -> Any:
+    """A value (text from the environment, or already typed) as the field's type."""
+    origin = get_origin(hint)
+    if origin is Literal:
+        if value not in get_args(hint):
+            raise ValueError("Input should be " + " or ".join(repr(a) for a in get_args(hint)))
+        return value
+    if origin is Union or origin is UnionType:  # `int | None`
+        if value is None:
+            return None
+        return _convert(value, next(a for a in get_args(hint) if a is not type(None)))
+    if origin is list:
+        if not isinstance(value, list | tuple):
+            raise ValueError(f"Input should be a list, not {value!r}")
+        return [_convert(item, get_args(hint)[0]) for item in value]
+    if hint is bool:
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in _TRUE or text in _FALSE:
+            return text in _TRUE
+        raise ValueError(f"Input should be a valid boolean, not {value!r}")
+    if hint is int:
+        return _integer(value)
+    if hint is float:
+        if isinstance(value, bool):
+            raise ValueError("Input should be a valid number")
+        try:
+            return float(value.strip() if isinstance(value, str) else value)
+        except (TypeError, ValueError):
+            raise ValueError(f"Input should be a valid number, not {value!r}") from None
+    if hint is SecretStr:
+        return value if isinstance(value, SecretStr) else SecretStr(_text(value))
+    if hint is Path:
+        return value if isinstance(value, Path) else Path(_text(value))
+    return _text(value)
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"Input should be a valid string, not {value!r}")
+    return value
+
+
+def _check_bounds(value: Any, meta: Mapping[str, Any]) -> None:
+    if meta["ge"] is not None and value < meta["ge"]:
+        raise ValueError(f"Input should be greater than or equal to {meta['ge']}")
+    if meta["gt"] is not None and value <= meta["gt"]:
+        raise ValueError(f"Input should be greater than {meta['gt']}")
+    if meta["le"] is not None and value > meta["le"]:
+        raise ValueError(f"Input should be less than or equal to {meta['le']}")
+    if meta["min_length"] is not None and len(value) < meta["min_length"]:
+        raise ValueError(f"String should have at least {meta['min_length']} characters")
+
+
 def load_settings(**overrides: object) -> Settings:
     """Load settings once per entry point; overrides win over the environment."""
-    values: dict[str, object] = dict(configured_values())
-    fields = Settings.model_fields
-    values.update(
-        {fields[k].alias or k if k in fields else k: v for k, v in overrides.items() if v is not None}
-    )
-    return Settings.model_validate(values)  # by the names users write: errors name NEWSDESK_TOP_K
+    by_alias = {f.metadata["alias"]: f.name for f in fields(Settings)}
+    values: dict[str, Any] = {by_alias[key]: value for key, value in configured_values().items()}
+    names = set(by_alias.values())
+    values.update({k: v for k, v in overrides.items() if v is not None and k in names})
+    return Settings(**values)
 
 
 def configured_values(env_file: Path = ENV_FILE, environ: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -186,7 +337,7 @@ PREFIXES = ("NEWSDESK_", "LLM_", "DISCORD_", "CHROMA_", "EMBED_")
 
 
 def known_keys() -> set[str]:
-    return {f.alias for f in Settings.model_fields.values() if f.alias}
+    return {f.metadata["alias"] for f in fields(Settings)}
 
 
 def _chroma_keys() -> set[str]:

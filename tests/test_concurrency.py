@@ -59,7 +59,7 @@ async def test_questions_through_the_cog_respect_its_slots(settings: Settings) -
     results = {}
     for slots in (1, 4):
         engine = SleepyEngine(0.05)
-        slotted = settings.model_copy(update={"discord_concurrency": slots})
+        slotted = settings.replace(discord_concurrency=slots)
         cog = AskCog(bot=None, settings=slotted, engine=engine)  # type: ignore[arg-type]
         results[slots] = (await run_batch(cog, questions, at_once=True), engine.most)
     (one_slot, most_1), (four_slots, most_4) = results[1], results[4]

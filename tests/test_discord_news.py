@@ -71,7 +71,7 @@ async def test_ask_options_become_a_scope(make_bot: Any, settings: Settings) -> 
 async def test_add_is_for_admins_and_fetches(make_bot: Any, settings: Settings, onnx_model: Any) -> None:  # noqa: F811
     from index.query.engine import Engine
 
-    settings = settings.model_copy(update={"fetch_timeout": 2.0})
+    settings = settings.replace(fetch_timeout=2.0)
     engine = Engine(settings, embed_model=onnx_model)
     bot = await make_bot(settings, engine)
     cog = bot.get_cog("AskCog")

@@ -86,7 +86,7 @@ def test_repr_of_objects_holding_keys_shows_none(backend: str) -> None:
         assert not any(s in shown for s in SECRETS), shown
     from index.embedding.backends import openai_embeddings
 
-    embed = openai_embeddings(settings.model_copy(update={"embed_model": "e"}), "openai:e")
+    embed = openai_embeddings(settings.replace(embed_model="e"), "openai:e")
     assert not any(s in repr(embed) for s in SECRETS)
 
 

@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
 
-from index.settings import load_settings
+from index.settings import SettingError, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,14 +34,15 @@ def test_env_file_and_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert load_settings().top_k == 4
 
 
-def test_loading_settings_imports_no_pydantic_settings() -> None:
-    """That package imports asyncio, argparse and cloud providers: 0.1-0.3 s of a cold `ask`."""
+def test_loading_settings_imports_no_pydantic() -> None:
+    """pydantic-settings imported asyncio, argparse and cloud providers, and pydantic builds
+    a schema and scans installed packages for plugins: 0.2-0.4 s of a cold `ask`."""
     code = "import sys; from index.settings import load_settings; load_settings(); print(sorted(sys.modules))"
     loaded = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
     )
-    assert "'pydantic'" in loaded.stdout
-    assert "pydantic_settings" not in loaded.stdout and "'asyncio'" not in loaded.stdout
+    assert "'index.settings'" in loaded.stdout
+    assert "pydantic" not in loaded.stdout and "'asyncio'" not in loaded.stdout
 
 
 def test_defaults_and_validation(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -53,7 +53,7 @@ def test_defaults_and_validation(monkeypatch: pytest.MonkeyPatch) -> None:
         load_settings(discord_token="x").discord_token
     )
     monkeypatch.setenv("CHROMA_COLLECTION", "ab")
-    with pytest.raises(ValidationError):
+    with pytest.raises(SettingError, match="CHROMA_COLLECTION: String should have at least 3 characters"):
         load_settings()
 
 
@@ -99,3 +99,27 @@ def test_overlap_larger_than_the_chunk_is_rejected(
     assert [p.name for p in index_dir.iterdir()] == ["state.json"]  # nothing touched
     monkeypatch.setenv("NEWSDESK_CHUNK_OVERLAP", "96")
     assert load_settings().chunk_overlap == 96
+
+
+def test_text_from_the_environment_becomes_typed_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DISCORD_ALLOW_DMS", "yes")
+    monkeypatch.setenv("DISCORD_GUILD_ID", " 42 ")
+    monkeypatch.setenv("LLM_TIMEOUT", "2.5")
+    monkeypatch.setenv("NEWSDESK_FEEDS", "https://a.example/rss, https://b.example/rss")
+    settings = load_settings()
+    assert settings.discord_allow_dms is True and settings.discord_guild_id == 42
+    assert settings.llm_timeout == 2.5
+    assert settings.feeds == ["https://a.example/rss", "https://b.example/rss"]
+    monkeypatch.setenv("DISCORD_GUILD_ID", "")
+    assert load_settings().discord_guild_id is None
+    for name, value, message in [
+        ("EMBED_THREADS", "two", "EMBED_THREADS: Input should be a valid integer, not 'two'"),
+        ("EMBED_THREADS", "0", "EMBED_THREADS: Input should be greater than or equal to 1"),
+        ("DISCORD_ALLOW_DMS", "perhaps", "DISCORD_ALLOW_DMS: Input should be a valid boolean"),
+        ("LLM_MODE", "chat", "LLM_MODE: Input should be 'extractive' or 'llm'"),
+        ("DISCORD_ADMIN_IDS", "1,x", "DISCORD_ADMIN_IDS: Input should be a valid integer, not 'x'"),
+    ]:
+        with monkeypatch.context() as m:
+            m.setenv(name, value)
+            with pytest.raises(SettingError, match=re.escape(message)):
+                load_settings()
