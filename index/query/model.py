@@ -87,6 +87,17 @@ class AnswerModel:
         return raw, self.calibration.probability(both)
 
 
+# Sentence features the abstain model reads for the best sentence, and as the best value of all.
+_OF_BEST = (
+    "key_cov", "key_ctx", "key_art", "num_cov", "num_art", "focus_ctx", "exp_type", "exp_none",
+    "idf_cov", "ctx_cov", "art_cov", "cos", "ms", "msw", "art_vec", "n_keys", "n_q", "focus_ent",
+)  # fmt: skip
+_OF_ALL = ("key_art", "num_art", "art_cov", "cos", "ms", "art_vec", "ctx_cov", "focus_ent")
+ABSTAIN_FEATURES = [
+    "p1", "p2", "logit_p1", "p_sum3", *(f"top_{n}" for n in _OF_BEST), *(f"max_{n}" for n in _OF_ALL),
+]  # fmt: skip
+
+
 def abstain_features(X: np.ndarray, probabilities: np.ndarray, features: list[str]) -> dict[str, float]:
     """Question-level evidence: how sure the best sentence is, and whether the question's
     names, numbers and focus word are found in it, around it and in its article."""
@@ -103,22 +114,11 @@ def abstain_features(X: np.ndarray, probabilities: np.ndarray, features: list[st
         "logit_p1": float(np.log(max(p1, 1e-6) / max(1 - p1, 1e-6))),
         "p_sum3": float(probabilities[order[:3]].sum()),
     }
-    for name in ("key_cov", "key_ctx", "key_art", "num_cov", "num_art", "focus_ctx", "exp_type", "exp_none",
-                 "idf_cov", "ctx_cov", "art_cov", "cos", "ms", "msw", "art_vec", "n_keys", "n_q",
-                 "focus_ent"):  # fmt: skip
+    for name in _OF_BEST:
         out[f"top_{name}"] = float(best[col[name]])
-    for name in ("key_art", "num_art", "art_cov", "cos", "ms", "art_vec", "ctx_cov", "focus_ent"):
+    for name in _OF_ALL:
         out[f"max_{name}"] = float(X[:, col[name]].max())
     return out
-
-
-ABSTAIN_FEATURES = [
-    "p1", "p2", "logit_p1", "p_sum3",
-    *(f"top_{n}" for n in ("key_cov", "key_ctx", "key_art", "num_cov", "num_art", "focus_ctx", "exp_type",
-                           "exp_none", "idf_cov", "ctx_cov", "art_cov", "cos", "ms", "msw", "art_vec",
-                           "n_keys", "n_q", "focus_ent")),
-    *(f"max_{n}" for n in ("key_art", "num_art", "art_cov", "cos", "ms", "art_vec", "ctx_cov", "focus_ent")),
-]  # fmt: skip
 
 
 def _logistic(data: dict[str, np.ndarray], prefix: str) -> Logistic:
