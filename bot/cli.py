@@ -7,6 +7,7 @@ that need them, so `--help` and user errors answer at once.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 import time
@@ -86,6 +87,7 @@ def index_cmd(obj: Context, full: bool, dry_run: bool, as_json: bool, watch: boo
         catch_up = True  # one quiet pass for edits made while the first build ran
         failing = ""  # the last error: reported once, retried with backoff (3 s, 6 s, ... 60 s)
         backoff, retry_at = 0.0, 0.0
+        next_walk = time.monotonic() + FULL_WALK_EVERY
         for changes in watch_changes(
             settings.corpus_dir,
             debounce=1000,
@@ -97,8 +99,15 @@ def index_cmd(obj: Context, full: bool, dry_run: bool, as_json: bool, watch: boo
             due = bool(failing) and time.monotonic() >= retry_at
             if not changes and not catch_up and not due:
                 continue
+            named = None  # the changed files, when the notifications can be trusted to name them all
+            if changes and not catch_up and not failing and time.monotonic() < next_walk:
+                named = _corpus_paths(settings.corpus_dir, [path for _, path in changes])
+            if named is None:
+                next_walk = time.monotonic() + FULL_WALK_EVERY
             try:
-                run(full=False, dry_run=dry_run, quiet_if_unchanged=not changes and not failing)
+                run(
+                    full=False, dry_run=dry_run, quiet_if_unchanged=not changes and not failing, changed=named
+                )
             except Exception as exc:  # whatever broke (the index dir deleted under us...), keep watching
                 message = str(exc) if isinstance(exc, NewsdeskError) else f"{type(exc).__name__}: {exc}"
                 if message != failing:
@@ -113,13 +122,30 @@ def index_cmd(obj: Context, full: bool, dry_run: bool, as_json: bool, watch: boo
             catch_up = False
 
 
+FULL_WALK_EVERY = 600.0  # seconds: a walk now and then catches what notifications missed
+
+
+def _corpus_paths(corpus_dir: Path, paths: list[str]) -> list[str] | None:
+    """The notified paths relative to the corpus (POSIX), or None when one is not under it."""
+    root = os.path.abspath(corpus_dir)
+    out = []
+    for path in paths:
+        rel = os.path.relpath(os.path.abspath(path), root)
+        if rel == "." or rel.startswith(".." + os.sep) or rel == "..":
+            return None
+        out.append(Path(rel).as_posix())
+    return out
+
+
 def _index_runner(settings: Settings, as_json: bool) -> Callable[..., None]:
     from bot.render import render_report
     from index.ingest.indexer import run_index
 
-    def run(full: bool, dry_run: bool, quiet_if_unchanged: bool = False) -> None:
+    def run(
+        full: bool, dry_run: bool, quiet_if_unchanged: bool = False, changed: list[str] | None = None
+    ) -> None:
         with _progress(enabled=not as_json and sys.stderr.isatty()) as progress:
-            report = run_index(settings, full=full, dry_run=dry_run, progress=progress)
+            report = run_index(settings, full=full, dry_run=dry_run, progress=progress, changed=changed)
         if quiet_if_unchanged and not report.changed:
             return
         click.echo(json.dumps(report.to_json()) if as_json else render_report(report))

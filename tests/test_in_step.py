@@ -134,6 +134,62 @@ def test_each_change_costs_itself_and_the_manifest_lists_the_index(
     assert _in_step(settings)
 
 
+def _count_walks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    walks: list[int] = []
+    real = corpus_scan.walk_corpus
+
+    def walk(*args: Any, **kwargs: Any) -> Any:
+        walks.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(corpus_scan, "walk_corpus", walk)
+    return walks
+
+
+def test_named_changes_are_all_that_is_looked_at(
+    settings: Settings, aged: Path, counting: CountingEmbedding, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`index --watch` passes the paths its notifications named: no walk, no other stat."""
+    run_index(settings, embed_model=counting)
+    watch, walks = Watch(monkeypatch), _count_walks(monkeypatch)
+
+    _write_old(aged / "new.txt", NEW)
+    report = run_index(settings, embed_model=counting, changed=["new.txt"])
+    assert report.added == ["new.txt"] and report.unchanged == 5
+    assert (watch.read, walks) == (["new.txt"], [])
+
+    path = aged / SEED
+    _write_old(path, path.read_text(encoding="utf-8") + "\n\nA late paragraph.")
+    (aged / "001_6590fbfd3e993fb7.txt").unlink()
+    (aged / "notes.pdf").write_bytes(b"%PDF")
+    watch.reset()
+    changed = [SEED, "001_6590fbfd3e993fb7.txt", "notes.pdf", ".new.txt.swp"]
+    report = run_index(settings, embed_model=counting, changed=changed)
+    assert (report.updated, report.removed, report.unchanged) == ([SEED], ["001_6590fbfd3e993fb7.txt"], 4)
+    assert (watch.read, walks) == ([SEED], [])
+
+    indexed = _indexed(settings)
+    assert _manifest(settings) == {aid: next(iter(hashes)) for aid, hashes in indexed.items()}
+    assert run_index(settings, embed_model=counting).unchanged == 5  # the walk agrees
+    assert walks == [1]
+
+
+def test_a_named_folder_or_a_dirty_index_takes_the_walk(
+    settings: Settings, aged: Path, counting: CountingEmbedding, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run_index(settings, embed_model=counting)
+    walks = _count_walks(monkeypatch)
+    (aged / "more").mkdir()
+    _write_old(aged / "more" / "new.txt", NEW)
+    report = run_index(settings, embed_model=counting, changed=["more"])  # a folder moved in
+    assert report.added == ["more/new.txt"] and walks == [1]
+
+    FileManifest(settings.index_dir).update({}, (), {META_KEY: ""})  # as a killed run leaves it
+    _write_old(aged / "other.txt", NEW + " And Kuleba.")
+    report = run_index(settings, embed_model=counting, changed=[])
+    assert report.added == ["other.txt"] and walks == [1, 1]
+
+
 def test_touched_file_is_a_noop_and_read_once(
     settings: Settings, aged: Path, counting: CountingEmbedding, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -152,6 +152,9 @@ def test_watch_reindexes_on_change(tmp_path: Path) -> None:
         (corpus / "late.md").write_text("# Late news\n\nLavrov flew home from Geneva.", encoding="utf-8")
         second = json.loads(proc.stdout.readline())  # the event, or the catch-up pass
         assert (second["added"], second["unchanged"]) == (1, 5)
+        next(corpus.glob("00*.txt")).unlink()  # now only the named file is looked at
+        third = _next_json(proc)
+        assert (third["removed"], third["unchanged"]) == (1, 5)
     finally:
         proc.terminate()
         proc.wait(timeout=30)

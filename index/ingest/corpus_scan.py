@@ -15,16 +15,26 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
+import stat
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from index import dates
 from index.ingest import articles as articles_module
 from index.ingest import html, html_tags
-from index.ingest.articles import Article, Skipped, read_article
-from index.ingest.corpus_walk import StatKey, path_order, require_corpus_dir, walk_corpus
+from index.ingest.articles import SUPPORTED_SUFFIXES, Article, Skipped, read_article
+from index.ingest.corpus_walk import (
+    FEEDS_FILE,
+    CorpusFiles,
+    StatKey,
+    path_order,
+    require_corpus_dir,
+    stat_key,
+    walk_corpus,
+)
 from index.store.file_manifest import Row
 
 LEGACY_CACHE = "files.json"  # the JSON manifest before `files.sqlite`: read once, then removed
@@ -109,27 +119,66 @@ def scan_corpus(
 ) -> Scan:
     """Walk the corpus; read the files whose stat is not the one in their `known` row."""
     require_corpus_dir(corpus_dir)
-    now = time.time_ns()
     found = walk_corpus(corpus_dir, follow_symlinks, ordered=False)
+    return _scan_found(corpus_dir, max_bytes, known, found, trust_stats)
+
+
+def scan_changed(
+    corpus_dir: Path, max_bytes: int, known: Mapping[str, Row], changed: Iterable[str]
+) -> Scan | None:
+    """A scan told which files changed (by change notifications: `index --watch`), so
+    only those are looked at; every other file is taken to be as its `known` row says.
+    None when a change needs the full walk: a folder, a link, a path outside the corpus."""
+    require_corpus_dir(corpus_dir)
+    looked: dict[str, StatKey | None] = {}
+    again = [rel for rel, r in known.items() if r[0] is None]  # too recent or unreadable last time
+    for rel in [*changed, *again]:
+        parts = rel.split("/")
+        if rel in looked or any(p.startswith(".") for p in parts) or rel == FEEDS_FILE:
+            continue
+        if not rel or ".." in parts or rel.startswith("/"):
+            return None
+        try:
+            st = os.lstat(corpus_dir / rel)
+        except FileNotFoundError:
+            looked[rel] = None  # gone
+            continue
+        except OSError:
+            return None
+        if not stat.S_ISREG(st.st_mode):
+            return None  # a folder or a link: what it holds is the walk's to say
+        looked[rel] = stat_key(st) if rel.lower().endswith(SUPPORTED_SUFFIXES) else None
+    found = CorpusFiles(corpus_dir)
+    found.entries = [
+        (rel, (r[0], r[1], r[2], r[3])) for rel, r in known.items() if rel not in looked and r[0] is not None
+    ]
+    found.entries += [(rel, st) for rel, st in looked.items() if st is not None]
+    return _scan_found(corpus_dir, max_bytes, known, found, trust_stats=True)
+
+
+def _scan_found(
+    corpus_dir: Path, max_bytes: int, known: Mapping[str, Row], found: CorpusFiles, trust_stats: bool
+) -> Scan:
+    now = time.time_ns()
     scan = Scan(known=known)
     scan.order = [rel for rel, _ in found.entries]
     to_read: list[tuple[str, StatKey | None]] = []
-    for rel, stat in found.entries:
+    for rel, key in found.entries:
         row = known.get(rel)
         if row is not None:
             scan.matched += 1
-            if trust_stats and row[:4] == stat:
+            if trust_stats and row[:4] == key:
                 scan.unchanged.append(rel)
                 continue
-        to_read.append((rel, stat))
+        to_read.append((rel, key))
     unreadable: list[Skipped] = []
-    for rel, stat in sorted(to_read, key=lambda e: path_order(e[0])):
+    for rel, key in sorted(to_read, key=lambda e: path_order(e[0])):
         item = read_article(corpus_dir, corpus_dir / rel, max_bytes)
         if isinstance(item, Skipped):
             unreadable.append(item)  # read again every run, so the report keeps naming it
             continue
         scan.read[rel] = item
-        scan.stats[rel] = stat if stat is not None and now - stat[1] > RACY_NS else None
+        scan.stats[rel] = key if key is not None and now - key[1] > RACY_NS else None
     scan.skipped = found.skipped + unreadable
     return scan
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +35,7 @@ from index.ingest.corpus_scan import (
     legacy_rows,
     loader_key,
     materialize,
+    scan_changed,
     scan_corpus,
 )
 from index.ingest.corpus_walk import require_corpus_dir
@@ -198,8 +199,11 @@ def run_index(
     dry_run: bool = False,
     embed_model: Any | None = None,
     progress: Progress | None = None,
+    changed: Collection[str] | None = None,
 ) -> IndexReport:
-    """Update (or with full=True rebuild) the index; returns what changed."""
+    """Update (or with full=True rebuild) the index; returns what changed. `changed`:
+    the corpus paths (relative, POSIX) that change notifications named; when the index is
+    in step, only they are looked at instead of every file's stat (`index --watch`)."""
     from index.embedding import model_id
 
     started = time.perf_counter()
@@ -231,18 +235,22 @@ def run_index(
         trusted = manifest.get_meta("loader") == key
         if not known and not full:
             known, trusted = legacy_rows(settings.index_dir, key), True
-        with phases("read"):
-            scan = _scan(settings, known, trust_stats=trusted and not full)
-        report.skipped, report.documents = scan.skipped, scan.documents
         collection = str(_state_for(settings, full).get("collection") or "")
         stamp = manifest.get_meta(IN_STEP)
-        run = _Run(settings, model, key, embed_model, progress, report, phases)
-        if (
+        in_step = (
             not full
-            and stamp  # none after a run that died, or on a Chroma server other machines write to
+            and bool(stamp)  # none after a run that died, or on a Chroma server other machines write to
             and not (settings.index_dir / FULL_MARKER).exists()
             and stamp == index_stamp(settings, collection, model, sentence_rules_id())
-        ):
+        )
+        with phases("read"):
+            named = None
+            if changed is not None and in_step and trusted and not settings.follow_symlinks:
+                named = scan_changed(settings.corpus_dir, settings.max_file_bytes, known, changed)
+            scan = named if named is not None else _scan(settings, known, trust_stats=trusted and not full)
+        report.skipped, report.documents = scan.skipped, scan.documents
+        run = _Run(settings, model, key, embed_model, progress, report, phases)
+        if in_step:
             _update_in_step(run, scan, manifest, collection)
         else:
             _update_full_way(run, scan, manifest, full)
