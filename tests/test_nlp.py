@@ -3,6 +3,8 @@ boundaries, entities, datelines, sentence-packed chunks and what a sentence may 
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from index.ingest.articles import parse_article
@@ -167,3 +169,33 @@ def test_headline_furniture_and_dateline_are_never_quoted_as_such() -> None:
     lead = next(r for r in records if "Blinken" in article.text[r.start : r.end])
     quoted = article.text[lead.start : lead.end][lead.quote_start : lead.quote_end]
     assert quoted == "Blinken and Lavrov met for ninety minutes on Friday."
+
+
+def test_annotating_ahead_keeps_batches_in_order_and_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The build's spaCy thread: batches come back in order with the annotations a plain
+    pass gives, and an error in the thread reaches the build."""
+    from index.ingest import indexer
+    from index.ingest.articles import Article
+    from index.ingest.nlp import annotate
+    from index.ingest.phases import Phases
+
+    texts = [
+        f"Article {i} says Blinken met Lavrov in Geneva on day {i}. They talked for {i} hours."
+        for i in range(40)
+    ]
+    todo = [Article(id=f"a{i}.txt", path=f"a{i}.txt", title="", text=t) for i, t in enumerate(texts)]
+    got = [
+        (a.id, ann)
+        for batch, found in indexer._annotated_ahead(todo, Phases())
+        for a, ann in zip(batch, found)
+    ]
+    assert [aid for aid, _ in got] == [a.id for a in todo]
+    assert [ann for _, ann in got] == list(annotate(texts))
+
+    def broken(texts: Any) -> Any:
+        raise OSError("disk gone")
+        yield
+
+    monkeypatch.setattr("index.ingest.nlp.annotate", broken)
+    with pytest.raises(OSError, match="disk gone"):
+        list(indexer._annotated_ahead(todo, Phases()))

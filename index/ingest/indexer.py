@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Collection
+from collections import deque
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,6 +69,7 @@ Progress = Callable[[int, int], None]
 EMBED_GROUP = 64  # chunks embedded and written together: small enough that a kill loses little
 FULL_MARKER = "full-rebuild.started"  # present while a `--full` fills a fresh collection
 ANNOTATE_BATCH = 16  # articles through spaCy's nlp.pipe together
+NLP_AHEAD = 4  # batches spaCy may annotate ahead of the model (their offsets only are held)
 
 
 @dataclass
@@ -624,7 +626,6 @@ def _embed_and_write(
     from llama_index.core.schema import MetadataMode
 
     from index.ingest.chunking import make_node, split_pieces
-    from index.ingest.nlp import annotate
     from index.ingest.sentence_data import add_chunk_states, finish, plan_records
 
     encoder, same_pass = _token_encoder(settings, embed_model)
@@ -672,9 +673,8 @@ def _embed_and_write(
 
     if progress:
         progress(0, total)
-    for start in range(0, len(todo), ANNOTATE_BATCH):
-        batch = todo[start : start + ANNOTATE_BATCH]
-        for article, annotation in phases.each("nlp", zip(batch, annotate([a.text for a in batch]))):
+    for batch, found in _annotated_ahead(todo, phases):
+        for article, annotation in zip(batch, found):
             advance(len(article.text))
             with phases("chunk"):
                 pieces = split_pieces(article, annotation, settings.chunk_size, settings.chunk_overlap)
@@ -696,6 +696,36 @@ def _embed_and_write(
                     flush()
     flush()
     return written
+
+
+def _annotated_ahead(todo: list[Article], phases: Phases) -> Iterator[tuple[list[Article], list[Any]]]:
+    """(batch, its annotations) in order, spaCy working on the next batch in a thread while
+    the caller chunks and embeds this one: the ONNX pass and numpy leave the GIL, so on 2
+    cores most of spaCy's time hides behind the model's (measured over 150 Reuters
+    articles: 24.5 s overlapped against 4.7 s spaCy + 23.6 s embedding one after the
+    other). "nlp" is then only the wait for a batch that is not ready."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from index.ingest.nlp import annotate
+
+    batches = [todo[start : start + ANNOTATE_BATCH] for start in range(0, len(todo), ANNOTATE_BATCH)]
+    if not batches:
+        return
+
+    def annotated(batch: list[Article]) -> list[Any]:
+        return list(annotate([a.text for a in batch]))
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsdesk-nlp")
+    try:
+        ahead = deque(pool.submit(annotated, b) for b in batches[:NLP_AHEAD])
+        for k, batch in enumerate(batches):
+            with phases("nlp"):
+                annotations = ahead.popleft().result()
+            if k + NLP_AHEAD < len(batches):
+                ahead.append(pool.submit(annotated, batches[k + NLP_AHEAD]))
+            yield batch, annotations
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 @dataclass
