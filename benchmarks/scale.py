@@ -11,9 +11,9 @@ manifest): building 50,000 articles through spaCy and the model would take hours
 and what is measured is the cost of one change at that size, not the build. Then the
 real `newsdesk index` runs, cycles of no-op, add one article, change one, delete one
 (medians over --repeat cycles): in this process after it indexed once (warm: `/reindex`,
-or `--watch` after a walk), in this process told which file changed (watch, named: what
-`--watch` does on a notification, no walk), and as fresh CLIs, timed after startup in the same process (imports, spaCy,
-ONNX: what any run with something to write pays first); then hybrid candidate retrieval
+or `--watch` after a walk), in this process told which file changed (warm, named: what
+`--watch` does on a notification, no walk), and as fresh CLIs, timed after startup in
+the same process (imports, spaCy, ONNX: what any run with something to write pays first); then hybrid candidate retrieval
 (vector + keyword, 50 questions) for query p50/p95. "rest" is the run minus its NLP and
 embedding (the one article's spaCy and MiniLM token-state pass, timed in the run).
 A baseline is the same benchmark run against other code (`--baseline`: its JSON, plotted

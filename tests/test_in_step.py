@@ -183,6 +183,7 @@ def test_a_named_folder_or_a_dirty_index_takes_the_walk(
     _write_old(aged / "more" / "new.txt", NEW)
     report = run_index(settings, embed_model=counting, changed=["more"])  # a folder moved in
     assert report.added == ["more/new.txt"] and walks == [1]
+    assert corpus_scan.scan_changed(aged, settings.max_file_bytes, {}, ["../outside.txt"]) is None
 
     FileManifest(settings.index_dir).update({}, (), {META_KEY: ""})  # as a killed run leaves it
     _write_old(aged / "other.txt", NEW + " And Kuleba.")

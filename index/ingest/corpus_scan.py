@@ -134,10 +134,10 @@ def scan_changed(
     again = [rel for rel, r in known.items() if r[0] is None]  # too recent or unreadable last time
     for rel in [*changed, *again]:
         parts = rel.split("/")
-        if rel in looked or any(p.startswith(".") for p in parts) or rel == FEEDS_FILE:
-            continue
         if not rel or ".." in parts or rel.startswith("/"):
             return None
+        if rel in looked or any(p.startswith(".") for p in parts) or rel == FEEDS_FILE:
+            continue
         try:
             st = os.lstat(corpus_dir / rel)
         except FileNotFoundError:
