@@ -336,3 +336,18 @@ def test_questions_between_runs_leave_the_index_in_step(
     assert not answer.abstained
     watch = Watch(monkeypatch)
     assert run_index(settings, embed_model=counting).unchanged == 5 and watch.opened == 0
+
+
+def test_watch_names_notified_paths_relative_to_the_corpus(tmp_path: Path) -> None:
+    """What `index --watch` passes on: corpus-relative POSIX paths, or nothing (take the
+    walk) when a notification is about the corpus folder itself or a place outside it."""
+    from bot.cli import _corpus_paths
+
+    corpus = tmp_path / "corpus"
+    assert _corpus_paths(corpus, [str(corpus / "a.md"), str(corpus / "sub" / "b.txt")]) == [
+        "a.md",
+        "sub/b.txt",
+    ]
+    assert _corpus_paths(corpus, [str(corpus / "a.md"), str(corpus)]) is None
+    assert _corpus_paths(corpus, [str(tmp_path / "elsewhere.md")]) is None
+    assert _corpus_paths(corpus, [str(tmp_path / "corpus-old" / "a.md")]) is None
