@@ -4,13 +4,17 @@
 
 Data (../shared/eval; nothing of it is copied into code):
 - sentence ranker: SQuAD 2.0 `squad/train_pool.jsonl` (4,169 questions) over the 10
-  SQuAD articles, each question's candidates gathered exactly as a user's question is
-  (`Reader.gather`), labelled by whether a sentence of a gold article holds the answer;
-- abstain model: the same questions, answerable ones labelled by whether the answer is
+  SQuAD articles (with `--news-questions`, also detail questions generated from news
+  articles, training/news_questions.py: one per Reuters article that no dev question is
+  about, for the ranker only; an experiment, not in the shipped weights),
+  each question's candidates gathered exactly as a user's question is (`Reader.gather`),
+  labelled by whether a sentence of a gold article holds the answer;
+- abstain model: the SQuAD questions, answerable ones labelled by whether the answer is
   among the candidates, plus negatives: SQuAD's own unanswerable questions, the
   answerable ones with every answer-bearing sentence removed (the topic is there, the
-  fact is not), the answerable ones with a name or number changed (the question's key
-  fact now absent), and SQuAD questions put to the Reuters corpus (off topic);
+  fact is not), the answerable ones with a name or number changed (the
+  question's key fact now absent), and SQuAD questions put to the Reuters corpus (off
+  topic);
 - validation only (never trained on): SQuAD `questions.jsonl`, Reuters
   `questions.jsonl`, the seed dev set and the seed held-out sets in tests/data.
 
@@ -45,6 +49,7 @@ from index.query.features import FEATURES, Row, feature_rows  # noqa: E402
 from index.query.model import ABSTAIN_FEATURES, MODEL_FILE, abstain_features, flatten_lightgbm, load_model  # noqa: E402
 from index.query.reader import Gathered, Reader, agreeing  # noqa: E402
 from index.settings import load_settings  # noqa: E402
+from training import news_questions  # noqa: E402
 
 SEED = 13
 LGB_PARAMS = {
@@ -66,6 +71,7 @@ MAX_FALSE_REFUSALS = 0.04  # the operating point: refuse at most this share of a
 # ("more likely than not") left most second-ranked answers out: on the Reuters dev set,
 # 0.15 raised keyword recall from 0.60 to 0.81 for 1.7 sentences per answer on average.
 EXTRA_SENTENCE = 0.15
+_POSITIVE = ("train", "news")  # kinds of items whose question the articles answer
 
 
 @dataclass
@@ -75,7 +81,7 @@ class Item:
     q: EvalQuestion
     g: Gathered
     corpus: str
-    kind: str  # "train", "dev", "masked", "swapped", "offtopic"
+    kind: str  # "train", "news", "dev", "masked", "swapped", "offtopic"
     X: np.ndarray = field(default_factory=lambda: np.zeros((0, len(FEATURES)), np.float32))
     y: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
     rows: list[Row] = field(default_factory=list)
@@ -356,6 +362,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small subsets, few trees (a smoke test)")
     parser.add_argument("--out", type=Path, default=MODEL_FILE, help="model file to write")
     parser.add_argument("--report", type=Path, default=OUT, help="folder for report.md/json and the plot")
+    parser.add_argument(
+        "--news-questions",
+        action="store_true",
+        help="also train the ranker on generated news questions (an experiment: README, not in the shipped weights)",
+    )
     args = parser.parse_args(argv)
     rng = random.Random(SEED)
     np.random.seed(SEED)
@@ -391,11 +402,25 @@ def main(argv: list[str] | None = None) -> int:
         )
         dev["seed"] = gather_all(seed, seed_q, "seed", "dev")
 
-    types = answer_types(train)
+    if args.news_questions and not args.quick:
+        news_dir = SHARED / "reuters"
+        articles = news_questions.read_articles(
+            news_dir / "corpus", news_questions.excluded_stems(news_dir / "questions.jsonl")
+        )
+        generated = news_questions.generate(articles, random.Random(SEED))
+        news = gather_all(reuters, generated, "reuters", "news")
+        for it in news:
+            it.group = f"news-{it.group}"
+        train += news
+
+    types = answer_types([it for it in train if it.kind == "train"])  # not the generator's own labels
     log(f"answer types for {len(types)} keys")
     for items in [train, negatives, *dev.values()]:
         featurize(items, types)
-    masked_items = [m for m in (masked(it) for it in train if it.q.answerable) if m is not None]
+    # The news questions teach the ranker only: fed to the abstain model as well (with
+    # their masked copies as negatives) they cost refusals on both dev sets (README).
+    squad_train = [it for it in train if it.kind == "train"]
+    masked_items = [m for m in (masked(it) for it in squad_train if it.q.answerable) if m is not None]
 
     # Out-of-fold ranker scores, folds by article.
     groups = sorted({it.group for it in train})
@@ -416,20 +441,20 @@ def main(argv: list[str] | None = None) -> int:
 
     # Calibration: P(sentence answers) from the raw score and its gap to the best.
     cal_X, cal_y = [], []
-    for it in train:
+    for it in squad_train:
         if len(it.y):
             cal_X.append(calibration_inputs(oof(it)))
             cal_y.append(it.y)
     calib = logistic(np.vstack(cal_X), np.concatenate(cal_y), ["raw", "raw_gap"], balanced=False)
 
     # Abstain model on out-of-fold evidence.
-    abst_items = train + masked_items + negatives
+    abst_items = squad_train + masked_items + negatives
     A = np.vstack([question_vector(it, oof(it), calib) for it in abst_items])
-    ya = np.asarray([int(it.q.answerable and it.kind == "train" and bool(it.y.any())) for it in abst_items])
+    ya = np.asarray([int(it.q.answerable and it.kind in _POSITIVE and bool(it.y.any())) for it in abst_items])
     abstain = logistic(A, ya, list(ABSTAIN_FEATURES), c=0.5)
     pa = sigmoid_apply(abstain, A)
     real_answerable = np.asarray(
-        [it.kind == "train" and it.q.answerable and bool(it.y.any()) for it in abst_items]
+        [it.kind in _POSITIVE and it.q.answerable and bool(it.y.any()) for it in abst_items]
     )
     threshold = float(np.quantile(pa[real_answerable], MAX_FALSE_REFUSALS))
     log(f"operating point: answer when P(answerable) >= {threshold:.3f}")
@@ -458,13 +483,18 @@ def main(argv: list[str] | None = None) -> int:
     def serving(item: Item) -> np.ndarray:
         return model.trees.predict(item.X)
 
-    report: dict[str, Any] = {"train_in_sample": top1(train, serving), "train_out_of_fold": top1(train, oof)}
+    report: dict[str, Any] = {}
+    for kind in _POSITIVE:
+        of_kind = [it for it in train if it.kind == kind]
+        if of_kind:
+            name = "train" if kind == "train" else f"train_{kind}"
+            report[f"{name}_in_sample"] = top1(of_kind, serving)
+            report[f"{name}_out_of_fold"] = top1(of_kind, oof)
     for name, items in dev.items():
         report[f"dev_{name}"] = top1(items, serving)
     curves: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    oof_p = pa[[i for i, it in enumerate(abst_items) if it.kind in ("train", "masked")]]
-    oof_ans = ya[[i for i, it in enumerate(abst_items) if it.kind in ("train", "masked")]].astype(bool)
-    curves["SQuAD train (out of fold, masked negatives)"] = (oof_p, oof_ans)
+    oof_at = [i for i, it in enumerate(abst_items) if it.kind in ("train", "news", "masked")]
+    curves["SQuAD train (out of fold, masked negatives)"] = (pa[oof_at], ya[oof_at].astype(bool))
     for name, items in dev.items():
         P = np.asarray([
             float(model.abstain.probability(question_vector(it, serving(it), calib)[None, :].astype(np.float32))[0]) if len(it.X) else 0.0
