@@ -29,7 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from index.evaluation import EvalQuestion
-from index.ingest.nlp import _DATELINE
+from index.ingest.articles import split_front_matter
+from index.ingest.nlp import DATELINE
 
 ANSWER_LABELS = ("PERSON", "ORG", "GPE", "DATE", "MONEY", "PERCENT", "CARDINAL", "QUANTITY")
 LEAD_SHARE = 0.35  # share of questions answered by the lead, the rest by one of the next sentences
@@ -63,14 +64,8 @@ def read_articles(folder: Path, exclude: set[str]) -> list[Article]:
     for path in sorted(folder.glob("*.md")):
         if path.stem in exclude:
             continue
-        text = path.read_text(encoding="utf-8")
-        title = ""
-        if text.startswith("---"):
-            head, _, text = text[3:].partition("\n---")
-            for line in head.splitlines():
-                if line.startswith("title:"):
-                    title = line.split(":", 1)[1].strip()
-        out.append(Article(path.stem, title, text.strip()))
+        meta, body = split_front_matter(path.read_text(encoding="utf-8"))
+        out.append(Article(path.stem, meta.get("title", ""), body.strip()))
     return out
 
 
@@ -86,7 +81,7 @@ def parser() -> Any:
 def generate(articles: list[Article], rng: random.Random, nlp: Any = None) -> list[EvalQuestion]:
     """A detail question from each article that has one to ask."""
     nlp = nlp or parser()
-    bodies = (_DATELINE.sub("", a.body[:4000], count=1) for a in articles)
+    bodies = (DATELINE.sub("", a.body[:4000], count=1) for a in articles)
     made = (_question(article, doc, rng) for article, doc in zip(articles, nlp.pipe(bodies, batch_size=32)))
     return [q for q in made if q is not None]
 
@@ -98,9 +93,7 @@ def _question(article: Article, doc: Any, rng: random.Random) -> EvalQuestion | 
     title_words = {w.lower() for w in _WORD.findall(article.title)}
     lead = sents[0]
     later = sents[1 : 1 + LATER]
-    tries = 0
-    while tries < 6:
-        tries += 1
+    for _ in range(6):  # a few draws of sentence and entity before giving the article up
         sent = lead if rng.random() < LEAD_SHARE else rng.choice(later)
         ents = [
             e
@@ -118,7 +111,7 @@ def _question(article: Article, doc: Any, rng: random.Random) -> EvalQuestion | 
         if wh is None:
             continue
         words = _sentence_words(sent, ent, wh, rng)
-        topic = _topic_words(article.title, lead, sent, ent, rng)
+        topic = _topic_words(article.title, lead, ent, rng)
         if not words or len(words) + len(topic) < 4:
             continue
         text = " ".join([wh[0], *topic, *words]) + "?"
@@ -199,7 +192,7 @@ def _sentence_words(sent: Any, ent: Any, wh: tuple[str, str], rng: random.Random
     return [t.text for t in sorted(chosen, key=lambda t: t.i)]
 
 
-def _topic_words(title: str, lead: Any, sent: Any, ent: Any, rng: random.Random) -> list[str]:
+def _topic_words(title: str, lead: Any, ent: Any, rng: random.Random) -> list[str]:
     """A few words naming the story, from the lead's entities and the title."""
     answer = {w.lower() for w in _WORD.findall(ent.text)}
     pool: list[str] = []

@@ -26,7 +26,7 @@ EXCLUDED = ["tok2vec", "parser", "tagger", "attribute_ruler", "lemmatizer"]
 BLOCK_CHARS = 5_000  # longest text spaCy is given at once: its memory grows with the batch
 BATCH = 8  # blocks per nlp.pipe batch: spaCy's peak memory grows with the characters in one batch
 
-_DATELINE = re.compile(
+DATELINE = re.compile(
     r"^(?:[A-Z][A-Z.'&-]*(?:[ ,]+[A-Z][A-Za-z.'&-]*){0,4},?\s+)"  # NEW YORK, / MOBILE, ALA.,
     r"(?:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},?\s*)?"  # March 3
     r"(?:\((?:Reuters|AP|AFP|UPI|dpa|Bloomberg)\)\s*)?"
@@ -119,7 +119,7 @@ def annotate(texts: Iterable[str]) -> Iterator[Annotation]:
 
 def _finish(text: str, sentences: list[tuple[int, int]], entities: list[tuple[int, int, str]]) -> Annotation:
     for idx, (a, b) in enumerate(sentences[:2]):
-        match = _DATELINE.match(text[a:b])
+        match = DATELINE.match(text[a:b])
         if match and match.end() < b - a:
             return Annotation(sentences, entities, match.end(), idx)
     return Annotation(sentences, entities)
