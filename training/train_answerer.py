@@ -15,7 +15,9 @@ Data (../shared/eval; nothing of it is copied into code):
   fact is not), the answerable ones with a name or number changed (the question's key
   fact now absent), and SQuAD questions put to the Reuters corpus (off topic);
 - validation only (never trained on): SQuAD `questions.jsonl`, Reuters
-  `questions.jsonl`, the seed dev set and the seed held-out sets in tests/data.
+  `questions.jsonl`, the seed dev set and the seed held-out sets in tests/data; and,
+  without `--news-questions`, the generated news questions ("news": answerable) with
+  their answer sentences removed (unanswerable: the topic is there, the fact is not).
 
 Out-of-fold scores (5 folds grouped by article, so no fold sees its own article) feed
 the calibration and the abstain model, and choose the operating point. The report
@@ -400,7 +402,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         dev["seed"] = gather_all(seed, seed_q, "seed", "dev")
 
-    if args.news_questions and not args.quick:
+    news: list[Item] = []
+    if not args.quick:
         news_dir = SHARED / "reuters"
         articles = news_questions.read_articles(
             news_dir / "corpus", news_questions.excluded_stems(news_dir / "questions.jsonl")
@@ -409,12 +412,20 @@ def main(argv: list[str] | None = None) -> int:
         news = gather_all(reuters, generated, "reuters", "news")
         for it in news:
             it.group = f"news-{it.group}"
-        train += news
+        if args.news_questions:
+            train += news
 
     types = answer_types([it for it in train if it.kind == "train"])  # not the generator's own labels
     log(f"answer types for {len(types)} keys")
     for items in [train, negatives, *dev.values()]:
         featurize(items, types)
+    if news and not args.news_questions:
+        featurize(news, types)
+        # Held out: news-shaped questions, and the same with their answer sentences
+        # removed as in-domain unanswerables (hundreds, where Reuters has 15 real ones).
+        news_masked = [m for m in (masked(it) for it in news) if m is not None]
+        featurize(news_masked, types)
+        dev["news"] = news + news_masked
     # The news questions teach the ranker only: fed to the abstain model as well (with
     # their masked copies as negatives) they cost refusals on both dev sets (README).
     squad_train = [it for it in train if it.kind == "train"]
