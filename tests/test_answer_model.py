@@ -151,3 +151,11 @@ def test_a_new_entity_beside_the_focus_word_is_seen() -> None:
     assert seen("The missile has a range of 40 miles.") == pytest.approx(0.7)
     assert seen("Its range was not disclosed by the ministry, which said that 12 more were built.") == 0.0
     assert seen("The missile has a longer range than the older model.") == 0.0
+
+
+def test_the_packaged_model_is_what_training_writes() -> None:
+    """The shipped file's settings are the training script's (a constant changed without
+    `make train` would ship answers the report never measured)."""
+    from training.train_answerer import EXTRA_SENTENCE
+
+    assert load_model().extra_sentence == EXTRA_SENTENCE

@@ -253,3 +253,17 @@ def test_openai_compatible_embeddings_backend(make_settings: Callable[..., Setti
     from index.store.chroma import open_active
 
     assert open_active(settings).metadata["embed_model"] == "openai:test-embed"
+
+
+def test_a_further_sentence_is_quoted_from_the_extra_threshold_on(engine: Engine) -> None:
+    """The second-likeliest sentence is quoted when its probability reaches the threshold
+    and left out just above it (a real reading; the threshold is the only thing varied)."""
+    from index.query.answer import extractive_answer
+    from index.text import jaccard
+
+    reading = engine.read("What did the central bank decide about interest rates?")
+    ranked = reading.ranked_rows()
+    (p1, first), (p2, second) = ranked[0], ranked[1]
+    assert p1 > p2 > ranked[2][0] and jaccard(set(first.sentence.terms), set(second.sentence.terms)) <= 0.5
+    assert extractive_answer(reading, p2).sentences == 2
+    assert extractive_answer(reading, p2 + 1e-6).sentences == 1
