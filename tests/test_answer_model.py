@@ -154,8 +154,12 @@ def test_a_new_entity_beside_the_focus_word_is_seen() -> None:
 
 
 def test_the_packaged_model_is_what_training_writes() -> None:
-    """The shipped file's settings are the training script's (a constant changed without
-    `make train` would ship answers the report never measured)."""
+    """The shipped file matches the training script and the features served (a constant
+    or a feature changed without `make train` would ship answers the report never measured)."""
+    from index.query.features import FEATURES
+    from index.query.model import ABSTAIN_FEATURES
     from training.train_answerer import EXTRA_SENTENCE
 
-    assert load_model().extra_sentence == EXTRA_SENTENCE
+    model = load_model()
+    assert model.extra_sentence == EXTRA_SENTENCE
+    assert model.features == FEATURES and model.abstain.names == ABSTAIN_FEATURES

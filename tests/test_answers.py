@@ -13,10 +13,11 @@ import pytest
 from index.errors import QuestionError
 from index.evaluation import load_questions
 from index.ingest.indexer import run_index
-from index.query.answer import NOT_FOUND, Source, cited_sentences
+from index.query.answer import NOT_FOUND, Source, cited_sentences, extractive_answer
 from index.query.engine import Engine, validate_question
 from index.query.prompts import PromptError, load_prompts
 from index.settings import Settings
+from index.text import jaccard
 from tests.openai_server import ScriptedOpenAI
 
 DATA = Path(__file__).parent / "data"
@@ -258,9 +259,6 @@ def test_openai_compatible_embeddings_backend(make_settings: Callable[..., Setti
 def test_a_further_sentence_is_quoted_from_the_extra_threshold_on(engine: Engine) -> None:
     """The second-likeliest sentence is quoted when its probability reaches the threshold
     and left out just above it (a real reading; the threshold is the only thing varied)."""
-    from index.query.answer import extractive_answer
-    from index.text import jaccard
-
     reading = engine.read("What did the central bank decide about interest rates?")
     ranked = reading.ranked_rows()
     (p1, first), (p2, second) = ranked[0], ranked[1]
