@@ -101,6 +101,17 @@ def words(text: str) -> list[str]:
     return out
 
 
+def word_spans(text: str, start: int = 0) -> list[tuple[int, int, str, str]]:
+    """(start, end, stem, folded word) of each word from `start` on, folded as `words`
+    folds them: term matching that also knows where each word sits."""
+    out = []
+    for m in _WORD.finditer(text, start):
+        word = fold(m.group()).strip(".,").split("'", 1)[0]
+        if word:
+            out.append((m.start(), m.end(), stem(word), word))
+    return out
+
+
 def is_content(word: str) -> bool:
     """A word that carries meaning: not a stop word, not a lone character (unless a digit)."""
     return word not in stop_words() and (len(word) > 1 or word.isdigit())

@@ -153,6 +153,38 @@ def test_a_new_entity_beside_the_focus_word_is_seen() -> None:
     assert seen("The missile has a longer range than the older model.") == 0.0
 
 
+def test_an_answer_candidate_among_the_questions_words_is_seen() -> None:
+    """ "At what price were the four cargoes of raw sugar sold?": the sentence that states
+    the price holds a candidate with the question's words around it; the lead that restates
+    the question (a place and a day, no price) scores lower, and a sentence with the price
+    but none of the question's words around it scores lower again."""
+    from index.ingest.nlp import pipeline
+    from index.query.candidates import Sentence
+    from index.query.features import _window
+    from index.query.question import analyze
+    from index.store.sentences import StoredSentence
+    from index.text import word_spans
+
+    nlp = pipeline()
+    question = analyze("At what price were the four cargoes of raw sugar sold to China?")
+    idf = {t: 1.0 for t in question.terms}
+    expected = {"MONEY": 0.7, "CARDINAL": 0.2, "DATE": 0.05}
+
+    def window(text: str) -> tuple[float, float, float, float]:
+        entities = [(e.start_char, e.end_char, e.label_) for e in nlp(text).ents]
+        stored = StoredSentence("a.md", "h", 0, 0, 0, len(text), 0, len(text), "", text, entities, b"", b"")
+        sentence = Sentence(stored, (), frozenset(), entities, tuple(word_spans(text)))
+        return _window(sentence, set(question.terms), idf, len(idf), expected, question.numbers)
+
+    lead = window("Four cargoes of raw sugar were sold to China yesterday via the London trade, traders said.")
+    answer = window("The sugar was reported sold at around 160 dlrs a tonne for July shipment.")
+    far = window("Separately, the council reported that its budget for the coming season stands at 160 dlrs.")
+    assert answer[0] > lead[0] and answer[0] > far[0]
+    assert answer[1] > far[1] == 0.0  # "sugar" and "sold" sit beside the figure
+    assert answer[3] == 1.0
+    assert window("No figure was given.") == (0.0, 0.0, 0.0, 0.0)
+
+
 def test_the_packaged_model_is_what_training_writes() -> None:
     """The shipped file matches the training script and the features served (a constant
     or a feature changed without `make train` would ship answers the report never measured)."""

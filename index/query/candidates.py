@@ -20,7 +20,7 @@ from index.dates import published_day
 from index.query.question import Question
 from index.query.retrieval import Passage, collapse_duplicates
 from index.store.sentences import SentenceStore, StoredSentence
-from index.text import content_terms, words
+from index.text import content_terms, word_spans, words
 
 BM25_WEIGHT = 0.5
 COVERAGE_WEIGHT = 0.5
@@ -35,6 +35,9 @@ class Sentence:
     terms: tuple[str, ...]  # stems of the quotable part (no dateline)
     folded: frozenset[str]  # its words, folded (for exact number matching)
     entities: list[tuple[int, int, str]]  # inside the quotable part, relative to the sentence
+    # (start, end, stem, folded word) of each word of the quotable part, offsets relative
+    # to the sentence: where the question's terms sit around an answer candidate
+    tokens: tuple[tuple[int, int, str, str], ...] = ()
 
     @property
     def quote(self) -> str:
@@ -96,6 +99,7 @@ def _sentence(stored: StoredSentence) -> Sentence:
             tuple(content_terms(quote)),
             frozenset(words(quote)),
             [(a, b, label) for a, b, label in stored.entities if a >= stored.quote_start],
+            tuple(word_spans(stored.text, stored.quote_start)),
         )
         if len(_cache) > 200_000:
             _cache.clear()

@@ -12,6 +12,10 @@ the model sees at run time exactly what it was fitted on. Groups:
   IDF-weighted), from MiniLM token states stored at index time;
 - answer type: entities in the sentence that the question does not mention, weighed by
   how likely the question's answer type (learned per wh-word and focus) is each label;
+  and how many of the question's terms sit within a few words of such a candidate (a
+  news lead restates the question with no answer in it; the sentence that answers has
+  the candidate among the question's words: "sold at around 160 dlrs" for "at what price
+  were ... sold");
 - retrieval: the article's and the chunk's fused scores and ranks.
 
 "_rel" features are a value minus the best value among the question's candidates.
@@ -40,8 +44,9 @@ _BASE = [
     "n_keys", "num_cov", "num_art", "focus", "focus_ctx", "sent_idx", "lead", "title_overlap",
     "art_rank", "art_score", "art_vec", "art_bm", "chunk_score", "chunk_rank", "chunk_hit", "cos",
     "ms", "msw", "n_ents", "n_novel", "exp_type", "exp_none", "focus_ent",
+    "win_best", "win_cov", "win_w", "cand_any",
 ]  # fmt: skip
-RELATIVE = ["idf_cov", "lidf_cov", "aidf_cov", "ctx_cov", "cos", "ms", "msw"]
+RELATIVE = ["idf_cov", "lidf_cov", "aidf_cov", "ctx_cov", "cos", "ms", "msw", "win_best", "win_cov"]
 FEATURES = (
     _BASE
     + [f"{name}_rel" for name in RELATIVE]
@@ -51,6 +56,8 @@ FEATURES = (
 _INDEX = {name: i for i, name in enumerate(FEATURES)}
 _WORDS = re.compile(r"\w+")
 _NEAR = 25  # characters between a focus word and an entity that belong together
+_WINDOW = 8  # words either side of an answer candidate that count as its context
+_NUMERIC = ("CARDINAL", "MONEY", "PERCENT", "QUANTITY")
 
 
 @dataclass(frozen=True)
@@ -168,6 +175,9 @@ def feature_rows(
             v[_INDEX["focus_ent"]] = -1.0
         elif focus & tset and novel_spans:
             v[_INDEX["focus_ent"]] = _focus_entity(quote_text, focus, novel_spans, expected)
+        v[_INDEX["win_best"]], v[_INDEX["win_cov"]], v[_INDEX["win_w"]], v[_INDEX["cand_any"]] = _window(
+            s, q, idf, wsum, expected, question.numbers
+        )
         v[qclass_col] = 1.0
         for label in novel:
             col = _INDEX.get(f"nov_{label}")
@@ -193,6 +203,42 @@ def _focus_entity(
             if -_NEAR <= x - m.end() <= _NEAR or -_NEAR <= m.start() - y <= _NEAR:
                 best = max(best, 0.1 + expected.get(label, 0.0))
     return best
+
+
+def _window(
+    s: Sentence,
+    q: set[str],
+    idf: dict[str, float],
+    wsum: float,
+    expected: dict[str, float],
+    numbers: frozenset[str],
+) -> tuple[float, float, float, float]:
+    """The sentence's best answer candidate by its expected type and the question's terms
+    around it: (weight x (0.2 + coverage), coverage of the words within _WINDOW of it, its
+    type weight, whether any candidate has weight). A candidate is an entity the question
+    does not name, or a number outside entities (half the weight of the likeliest
+    numeric label)."""
+    tokens = s.tokens
+    if not tokens:
+        return 0.0, 0.0, 0.0, 0.0
+    candidates: list[tuple[int, int, float]] = []
+    in_entity: set[int] = set()
+    for x, y, label in s.entities:
+        covered = [k for k, t in enumerate(tokens) if t[0] < y and t[1] > x]
+        in_entity.update(covered)
+        if covered and not any(tokens[k][2] in q for k in covered):
+            candidates.append((covered[0], covered[-1], expected.get(label, 0.0)))
+    numeric = 0.5 * max(expected.get(label, 0.0) for label in _NUMERIC)
+    for k, t in enumerate(tokens):
+        if k not in in_entity and t[3] not in numbers and any(ch.isdigit() for ch in t[3]):
+            candidates.append((k, k, numeric))
+    best = cov_of_best = weight = 0.0
+    for a, b, w in candidates:
+        near = {t[2] for t in tokens[max(0, a - _WINDOW) : b + _WINDOW + 1] if t[2] in q}
+        cov = sum(idf[t] for t in near) / wsum
+        if w * (0.2 + cov) > best:
+            best, cov_of_best, weight = w * (0.2 + cov), cov, w
+    return best, cov_of_best, weight, float(any(w > 0 for _, _, w in candidates))
 
 
 def published_words(article: Article) -> tuple[frozenset[str], frozenset[str]]:
