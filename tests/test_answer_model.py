@@ -176,7 +176,9 @@ def test_an_answer_candidate_among_the_questions_words_is_seen() -> None:
         sentence = Sentence(stored, (), frozenset(), entities, tuple(word_spans(text)))
         return _window(sentence, set(question.terms), idf, len(idf), expected, question.numbers)
 
-    lead = window("Four cargoes of raw sugar were sold to China yesterday via the London trade, traders said.")
+    lead = window(
+        "Four cargoes of raw sugar were sold to China yesterday via the London trade, traders said."
+    )
     answer = window("The sugar was reported sold at around 160 dlrs a tonne for July shipment.")
     far = window("Separately, the council reported that its budget for the coming season stands at 160 dlrs.")
     assert answer[0] > lead[0] and answer[0] > far[0]
