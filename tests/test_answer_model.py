@@ -159,7 +159,7 @@ def test_an_answer_candidate_among_the_questions_words_is_seen() -> None:
     the question (a place and a day, no price) scores lower, and a sentence with the price
     but none of the question's words around it scores lower again."""
     from index.ingest.nlp import pipeline
-    from index.query.candidates import Sentence
+    from index.query.candidates import Sentence, answer_slots
     from index.query.features import _window
     from index.query.question import analyze
     from index.store.sentences import StoredSentence
@@ -173,7 +173,8 @@ def test_an_answer_candidate_among_the_questions_words_is_seen() -> None:
     def window(text: str) -> tuple[float, float, float, float]:
         entities = [(e.start_char, e.end_char, e.label_) for e in nlp(text).ents]
         stored = StoredSentence("a.md", "h", 0, 0, 0, len(text), 0, len(text), "", text, entities, b"", b"")
-        sentence = Sentence(stored, (), frozenset(), entities, tuple(word_spans(text)))
+        tokens = tuple(word_spans(text))
+        sentence = Sentence(stored, (), frozenset(), entities, tokens, answer_slots(tokens, entities))
         return _window(sentence, set(question.terms), idf, len(idf), expected, question.numbers)
 
     lead = window(

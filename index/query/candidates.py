@@ -38,6 +38,9 @@ class Sentence:
     # (start, end, stem, folded word) of each word of the quotable part, offsets relative
     # to the sentence: where the question's terms sit around an answer candidate
     tokens: tuple[tuple[int, int, str, str], ...] = ()
+    # answer candidates as (first token, last token, entity label; "" for a number outside
+    # entities): the same for every question, so found once
+    slots: tuple[tuple[int, int, str], ...] = ()
 
     @property
     def quote(self) -> str:
@@ -94,17 +97,38 @@ def _sentence(stored: StoredSentence) -> Sentence:
     found = _cache.get(key)
     if found is None:
         quote = stored.text[stored.quote_start :]
+        entities = [(a, b, label) for a, b, label in stored.entities if a >= stored.quote_start]
+        tokens = tuple(word_spans(stored.text, stored.quote_start))
         found = Sentence(
             stored,
             tuple(content_terms(quote)),
             frozenset(words(quote)),
-            [(a, b, label) for a, b, label in stored.entities if a >= stored.quote_start],
-            tuple(word_spans(stored.text, stored.quote_start)),
+            entities,
+            tokens,
+            answer_slots(tokens, entities),
         )
         if len(_cache) > 200_000:
             _cache.clear()
         _cache[key] = found
     return found
+
+
+def answer_slots(
+    tokens: tuple[tuple[int, int, str, str], ...], entities: list[tuple[int, int, str]]
+) -> tuple[tuple[int, int, str], ...]:
+    """Where a sentence could hold an answer: each entity's token range with its label,
+    and each number outside the entities (label "")."""
+    out: list[tuple[int, int, str]] = []
+    in_entity: set[int] = set()
+    for x, y, label in entities:
+        covered = [k for k, t in enumerate(tokens) if t[0] < y and t[1] > x]
+        if covered:
+            in_entity.update(covered)
+            out.append((covered[0], covered[-1], label))
+    for k, t in enumerate(tokens):
+        if k not in in_entity and any(ch.isdigit() for ch in t[3]):
+            out.append((k, k, ""))
+    return tuple(out)
 
 
 def idf_weights(question: Question, store: SentenceStore) -> dict[str, float]:

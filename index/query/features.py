@@ -221,17 +221,14 @@ def _window(
     tokens = s.tokens
     if not tokens:
         return 0.0, 0.0, 0.0, 0.0
-    candidates: list[tuple[int, int, float]] = []
-    in_entity: set[int] = set()
-    for x, y, label in s.entities:
-        covered = [k for k, t in enumerate(tokens) if t[0] < y and t[1] > x]
-        in_entity.update(covered)
-        if covered and not any(tokens[k][2] in q for k in covered):
-            candidates.append((covered[0], covered[-1], expected.get(label, 0.0)))
     numeric = 0.5 * max(expected.get(label, 0.0) for label in _NUMERIC)
-    for k, t in enumerate(tokens):
-        if k not in in_entity and t[3] not in numbers and any(ch.isdigit() for ch in t[3]):
-            candidates.append((k, k, numeric))
+    candidates: list[tuple[int, int, float]] = []
+    for a, b, label in s.slots:
+        if label:  # an entity the question names is no answer
+            if not any(tokens[k][2] in q for k in range(a, b + 1)):
+                candidates.append((a, b, expected.get(label, 0.0)))
+        elif tokens[a][3] not in numbers:
+            candidates.append((a, b, numeric))
     best = cov_of_best = weight = 0.0
     for a, b, w in candidates:
         near = {t[2] for t in tokens[max(0, a - _WINDOW) : b + _WINDOW + 1] if t[2] in q}
