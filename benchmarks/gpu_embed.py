@@ -135,6 +135,49 @@ def node_placement(device: str, texts: list[str], batch_size: int) -> dict[str, 
     }
 
 
+def summary(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per configuration, the CPU rows first: what latest.json keeps of a run."""
+    rows: list[dict[str, Any]] = [
+        {
+            "device": f"cpu, {r['threads']} threads",
+            "batch_size": r["batch_size"],
+            "chunks_per_s": r["chunks_per_s"],
+        }
+        for r in result["cpu"]
+    ]
+    for r in result["cuda"]:
+        if "chunks_per_s" in r:
+            rows.append(
+                {
+                    "device": "cuda",
+                    "batch_size": r["batch_size"],
+                    "chunks_per_s": r["chunks_per_s"],
+                    "encode_chunks_per_s": r.get("encode_chunks_per_s"),
+                    "speedup_vs_cpu_all_cores": r["speedup_vs_cpu_all_cores"],
+                    "max_1_minus_cos": r["parity_vs_cpu"]["max_1_minus_cos"],
+                }
+            )
+    return rows
+
+
+def merge_latest(latest: Path, result: dict[str, Any], full: Path) -> None:
+    """Put the run's summary under "gpu" in latest.json, keeping every other section (a
+    GPU is seldom at hand, so its figures stay until the next GPU run)."""
+    try:
+        found = json.loads(latest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        found = {}
+    found["gpu"] = summary(result)
+    found.setdefault("runs", {})["gpu"] = {
+        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": result["machine"],
+        "onnxruntime": result["onnxruntime"]["version"],
+        "texts": result["texts"],
+        "full_result": str(full),
+    }
+    latest.write_text(json.dumps(found, indent=2, default=str), encoding="utf-8")
+
+
 def corpus_chunks(corpus: Path) -> list[str]:
     """The chunks `newsdesk index` would embed for a corpus folder (default chunk sizes)."""
     from index.ingest.chunking import chunk_article
@@ -164,6 +207,11 @@ def main() -> None:
     ap.add_argument("--cpu2-texts", type=int, default=400, help="texts for CPU runs under 8 threads")
     ap.add_argument("--repeat", type=int, default=3, help="timed passes on CUDA")
     ap.add_argument("--cpu-repeat", type=int, default=1, help="timed passes on the CPU")
+    ap.add_argument(
+        "--latest",
+        type=Path,
+        help="also merge a summary into this latest.json (benchmarks/results/latest.json), under 'gpu'",
+    )
     args = ap.parse_args()
 
     import onnxruntime as ort
@@ -271,6 +319,8 @@ def main() -> None:
         result["cuda"] = [{"error": f"no CUDAExecutionProvider in {available}"}]
     result["nvidia_smi"] = sampler.summary()
     args.out.write_text(json.dumps(result, indent=1) + "\n")
+    if args.latest:
+        merge_latest(args.latest, result, args.out)
     print(json.dumps({k: result[k] for k in ("cuda_node_placement", "nvidia_smi") if k in result}, indent=1))
 
 

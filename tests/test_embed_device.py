@@ -96,3 +96,50 @@ def test_an_unoptimised_session_gives_the_same_vectors() -> None:
         assert a.hidden is not None and b.hidden is not None
         assert float(np.abs(a.hidden - b.hidden).max()) < 1e-4
         assert a.offsets == b.offsets
+
+
+def test_mean_pooling_weighs_only_the_real_tokens() -> None:
+    """A text's vector is the same alone and padded in a batch beside a longer one (the
+    pooling counts the attention mask's tokens only), and it is unit length."""
+    short = "GM would have a 60 pct stake."
+    longer = "The venture would build vans at Luton, doubling output to 40,000 a year by 1990, GM said."
+    alone = MiniLMEncoder(batch_size=1).embed([short])[0]
+    batched = MiniLMEncoder(batch_size=2).embed([short, longer])[0]
+    assert float(np.abs(alone - batched).max()) < 1e-5
+    assert abs(float(np.linalg.norm(batched)) - 1.0) < 1e-5
+
+
+def test_a_gpu_run_is_kept_in_latest_json_beside_the_other_sections(tmp_path: Path) -> None:
+    """benchmarks/gpu_embed.py --latest puts a summary of its run under "gpu" (a row per
+    configuration; a CUDA error row is left out) and keeps every other section."""
+    import json
+
+    from benchmarks.gpu_embed import merge_latest
+
+    latest = tmp_path / "latest.json"
+    latest.write_text(json.dumps({"build": [{"x": 1}], "runs": {"build": {"seconds": 3}}}))
+    result = {
+        "machine": {"cpu_count": 16},
+        "onnxruntime": {"version": "1.31.1"},
+        "texts": {"n": 3},
+        "cpu": [{"threads": 16, "batch_size": 64, "chunks_per_s": 86.3}],
+        "cuda": [
+            {"batch_size": 64, "error": "no CUDA"},
+            {
+                "batch_size": 256,
+                "chunks_per_s": 5903.7,
+                "encode_chunks_per_s": 3750.1,
+                "speedup_vs_cpu_all_cores": 68.41,
+                "parity_vs_cpu": {"max_1_minus_cos": 4.8e-7},
+            },
+        ],
+    }
+    merge_latest(latest, result, tmp_path / "gpu.json")
+    found = json.loads(latest.read_text())
+    assert found["build"] == [{"x": 1}] and found["runs"]["build"] == {"seconds": 3}
+    assert [(r["device"], r["batch_size"], r["chunks_per_s"]) for r in found["gpu"]] == [
+        ("cpu, 16 threads", 64, 86.3),
+        ("cuda", 256, 5903.7),
+    ]
+    assert found["gpu"][1]["max_1_minus_cos"] == 4.8e-7
+    assert found["runs"]["gpu"]["onnxruntime"] == "1.31.1"
