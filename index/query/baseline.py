@@ -106,7 +106,7 @@ def sentence_coverage(question: str, passages: list[Passage]) -> dict[str, float
     idf = {t: math.log(1 + n / (1 + df[t])) for t in q_terms}
     total = sum(idf.values()) or 1.0
     return {
-        cid: max((sum(idf[t] for t in q_terms & s) / total for s in sets), default=0.0)
+        cid: max((math.fsum(idf[t] for t in q_terms & s) / total for s in sets), default=0.0)
         for cid, sets in sentence_terms.items()
     }
 
@@ -196,7 +196,7 @@ def _sentence_candidates(question: str, passages: list[Passage]) -> tuple[list[_
         _Candidate(
             sentence,
             index,
-            0.65 * sum(idf[t] for t in q_terms & terms) / weight + 0.35 * prior,
+            0.65 * math.fsum(idf[t] for t in q_terms & terms) / weight + 0.35 * prior,
             terms,
             previous,
             following,

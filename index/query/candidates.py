@@ -154,7 +154,10 @@ def gather(
     q = set(question.terms)
     for p in passages:
         coverage = max(
-            (sum(idf[t] for t in q.intersection(s.terms)) / total for s in by_chunk.get(p.chunk_id, [])),
+            (
+                math.fsum(idf[t] for t in q.intersection(s.terms)) / total
+                for s in by_chunk.get(p.chunk_id, [])
+            ),
             default=0.0,
         )
         p.score = (

@@ -23,6 +23,7 @@ the model sees at run time exactly what it was fitted on. Groups:
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -91,11 +92,14 @@ def feature_rows(
     if not rows:
         return X, rows
     q = set(question.terms)
+    # Sums over sets of terms are math.fsum: exact whatever order a set iterates in (it
+    # changes with PYTHONHASHSEED), so a question gets the same features in every
+    # process and `make train` gives the same weights twice.
     wsum = sum(idf.values()) or 1.0
     total = len(rows)
     local_df = {t: sum(1 for r in rows if t in r.sentence.terms) for t in q}
     lidf = {t: np.log(1 + total / (1 + local_df[t])) for t in q}
-    lsum = sum(lidf.values()) or 1.0
+    lsum = math.fsum(lidf.values()) or 1.0
     art_weights: dict[str, dict[str, float]] = {}
     for a in articles:
         n = len(a.sentences) or 1
@@ -119,7 +123,7 @@ def feature_rows(
         ctx_words = s.folded | (prev.folded if prev else frozenset()) | (nxt.folded if nxt else frozenset())
         hits = [k for k, t in enumerate(terms) if t in q]
         aw = art_weights[a.article_id]
-        awsum = sum(aw.values()) or 1.0
+        awsum = math.fsum(aw.values()) or 1.0
         quote_text = s.stored.text
         novel_spans = [
             (x, y, label) for x, y, label in s.entities if not (set(_terms_of_title(quote_text[x:y])) & q)
@@ -128,18 +132,18 @@ def feature_rows(
         passage = a.chunk_passage(s.stored.chunk)
         chunk_rank = next((k for k, p in enumerate(a.passages) if p is passage), 40) if passage else 40
         v = X[i]
-        v[_INDEX["idf_cov"]] = sum(idf[t] for t in m) / wsum
-        v[_INDEX["lidf_cov"]] = sum(lidf[t] for t in m) / lsum
-        v[_INDEX["aidf_cov"]] = sum(aw[t] for t in m) / awsum
-        v[_INDEX["aidf_ctx"]] = sum(aw[t] for t in q & ctx) / awsum
+        v[_INDEX["idf_cov"]] = math.fsum(idf[t] for t in m) / wsum
+        v[_INDEX["lidf_cov"]] = math.fsum(lidf[t] for t in m) / lsum
+        v[_INDEX["aidf_cov"]] = math.fsum(aw[t] for t in m) / awsum
+        v[_INDEX["aidf_ctx"]] = math.fsum(aw[t] for t in q & ctx) / awsum
         v[_INDEX["n_match"]] = len(m)
         v[_INDEX["n_q"]] = len(q)
         v[_INDEX["frac_match"]] = len(m) / (len(q) or 1)
         v[_INDEX["bigram"]] = len(question.bigrams & set(zip(terms, terms[1:]))) / (
             len(question.bigrams) or 1
         )
-        v[_INDEX["ctx_cov"]] = sum(idf[t] for t in q & ctx) / wsum
-        v[_INDEX["art_cov"]] = sum(idf[t] for t in q & a.terms) / wsum
+        v[_INDEX["ctx_cov"]] = math.fsum(idf[t] for t in q & ctx) / wsum
+        v[_INDEX["art_cov"]] = math.fsum(idf[t] for t in q & a.terms) / wsum
         v[_INDEX["novel_terms"]] = len(tset - q)
         v[_INDEX["sent_len"]] = len(terms)
         v[_INDEX["window"]] = (
@@ -232,7 +236,7 @@ def _window(
     best = cov_of_best = weight = 0.0
     for a, b, w in candidates:
         near = {t[2] for t in tokens[max(0, a - _WINDOW) : b + _WINDOW + 1] if t[2] in q}
-        cov = sum(idf[t] for t in near) / wsum
+        cov = math.fsum(idf[t] for t in near) / wsum
         if w * (0.2 + cov) > best:
             best, cov_of_best, weight = w * (0.2 + cov), cov, w
     return best, cov_of_best, weight, float(any(w > 0 for _, _, w in candidates))
