@@ -49,6 +49,39 @@ def test_the_packaged_model_loads_and_is_consistent() -> None:
     assert raw.shape == p.shape == (3,) and np.all((p >= 0) & (p <= 1))
 
 
+def test_the_first_quoted_sentence_is_the_first_rankers_among_those_left_standing() -> None:
+    """With first-sentence trees, the row quoted first is their best among rows the checks
+    left a probability; the other rows follow by probability. Without them (or with every
+    row ruled out) the likeliest row leads."""
+    from dataclasses import replace
+
+    from index.query.reader import Reading
+
+    model = load_model()
+    # One tree on feature 0: a leaf worth the row's own value of it (three leaves by threshold).
+    first = Trees(
+        feature=np.asarray([0, 0, 0, 0, 0], np.int32),
+        threshold=np.asarray([0.5, 1.5, np.inf, np.inf, np.inf], np.float32),
+        left=np.asarray([2, 3, 2, 3, 4], np.int32),
+        right=np.asarray([1, 4, 2, 3, 4], np.int32),
+        value=np.asarray([0, 0, 0.0, 1.0, 2.0], np.float32),
+        roots=np.asarray([0], np.int32),
+        depth=2,
+    )
+    X = np.zeros((4, len(model.features)), np.float32)
+    X[:, 0] = [0.0, 2.0, 1.0, 3.0]  # first-tree scores 0, 2, 1, 2
+    probabilities = np.asarray([0.9, 0.0, 0.3, 0.2], np.float32)  # row 1 ruled out by a check
+    with_first = replace(model, first=first)
+    assert with_first.first_sentence(X, probabilities) == 3
+    assert replace(model, first=None).first_sentence(X, probabilities) is None
+    assert with_first.first_sentence(X, np.zeros(4, np.float32)) is None
+
+    rows = [object(), object(), object(), object()]
+    reading = Reading(None, [], [], rows, X, probabilities, 0.9, None, 3)  # type: ignore[arg-type]
+    assert [r for _, r in reading.ranked_rows()] == [rows[3], rows[0], rows[2], rows[1]]
+    assert [r for _, r in replace(reading, first=None).ranked_rows()] == [rows[0], rows[2], rows[3], rows[1]]
+
+
 def test_a_damaged_model_file_is_a_clear_error(tmp_path: Path) -> None:
     bad = tmp_path / "answerer.npz"
     bad.write_bytes(b"not a model")
@@ -198,3 +231,5 @@ def test_the_packaged_model_is_what_training_writes() -> None:
     model = load_model()
     assert model.extra_sentence == EXTRA_SENTENCE
     assert model.features == FEATURES and model.abstain.names == ABSTAIN_FEATURES
+    assert model.first is not None  # a full `make train` trains the first-sentence ranker
+    assert int(model.first.feature.max()) < len(model.features)

@@ -73,6 +73,11 @@ class AnswerModel:
     answer_threshold: float  # answer when P(answerable) >= this
     extra_sentence: float  # quote a further sentence when its P >= this
     answer_types: dict[str, dict[str, float]]
+    # Which sentence is quoted first: trees trained on news-shaped questions as well as
+    # SQuAD's (a news lead restates the question; SQuAD never taught that). The
+    # probabilities, and so abstention and further sentences, stay the SQuAD ranker's.
+    # None: the ranker's best sentence goes first.
+    first: Trees | None = None
 
     def expected_types(self, head: str) -> dict[str, float]:
         """P(label) for an answer-type key, backing off from "what:price" to "what"."""
@@ -85,6 +90,14 @@ class AnswerModel:
             return raw, raw
         both = np.column_stack([raw, raw - raw.max()])
         return raw, self.calibration.probability(both)
+
+    def first_sentence(self, X: np.ndarray, probabilities: np.ndarray) -> int | None:
+        """The row quoted first: the `first` trees' best among the rows the checks left
+        standing (probability above 0); None when there are no such trees or rows."""
+        if self.first is None or not len(X) or not probabilities.any():
+            return None
+        scores = np.where(probabilities > 0, self.first.predict(X), -np.inf)
+        return int(np.argmax(scores))
 
 
 # Sentence features the abstain model reads for the best sentence, and as the best value of all.
@@ -131,6 +144,18 @@ def _logistic(data: dict[str, np.ndarray], prefix: str) -> Logistic:
     )
 
 
+def _trees(data: dict[str, np.ndarray], prefix: str, depth: int) -> Trees:
+    return Trees(
+        feature=data[f"{prefix}_feature"].astype(np.int32),
+        threshold=data[f"{prefix}_threshold"].astype(np.float32),
+        left=data[f"{prefix}_left"].astype(np.int32),
+        right=data[f"{prefix}_right"].astype(np.int32),
+        value=data[f"{prefix}_value"].astype(np.float32),
+        roots=data[f"{prefix}_roots"].astype(np.int32),
+        depth=depth,
+    )
+
+
 @lru_cache(maxsize=4)
 def load_model(path: Path = MODEL_FILE) -> AnswerModel:
     """The answerer's weights; a missing or damaged file is an install problem, said plainly."""
@@ -138,23 +163,15 @@ def load_model(path: Path = MODEL_FILE) -> AnswerModel:
         with np.load(path) as npz:
             data = {k: npz[k] for k in npz.files}
         meta = json.loads(str(data["meta"]))
-        trees = Trees(
-            feature=data["tree_feature"].astype(np.int32),
-            threshold=data["tree_threshold"].astype(np.float32),
-            left=data["tree_left"].astype(np.int32),
-            right=data["tree_right"].astype(np.int32),
-            value=data["tree_value"].astype(np.float32),
-            roots=data["tree_roots"].astype(np.int32),
-            depth=int(meta["depth"]),
-        )
         return AnswerModel(
             features=list(meta["features"]),
-            trees=trees,
+            trees=_trees(data, "tree", int(meta["depth"])),
             calibration=_logistic(data, "calibration"),
             abstain=_logistic(data, "abstain"),
             answer_threshold=float(meta["answer_threshold"]),
             extra_sentence=float(meta["extra_sentence"]),
             answer_types={k: dict(v) for k, v in meta["answer_types"].items()},
+            first=_trees(data, "first_tree", int(meta["first_depth"])) if "first_depth" in meta else None,
         )
     except (OSError, KeyError, ValueError) as exc:
         raise NewsdeskError(

@@ -37,9 +37,13 @@ class Reading:
     probabilities: np.ndarray  # per row: P(the sentence states the answer)
     answerable: float  # P(the articles answer the question)
     foreign: str | None = None  # why the question is not English, when it isn't
+    first: int | None = None  # the row to quote first, when not the likeliest (AnswerModel.first)
 
     def ranked_rows(self) -> list[tuple[float, Row]]:
-        order = np.argsort(-self.probabilities, kind="stable")
+        """Rows by probability, the one chosen to be quoted first ahead of them."""
+        order = [int(i) for i in np.argsort(-self.probabilities, kind="stable")]
+        if self.first is not None:
+            order = [self.first] + [i for i in order if i != self.first]
         return [(float(self.probabilities[i]), self.rows[i]) for i in order]
 
 
@@ -100,8 +104,9 @@ class Reader:
         # Every candidate ruled out by the checks: nothing is left that could answer.
         ruled_out = not len(rows) or not probabilities.any()
         answerable = 0.0 if ruled_out else float(model.abstain.probability(vector)[0])
-        passages = self._rank_passages(g.pool, rows, probabilities)
-        return Reading(g.question, passages, g.articles, rows, X, probabilities, answerable, g.foreign)
+        first = model.first_sentence(X, probabilities)
+        passages = self._rank_passages(g.pool, rows, probabilities, first)
+        return Reading(g.question, passages, g.articles, rows, X, probabilities, answerable, g.foreign, first)
 
     def _vectors(self, text: str, encoded: Any, idf: dict[str, float]) -> QuestionVectors:
         kept = content_tokens(text, encoded.offsets)
@@ -112,19 +117,23 @@ class Reader:
         return QuestionVectors(encoded.vector.astype(np.float32), tokens, weights)
 
     def _rank_passages(
-        self, pool: list[Passage], rows: list[Row], probabilities: np.ndarray
+        self, pool: list[Passage], rows: list[Row], probabilities: np.ndarray, first: int | None = None
     ) -> list[Passage]:
-        """Chunks by their likeliest sentence (fetching a neighbour chunk that holds one),
-        then the rest of the pool by fused score."""
+        """The chunk of the sentence quoted first, then chunks by their likeliest sentence
+        (fetching a neighbour chunk that holds one), then the rest of the pool by fused score."""
         best: dict[tuple[str, str, int], float] = {}
         for p, row in zip(probabilities, rows):
             key = (row.article.article_id, row.article.content_hash, row.sentence.stored.chunk)
             best[key] = max(best.get(key, 0.0), float(p))
+        lead = None
+        if first is not None:
+            row = rows[first]
+            lead = (row.article.article_id, row.article.content_hash, row.sentence.stored.chunk)
         by_key = {
             (str(p.metadata.get("article_id")), str(p.metadata.get("content_hash")), int(p.metadata.get("position", 0))): p
             for p in pool
         }  # fmt: skip
-        ranked_keys = sorted(best, key=lambda k: best[k], reverse=True)
+        ranked_keys = sorted(best, key=lambda k: (k == lead, best[k]), reverse=True)
         missing = [chunk_id(*k) for k in ranked_keys[:10] if k not in by_key]
         if missing:
             for hit in self.retriever.chunks(missing):
