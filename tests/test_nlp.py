@@ -9,7 +9,7 @@ import pytest
 
 from index.ingest.articles import parse_article
 from index.ingest.chunking import split_pieces
-from index.ingest.nlp import EXCLUDED, annotate, blocks, model_path, pipeline
+from index.ingest.nlp import EXCLUDED, MENDED_CHARS, annotate, blocks, mend_brackets, model_path, pipeline
 from index.ingest.sentence_data import plan_records, quote_span
 from index.text import content_terms, fold, is_content, spacy_stop_words, stop_words, words
 
@@ -86,6 +86,35 @@ def test_only_the_components_answers_need_run() -> None:
 def test_no_dateline_when_the_sentence_has_none() -> None:
     (note,) = list(annotate(["Talks resumed - slowly - in Geneva on Friday."]))
     assert note.dateline == 0
+
+
+BRACKETED = [
+    "PARIS, May 4 - Acme Holdings SA [ACME.PA] said it agreed with the tyre maker [Pneus Dupont SA] "
+    "to form a joint venture in leasing.",
+    "Oslo Shipping Ltd [OSLO.OL] said it bought two tankers from [Nordic Tank AS] for 40 mln crowns.",
+    "The composer Jean Martin (/ʒɑ̃ maʁtɛ̃/; French pronunciation: [ʒɑ̃ maʁtɛ̃]; 1 May 1801 – 3 June 1850) "
+    "wrote twelve operas.",
+]
+
+
+@pytest.mark.parametrize("sentence", BRACKETED)
+def test_a_sentence_is_not_cut_at_its_brackets(sentence: str) -> None:
+    # en_core_web_sm's senter cuts each of these at a bracket ("... SA [" | "ACME.PA] said ...")
+    assert len(list(pipeline()(sentence).sents)) > 1
+    text = f"{sentence} Officials confirmed it on Monday."
+    (note,) = list(annotate([text]))
+    assert [text[a:b] for a, b in note.sentences] == [sentence, "Officials confirmed it on Monday."]
+
+
+def test_brackets_join_sentences_only_within_a_line_and_a_length() -> None:
+    text = "Sales rose (see table. Profit fell.\nA new line [here."
+    spans = [(0, 22), (23, 35), (36, 46), (47, 52)]
+    assert mend_brackets(text, spans) == [(0, 35), (36, 52)]
+    ended = "It ended. (Reuters) said so."
+    assert mend_brackets(ended, [(0, 9), (10, 28)]) == [(0, 9), (10, 28)]  # a sentence may open with one
+    long = "Sales rose (" + "x" * MENDED_CHARS + ". Profit fell."
+    cut = len(long) - len(" Profit fell.")
+    assert mend_brackets(long, [(0, cut), (cut + 1, len(long))]) == [(0, cut), (cut + 1, len(long))]
 
 
 def test_long_texts_are_cut_into_blocks_and_offsets_hold() -> None:

