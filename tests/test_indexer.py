@@ -323,3 +323,23 @@ def test_a_run_killed_after_its_first_write_is_not_trusted(
         (a, h) for a, h in SentenceStore(settings.index_dir).known()
     }
     assert any(a == "new.txt" for a, _ in SentenceStore(settings.index_dir).known())
+
+
+def test_new_sentence_rules_rebuild_the_sentence_data_without_embedding(
+    settings: Settings, counting: CountingEmbedding, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import index.ingest.indexer as indexer
+    from index.store.sentences import SentenceStore
+
+    run_index(settings, embed_model=counting)
+    before = SentenceStore(settings.index_dir)
+    made_by, known = before.get_meta("basis"), before.known()
+    before.close()
+    embedded = counting.texts_embedded
+    monkeypatch.setattr(indexer, "SENTENCE_DATA_VERSION", 99)  # as a release that changes the rules
+    report = run_index(settings, embed_model=counting)
+    assert counting.texts_embedded == embedded and not report.embedded_chunks  # Chroma's vectors stay
+    after = SentenceStore(settings.index_dir)
+    assert after.get_meta("basis") == indexer.sentence_rules_id() != made_by
+    assert after.known() == known  # every article's sentences again, under the new rules
+    after.close()
