@@ -105,7 +105,7 @@ def _joins(before: str, after: str) -> bool:
     opening right after a sentence that has not ended."""
     if before.count("[") > before.count("]") or before.count("(") > before.count(")"):
         return True
-    return after[:1] in "[(" and not _ENDED.search(before)
+    return after.startswith(("[", "(")) and not _ENDED.search(before)
 
 
 def mend_brackets(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -134,8 +134,8 @@ def not_english(question: str, why: str, mode: str) -> Answer:
 
 
 def extractive_answer(reading: Reading, extra_sentence: float, mode: str = "extractive") -> Answer:
-    """The sentence most likely to state the answer, quoted first; then up to two more
-    whose probability passes `extra_sentence`. Each is followed by its [n]; one source per
+    """The sentence chosen to go first (`Reading.ranked_rows`: the first-sentence ranker's
+    pick, else the likeliest), then up to two more whose probability passes `extra_sentence`. Each is followed by its [n]; one source per
     article, numbered in order of first citation; no sentence twice (nor its wire copy)."""
     ranked = reading.ranked_rows()
     if not ranked:
