@@ -233,3 +233,19 @@ def test_the_packaged_model_is_what_training_writes() -> None:
     assert model.features == FEATURES and model.abstain.names == ABSTAIN_FEATURES
     assert model.first is not None  # a full `make train` trains the first-sentence ranker
     assert int(model.first.feature.max()) < len(model.features)
+
+
+def test_training_gathers_the_candidates_serving_searches(built_index: Settings) -> None:
+    """Training reads the index as `newsdesk ask` does: the exact vector mirror, not
+    Chroma's approximate HNSW search (which differed between fresh builds), so a question's
+    candidates and their fused scores are the ones an answer is served from."""
+    from index.query.engine import Engine
+    from index.store.vector_mirror import MirrorStore
+    from training.train_answerer import open_reader
+
+    reader = open_reader(built_index.corpus_dir, built_index.index_dir)
+    assert isinstance(reader.retriever.store, MirrorStore)
+    served = Engine(built_index).retriever()
+    for question in ("Who did Blinken meet in Kyiv?", "What did the central bank decide about rates?"):
+        trained = [(p.chunk_id, round(p.score, 6)) for p in reader.retriever.candidates(question)]
+        assert trained and trained == [(p.chunk_id, round(p.score, 6)) for p in served.candidates(question)]

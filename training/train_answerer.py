@@ -117,19 +117,32 @@ def stem_of(article_id: str) -> str:
 
 # -- indexes and readers ----------------------------------------------------------------------------
 def open_reader(corpus: Path, index_dir: Path) -> Reader:
+    """Index the corpus, then search it as `newsdesk ask` does: the keyword index's exact
+    vector mirror while it is in step with Chroma (index/store/vector_mirror.py).
+
+    Candidates from Chroma's HNSW search were approximate and not the same from one fresh
+    build to the next (its graph is built by several threads); serving searches the
+    mirror exactly, so training on the mirror fits what is served and gives the same
+    candidates on every fresh build."""
     from index.embedding.onnx import shared_encoder
     from index.ingest.indexer import run_index
     from index.query.retrieval import HybridRetriever
     from index.store import bm25
-    from index.store.chroma import open_active
+    from index.store.chroma import open_active, read_state
     from index.store.sentences import SentenceStore
+    from index.store.vector_mirror import open_mirror
 
     settings = load_settings(corpus_dir=corpus, index_dir=index_dir)
     started = time.perf_counter()
     report = run_index(settings)
     log(f"index {corpus}: {report.chunks} chunks ({time.perf_counter() - started:.0f} s)")
     encoder = shared_encoder(settings.embed_threads, settings.embed_batch_size)
-    retriever = HybridRetriever(open_active(settings), encoder, bm25.load(settings.index_dir))
+    mirror = open_mirror(settings, str(read_state(settings.index_dir).get("collection") or ""))
+    if mirror is not None:
+        retriever = HybridRetriever(mirror, encoder, mirror.keywords)
+    else:
+        log(f"index {corpus}: no vector mirror in step with Chroma, searching Chroma (approximate)")
+        retriever = HybridRetriever(open_active(settings), encoder, bm25.load(settings.index_dir))
     return Reader(retriever, SentenceStore(settings.index_dir), None, encoder)
 
 
