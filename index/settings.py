@@ -100,13 +100,15 @@ class Settings:
     embed_model: str = setting("", alias="EMBED_MODEL")
     embed_base_url: str = setting("", alias="EMBED_BASE_URL")
     embed_api_key: SecretStr = setting(SecretStr(""), alias="EMBED_API_KEY")
-    embed_threads: int = setting(2, alias="EMBED_THREADS", ge=1)
-    embed_batch_size: int = setting(8, alias="EMBED_BATCH_SIZE", ge=1)
+    # Upper bounds: a mistyped 100000 would have ONNX Runtime start that many threads (the
+    # machine's process limit, not newsdesk, would stop it) or pad one enormous batch.
+    embed_threads: int = setting(2, alias="EMBED_THREADS", ge=1, le=256)
+    embed_batch_size: int = setting(8, alias="EMBED_BATCH_SIZE", ge=1, le=4096)
     embed_device: EmbedDevice = setting("cpu", alias="EMBED_DEVICE")
 
     # Chroma: on disk under index_dir unless a server is named.
     chroma_host: str = setting("", alias="CHROMA_HOST")
-    chroma_port: int = setting(8000, alias="CHROMA_PORT")
+    chroma_port: int = setting(8000, alias="CHROMA_PORT", ge=1, le=65535)
     chroma_collection: str = setting("newsdesk", alias="CHROMA_COLLECTION", min_length=3)
 
     # Answering.
@@ -144,7 +146,7 @@ class Settings:
     discord_admin_ids: list[int] = setting(default_factory=list, alias="DISCORD_ADMIN_IDS")
     discord_rate_limit: int = setting(5, alias="DISCORD_RATE_LIMIT", ge=1)
     discord_rate_window: float = setting(60.0, alias="DISCORD_RATE_WINDOW", gt=0)
-    discord_concurrency: int = setting(4, alias="DISCORD_CONCURRENCY", ge=1)
+    discord_concurrency: int = setting(4, alias="DISCORD_CONCURRENCY", ge=1, le=64)
     discord_thread_idle_minutes: float = setting(60.0, alias="DISCORD_THREAD_IDLE_MINUTES", gt=0)
 
     def __post_init__(self) -> None:

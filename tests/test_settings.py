@@ -123,3 +123,25 @@ def test_text_from_the_environment_becomes_typed_values(monkeypatch: pytest.Monk
             m.setenv(name, value)
             with pytest.raises(SettingError, match=re.escape(message)):
                 load_settings()
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "bound"),
+    [
+        ("EMBED_THREADS", "100000", "less than or equal to 256"),
+        ("EMBED_BATCH_SIZE", "10000000", "less than or equal to 4096"),
+        ("CHROMA_PORT", "70000", "less than or equal to 65535"),
+        ("CHROMA_PORT", "0", "greater than or equal to 1"),
+        ("DISCORD_CONCURRENCY", "5000", "less than or equal to 64"),
+    ],
+)
+def test_an_absurd_size_is_refused_before_anything_starts(
+    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch, name: str, value: str, bound: str
+) -> None:
+    """A mistyped EMBED_THREADS=100000 would ask ONNX Runtime for that many threads (the
+    machine's process limit, not newsdesk, would stop it); it is one line and exit 1."""
+    monkeypatch.setenv(name, value)
+    result = _invoke("--corpus-dir", str(corpus), "--index-dir", str(tmp_path / "idx"), "ask", "Who met?")
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: invalid setting {name}: Input should be {bound}\n"
+    assert not (tmp_path / "idx").exists()
