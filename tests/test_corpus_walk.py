@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
-from index.ingest.corpus_walk import OUTSIDE, UNSUPPORTED, walk_corpus
+from index.ingest.corpus_walk import NOT_UTF8, OUTSIDE, UNSUPPORTED, walk_corpus
 from index.ingest.indexer import run_index
 from index.settings import Settings
 from index.store.chroma import open_active
@@ -182,3 +182,24 @@ def test_an_unreadable_folder_keeps_what_was_indexed_from_it() -> None:
         Skipped("c.txt", OUTSIDE, keeps_indexed=False),
     ]
     assert sorted(_gone([], skipped, states)) == ["c.txt", "other/b.txt"]
+
+
+def test_a_file_name_that_is_not_utf8_is_skipped_and_the_build_finishes(
+    built_index: Settings, counting: Any
+) -> None:
+    """A Latin-1 file name (as an old archive unpacks) comes back from the OS with a lone
+    surrogate that neither SQLite nor Chroma can store: it used to fail every build."""
+    corpus = built_index.corpus_dir
+    bad = corpus / os.fsdecode(b"latin1-\xe9.txt")
+    bad.write_text("Latin name\n\nBaron Ulric Stroud bought a castle in Umbria.\n", encoding="utf-8")
+    (corpus / "good.txt").write_text("Good name\n\nA ferry strike closed the port of Dover.\n")
+    report = run_index(built_index, embed_model=counting)
+    assert report.added == ["good.txt"]
+    assert [(s.path, s.reason) for s in report.skipped] == [("latin1-\ufffd.txt", NOT_UTF8)]
+    result = CliRunner().invoke(
+        cli, ["--corpus-dir", str(corpus), "--index-dir", str(built_index.index_dir), "index", "--json"]
+    )
+    assert result.exit_code == 0
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert summary["skipped"] == [{"path": "latin1-\ufffd.txt", "reason": NOT_UTF8}]
+    assert "Stroud" not in _indexed_text(built_index) and "Dover" in _indexed_text(built_index)

@@ -33,6 +33,7 @@ from index.ingest.corpus_walk import (
     path_order,
     require_corpus_dir,
     stat_key,
+    utf8_name,
     walk_corpus,
 )
 from index.store.file_manifest import Row
@@ -134,7 +135,7 @@ def scan_changed(
     again = [rel for rel, r in known.items() if r[0] is None]  # too recent or unreadable last time
     for rel in [*changed, *again]:
         parts = rel.split("/")
-        if not rel or ".." in parts or rel.startswith("/"):
+        if not rel or ".." in parts or rel.startswith("/") or not utf8_name(rel):
             return None
         if rel in looked or any(p.startswith(".") for p in parts) or rel == FEEDS_FILE:
             continue
