@@ -10,6 +10,7 @@ a scan of installed packages for plugins) were 0.2-0.4 s of every cold `ask`.
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
@@ -248,7 +249,7 @@ def _integer(value: object) -> int:
             return int(value.strip())
         except ValueError:
             pass
-    raise ValueError(f"Input should be a valid integer, not {value!r}")
+    raise ValueError(f"Input should be a valid integer, not {_shown(value)}")
 
 
 def _convert(value: Any, hint: Any) -> Any:
@@ -264,7 +265,7 @@ def _convert(value: Any, hint: Any) -> Any:
         return _convert(value, next(a for a in get_args(hint) if a is not type(None)))
     if origin is list:
         if not isinstance(value, list | tuple):
-            raise ValueError(f"Input should be a list, not {value!r}")
+            raise ValueError(f"Input should be a list, not {_shown(value)}")
         return [_convert(item, get_args(hint)[0]) for item in value]
     if hint is bool:
         if isinstance(value, bool):
@@ -272,27 +273,41 @@ def _convert(value: Any, hint: Any) -> Any:
         text = str(value).strip().lower()
         if text in _TRUE or text in _FALSE:
             return text in _TRUE
-        raise ValueError(f"Input should be a valid boolean, not {value!r}")
+        raise ValueError(f"Input should be a valid boolean, not {_shown(value)}")
     if hint is int:
         return _integer(value)
     if hint is float:
         if isinstance(value, bool):
             raise ValueError("Input should be a valid number")
         try:
-            return float(value.strip() if isinstance(value, str) else value)
+            number = float(value.strip() if isinstance(value, str) else value)
         except (TypeError, ValueError):
-            raise ValueError(f"Input should be a valid number, not {value!r}") from None
+            raise ValueError(f"Input should be a valid number, not {_shown(value)}") from None
+        if not math.isfinite(number):  # NaN passes every bound check (comparisons are False)
+            raise ValueError(f"Input should be a finite number, not {_shown(value)}")
+        return number
     if hint is SecretStr:
         return value if isinstance(value, SecretStr) else SecretStr(_text(value))
     if hint is Path:
-        return value if isinstance(value, Path) else Path(_text(value))
+        if isinstance(value, Path):
+            return value
+        if not _text(value).strip():  # `NEWSDESK_INDEX_DIR=$UNSET` would mean the current folder
+            raise ValueError("Input should be a path, not empty (leave the setting out for its default)")
+        return Path(_text(value))
     return _text(value)
 
 
 def _text(value: object) -> str:
     if not isinstance(value, str):
-        raise ValueError(f"Input should be a valid string, not {value!r}")
+        raise ValueError(f"Input should be a valid string, not {_shown(value)}")
     return value
+
+
+def _shown(value: object) -> str:
+    """A rejected value as the error shows it: short ones quoted, longer ones only
+    described, since a key pasted into the wrong setting must not be printed back."""
+    text = repr(value)
+    return text if len(text) <= 14 else f"a {len(str(value))}-character value"
 
 
 def _check_bounds(value: Any, meta: Mapping[str, Any]) -> None:
@@ -332,7 +347,15 @@ def _env_file_values(env_file: Path) -> Mapping[str, str | None]:
         return {}
     from dotenv import dotenv_values
 
-    return dotenv_values(env_file, encoding="utf-8")
+    try:
+        return dotenv_values(env_file, encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise NewsdeskError(
+            f"cannot read {env_file}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at position "
+            f"{exc.start}); save it as UTF-8"
+        ) from None
+    except OSError as exc:
+        raise NewsdeskError(f"cannot read {env_file}: {exc.strerror or exc}") from None
 
 
 PREFIXES = ("NEWSDESK_", "LLM_", "DISCORD_", "CHROMA_", "EMBED_")

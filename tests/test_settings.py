@@ -145,3 +145,44 @@ def test_an_absurd_size_is_refused_before_anything_starts(
     assert result.exit_code == 1
     assert result.stderr == f"Error: invalid setting {name}: Input should be {bound}\n"
     assert not (tmp_path / "idx").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("LLM_TIMEOUT", "nan", "Input should be a finite number, not 'nan'"),
+        ("NEWSDESK_FETCH_TIMEOUT", "inf", "Input should be a finite number, not 'inf'"),
+        ("LLM_TIMEOUT", "sk-TESTSECRET123", "Input should be a valid number, not a 16-character value"),
+        (
+            "DISCORD_CHANNEL_IDS",
+            "sk-TESTSECRET123",
+            "Input should be a valid integer, not a 16-character value",
+        ),
+        (
+            "NEWSDESK_INDEX_DIR",
+            "",
+            "Input should be a path, not empty (leave the setting out for its default)",
+        ),
+    ],
+)
+def test_a_value_no_bound_can_check_is_refused_and_not_echoed(
+    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch, name: str, value: str, message: str
+) -> None:
+    """NaN passed every bound (comparisons with it are False) and crashed later; an empty
+    path meant the current folder; a key pasted into the wrong setting was printed back."""
+    monkeypatch.setenv(name, value)
+    result = _invoke("--corpus-dir", str(corpus), "ask", "Who met?")
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: invalid setting {name}: {message}\n"
+    assert list(Path.cwd().iterdir()) == []  # nothing written in the working folder
+
+
+def test_a_dotenv_that_is_not_utf8_is_one_error_line(corpus: Path) -> None:
+    """Windows Notepad saves .env as UTF-16 with a byte-order mark."""
+    Path(".env").write_text("NEWSDESK_TOP_K=3\n", encoding="utf-16")
+    result = _invoke("--corpus-dir", str(corpus), "ask", "Who met?")
+    assert result.exit_code == 1
+    assert (
+        result.stderr
+        == "Error: cannot read .env: not UTF-8 text (byte 0xff at position 0); save it as UTF-8\n"
+    )
