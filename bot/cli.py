@@ -382,9 +382,12 @@ def feeds_cmd(obj: Context, as_json: bool, no_index: bool) -> None:
 
 
 def _print_intake(report: Any, as_json: bool) -> None:
+    """The report; exit 1 when URLs were asked for and every one of them failed."""
     from bot.render import render_intake
 
     click.echo(json.dumps(report.to_json()) if as_json else render_intake(report))
+    if report.failed and not report.saved and not report.duplicates:
+        raise SystemExit(1)
 
 
 # -- articles / show ---------------------------------------------------------------------------

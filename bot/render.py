@@ -6,6 +6,8 @@ import re
 import textwrap
 from typing import TYPE_CHECKING
 
+from index.redact import redact_url
+
 if TYPE_CHECKING:
     from index.ingest.indexer import IndexReport
     from index.ingest.intake import IntakeReport
@@ -129,8 +131,8 @@ def render_intake(report: IntakeReport) -> str:
         )
     ]
     lines += [f"  saved: {path}" for path in report.saved]
-    lines += [f"  already in the corpus: {url}" for url in report.duplicates]
-    lines += [f"  failed: {url} ({reason})" for url, reason in report.failed]
+    lines += [f"  already in the corpus: {redact_url(url)}" for url in report.duplicates]
+    lines += [f"  failed: {redact_url(url)} ({reason})" for url, reason in report.failed]
     text = printable("\n".join(lines))
     if report.index is not None:
         text += "\n" + render_report(report.index)

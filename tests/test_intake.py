@@ -136,3 +136,26 @@ def test_cli_add_indexes_and_lists(site: NewsSite, web_settings: Settings, onnx_
     assert json.loads(again.stdout.strip().splitlines()[-1])["saved"] == []
     bad = runner.invoke(cli, [*dirs, "add", "ftp://example.org/x"])
     assert bad.exit_code == 1 and bad.stderr.strip() == "Error: not an http(s) URL: ftp://example.org/x"
+
+
+def test_a_dead_host_is_reported_as_one_its_credentials_hidden(web_settings: Settings) -> None:
+    """A host that does not answer used to be reported as "disallowed by robots.txt" (its
+    robots.txt could not be read), with the URL's password printed, and exit 0."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again when the block ends: nothing listens there
+    url = f"http://reader:sk-TESTSECRET123@127.0.0.1:{port}/news/x?token=sk-TESTSECRET123"
+    dirs = ["--corpus-dir", str(web_settings.corpus_dir), "--index-dir", str(web_settings.index_dir)]
+    out = CliRunner().invoke(cli, [*dirs, "add", "--no-index", url])
+    assert out.exit_code == 1
+    assert out.stdout == (
+        "0 saved, 0 already in the corpus, 1 failed\n"
+        f"  failed: http://***@127.0.0.1:{port}/news/x?*** (could not connect (ConnectError))\n"
+    )
+    out = CliRunner().invoke(cli, [*dirs, "add", "--no-index", "--json", url])
+    assert out.exit_code == 1 and "TESTSECRET" not in out.output
+    assert json.loads(out.stdout)["failed"] == [
+        {"url": f"http://***@127.0.0.1:{port}/news/x?***", "reason": "could not connect (ConnectError)"}
+    ]

@@ -26,6 +26,7 @@ from index.errors import NewsdeskError
 from index.ingest.articles import clean_text, decode, split_front_matter
 from index.ingest.corpus_walk import FEEDS_FILE  # in the corpus folder: one feed URL a line, `#` comments
 from index.ingest.web import WebClient, canonical, is_feed, is_html
+from index.redact import redact_url
 from index.settings import Settings
 from index.store.chroma import write_json_atomic
 
@@ -46,8 +47,8 @@ class IntakeReport:
     def to_json(self) -> dict[str, Any]:
         return {
             "saved": self.saved,
-            "duplicates": self.duplicates,
-            "failed": [{"url": u, "reason": r} for u, r in self.failed],
+            "duplicates": [redact_url(u) for u in self.duplicates],
+            "failed": [{"url": redact_url(u), "reason": r} for u, r in self.failed],
             "feeds_read": self.feeds_read,
             "feeds_unchanged": self.feeds_unchanged,
             "index": self.index.to_json() if self.index is not None else None,
@@ -146,35 +147,47 @@ def _client(settings: Settings) -> WebClient:
     )
 
 
-async def _take_page(
-    web: WebClient, url: str, known: _Known, report: IntakeReport, corpus_dir: Path, feed_published: str = ""
-) -> None:
-    """Fetch one article URL and save it unless the corpus has it."""
+async def _fetch_page(web: WebClient, url: str, known: _Known) -> tuple[Any, str]:
+    """(the extracted page, or None with why not: "" for a URL the corpus already has)."""
     from index.ingest.html import extract_page
 
     if canonical(url) in known.urls:
-        report.duplicates.append(url)
-        return
+        return None, ""
     got = await web.get(url)
     if not got.ok:
-        report.failed.append((url, got.error or "not modified"))
-        return
+        return None, got.error or "not modified"
     if not is_html(got):
-        report.failed.append((url, f"not an HTML page ({got.content_type or 'unknown type'})"))
-        return
+        return None, f"not an HTML page ({got.content_type or 'unknown type'})"
     try:
         page = await asyncio.to_thread(extract_page, got.text(), got.final_url or url)
     except ValueError as exc:
-        report.failed.append((url, str(exc)))
-        return
-    urls = {canonical(u) for u in (url, got.final_url, page.url) if u}
-    digest = _digest(clean_text(page.text))
-    if urls & known.urls or digest in known.digests:
-        report.duplicates.append(url)
-        return
-    known.urls |= urls
-    known.digests.add(digest)
-    report.saved.append(save_article(corpus_dir, page, page.url or got.final_url or url, feed_published))
+        return None, str(exc)
+    return (page, got.final_url), ""
+
+
+async def _take_pages(
+    web: WebClient, todo: list[tuple[str, str]], known: _Known, report: IntakeReport, corpus_dir: Path
+) -> None:
+    """Fetch the article URLs (url, feed date) at once; then save, in the order given, each
+    one the corpus does not have: of two copies of a story the first listed is kept,
+    whichever page arrived first."""
+    fetched = await asyncio.gather(*(_fetch_page(web, url, known) for url, _ in todo))
+    for (url, feed_published), (got, error) in zip(todo, fetched):
+        if got is None:
+            if error:
+                report.failed.append((url, error))
+            else:
+                report.duplicates.append(url)
+            continue
+        page, final_url = got
+        urls = {canonical(u) for u in (url, final_url, page.url) if u}
+        digest = _digest(clean_text(page.text))
+        if urls & known.urls or digest in known.digests:
+            report.duplicates.append(url)
+            continue
+        known.urls |= urls
+        known.digests.add(digest)
+        report.saved.append(save_article(corpus_dir, page, page.url or final_url or url, feed_published))
 
 
 def _load_state(index_dir: Path) -> dict[str, Any]:
@@ -188,7 +201,7 @@ def _load_state(index_dir: Path) -> dict[str, Any]:
 async def _add(settings: Settings, urls: list[str], report: IntakeReport) -> None:
     known = known_articles(settings.corpus_dir, settings.max_file_bytes)
     async with _client(settings) as web:
-        await asyncio.gather(*(_take_page(web, u, known, report, settings.corpus_dir) for u in urls))
+        await _take_pages(web, [(u, "") for u in urls], known, report, settings.corpus_dir)
 
 
 async def _feeds(settings: Settings, feeds: list[str], report: IntakeReport) -> None:
@@ -218,7 +231,7 @@ async def _feeds(settings: Settings, feeds: list[str], report: IntakeReport) -> 
                 if link:
                     items.append((link, str(entry.get("published", "") or entry.get("updated", ""))))
         todo = list({canonical(u): (u, p) for u, p in reversed(items)}.values())[::-1]  # once each
-        await asyncio.gather(*(_take_page(web, u, known, report, settings.corpus_dir, p) for u, p in todo))
+        await _take_pages(web, todo, known, report, settings.corpus_dir)
     settings.index_dir.mkdir(parents=True, exist_ok=True)
     write_json_atomic(settings.index_dir / STATE_FILE, {**state, "feeds": validators})
 

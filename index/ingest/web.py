@@ -55,6 +55,7 @@ class WebClient:
     per_host: int = 2
     _robots: dict[str, RobotFileParser | None] = field(default_factory=dict)
     _robots_locks: dict[str, asyncio.Lock] = field(default_factory=dict)
+    _unreachable: dict[str, str] = field(default_factory=dict)  # host -> why its robots.txt failed
     _slots: dict[str, asyncio.Semaphore] = field(default_factory=dict)
     _client: Any = None
 
@@ -89,6 +90,8 @@ class WebClient:
     async def _read_robots(self, host: str) -> RobotFileParser | None:
         parser = RobotFileParser()
         got = await self._get(f"{host}/robots.txt", {}, check_robots=False)
+        if got.error and not got.status:  # no answer at all: the page's error says why
+            self._unreachable[host] = got.error
         if got.status in (401, 403) or got.status >= 500 or (got.error and not got.status):
             parser.disallow_all = True  # type: ignore[attr-defined]
             return parser
@@ -106,7 +109,8 @@ class WebClient:
         if parts.scheme not in ("http", "https") or not parts.netloc:
             return Fetched(url, error="not an http(s) URL")
         if check_robots and not await self.allowed(url):
-            return Fetched(url, error="disallowed by robots.txt")
+            why = self._unreachable.get(f"{parts.scheme}://{parts.netloc}")
+            return Fetched(url, error=why or "disallowed by robots.txt")
         headers = {}
         if validators.get("etag"):
             headers["If-None-Match"] = validators["etag"]

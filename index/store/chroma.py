@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from index.errors import IndexMissingError, NewsdeskError, StoreUnavailableError
+from index.redact import redact_url
 from index.settings import Settings
 from index.store.index_dir import require_folder, storage_problem, writable
 from index.store.read_only import private_copy
@@ -116,7 +117,7 @@ def open_client(settings: Settings, create: bool, fresh: bool = False, check: st
             client.heartbeat()
         except Exception as exc:  # chromadb raises assorted types for a dead server
             raise StoreUnavailableError(
-                f"cannot reach the Chroma server at {settings.chroma_host}:{settings.chroma_port}"
+                f"cannot reach the Chroma server at {redact_url(settings.chroma_host)}:{settings.chroma_port}"
                 f" ({type(exc).__name__}); is `chroma run` up?"
             ) from exc
         return client
