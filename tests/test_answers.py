@@ -110,6 +110,14 @@ def test_question_validation() -> None:
         validate_question("x" * 101, 100)
 
 
+def test_a_question_with_bytes_that_are_not_utf8_is_answered(engine: Engine) -> None:
+    """`newsdesk ask $'Who did Blinken \\xff meet?'`: the byte arrives as a lone surrogate,
+    which the tokenizer refused ("the index could not be searched ... rebuild it")."""
+    assert validate_question("Who did Blinken \udcff meet?", 100) == "Who did Blinken \ufffd meet?"
+    answer = engine.ask("Who did Blinken \udcff meet?")
+    assert answer.sources and not answer.text.startswith("Error")
+
+
 def test_prompts_are_validated(tmp_path: Path) -> None:
     good = Path(__file__).resolve().parent.parent / "prompts"
     prompts = load_prompts(good)

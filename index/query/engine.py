@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from dataclasses import replace
@@ -21,11 +22,16 @@ from index.store.sentences import SentenceStore
 if TYPE_CHECKING:
     from index.query.conversation import Conversation
 
+_SURROGATES = re.compile("[\ud800-\udfff]")
 ANSWERERS = ("learned", "heuristic")  # heuristic: the baseline `newsdesk eval` compares against
 
 
 def validate_question(question: str, max_chars: int) -> str:
+    """The question, trimmed; bytes that were not UTF-8 (on the command line or stdin they
+    arrive as lone surrogates, which the tokenizer cannot take) become U+FFFD."""
     text = (question or "").strip()
+    if not text.isascii():
+        text = _SURROGATES.sub("\ufffd", text)
     if not text:
         raise QuestionError("the question is empty: ask something about the articles")
     if len(text) > max_chars:
