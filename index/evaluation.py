@@ -30,28 +30,49 @@ def load_questions(path: Path) -> list[EvalQuestion]:
     """Read a JSONL question set; a bad line is an error that names the line."""
     if not path.is_file():
         raise NewsdeskError(f"question file {path} does not exist")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise NewsdeskError(f"cannot read {path}: not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise NewsdeskError(f"cannot read {path}: {exc.strerror or exc}") from None
     questions = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            row = json.loads(line)
-            questions.append(
-                EvalQuestion(
-                    id=str(row.get("id", number)),
-                    question=str(row["question"]),
-                    gold_sources=[str(s) for s in row.get("gold_sources", [])],
-                    answer_keywords=[[str(w).lower() for w in g] for g in row.get("answer_keywords", [])],
-                    answerable=bool(row.get("answerable", True)),
-                    kind=str(row.get("kind", "")),
-                    follows=str(row.get("follows", "")),
-                )
-            )
+            questions.append(_question(json.loads(line), number))
         except (ValueError, KeyError, TypeError) as exc:
             raise NewsdeskError(f"{path}:{number}: not a question record ({exc})") from exc
     if not questions:
         raise NewsdeskError(f"{path} holds no questions")
     return questions
+
+
+def _question(row: object, number: int) -> EvalQuestion:
+    """One record, its types checked: `"answerable": "false"` or a keyword group written
+    as a bare string would be read wrong (true; one group per letter) without a word."""
+    if not isinstance(row, dict):
+        raise TypeError(f"expected a JSON object, not {type(row).__name__}")
+    question = row["question"]
+    if not isinstance(question, str) or not question.strip():
+        raise ValueError("question must be non-empty text")
+    answerable = row.get("answerable", True)
+    if not isinstance(answerable, bool):
+        raise TypeError(f"answerable must be true or false, not {answerable!r}")
+    gold = row.get("gold_sources", [])
+    groups = row.get("answer_keywords", [])
+    if not isinstance(gold, list) or not isinstance(groups, list) or not all(isinstance(g, list) for g in groups):
+        raise TypeError("gold_sources must be a list, answer_keywords a list of lists")
+    return EvalQuestion(
+        id=str(row.get("id", number)),
+        question=question,
+        gold_sources=[str(s) for s in gold],
+        answer_keywords=[[str(w).lower() for w in g] for g in groups],
+        answerable=answerable,
+        kind=str(row.get("kind", "")),
+        follows=str(row.get("follows", "")),
+    )
 
 
 def has_keywords(text: str, groups: list[list[str]]) -> bool:

@@ -151,6 +151,34 @@ def test_eval_table_and_checks(dirs: list[str]) -> None:
     assert code == 1 and "unknown metric" in err
 
 
+@pytest.mark.parametrize(
+    ("line", "why"),
+    [
+        ("[1, 2]", "expected a JSON object, not list"),
+        ("null", "expected a JSON object, not NoneType"),
+        ('{"question": "Who?", "answerable": "false"}', "answerable must be true or false, not 'false'"),
+        (
+            '{"question": "Who?", "answer_keywords": "lavrov"}',
+            "gold_sources must be a list, answer_keywords a list of lists",
+        ),
+        ('{"question": "  "}', "question must be non-empty text"),
+    ],
+)
+def test_a_question_file_record_of_the_wrong_shape_is_named(
+    dirs: list[str], tmp_path: Path, line: str, why: str
+) -> None:
+    """Each of these was a traceback or, worse, read wrong without a word."""
+    questions = tmp_path / "q.jsonl"
+    questions.write_text('{"question": "Who met?"}\n' + line + "\n", encoding="utf-8")
+    code, out, err = run(*dirs, "eval", str(questions))
+    assert (code, out) == (1, "")
+    assert err == f"Error: {questions}:2: not a question record ({why})\n"
+    questions.write_bytes(b'{"question": "caf\xe9?"}\n')
+    assert (
+        run(*dirs, "eval", str(questions))[2] == f"Error: cannot read {questions}: not UTF-8 text (byte 17)\n"
+    )
+
+
 def test_console_script_entry_point(dirs: list[str]) -> None:
     """The installed `newsdesk` command itself, in a fresh process."""
     proc = subprocess.run(
