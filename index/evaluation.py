@@ -62,7 +62,11 @@ def _question(row: object, number: int) -> EvalQuestion:
         raise TypeError(f"answerable must be true or false, not {answerable!r}")
     gold = row.get("gold_sources", [])
     groups = row.get("answer_keywords", [])
-    if not isinstance(gold, list) or not isinstance(groups, list) or not all(isinstance(g, list) for g in groups):
+    if (
+        not isinstance(gold, list)
+        or not isinstance(groups, list)
+        or not all(isinstance(g, list) for g in groups)
+    ):
         raise TypeError("gold_sources must be a list, answer_keywords a list of lists")
     return EvalQuestion(
         id=str(row.get("id", number)),

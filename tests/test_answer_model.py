@@ -12,6 +12,7 @@ import pytest
 
 from index.errors import NewsdeskError
 from index.ingest.indexer import run_index
+from index.query.engine import Engine
 from index.query.model import Trees, flatten_lightgbm, load_model
 from index.settings import Settings
 from index.store.sentences import FILE
@@ -104,6 +105,29 @@ def test_lost_sentence_data_is_rebuilt_without_re_embedding(built_index: Setting
     report = run_index(built_index, embed_model=counting)
     assert counting.texts_embedded == 0 and not report.changed
     assert any("sentence data rebuilt for 5 articles" in note for note in report.notes)
+    after, again = _rows(built_index.index_dir)
+    assert after == before and np.allclose(again, vectors, atol=2e-3)
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbled"])
+def test_damaged_sentence_data_is_rebuilt_without_re_embedding(
+    built_index: Settings, counting: Any, damage: str
+) -> None:
+    """SQLite finds the file damaged: `ask` says to rebuild, and `index` (it crashed on the
+    same file, with or without --full) now starts it afresh and refills it from the chunks."""
+    before, vectors = _rows(built_index.index_dir)
+    path = built_index.index_dir / FILE
+    data = path.read_bytes()
+    if damage == "truncated":
+        path.write_bytes(data[: len(data) // 2])
+    else:
+        path.write_bytes(data[:4096] + bytes((b * 7 + 13) % 256 for b in data[4096:8192]) + data[8192:])
+    if damage == "truncated":  # a garbled page only some reads touch may pass unnoticed here
+        with pytest.raises(NewsdeskError, match="index --full"):
+            Engine(built_index, embed_model=counting).ask("Who did Blinken meet?")
+    report = run_index(built_index, embed_model=counting)
+    assert counting.texts_embedded == 0 and not report.changed
+    assert "sentence data rebuilt for 5 articles" in report.notes
     after, again = _rows(built_index.index_dir)
     assert after == before and np.allclose(again, vectors, atol=2e-3)
 

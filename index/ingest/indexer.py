@@ -62,6 +62,7 @@ from index.store.index_stamp import META_KEY as IN_STEP
 from index.store.index_stamp import index_stamp
 from index.store.lock import IndexLock
 from index.store.sentences import SentenceStore
+from index.store.sentences import open_for_writing as open_sentences
 from index.store.sqlite_file import checkpoint
 from index.store.vector_check import record_vectors, verify_vectors
 
@@ -340,7 +341,7 @@ def _update_in_step(run: _Run, scan: Scan, manifest: FileManifest, collection: s
         reconcile(store, keywords)
         fill_vectors(store, keywords)
     store.mirror = phases.calls("lexical", keywords)  # written from inside Chroma writes
-    side = SentenceStore(settings.index_dir, create=True)
+    side = open_sentences(settings.index_dir)
     states = keywords.article_states([a.id for a in changed] + gone)
     report.added = [a.path for a in changed if a.path not in known]
     report.updated = [a.path for a in changed if a.path in known]
@@ -393,7 +394,7 @@ def _update_full_way(run: _Run, scan: Scan, manifest: FileManifest, full: bool) 
     client, store, old, keywords, _ = run.open_for_writing(full)
     states = _article_states(store, keywords)
     store.mirror = phases.calls("lexical", keywords)  # written from inside Chroma writes
-    side = SentenceStore(settings.index_dir, create=True)
+    side = open_sentences(settings.index_dir)
     _check_sentence_rules(side)
     moved = 0
     if legacy_ids(states):  # an index written before ids kept the file suffix

@@ -62,6 +62,23 @@ class StoredSentence:
         return self.text[self.quote_start : self.quote_end]
 
 
+def open_for_writing(index_dir: Path) -> SentenceStore:
+    """The store `newsdesk index` writes. A file SQLite finds damaged ("database disk
+    image is malformed") is deleted and started afresh: everything in it derives from the
+    chunks, and the run puts each article's sentences back from them, embedding nothing.
+    (`newsdesk ask` advised `index --full`, which crashed on the same file.)"""
+    try:
+        store = SentenceStore(index_dir, create=True)
+        store.known()  # reads the articles table: damage shows here, not halfway through
+        return store
+    except sqlite3.DatabaseError as exc:
+        if isinstance(exc, sqlite3.OperationalError):  # locked, disk full: not damage
+            raise
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{index_dir / FILE}{suffix}").unlink(missing_ok=True)
+    return SentenceStore(index_dir, create=True)
+
+
 class SentenceStore(SqliteFile):
     """One connection per thread; writes in one transaction per article."""
 
