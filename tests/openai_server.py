@@ -49,7 +49,13 @@ class ScriptedOpenAI:
                     time.sleep(step["sleep"])
                 if "status" in step:
                     self._send(
-                        step["status"], {"error": {"message": "scripted failure", "type": "server_error"}}
+                        step["status"],
+                        {
+                            "error": {
+                                "message": step.get("message", "scripted failure"),
+                                "type": "server_error",
+                            }
+                        },
                     )
                     return
                 if self.path.endswith("/embeddings"):

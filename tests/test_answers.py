@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from index.errors import QuestionError
+from index.errors import NewsdeskError, QuestionError
 from index.evaluation import load_questions
 from index.ingest.indexer import run_index
 from index.query.answer import NOT_FOUND, Source, cited_sentences, extractive_answer
@@ -262,6 +262,37 @@ def test_openai_compatible_embeddings_backend(make_settings: Callable[..., Setti
     from index.store.chroma import open_active
 
     assert open_active(settings).metadata["embed_model"] == "openai:test-embed"
+
+
+def test_a_failing_embeddings_service_is_one_error_without_the_key(
+    make_settings: Callable[..., Settings],
+) -> None:
+    """A 401 whose body quotes the key (as some gateways do) was a traceback at `index`
+    and, at `ask`, "the index could not be searched ...; run `newsdesk index --full`"."""
+    from index.query.engine import Engine
+
+    with ScriptedOpenAI() as server:
+        settings = make_settings(
+            embed_mode="openai",
+            embed_model="test-embed",
+            embed_base_url=server.base_url,
+            embed_api_key="sk-TESTSECRET123",
+        )
+        expected = (
+            f"the embedding service at {server.base_url} failed (HTTP 401);"
+            " check EMBED_BASE_URL, EMBED_API_KEY and EMBED_MODEL"
+        )
+        refusal = {"status": 401, "message": "Incorrect API key provided: Bearer sk-TESTSECRET123"}
+        server.script.extend([refusal] * 3)
+        with pytest.raises(NewsdeskError) as failed:
+            run_index(settings)
+        assert str(failed.value) == expected
+        server.script.clear()
+        assert run_index(settings).chunks > 0  # the service is back: the run finishes the job
+        server.script.extend([refusal] * 3)
+        with pytest.raises(NewsdeskError) as failed:
+            Engine(settings).ask("What did Zelensky say?")
+        assert str(failed.value) == expected
 
 
 def test_a_further_sentence_is_quoted_from_the_extra_threshold_on(engine: Engine) -> None:

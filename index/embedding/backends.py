@@ -14,7 +14,7 @@ from pydantic import PrivateAttr
 
 from index.embedding.onnx import MAX_TOKENS, ONNX_MODEL_ID, MiniLMEncoder, package_dir
 from index.errors import MissingDependencyError, NewsdeskError
-from index.redact import RedactedRepr
+from index.redact import RedactedRepr, redact_url
 from index.settings import Settings
 
 
@@ -86,8 +86,39 @@ def openai_embeddings(settings: Settings, stored_id: str) -> BaseEmbedding:
     if not settings.embed_model:
         raise NewsdeskError("EMBED_MODE=openai needs EMBED_MODEL (e.g. text-embedding-3-small)")
 
+    where = redact_url(settings.embed_base_url or "https://api.openai.com/v1")
+
+    def failed(exc: Exception) -> NewsdeskError:
+        """One line that names the service and the status, never the reply's body (a
+        gateway's 401 can quote the Authorization header, key and all)."""
+        status = getattr(exc, "status_code", None)
+        return NewsdeskError(
+            f"the embedding service at {where} failed ({f'HTTP {status}' if status else type(exc).__name__});"
+            " check EMBED_BASE_URL, EMBED_API_KEY and EMBED_MODEL"
+        )
+
     class RedactedOpenAIEmbedding(RedactedRepr, OpenAIEmbedding):
-        """OpenAIEmbedding whose repr() shows neither the API key nor credentials in the URL."""
+        """OpenAIEmbedding whose repr() shows neither the API key nor credentials in the URL,
+        and whose failures (a dead endpoint, HTTP errors, replies that are not embeddings)
+        are one clear error, not a traceback or "the index could not be searched"."""
+
+        def _get_query_embedding(self, query: str) -> list[float]:
+            try:
+                return super()._get_query_embedding(query)  # type: ignore[no-any-return]
+            except Exception as exc:
+                raise failed(exc) from None
+
+        def _get_text_embedding(self, text: str) -> list[float]:
+            try:
+                return super()._get_text_embedding(text)  # type: ignore[no-any-return]
+            except Exception as exc:
+                raise failed(exc) from None
+
+        def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+            try:
+                return super()._get_text_embeddings(texts)  # type: ignore[no-any-return]
+            except Exception as exc:
+                raise failed(exc) from None
 
     model = RedactedOpenAIEmbedding(
         model_name=settings.embed_model,
