@@ -153,6 +153,9 @@ def dated(tmp_path: Path, make_settings: Callable[..., Settings], onnx_model: An
             f"---\ntitle: {title}\npublished: {published}\noutlet: {outlet}\n---\n{body}\n", encoding="utf-8"
         )
     (corpus / "undated.txt").write_text("Ford sales\n\nFord Motor Co said its car sales rose.\n")
+    (corpus / "bad-date.md").write_text(  # a date that is no date: kept as written, listed as undated
+        "---\ntitle: Weather\npublished: 99999-99-99\n---\nRain fell in Oslo all week.\n", encoding="utf-8"
+    )
     settings = make_settings(corpus_dir=corpus)
     run_index(settings, embed_model=onnx_model)
     return settings
@@ -207,7 +210,13 @@ def test_cli_json_sources_articles_and_show(dated: Settings) -> None:
     rows = [
         json.loads(line) for line in runner.invoke(cli, [*dirs, "articles", "--json"]).stdout.splitlines()
     ]
-    assert [r["id"] for r in rows] == ["ford-jun.md", "ford-mar.md", "ford-feb.md", "undated.txt"]
+    assert [r["id"] for r in rows] == [
+        "ford-jun.md",
+        "ford-mar.md",
+        "ford-feb.md",
+        "bad-date.md",
+        "undated.txt",
+    ]
     assert rows[0] == {"id": "ford-jun.md", "title": "Ford late-May car sales up 12.1 pct", "outlet": "Detroit Ledger",
                        "published": "1987-06-03", "chunks": 1, "path": "ford-jun.md", "url": "", "author": ""}  # fmt: skip
     reuters = runner.invoke(cli, [*dirs, "articles", "--outlet", "reuters", "--since", "1987-04-01"])

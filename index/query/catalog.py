@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from index.dates import published_day
 from index.errors import NewsdeskError
 from index.query.scope import Scope
 from index.store.chroma import ChunkStore, public_metadata
@@ -57,8 +58,13 @@ def list_articles(store: ChunkStore, scope: Scope | None = None) -> list[Article
                 )
                 hashes[aid] = h
             row.chunks += 1
-    dated = sorted((r for r in rows.values() if r.published), key=lambda r: (r.published, r.id), reverse=True)
-    return dated + sorted((r for r in rows.values() if not r.published), key=lambda r: r.id)
+    # Undated: no date, or front matter whose date is no date ("99999-99-99" is kept as
+    # written, and sorted as text it came first).
+    days = {aid: published_day(r.published) for aid, r in rows.items()}
+    dated = sorted(
+        (r for r in rows.values() if days[r.id] is not None), key=lambda r: (days[r.id], r.id), reverse=True
+    )
+    return dated + sorted((r for r in rows.values() if days[r.id] is None), key=lambda r: r.id)
 
 
 @dataclass
