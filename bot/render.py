@@ -25,13 +25,19 @@ def printable(text: str) -> str:
     return _CONTROLS.sub("", text)
 
 
+def one_line(name: str) -> str:
+    """A file name on one line: a newline in it (legal on POSIX) is shown as `\\n`, so a
+    name can't break a report or a Sources line into two."""
+    return name.replace("\r", "\\r").replace("\n", "\\n")
+
+
 def source_line(source: Source) -> str:
     """`Title — outlet, date (file.txt)`: what a reader needs to find the article."""
     details = ", ".join(x for x in (source.outlet, source.published) if x)
     head = source.title or source.source
     if details:
         head += f" — {details}"
-    files = ", ".join([source.source, *source.also_in])
+    files = ", ".join(one_line(f) for f in [source.source, *source.also_in])
     return f"{head} ({files})"
 
 
@@ -72,11 +78,11 @@ def render_report(report: IndexReport) -> str:
     ]
     for label, paths in (("added", report.added), ("updated", report.updated), ("removed", report.removed)):
         for path in paths[:50]:
-            lines.append(f"  {label}: {path}")
+            lines.append(f"  {label}: {one_line(path)}")
         if len(paths) > 50:
             lines.append(f"  … and {len(paths) - 50} more {verb} {label}")
     for skipped in report.skipped:
-        lines.append(f"  skipped: {skipped.path} ({skipped.reason})")
+        lines.append(f"  skipped: {one_line(skipped.path)} ({skipped.reason})")
     for note in report.notes:
         lines.append(f"  note: {note}")
     if report.embedded_chunks and report.phases:  # where a build's time went (`--json`: "phases")

@@ -203,3 +203,17 @@ def test_a_file_name_that_is_not_utf8_is_skipped_and_the_build_finishes(
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     assert summary["skipped"] == [{"path": "latin1-\ufffd.txt", "reason": NOT_UTF8}]
     assert "Stroud" not in _indexed_text(built_index) and "Dover" in _indexed_text(built_index)
+
+
+def test_a_pipe_is_listed_as_skipped_and_a_newline_in_a_name_stays_on_its_line(
+    tmp_path: Path, corpus: Path
+) -> None:
+    """A FIFO is never opened (reading one blocks) and used to be left out without a word;
+    a name holding a newline split its report line in two."""
+    os.mkfifo(corpus / "pipe.txt")
+    (corpus / "new\nline.txt").write_text("Odd name\n\nA ferry strike closed the port of Dover.\n")
+    dirs = ["--corpus-dir", str(corpus), "--index-dir", str(tmp_path / "idx")]
+    result = CliRunner().invoke(cli, [*dirs, "index", "--dry-run"])
+    assert result.exit_code == 0
+    assert "  added: new\\nline.txt\n" in result.stdout
+    assert "  skipped: pipe.txt (not a regular file (a pipe, socket or device))\n" in result.stdout

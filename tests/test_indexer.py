@@ -343,3 +343,20 @@ def test_new_sentence_rules_rebuild_the_sentence_data_without_embedding(
     assert after.get_meta("basis") == indexer.sentence_rules_id() != made_by
     assert after.known() == known  # every article's sentences again, under the new rules
     after.close()
+
+
+def test_the_index_folder_removed_during_a_build_is_one_error(settings: Settings, counting: Any) -> None:
+    """`rm -rf` of the index folder while `newsdesk index` writes: Chroma's "attempt to
+    write a readonly database" came out as a traceback."""
+    import shutil
+
+    def remove_once(done: int, total: int) -> None:
+        if done and settings.index_dir.is_dir():
+            shutil.rmtree(settings.index_dir)
+
+    with pytest.raises(NewsdeskError) as removed:
+        run_index(settings, embed_model=counting, progress=remove_once)
+    assert str(removed.value) == (
+        f"the index folder {settings.index_dir} was removed while `newsdesk index` was writing to it;"
+        " run `newsdesk index` again"
+    )

@@ -21,6 +21,7 @@ from index.ingest.articles import SUPPORTED_SUFFIXES, Article, Skipped, read_art
 
 OUTSIDE = "symlink outside the corpus"
 NOT_UTF8 = "file name is not valid UTF-8 (rename it)"
+NOT_REGULAR = "not a regular file (a pipe, socket or device)"
 FEEDS_FILE = "feeds.txt"  # the feed list `newsdesk feeds` reads, not an article
 UNSUPPORTED = "unsupported type"
 _NAME = attrgetter("name")
@@ -101,8 +102,9 @@ def walk_corpus(corpus_dir: Path, follow_symlinks: bool = False, ordered: bool =
                             _enter(entry.path, rel + "/", ordered, stack, out)
                             break
                         continue
-                    if not target.is_file():
-                        continue  # fifos, sockets, devices: reading one could block forever
+                    if not target.is_file():  # fifos, sockets, devices: reading one could block forever
+                        out.skipped.append(Skipped(rel, NOT_REGULAR, keeps_indexed=False))
+                        continue
                 elif entry.is_dir(follow_symlinks=False):
                     if follow_symlinks:  # a link may lead here too: walk the folder once
                         real = Path(entry.path).resolve()
@@ -112,8 +114,9 @@ def walk_corpus(corpus_dir: Path, follow_symlinks: bool = False, ordered: bool =
                     stack.append((entries, prefix))
                     _enter(entry.path, rel + "/", ordered, stack, out)
                     break
-                else:
-                    continue  # fifos, sockets, devices: reading one could block forever
+                else:  # fifos, sockets, devices: reading one could block forever
+                    out.skipped.append(Skipped(rel, NOT_REGULAR, keeps_indexed=False))
+                    continue
             except (OSError, RuntimeError) as exc:  # a broken or looping link
                 reason = getattr(exc, "strerror", None) or "broken symlink"
                 out.skipped.append(Skipped(rel, f"unreadable: {reason}"))

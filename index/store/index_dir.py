@@ -67,6 +67,11 @@ def storage_errors(index_dir: Path) -> Iterator[None]:
     except NewsdeskError:
         raise
     except Exception as exc:
+        if not index_dir.is_dir():  # Chroma's "attempt to write a readonly database", and the like
+            raise NewsdeskError(
+                f"the index folder {index_dir} was removed while `newsdesk index` was writing to it;"
+                " run `newsdesk index` again"
+            ) from None
         problem = storage_problem(exc)
         if problem is None:
             raise
