@@ -78,6 +78,15 @@ def _stemmer() -> Any:
     return Stemmer.Stemmer("english")
 
 
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def without_surrogates(text: str) -> str:
+    """Bytes that were not UTF-8 as U+FFFD. The OS hands them over (in file names, command
+    line arguments, stdin) as lone surrogates, which SQLite, Chroma and the tokenizer refuse."""
+    return text if text.isascii() else _SURROGATES.sub("\ufffd", text)
+
+
 @lru_cache(maxsize=65536)
 def fold(word: str) -> str:
     """Lower case, accents and other scripts' letters transliterated, curly apostrophes plain."""

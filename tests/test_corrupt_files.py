@@ -92,7 +92,7 @@ def test_damaged_keyword_index_is_noted_and_repaired_by_the_next_index(
 
     from index.ingest.indexer import run_index
     from index.query.engine import Engine
-    from index.store import bm25, lexical
+    from index.store import lexical
 
     path = lexical.path_for(built_index.index_dir, open_active(built_index).name)
     if damage == "header":
@@ -112,7 +112,10 @@ def test_damaged_keyword_index_is_noted_and_repaired_by_the_next_index(
     report = run_index(built_index, embed_model=onnx_model)
     assert not report.changed and any("keyword index" in n for n in report.notes)
     repaired = Engine(built_index, embed_model=onnx_model).ask(QUESTION)
-    assert not repaired.note and bm25.load(built_index.index_dir) is not None
+    assert (
+        not repaired.note
+        and lexical.load_checked(built_index.index_dir, open_active(built_index).name)[0] is not None
+    )
     assert len(repaired.sources) and lexical.LexicalIndex(path).count() == report.chunks
     shutil.rmtree(path.parent)  # gone entirely: the next index rebuilds it quietly
     again = run_index(built_index, embed_model=onnx_model)

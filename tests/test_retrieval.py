@@ -13,7 +13,7 @@ from index.ingest.indexer import run_index
 from index.query.engine import Engine
 from index.query.retrieval import HybridRetriever, Passage, collapse_duplicates
 from index.settings import Settings, load_settings
-from index.store import bm25
+from index.store import lexical
 from index.store.chroma import open_active
 
 AXES = ["pipeline", "troops", "sanctions", "weather"]
@@ -59,7 +59,8 @@ def hand_index(tmp_path: Path) -> tuple[Settings, KeywordEmbedding]:
 
 
 def _retriever(settings: Settings, model: Any) -> HybridRetriever:
-    return HybridRetriever(open_active(settings), model, bm25.load(settings.index_dir))
+    store = open_active(settings)
+    return HybridRetriever(store, model, lexical.load_checked(settings.index_dir, store.name)[0])
 
 
 def test_vector_search_follows_the_embedding(hand_index: tuple[Settings, KeywordEmbedding]) -> None:
@@ -112,7 +113,6 @@ def test_collapse_duplicates_is_order_preserving() -> None:
 def _over_chroma(settings: Settings) -> HybridRetriever:
     """Retrieval with Chroma as the vector store (what questions use when the keyword
     index's copy of the vectors is out of step: see tests/test_vector_mirror.py)."""
-    from index.store import lexical
 
     store = open_active(settings)
     keywords, _ = lexical.load_checked(settings.index_dir, store.name)

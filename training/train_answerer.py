@@ -117,33 +117,26 @@ def stem_of(article_id: str) -> str:
 
 # -- indexes and readers ----------------------------------------------------------------------------
 def open_reader(corpus: Path, index_dir: Path) -> Reader:
-    """Index the corpus, then search it as `newsdesk ask` does: the keyword index's exact
-    vector mirror while it is in step with Chroma (index/store/vector_mirror.py).
-
-    Candidates from Chroma's HNSW search were approximate and not the same from one fresh
-    build to the next (its graph is built by several threads); serving searches the
-    mirror exactly, so training on the mirror fits what is served and gives the same
-    candidates on every fresh build."""
+    """Index the corpus, then search it as `newsdesk ask` does (`open_search`: the exact
+    vector mirror while it is in step with Chroma). Chroma's HNSW search is approximate and
+    not the same from one fresh build to the next; training on what is served gives the
+    same candidates on every build, and so the same weights."""
     from index.embedding.onnx import shared_encoder
     from index.ingest.indexer import run_index
+    from index.query.engine import open_search
     from index.query.retrieval import HybridRetriever
-    from index.store import bm25
-    from index.store.chroma import open_active, read_state
     from index.store.sentences import SentenceStore
-    from index.store.vector_mirror import open_mirror
+    from index.store.vector_mirror import MirrorStore
 
     settings = load_settings(corpus_dir=corpus, index_dir=index_dir)
     started = time.perf_counter()
     report = run_index(settings)
     log(f"index {corpus}: {report.chunks} chunks ({time.perf_counter() - started:.0f} s)")
     encoder = shared_encoder(settings.embed_threads, settings.embed_batch_size)
-    mirror = open_mirror(settings, str(read_state(settings.index_dir).get("collection") or ""))
-    if mirror is not None:
-        retriever = HybridRetriever(mirror, encoder, mirror.keywords)
-    else:
+    store, keywords, _ = open_search(settings)
+    if not isinstance(store, MirrorStore):
         log(f"index {corpus}: no vector mirror in step with Chroma, searching Chroma (approximate)")
-        retriever = HybridRetriever(open_active(settings), encoder, bm25.load(settings.index_dir))
-    return Reader(retriever, SentenceStore(settings.index_dir), None, encoder)
+    return Reader(HybridRetriever(store, encoder, keywords), SentenceStore(settings.index_dir), None, encoder)
 
 
 def gather_all(reader: Reader, questions: list[EvalQuestion], corpus: str, kind: str) -> list[Item]:

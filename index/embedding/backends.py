@@ -88,14 +88,18 @@ def openai_embeddings(settings: Settings, stored_id: str) -> BaseEmbedding:
 
     where = redact_url(settings.embed_base_url or "https://api.openai.com/v1")
 
-    def failed(exc: Exception) -> NewsdeskError:
-        """One line that names the service and the status, never the reply's body (a
-        gateway's 401 can quote the Authorization header, key and all)."""
-        status = getattr(exc, "status_code", None)
-        return NewsdeskError(
-            f"the embedding service at {where} failed ({f'HTTP {status}' if status else type(exc).__name__});"
-            " check EMBED_BASE_URL, EMBED_API_KEY and EMBED_MODEL"
-        )
+    def guarded(call: Any, arg: Any) -> Any:
+        """The call's result; any failure is one line that names the service and the
+        status, never the reply's body (a gateway's 401 can quote the Authorization header,
+        key and all)."""
+        try:
+            return call(arg)
+        except Exception as exc:
+            status = getattr(exc, "status_code", None)
+            raise NewsdeskError(
+                f"the embedding service at {where} failed ({f'HTTP {status}' if status else type(exc).__name__});"
+                " check EMBED_BASE_URL, EMBED_API_KEY and EMBED_MODEL"
+            ) from None
 
     class RedactedOpenAIEmbedding(RedactedRepr, OpenAIEmbedding):
         """OpenAIEmbedding whose repr() shows neither the API key nor credentials in the URL,
@@ -103,22 +107,13 @@ def openai_embeddings(settings: Settings, stored_id: str) -> BaseEmbedding:
         are one clear error, not a traceback or "the index could not be searched"."""
 
         def _get_query_embedding(self, query: str) -> list[float]:
-            try:
-                return super()._get_query_embedding(query)  # type: ignore[no-any-return]
-            except Exception as exc:
-                raise failed(exc) from None
+            return guarded(super()._get_query_embedding, query)  # type: ignore[no-any-return]
 
         def _get_text_embedding(self, text: str) -> list[float]:
-            try:
-                return super()._get_text_embedding(text)  # type: ignore[no-any-return]
-            except Exception as exc:
-                raise failed(exc) from None
+            return guarded(super()._get_text_embedding, text)  # type: ignore[no-any-return]
 
         def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-            try:
-                return super()._get_text_embeddings(texts)  # type: ignore[no-any-return]
-            except Exception as exc:
-                raise failed(exc) from None
+            return guarded(super()._get_text_embeddings, texts)  # type: ignore[no-any-return]
 
     model = RedactedOpenAIEmbedding(
         model_name=settings.embed_model,

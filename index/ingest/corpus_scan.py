@@ -33,10 +33,10 @@ from index.ingest.corpus_walk import (
     path_order,
     require_corpus_dir,
     stat_key,
-    utf8_name,
     walk_corpus,
 )
 from index.store.file_manifest import Row
+from index.text import without_surrogates
 
 LEGACY_CACHE = "files.json"  # the JSON manifest before `files.sqlite`: read once, then removed
 RACY_NS = 2_000_000_000
@@ -135,7 +135,7 @@ def scan_changed(
     again = [rel for rel, r in known.items() if r[0] is None]  # too recent or unreadable last time
     for rel in [*changed, *again]:
         parts = rel.split("/")
-        if not rel or ".." in parts or rel.startswith("/") or not utf8_name(rel):
+        if not rel or ".." in parts or rel.startswith("/") or without_surrogates(rel) != rel:
             return None
         if rel in looked or any(p.startswith(".") for p in parts) or rel == FEEDS_FILE:
             continue

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from index.errors import NewsdeskError
 from index.ingest.articles import SUPPORTED_SUFFIXES, Article, Skipped, read_article
+from index.text import without_surrogates
 
 OUTSIDE = "symlink outside the corpus"
 NOT_UTF8 = "file name is not valid UTF-8 (rename it)"
@@ -84,8 +85,8 @@ def walk_corpus(corpus_dir: Path, follow_symlinks: bool = False, ordered: bool =
             if name[0] == "." or (not prefix and name == FEEDS_FILE):
                 continue
             rel = prefix + name
-            if not name.isascii() and not utf8_name(name):
-                out.skipped.append(Skipped(printable(rel), NOT_UTF8, keeps_indexed=False))
+            if without_surrogates(name) != name:  # not UTF-8: it could not be stored
+                out.skipped.append(Skipped(without_surrogates(rel), NOT_UTF8, keeps_indexed=False))
                 continue
             try:
                 if entry.is_file(follow_symlinks=False):
@@ -131,22 +132,6 @@ def walk_corpus(corpus_dir: Path, follow_symlinks: bool = False, ordered: bool =
                 out.entries.append((rel, None))  # reading it will say what is wrong
     out.skipped.sort(key=lambda s: s.path)
     return out
-
-
-def utf8_name(name: str) -> bool:
-    """Whether a file name is UTF-8: a byte that is not comes back from the OS as a lone
-    surrogate ("\\udce9"), which neither SQLite nor Chroma can store (the write failed
-    and took the whole build with it)."""
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def printable(name: str) -> str:
-    """A file name fit to print and store: bytes that are not UTF-8 become U+FFFD."""
-    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def path_order(rel: str) -> str:

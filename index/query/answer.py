@@ -135,8 +135,9 @@ def not_english(question: str, why: str, mode: str) -> Answer:
 
 def extractive_answer(reading: Reading, extra_sentence: float, mode: str = "extractive") -> Answer:
     """The sentence chosen to go first (`Reading.ranked_rows`: the first-sentence ranker's
-    pick, else the likeliest), then up to two more whose probability passes `extra_sentence`. Each is followed by its [n]; one source per
-    article, numbered in order of first citation; no sentence twice (nor its wire copy)."""
+    pick, else the likeliest), then up to two more whose probability passes
+    `extra_sentence`. Each is followed by its [n]; one source per article, numbered in
+    order of first citation; no sentence twice (nor its wire copy)."""
     ranked = reading.ranked_rows()
     if not ranked:
         return abstain(reading.question.text, reading.passages, mode)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from dataclasses import replace
@@ -18,20 +17,18 @@ from index.settings import Settings
 from index.store import lexical
 from index.store.chroma import REBUILD_HINT, open_active, read_state, state_signature
 from index.store.sentences import SentenceStore
+from index.text import without_surrogates
 
 if TYPE_CHECKING:
     from index.query.conversation import Conversation
 
-_SURROGATES = re.compile("[\ud800-\udfff]")
 ANSWERERS = ("learned", "heuristic")  # heuristic: the baseline `newsdesk eval` compares against
 
 
 def validate_question(question: str, max_chars: int) -> str:
     """The question, trimmed; bytes that were not UTF-8 (on the command line or stdin they
     arrive as lone surrogates, which the tokenizer cannot take) become U+FFFD."""
-    text = (question or "").strip()
-    if not text.isascii():
-        text = _SURROGATES.sub("\ufffd", text)
+    text = without_surrogates((question or "").strip())
     if not text:
         raise QuestionError("the question is empty: ask something about the articles")
     if len(text) > max_chars:
@@ -40,6 +37,24 @@ def validate_question(question: str, max_chars: int) -> str:
             "(NEWSDESK_MAX_QUESTION_CHARS)"
         )
     return text
+
+
+def open_search(
+    settings: Settings, avoid_mirror: bool = False, fresh: bool = False
+) -> tuple[Any, lexical.LexicalIndex | None, str]:
+    """(vector store, keyword index, what is wrong with the keyword index) for questions:
+    the keyword index's mirror when it is in step with Chroma on disk (an exact search and
+    no chromadb import, see index/store/vector_mirror.py), else Chroma itself. Training
+    (training/train_answerer.py) searches through this too, so it fits what is served."""
+    from index.store.vector_mirror import open_mirror
+
+    collection = str(read_state(settings.index_dir).get("collection") or "")
+    mirror = None if avoid_mirror else open_mirror(settings, collection)
+    if mirror is not None:
+        return mirror, mirror.keywords, ""
+    store = open_active(settings, fresh=fresh)
+    keywords, problem = lexical.load_checked(settings.index_dir, store.name)
+    return store, keywords, problem
 
 
 class Engine:
@@ -96,18 +111,7 @@ class Engine:
             return self._retriever
 
     def _open_store(self) -> tuple[Any, lexical.LexicalIndex | None, str]:
-        """(vector store, keyword index, what is wrong with the keyword index): the keyword
-        index's mirror when it is in step with Chroma on disk (no chromadb import, see
-        index/store/vector_mirror.py), else Chroma itself."""
-        from index.store.vector_mirror import open_mirror
-
-        collection = str(read_state(self.settings.index_dir).get("collection") or "")
-        mirror = None if self._avoid_mirror else open_mirror(self.settings, collection)
-        if mirror is not None:
-            return mirror, mirror.keywords, ""
-        store = open_active(self.settings, fresh=self._fresh)
-        keywords, problem = lexical.load_checked(self.settings.index_dir, store.name)
-        return store, keywords, problem
+        return open_search(self.settings, avoid_mirror=self._avoid_mirror, fresh=self._fresh)
 
     def _open_reader(self, retriever: HybridRetriever) -> Reader:
         from index.embedding import index_encoder
