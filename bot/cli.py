@@ -439,6 +439,12 @@ def show_cmd(obj: Context, ref: str, as_json: bool) -> None:
 )
 @click.option("--baseline", is_flag=True, help="Also run the heuristic answerer and show it beside.")
 @click.option(
+    "--misses",
+    "show_misses",
+    is_flag=True,
+    help="Also list each question answered wrong or refused, why, and what it quoted first.",
+)
+@click.option(
     "--sample",
     type=click.IntRange(0),
     default=None,
@@ -459,20 +465,26 @@ def eval_cmd(
     mode: str | None,
     answerer: str,
     baseline: bool,
+    show_misses: bool,
     sample: int | None,
     checks: tuple[str, ...],
 ) -> None:
     """Run a question set and print retrieval and answer metrics."""
-    from index.evaluation import load_questions, run_eval
+    from bot.render import render_misses
+    from index.evaluation import eval_rows, load_questions, misses, run_eval, summarize
     from index.evaluation import sample as pick
     from index.query.engine import Engine
 
     bounds = [_parse_check(c) for c in checks]
     asked = pick(load_questions(questions), sample)
-    summary = run_eval(Engine(obj.settings(), answerer=answerer), asked, mode=mode)
+    rows = eval_rows(Engine(obj.settings(), answerer=answerer), asked, mode=mode)
+    summary = summarize(rows)
     other = run_eval(Engine(obj.settings(), answerer="heuristic"), asked, mode=mode) if baseline else None
     if as_json:
-        click.echo(json.dumps({**summary, "baseline": other} if other else summary))
+        extra: dict[str, Any] = {"baseline": other} if other else {}
+        if show_misses:
+            extra["misses"] = misses(rows)
+        click.echo(json.dumps({**summary, **extra}))
     else:
         width = max(len(k) for k in summary)
         if other:
@@ -480,6 +492,9 @@ def eval_cmd(
         for key, value in summary.items():
             beside = f"  {other.get(key, ''):>20}" if other else ""
             click.echo(f"{key:<{width}}  {value!s:>10}{beside}" if other else f"{key:<{width}}  {value}")
+        if show_misses:
+            click.echo("")
+            click.echo(render_misses(misses(rows), len(rows)))
     failed = [
         f"{m} = {summary[m]} (wanted {op} {v})"
         for m, op, v in bounds

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from index.redact import redact_url
 
@@ -143,3 +143,20 @@ def render_intake(report: IntakeReport) -> str:
     if report.index is not None:
         text += "\n" + render_report(report.index)
     return text
+
+
+def render_misses(misses: list[dict[str, Any]], total: int) -> str:
+    """`eval --misses`: each question the run got wrong, why, and the sentence it quoted
+    first (see `index.evaluation.misses`)."""
+    if not misses:
+        return f"Misses: none of {total}."
+    lines = [f"Misses ({len(misses)} of {total}):"]
+    for m in misses:
+        why = m["why"]
+        if m["why"] != "answered, should have refused":
+            why += f" (answer passage ranked {m['rank']})" if m["rank"] else " (answer passage not retrieved)"
+        lines.append(f"{one_line(m['id'])}: {why}")
+        lines.append(f"  Q: {one_line(m['question'])}")
+        if m["first"]:
+            lines.append(f"  A: {textwrap.shorten(m['first'], QUOTE_CHARS, placeholder=' …')}")
+    return printable("\n".join(lines))

@@ -233,6 +233,11 @@ def sample(questions: list[EvalQuestion], n: int | None, seed: int = 7) -> list[
 
 
 def run_eval(engine: Any, questions: list[EvalQuestion], mode: str | None = None) -> dict[str, Any]:
+    """The eval table of a question set (`summarize` over `eval_rows`)."""
+    return summarize(eval_rows(engine, questions, mode))
+
+
+def eval_rows(engine: Any, questions: list[EvalQuestion], mode: str | None = None) -> list[dict[str, Any]]:
     """Ask every question; retrieval is scored on the passages, answers on their text.
     A question that `follows` another is asked in that one's conversation."""
     from index.query.conversation import Conversation
@@ -246,14 +251,17 @@ def run_eval(engine: Any, questions: list[EvalQuestion], mode: str | None = None
         passages = engine.search(answer.standalone_question or q.question)
         rank = first_hit_rank(q, [(p.text, p.sources) for p in passages]) if q.answerable else None
         sentences, unsupported = sentence_support(answer)
+        first = first_claim(answer)
         rows.append(
             {
                 "id": q.id,
+                "question": q.question,
+                "first": "" if answer.abstained else first,
                 "answerable": q.answerable,
                 "rank": rank,
                 "abstained": answer.abstained,
                 "keywords_ok": has_keywords(answer.text, q.answer_keywords),
-                "first_ok": has_keywords(first_claim(answer), q.answer_keywords),
+                "first_ok": has_keywords(first, q.answer_keywords),
                 "kind": q.kind,
                 "citations_valid": citations_valid(answer),
                 "sentences": sentences,
@@ -261,4 +269,26 @@ def run_eval(engine: Any, questions: list[EvalQuestion], mode: str | None = None
                 "seconds": answer.seconds,
             }
         )
-    return summarize(rows)
+    return rows
+
+
+def misses(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The questions a run got wrong and how, in file order: where to start reading when
+    a figure drops. `rank` is where the first answer-bearing passage was retrieved (None:
+    not among them), which tells a retrieval miss from a reading one."""
+    out = []
+    for r in rows:
+        if r["answerable"] and r["abstained"]:
+            why = "refused"
+        elif r["answerable"] and not r["keywords_ok"]:
+            why = "answer lacks the keywords"
+        elif r["answerable"] and not r["first_ok"]:
+            why = "first sentence lacks the keywords"
+        elif not r["answerable"] and not r["abstained"]:
+            why = "answered, should have refused"
+        else:
+            continue
+        out.append(
+            {"id": r["id"], "question": r["question"], "why": why, "rank": r["rank"], "first": r["first"]}
+        )
+    return out

@@ -151,6 +151,41 @@ def test_eval_table_and_checks(dirs: list[str]) -> None:
     assert code == 1 and "unknown metric" in err
 
 
+def test_eval_misses_lists_what_the_run_got_wrong(dirs: list[str], tmp_path: Path) -> None:
+    """No article holds "zqxv", so that question is a miss however it is answered; the
+    list says which and why, in text and in --json (and only when asked for)."""
+    run(*dirs, "index")
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(
+        json.dumps(
+            {
+                "id": "lavrov",
+                "question": "Who is the Russian Foreign Minister that Blinken met?",
+                "answer_keywords": [["lavrov"]],
+            }
+        )
+        + "\n"
+        + json.dumps(
+            {"id": "impossible", "question": "Who did Blinken meet in Geneva?", "answer_keywords": [["zqxv"]]}
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run(*dirs, "eval", str(questions), "--json", "--misses")
+    assert code == 0
+    found = json.loads(out)["misses"]
+    assert [m["id"] for m in found] == ["impossible"]
+    assert found[0]["why"] in ("answer lacks the keywords", "refused")
+    assert found[0]["question"] == "Who did Blinken meet in Geneva?"
+    code, out, _ = run(*dirs, "eval", str(questions), "--json")
+    assert code == 0 and "misses" not in json.loads(out)
+    code, out, _ = run(*dirs, "eval", str(questions), "--misses")
+    block = out.split("\n\n", 1)[1].splitlines()
+    assert block[0] == "Misses (1 of 2):"
+    assert block[1].startswith(f"impossible: {found[0]['why']}")
+    assert block[2] == "  Q: Who did Blinken meet in Geneva?"
+
+
 @pytest.mark.parametrize(
     ("line", "why"),
     [
