@@ -236,6 +236,7 @@ class ChunkStore:
             meta = {**self.metadata, "writer": token}
             self.collection.modify(metadata=meta)
             self.token = token
+            search_widely(self)
 
     @property
     def name(self) -> str:
@@ -387,14 +388,41 @@ def collection_metadata(model: str, chunk_size: int, chunk_overlap: int) -> dict
     return {"embed_model": model, "chunk_size": chunk_size, "chunk_overlap": chunk_overlap}
 
 
+# HNSW settings, for when Chroma answers a search itself (above the vector mirror's 50,000
+# chunks). Measured on 52,173 real MiniLM vectors (the Reuters and SQuAD dev corpora's
+# sentences, alone and in windows of two and three) against 1,000 eval and training
+# questions: Chroma's defaults (ef_construction 100, ef_search 100) returned the exact 20
+# nearest with recall 0.981, and 8.4% of the questions missed at least one (one got none
+# of its 20). ef_search 400 gave 0.998 (+0.4 ms a search, 1.1 -> 1.4 ms). ef_construction
+# 200 on top gave 0.9994, for 18 s instead of 11 s to build the graph of those 52,173
+# vectors (embedding them takes about 25 minutes here).
+HNSW_BUILD = 200
+HNSW_SEARCH = 400
+
+
 def create_collection(client: Any, name: str, metadata: dict[str, Any]) -> ChunkStore:
     collection = client.get_or_create_collection(
         name=name,
         metadata=metadata,
-        configuration={"hnsw": {"space": "cosine"}},
+        configuration={"hnsw": {"space": "cosine", "ef_construction": HNSW_BUILD, "ef_search": HNSW_SEARCH}},
         embedding_function=None,
     )
     return ChunkStore(client, collection)
+
+
+def search_widely(store: ChunkStore) -> bool:
+    """Raise an older collection's ef_search to HNSW_SEARCH (Chroma lets it change after
+    creation; ef_construction it does not), so an index built before gets most of the
+    recall above without a rebuild: at its first write (a no-op run does not open Chroma).
+    True when it was changed."""
+    try:
+        hnsw = (store.collection.configuration_json or {}).get("hnsw") or {}
+        if int(hnsw.get("ef_search", HNSW_SEARCH)) >= HNSW_SEARCH:
+            return False
+        store.collection.modify(configuration={"hnsw": {"ef_search": HNSW_SEARCH}})
+    except Exception:  # noqa: BLE001 - a search setting; never a reason for an index run to fail
+        return False
+    return True
 
 
 def open_active(settings: Settings, fresh: bool = False) -> ChunkStore:
