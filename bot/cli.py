@@ -258,7 +258,12 @@ def ask(
             if question_file is None:
                 raise
             failures += 1
-            click.echo(json.dumps({"question": q, "error": str(exc)}) if as_json else f"Error: {exc}")
+            # --json: a record in the stream, in the question's place. Text: on stderr, saying
+            # which question, so answers piped to a file hold only answers.
+            if as_json:
+                click.echo(json.dumps({"question": q, "error": str(exc)}))
+            else:
+                click.echo(f"Error: question {i + 1} ({_quoted(q)}): {exc}", err=True)
             continue
         if as_json:
             click.echo(json.dumps(answer.to_json(), ensure_ascii=False))
@@ -268,6 +273,14 @@ def ask(
             click.echo(render_answer(answer))
     if failures:
         sys.exit(1)
+
+
+def _quoted(question: str, limit: int = 60) -> str:
+    """A question named in an error line: on one line, the start of a long one."""
+    from bot.render import one_line, printable
+
+    shown = printable(one_line(question.strip()))
+    return repr(shown if len(shown) <= limit else shown[: limit - 1] + "…")
 
 
 def _engine(obj: Context, one_shot: bool = False) -> Any:

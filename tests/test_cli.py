@@ -124,6 +124,19 @@ def test_ask_human_output_and_file(dirs: list[str], tmp_path: Path) -> None:
     assert lines[1]["answer"] == "I couldn't find that in the articles."
 
 
+def test_ask_file_text_mode_answers_on_stdout_and_failures_on_stderr(dirs: list[str], tmp_path: Path) -> None:
+    """A question that can't be asked (too long) is named by its place on stderr; the
+    others are answered on stdout; the exit status says something failed."""
+    run(*dirs, "index")
+    questions = tmp_path / "q.txt"
+    questions.write_text(f"{RUSSIAN_FM}\n{'why ' * 600}\n{RUSSIAN_FM}\n", encoding="utf-8")
+    code, out, err = run(*dirs, "ask", "--file", str(questions))
+    assert code == 1
+    assert out.count(f"Q: {RUSSIAN_FM}") == 2 and "Error" not in out
+    assert err.startswith("Error: question 2 ('why why why") and "…'): " in err and "2,000" in err
+    assert len(err.splitlines()) == 1
+
+
 def test_dry_run_and_chat_from_pipe(dirs: list[str]) -> None:
     code, out, _ = run(*dirs, "index", "--dry-run")
     assert code == 0 and out.startswith("5 added") and "Dry run: nothing was written." in out
