@@ -5,6 +5,7 @@
     python -m benchmarks.run --sections concurrency --reuters-index DIR   # a built Reuters index
     python -m benchmarks.run --store-sizes 100000,1000000
     python -m benchmarks.run --sections cold --cold-baseline ../old   # a worktree of older code
+    python -m benchmarks.run --sections recall     # HNSW recall on real vectors (after `make eval`)
 
 Prints a table per section and writes it to benchmarks/results/latest.json (sections not
 run keep their last figures there; "runs" says when each ran and the load average then).
@@ -567,7 +568,17 @@ def bench_store(work: Path, sizes: list[int]) -> list[Row]:
     return rows
 
 
-SECTIONS = ("embed", "index", "build", "query", "store", "concurrency", "cold")
+SECTIONS = ("embed", "index", "build", "query", "store", "concurrency", "cold", "recall")
+
+
+def bench_recall(work: Path, index_dirs: list[Path], questions: list[Path], windows: bool) -> list[Row]:
+    from benchmarks.hnsw_recall import question_vectors, real_vectors, recall_rows
+
+    found = [d for d in index_dirs if (d / "text.sqlite").is_file()]
+    if not found:
+        print(f"recall: no built index among {', '.join(map(str, index_dirs))} (run `make eval`)")
+        return []
+    return recall_rows(work, real_vectors(found, windows), question_vectors(questions, 1000))
 
 
 def main() -> None:
@@ -594,6 +605,14 @@ def main() -> None:
         "--cold-baseline", type=Path, help="cold: a checkout of older code to run beside (a git worktree)"
     )
     parser.add_argument("--cold-rounds", type=int, default=5, help="cold: runs per variant")
+    parser.add_argument(
+        "--recall-indexes",
+        default=".newsdesk-eval/reuters,.newsdesk-eval/squad",
+        help="recall: built indexes whose sentence vectors to search (`make eval` builds these)",
+    )
+    parser.add_argument(
+        "--recall-no-windows", action="store_true", help="recall: sentences only (no windows embedded)"
+    )
     args = parser.parse_args()
     chosen = [s.strip() for s in args.sections.split(",") if s.strip()]
     unknown = sorted(set(chosen) - set(SECTIONS))
@@ -619,6 +638,19 @@ def main() -> None:
         "cold": (
             "Cold `newsdesk ask` on the seed index (wall per process, import ms from -X importtime)",
             lambda: bench_cold(ROOT, work, QUESTION, args.cold_baseline, args.cold_rounds),
+        ),
+        "recall": (
+            "Chroma's HNSW: share of the exact 20 nearest it returns, real MiniLM vectors",
+            lambda: bench_recall(
+                work,
+                [ROOT / d.strip() for d in args.recall_indexes.split(",") if d.strip()],
+                [
+                    args.reuters / "questions.jsonl",
+                    args.reuters.parent / "squad" / "questions.jsonl",
+                    args.reuters.parent / "squad" / "train_pool.jsonl",
+                ],
+                not args.recall_no_windows,
+            ),
         ),
         "store": (
             "Chroma with synthetic 384-dim vectors",
