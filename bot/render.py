@@ -153,7 +153,7 @@ def render_misses(misses: list[dict[str, Any]], total: int) -> str:
     lines = [f"Misses ({len(misses)} of {total}):"]
     for m in misses:
         why = m["why"]
-        if m["why"] != "answered, should have refused":
+        if m["answerable"]:  # where retrieval put the passage that holds the answer
             why += f" (answer passage ranked {m['rank']})" if m["rank"] else " (answer passage not retrieved)"
         lines.append(f"{one_line(m['id'])}: {why}")
         lines.append(f"  Q: {one_line(m['question'])}")

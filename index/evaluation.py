@@ -288,7 +288,6 @@ def misses(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             why = "answered, should have refused"
         else:
             continue
-        out.append(
-            {"id": r["id"], "question": r["question"], "why": why, "rank": r["rank"], "first": r["first"]}
-        )
+        keep = ("id", "question", "answerable", "rank", "first")
+        out.append({"why": why, **{k: r[k] for k in keep}})
     return out

@@ -67,6 +67,7 @@ def open_for_writing(index_dir: Path) -> SentenceStore:
     image is malformed") is deleted and started afresh: everything in it derives from the
     chunks, and the run puts each article's sentences back from them, embedding nothing.
     (`newsdesk ask` advised `index --full`, which crashed on the same file.)"""
+    store = None
     try:
         store = SentenceStore(index_dir, create=True)
         store.known()  # reads the articles table: damage shows here, not halfway through
@@ -74,6 +75,8 @@ def open_for_writing(index_dir: Path) -> SentenceStore:
     except sqlite3.DatabaseError as exc:
         if isinstance(exc, sqlite3.OperationalError):  # locked, disk full: not damage
             raise
+        if store is not None:
+            store.close()  # its connection holds the damaged file open
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{index_dir / FILE}{suffix}").unlink(missing_ok=True)
     return SentenceStore(index_dir, create=True)
