@@ -166,3 +166,19 @@ def test_reference_marks_are_dropped_so_they_never_read_as_citations() -> None:
         b"The talks failed [7] in Geneva [citation needed], as reported[12][13] by [Reuters] [1-3].\n",
     )
     assert article.text == "The talks failed in Geneva, as reported by [Reuters]."
+
+
+def test_page_and_wire_furniture_lines_are_dropped() -> None:
+    text = clean_text(
+        "Media playback is not supported on this device\n\n"
+        "A planned rail strike has been called off.\n\n"
+        "Image copyright PA\nImage caption Commuters faced delays last month\n\n"
+        "The union said 78% of members backed the deal.\n\n"
+        "E-mail to a friend\n\nOur Standards: The Thomson Reuters Trust Principles.\n\n"
+        "Image captions in the archive were later corrected, the union said."
+    )
+    assert text == (
+        "A planned rail strike has been called off.\n\n"
+        "The union said 78% of members backed the deal.\n\n"
+        "Image captions in the archive were later corrected, the union said."
+    )

@@ -9,6 +9,7 @@ import pytest
 
 from index.ingest.articles import parse_article
 from index.ingest.chunking import split_pieces
+from index.ingest.furniture import is_credit
 from index.ingest.nlp import EXCLUDED, MENDED_CHARS, annotate, blocks, mend_brackets, model_path, pipeline
 from index.ingest.sentence_data import plan_records, quote_span
 from index.text import content_terms, fold, is_content, spacy_stop_words, stop_words, words
@@ -228,3 +229,77 @@ def test_annotating_ahead_keeps_batches_in_order_and_fails_loudly(monkeypatch: p
     monkeypatch.setattr("index.ingest.nlp.annotate", broken)
     with pytest.raises(OSError, match="disk gone"):
         list(indexer._annotated_ahead(todo, Phases()))
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Reporting by Alex Lawler in London; Additional reporting by Florence Tan in Singapore; "
+        "Editing by Jason Neely",
+        "(Reporting by Maria Lopez; Writing by Tom Brown; Editing by Ana Nicolaci da Costa)",
+        "Editing by Jan Harvey.",
+        "CNN's John Smith and Maria Lopez contributed to this report.",
+        "Associated Press writer Jane Doe in Paris contributed.",
+        "By Jane Doe and John Roe, CNN",
+        "By Jane Doe | Published 21 Jan 2022",
+        "Updated 3:45 PM EST, Mon May 1, 2023",
+        "10:09 EST, 28 January 2013 .",
+        "President Biden waves as he boards Air Force One. (AP Photo/Evan Vucci)",
+        "Commuters queue at Waterloo station. Photo: Jane Doe/Getty Images",
+    ],
+)
+def test_credits_and_time_stamps_are_furniture(sentence: str) -> None:
+    assert is_credit(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Research by the Institute for Fiscal Studies found that incomes fell in 2022.",
+        "By Tuesday the army had withdrawn from the town.",
+        "By 2030 the company plans to double its output.",
+        "Reporting by local media said three people were hurt.",
+        "She contributed 5 million dollars to the campaign.",
+        "Microsoft's Bill Gates contributed.",
+        "The talks ended on Monday, March 3, 1987.",
+        "tues 4/7 103.24 103.78 99.75 414 113",
+        "Photos taken by the satellite show new trenches near the border.",
+        "The painting was bought by Getty Images founder Mark Getty in 1998.",
+    ],
+)
+def test_reporting_that_starts_like_a_credit_is_kept(sentence: str) -> None:
+    assert not is_credit(sentence)
+
+
+@pytest.mark.parametrize(
+    ("text", "dateline"),
+    [
+        (
+            "ATLANTA, Georgia (CNN) -- A storm cut power to 40,000 homes on Sunday.",
+            "ATLANTA, Georgia (CNN) -- ",
+        ),
+        ("(CNN) -- A storm cut power to 40,000 homes on Sunday.", "(CNN) -- "),
+        ("Hong Kong (CNN Business) — Shares in Asia fell on Monday.", "Hong Kong (CNN Business) — "),
+        (
+            "BEIJING, Dec 4 (Xinhua) - China's exports rose 5 percent in November.",
+            "BEIJING, Dec 4 (Xinhua) - ",
+        ),
+    ],
+)
+def test_any_agencys_dateline_is_found(text: str, dateline: str) -> None:
+    (note,) = list(annotate([text]))
+    assert text[: note.dateline] == dateline
+
+
+def test_a_credit_inside_a_paragraph_is_never_quoted() -> None:
+    body = (
+        "Oil prices rose on Thursday as traders bet on deeper supply cuts. "
+        "Reporting by Alex Lawler in London; Editing by Jason Neely\n"
+        "Brent crude gained 1.2 percent to 86.40 dollars a barrel."
+    )
+    article, note = _article(body, title="Oil prices climb")
+    records = plan_records(article.text, article.title, note, [(0, len(article.text))])
+    kinds = {article.text[r.start : r.end]: r.kind for r in records}
+    assert kinds["Reporting by Alex Lawler in London; Editing by Jason Neely"] == "furniture"
+    assert kinds["Oil prices rose on Thursday as traders bet on deeper supply cuts."] == ""
+    assert kinds["Brent crude gained 1.2 percent to 86.40 dollars a barrel."] == ""

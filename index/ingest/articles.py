@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from index.dates import date_in_text, mtime_date, normalize_published
+from index.ingest.furniture import is_furniture_line
 from index.ingest.html_tags import closed_elements, strip_tags
 
 # The file types read as articles; anything else is listed as skipped ("unsupported type").
@@ -55,21 +56,6 @@ class UndecodableError(ValueError):
     """The bytes are not text in any encoding we can name."""
 
 
-# Lines that are page furniture, not reporting. Matched against a whole stripped line.
-_BOILERPLATE_LINES = re.compile(
-    r"^(?:newsletter|must read|more articles|latest articles?|related articles?|read more|"
-    r"leave a reply:?|leave a comment:?|advertisement|share( this( article)?)?:?|"
-    r"subscribe( now)?|sign up( for our newsletter)?|follow us( on \w+)?|comments?|"
-    r"print|email|tweet|skip to (main )?content|\.|[-–—*•]+)$",
-    re.IGNORECASE,
-)
-# Cookie and consent banners: one line that talks about cookies and accepting them.
-_COOKIE_LINE = re.compile(r"\bcookies?\b.*\b(accept|opt[- ]out|consent|privacy)\b", re.IGNORECASE)
-# Scraped markup: the tail of an <img src="..."> that lost its head (tags: html_tags).
-_ORPHAN_ATTR_TAIL = re.compile(
-    r"^\S*\.(?:webp|jpe?g|png|gif|svg|avif)\"?(?:\s+[\w-]+=\"[^\"]*\")*\s*/?>\s*$",
-    re.IGNORECASE,
-)
 _QUOTES = str.maketrans(
     {
         "\u201c": '"',
@@ -162,12 +148,7 @@ def clean_text(text: str) -> str:
         line = _SPACES.sub(" ", _REFERENCE_MARKS.sub("", strip_tags(raw, closed))).strip()
         if line.startswith("#"):
             line = line.lstrip("#").strip()
-        if (
-            not line
-            or _BOILERPLATE_LINES.match(line)
-            or _ORPHAN_ATTR_TAIL.match(line)
-            or (_COOKIE_LINE.search(line) and len(line) < 400)
-        ):
+        if not line or is_furniture_line(line):
             continue
         paragraphs.append(_SPACES.sub(" ", line))
     return "\n\n".join(paragraphs)

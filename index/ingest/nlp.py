@@ -6,7 +6,7 @@ excluded with them and the lemmatizer), over whole articles with `nlp.pipe`.
 The result is stored with the index, so a question never loads spaCy (its import alone
 takes 1.3 s). Paragraph and line breaks always end a sentence; brackets never do (the
 small senter cuts at them, see `mend_brackets`). A wire-copy dateline
-("NEW YORK, March 3 -", "LONDON (Reuters) -") is located so answers can quote the
+("NEW YORK, March 3 -", "LONDON (Reuters) -", "Hong Kong (CNN) --") is located so answers can quote the
 sentence without it and features don't mistake its date for an answer.
 """
 
@@ -28,12 +28,11 @@ BLOCK_CHARS = 5_000  # longest text spaCy is given at once: its memory grows wit
 BATCH = 8  # blocks per nlp.pipe batch: spaCy's peak memory grows with the characters in one batch
 MENDED_CHARS = 600  # longest sentence made by joining spaCy's across an open bracket
 
-DATELINE = re.compile(
-    r"^(?:[A-Z][A-Z.'&-]*(?:[ ,]+[A-Z][A-Za-z.'&-]*){0,4},?\s+)"  # NEW YORK, / MOBILE, ALA.,
-    r"(?:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},?\s*)?"  # March 3
-    r"(?:\((?:Reuters|AP|AFP|UPI|dpa|Bloomberg)\)\s*)?"
-    r"[-–—]+\s+"
-)
+_CITY = r"[A-Z][A-Z.'&-]*(?:[ ,]+[A-Z][A-Za-z.'&-]*){0,4},?\s+"  # NEW YORK, / MOBILE, ALA.,
+_PLACE = r"[A-Z][A-Za-z.'&-]*(?:[ ,]+[A-Z][A-Za-z.'&-]*){0,4},?\s+"  # Hong Kong (with an agency)
+_DAY = r"(?:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},?\s*)?"  # March 3
+_AGENCY = r"\([A-Z][A-Za-z.&-]{1,14}(?: [A-Z][A-Za-z.&-]{1,14}){0,2}\)\s*"  # (Reuters) (CNN Business)
+DATELINE = re.compile(rf"^(?:{_CITY}{_DAY}(?:{_AGENCY})?|(?:{_PLACE}{_DAY})?{_AGENCY})[-–—]+\s+")
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@ embedding pass: where the sentence is, what of it may be quoted, its entities, i
 vector (the mean of its tokens' states in the chunk) and its content words' token states.
 
 Quoting rules live here, at index time: the headline is metadata and is never a
-candidate; a wire dateline ("LONDON, March 3 -") and trailing tweet furniture
+candidate, nor is a credit or time stamp ("Reporting by ...; Editing by ...", "Updated
+10:10 EST"; `index.ingest.furniture`); a wire dateline ("LONDON, March 3 -") and trailing tweet furniture
 ("— Name (@handle) January 20, 2022", pic.twitter.com and t.co links) are left out of the
 quoted span; a sentence that still holds a bare link, or is too short to say anything,
 is never quoted.
@@ -18,6 +19,7 @@ import numpy as np
 
 from index.embedding.onnx import Encoded
 from index.embedding.token_states import content_rows, project, quantize
+from index.ingest.furniture import is_credit
 from index.ingest.nlp import Annotation
 from index.text import words
 
@@ -35,7 +37,9 @@ _TWEET_HEAD = re.compile(
 MIN_QUOTE_WORDS = 3
 # Bump when the rules above change what is stored: `newsdesk index` then rebuilds the
 # sentence data of every article from the chunks (no re-embedding of the vectors).
-SENTENCE_DATA_VERSION = 3  # 3: sentences joined across an open bracket (nlp.mend_brackets)
+# 3: sentences joined across an open bracket (nlp.mend_brackets); 4: credits and time
+# stamps are furniture (furniture.is_credit), any agency's dateline ("(CNN) --") is found.
+SENTENCE_DATA_VERSION = 4
 
 
 @dataclass
@@ -94,7 +98,7 @@ def plan_records(
         kind = ""
         if idx <= 1 and title and _same(sentence, title):
             kind = "headline"
-        elif _LINK.search(quotable) or len(quotable.split()) < MIN_QUOTE_WORDS:
+        elif _LINK.search(quotable) or len(quotable.split()) < MIN_QUOTE_WORDS or is_credit(quotable):
             kind = "furniture"
         inside = [(s - a, e - a, label) for s, e, label in ents if s >= a and e <= b]
         records.append(SentenceRecord(idx, chunk, a, b, qa, qb, kind, inside))

@@ -1,0 +1,150 @@
+"""What on a news page is furniture, not reporting: the words around an article that an
+answer must never quote.
+
+Two levels, because they are treated differently:
+
+- lines that carry nothing (`is_furniture_line`): share buttons, newsletter prompts,
+  cookie banners, a video player's "Media playback is not supported on this device", a
+  photo's "Image copyright PA" and caption, a wire's "Our Standards: ..." trailer. Reading
+  drops them, so they are neither embedded nor quoted;
+- sentences that name who made the article or when it was posted (`is_credit`): "Reporting
+  by Alex Lawler in London; Editing by Jason Neely", "CNN's John Smith contributed to this
+  report.", "By Jane Doe and John Roe, CNN", "PUBLISHED: 10:09 EST, 28 January 2013",
+  "(AP Photo/Evan Vucci)". They stay in the text (a byline's date is where a page says when
+  it appeared, see `index.dates.date_in_text`) but are never quoted: for "who said ..."
+  their names would otherwise look like answers.
+
+Each rule wants the whole line or sentence to have the furniture's shape, so a sentence of
+reporting that starts the same way ("Research by the institute found ...", "By Tuesday
+the army had withdrawn") is kept.
+"""
+
+from __future__ import annotations
+
+import re
+
+_LINES = re.compile(
+    r"^(?:newsletter|must read|more articles|latest articles?|related articles?|read more|"
+    r"leave a reply:?|leave a comment:?|advertisement|share( this( article)?)?:?|"
+    r"subscribe( now)?|sign up( for our newsletter)?|follow us( on \w+)?|comments?|"
+    r"print|email|tweet|skip to (main )?content|\.|[-–—*•]+|"
+    r"e-?mail (this )?to a friend|copy link|listen to (this )?(article|story)|"
+    r"\d{1,2} min(ute)?s? read|"
+    r"media playback is (not supported|unsupported) on (this|your) device|"
+    r"our standards: the (thomson )?reuters trust principles\.?)$",
+    re.IGNORECASE,
+)
+# A photo's credit and caption as their own line ("Image copyright Getty Images",
+# "Image caption Commuters faced delays", "Image source, PA Media").
+_IMAGE_LINE = re.compile(r"^image (copyright|caption|source)\b[ ,:]", re.IGNORECASE)
+# Cookie and consent banners: one line that talks about cookies and accepting them.
+_COOKIE_LINE = re.compile(r"\bcookies?\b.*\b(accept|opt[- ]out|consent|privacy)\b", re.IGNORECASE)
+# Scraped markup: the tail of an <img src="..."> that lost its head (tags: html_tags).
+_ORPHAN_ATTR_TAIL = re.compile(
+    r"^\S*\.(?:webp|jpe?g|png|gif|svg|avif)\"?(?:\s+[\w-]+=\"[^\"]*\")*\s*/?>\s*$",
+    re.IGNORECASE,
+)
+
+
+def is_furniture_line(line: str) -> bool:
+    """Whether a whole stripped line of a page is furniture that reading drops."""
+    return bool(
+        _LINES.match(line)
+        or (_IMAGE_LINE.match(line) and len(line) < 300)
+        or _ORPHAN_ATTR_TAIL.match(line)
+        or (_COOKIE_LINE.search(line) and len(line) < 400)
+    )
+
+
+_ROLES = (
+    r"(?:(?:additional|further|extra|contributing) )?(?:reporting|writing|editing|compiled|"
+    r"research|graphics?|design|production|produced|translation|translated|fact[- ]checking|"
+    r"photos?|photography|video|illustrations?|data)"
+)
+# "Reporting by A in London; Additional reporting by B; Editing by C": each clause a role,
+# "by" and names. Names are the capitalised words; "in", "and" and places are allowed.
+_CREDIT_CLAUSE = re.compile(rf"^\s*{_ROLES}(?: and {_ROLES})? by\s+(?P<names>.+)$", re.IGNORECASE)
+# "CNN's Jane Doe contributed to this report.", "Reuters staff contributed reporting.";
+# a bare "contributed." only after a newsroom role ("AP writer Jane Doe contributed.").
+_CONTRIBUTED = re.compile(
+    r"\bcontributed (?:reporting|writing|research|(?:to|for) (?:this|the) (?:report|story|article))"
+    r"\s*\.?\s*$",
+    re.IGNORECASE,
+)
+_CONTRIBUTED_BARE = re.compile(
+    r"\b(?:writers?|reporters?|correspondents?|staff|producers?|editors?)\b.*\bcontributed\s*\.?\s*$",
+    re.IGNORECASE,
+)
+_PHOTO_CREDIT = re.compile(
+    r"(?:\((?:[A-Z]{2,8} )?(?:photo|image|picture|file photo)s?(?:\s*/\s*[^)]{1,60})?\)|"
+    r"(?:/|\b(?:photo|image|picture)s?:\s*[^.]{0,60}/\s*)(?:getty images|afp|reuters|ap|epa(?:-efe)?|"
+    r"shutterstock|pa(?: media| wire)?|alamy|bloomberg|xinhua)\)?)\s*\.?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+_STAMPED = _set("published updated posted modified")
+_CLOCK = _set("am pm a.m p.m est edt cst cdt pst pdt gmt bst utc et ct pt cet cest ist jst aest")
+_MONTHS = _set(
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec"
+)
+_DAYS = _set(
+    "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thurs fri sat sun"
+)
+_STAMP_WORDS = _STAMPED | _CLOCK | _MONTHS | _DAYS | _set("last on at by | and")
+_LINKING = frozenset(
+    {"in", "and", "from", "at", "of", "for", "with", "the", "by", "&", "de", "van", "von", "da"}
+)
+_TOKEN = re.compile(r"[^\W\d_][\w.'’-]*|\d[\d:.,/]*|[|&]", re.UNICODE)
+
+
+def is_credit(sentence: str) -> bool:
+    """Whether a sentence credits the article's makers or stamps its time: never quoted."""
+    raw = sentence.strip()
+    text = raw.strip("()[]").strip()
+    if not text:
+        return False
+    clauses = [c for c in re.split(r"\s*[;|]\s*", text.rstrip(".")) if c]
+    if clauses and all(_credit_clause(c) for c in clauses):
+        return True
+    words = _TOKEN.findall(text)
+    if (_CONTRIBUTED.search(text) or _CONTRIBUTED_BARE.search(text)) and len(words) <= 30:
+        return True
+    if _PHOTO_CREDIT.search(raw) and len(words) <= 60:
+        return True
+    if words and words[0].lower() == "by" and 1 < len(words) <= 14 and _names_only(words[1:]):
+        return True
+    return _is_stamp(words)
+
+
+def _credit_clause(clause: str) -> bool:
+    m = _CREDIT_CLAUSE.match(clause)
+    return m is not None and _names_only(_TOKEN.findall(m.group("names")))
+
+
+def _names_only(words: list[str]) -> bool:
+    """Capitalised words (names, places, outlets), with linking words between them."""
+    return (
+        bool(words)
+        and all(
+            w[0].isupper() or w.lower() in _LINKING or w.lower().rstrip(".") in _STAMP_WORDS or w[0].isdigit()
+            for w in words
+        )
+        and any(w[0].isupper() for w in words)
+    )
+
+
+def _is_stamp(words: list[str]) -> bool:
+    """A time and date with nothing else, said to be one ("Updated 10:10 EST, 28 January
+    2013", "10:09 EST, 28 January 2013"): a table row of dates and figures is not."""
+    if not words or not any(w[0].isdigit() for w in words):
+        return False
+    plain = [w.lower().rstrip(".:") for w in words]
+    if not all(w[0].isdigit() or w in _STAMP_WORDS for w in plain):
+        return False
+    return bool(_STAMPED & set(plain)) or (bool(_CLOCK & set(plain)) and bool(_MONTHS & set(plain)))
