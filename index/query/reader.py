@@ -7,7 +7,7 @@ P(the articles answer the question at all).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -22,6 +22,7 @@ from index.query.periods import Periods, periods, without_other_periods
 from index.query.question import Question, analyze, foreign_language
 from index.query.retrieval import HybridRetriever, Passage, collapse_duplicates
 from index.query.scope import Scope
+from index.query.truecase import truecase, uncased
 from index.store.chroma import chunk_id
 from index.store.sentences import SentenceStore
 from index.text import stem
@@ -80,6 +81,9 @@ class Reader:
         pool = self.retriever.candidates(text, encoded.vector.tolist() if self.same_model else None, scope)
         idf = idf_weights(question, self.sentences)
         articles = gather(question, pool, self.sentences, idf)  # fuses each passage's score
+        if uncased(text):  # names and focus read from the articles' capitals, text as typed
+            cased = truecase(text, (s.stored.text for a in articles for s in a.sentences))
+            question = replace(analyze(cased), text=text)
         pool = collapse_duplicates(sorted(pool, key=lambda p: p.score, reverse=True))
         return Gathered(
             question,
