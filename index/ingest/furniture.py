@@ -67,12 +67,8 @@ _CREDIT_CLAUSE = re.compile(rf"^\s*{_ROLES}(?: and {_ROLES})? by\s+(?P<names>.+)
 # "CNN's Jane Doe contributed to this report.", "Reuters staff contributed reporting.";
 # a bare "contributed." only after a newsroom role ("AP writer Jane Doe contributed.").
 _CONTRIBUTED = re.compile(
-    r"\bcontributed (?:reporting|writing|research|(?:to|for) (?:this|the) (?:report|story|article))"
-    r"\s*\.?\s*$",
-    re.IGNORECASE,
-)
-_CONTRIBUTED_BARE = re.compile(
-    r"\b(?:writers?|reporters?|correspondents?|staff|producers?|editors?)\b.*\bcontributed\s*\.?\s*$",
+    r"(?:\bcontributed (?:reporting|writing|research|(?:to|for) (?:this|the) (?:report|story|article))|"
+    r"\b(?:writers?|reporters?|correspondents?|staff|producers?|editors?)\b.*\bcontributed)\s*\.?\s*$",
     re.IGNORECASE,
 )
 _PHOTO_CREDIT = re.compile(
@@ -113,7 +109,7 @@ def is_credit(sentence: str) -> bool:
     if clauses and all(_credit_clause(c) for c in clauses):
         return True
     words = _TOKEN.findall(text)
-    if (_CONTRIBUTED.search(text) or _CONTRIBUTED_BARE.search(text)) and len(words) <= 30:
+    if _CONTRIBUTED.search(text) and len(words) <= 30:
         return True
     if _PHOTO_CREDIT.search(raw) and len(words) <= 60:
         return True

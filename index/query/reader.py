@@ -18,6 +18,7 @@ from index.query.candidates import Article, gather, idf_weights
 from index.query.counts import without_other_counts
 from index.query.features import QuestionVectors, Row, feature_rows
 from index.query.model import AnswerModel, abstain_features
+from index.query.names import without_other_names
 from index.query.periods import Periods, periods, without_other_periods
 from index.query.question import Question, analyze, foreign_language
 from index.query.retrieval import HybridRetriever, Passage, collapse_duplicates
@@ -164,4 +165,5 @@ def agreeing(g: Gathered, rows: list[Row], probabilities: np.ndarray) -> np.ndar
     sentences stating another period or another count than the question (training
     applies the same, so the abstain model learns from what serving sees)."""
     probabilities = without_other_periods(g.periods, rows, probabilities)
+    probabilities = without_other_names(g.question.text, rows, probabilities)
     return without_other_counts(g.question.text, rows, probabilities)

@@ -1,0 +1,97 @@
+"""Names a question states, and the reader's check that a quoted sentence does not put
+another name in the question's place.
+
+"An explosion filmed in Mexico holds the Guinness World Record for what?" is not answered
+by "An explosion filmed in Morocco holds a Guinness World Record ...", nor "Who is taken
+to the old MI66 building?" by "Bond is taken to the old MI6 building": the sentence
+matches every word but the name, so word-overlap features rank it first. A name here is a
+capitalised word of the question (not its first) or a word with letters and digits; its
+frame is the words either side of it. A sentence that has the same frame around another
+capitalised word gets probability 0 in `without_other_names`, after the model has scored
+it (`index.query.agreement`), unless its article states the question's name somewhere
+(then the other word is likely the same thing named otherwise: "Chopin's health" for
+"Frédéric's health") or the two words are one spelling apart ("Burying Ground" for
+"Burial Ground": the same first three letters). Numbers and months are the count and
+period checks' (`index.query.counts`, `index.query.periods`).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from index.dates import MONTH_NAME
+from index.query.agreement import without_disagreeing
+from index.text import fold, stem
+
+if TYPE_CHECKING:
+    from index.query.features import Row
+
+_MONTH = re.compile(rf"{MONTH_NAME}$")  # months are the period check's
+_SAME_START = 3  # "Burial" and "Burying" Ground: a spelling, not another name
+_TOKEN = re.compile(r"[^\W_]+(?:['’.][^\W_]+)*")
+
+
+@lru_cache(maxsize=65536)
+def _tokens(text: str) -> tuple[tuple[str, ...], tuple[bool, ...]]:
+    """(folded words, whether each is written as a name), hyphens and dashes splitting."""
+    found = [m.group() for m in _TOKEN.finditer(text)]
+    return tuple(fold(w).replace(".", "") for w in found), tuple(w[0].isupper() or _mixed(w) for w in found)
+
+
+def _mixed(word: str) -> bool:
+    return any(ch.isdigit() for ch in word) and any(ch.isalpha() for ch in word)
+
+
+@lru_cache(maxsize=4096)
+def framed_names(question: str) -> frozenset[tuple[str, str, str]]:
+    """(word before, name, word after) for each name inside the question."""
+    words, named = _tokens(question)
+    return frozenset(
+        (words[i - 1], words[i], words[i + 1])
+        for i in range(2, len(words) - 1)  # the first word is capitalised whatever it is
+        if named[i] and not words[i].isdigit() and not _MONTH.match(words[i])
+    )
+
+
+def verdict(
+    asked: frozenset[tuple[str, str, str]], sentence: str, elsewhere: frozenset[str] = frozenset()
+) -> tuple[bool, bool]:
+    """(the sentence frames another name where the question has one and never states that
+    name; it states one of the question's names). elsewhere: the names of the question its
+    article states (there "Chopin" may be "Frédéric"'s surname, not another man)."""
+    words, named = _tokens(sentence)
+    present = set(words) | elsewhere
+    right = any(name in present for _, name, _ in asked)
+    wrong = False
+    for before, name, after in asked:
+        if name in present:
+            continue
+        for j in range(1, len(words) - 1):
+            other = words[j]
+            if (
+                named[j]
+                and words[j - 1] == before
+                and words[j + 1] == after
+                and (other[:_SAME_START] != name[:_SAME_START] or _mixed(other) or _mixed(name))
+            ):
+                wrong = True
+                break
+    return wrong, right
+
+
+def without_other_names(question: str, rows: list[Row], probabilities: np.ndarray) -> np.ndarray:
+    """Probabilities with 0 for sentences that put another name in the question's place,
+    and for the rest of an article whose best sentence does (`index.query.agreement`)."""
+    asked = framed_names(question)
+    if not asked or not len(rows):
+        return probabilities
+    verdicts = [verdict(asked, row.sentence.stored.text, _in_article(asked, row)) for row in rows]
+    return without_disagreeing(rows, probabilities, verdicts)
+
+
+def _in_article(asked: frozenset[tuple[str, str, str]], row: Row) -> frozenset[str]:
+    return frozenset(name for _, name, _ in asked if stem(name) in row.article.terms)
