@@ -5,8 +5,9 @@ another name in the question's place.
 by "An explosion filmed in Morocco holds a Guinness World Record ...", nor "Who is taken
 to the old MI66 building?" by "Bond is taken to the old MI6 building": the sentence
 matches every word but the name, so word-overlap features rank it first. A name here is a
-capitalised word of the question (not its first) or a word with letters and digits; its
-frame is the words either side of it. A sentence that has the same frame around another
+capitalised word of the question, or a word with letters and digits, from its third word
+on (the first is capitalised whatever it is, and a frame around the second would start
+with the wh-word, which no sentence repeats); its frame is the words either side of it. A sentence that has the same frame around another
 capitalised word gets probability 0 in `without_other_names`, after the model has scored
 it (`index.query.agreement`), unless its article states the question's name somewhere
 (then the other word is likely the same thing named otherwise: "Chopin's health" for
@@ -52,7 +53,7 @@ def framed_names(question: str) -> frozenset[tuple[str, str, str]]:
     words, named = _tokens(question)
     return frozenset(
         (words[i - 1], words[i], words[i + 1])
-        for i in range(2, len(words) - 1)  # the first word is capitalised whatever it is
+        for i in range(2, len(words) - 1)
         if named[i] and not words[i].isdigit() and not _MONTH.match(words[i])
     )
 

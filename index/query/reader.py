@@ -162,8 +162,8 @@ class Reader:
 
 def agreeing(g: Gathered, rows: list[Row], probabilities: np.ndarray) -> np.ndarray:
     """The model's probabilities after the checks it cannot make from word overlap: 0 for
-    sentences stating another period or another count than the question (training
-    applies the same, so the abstain model learns from what serving sees)."""
+    sentences stating another period, another name or another count than the question
+    (training applies the same, so the abstain model learns from what serving sees)."""
     probabilities = without_other_periods(g.periods, rows, probabilities)
     probabilities = without_other_names(g.question.text, rows, probabilities)
     return without_other_counts(g.question.text, rows, probabilities)
