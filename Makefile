@@ -12,6 +12,10 @@ SEED_CHECKS := --check 'hit@1>=0.6' --check 'keyword_recall>=0.55' --check 'cita
 REUTERS_CHECKS := --check 'hit@1>=0.86' --check 'keyword_recall>=0.82' --check 'first_sentence>=0.62' \
 	--check 'citation_validity>=1.0' \
 	--check 'unanswerable_refused>=0.4' --check 'answerable_refused<=0.06'
+# The Reuters questions again as chat users type them (lower case, no question mark): names
+# are read from capitals, and 3/15 unanswerables were refused so before index/query/truecase.py.
+REUTERS_TYPED_CHECKS := --check 'hit@1>=0.86' --check 'keyword_recall>=0.82' \
+	--check 'unanswerable_refused>=0.26' --check 'answerable_refused<=0.06'
 SQUAD_CHECKS := --check 'hit@1>=0.82' --check 'keyword_recall>=0.87' --check 'first_sentence>=0.72' \
 	--check 'unanswerable_refused>=0.15' --check 'answerable_refused<=0.07'
 SQUAD_SAMPLE ?= 0
@@ -64,6 +68,8 @@ eval-real: install
 	$(ND) --corpus-dir $(SHARED)/eval/reuters/corpus --index-dir $(EVAL_DIR)/reuters index --json > /dev/null
 	$(ND) --corpus-dir $(SHARED)/eval/reuters/corpus --index-dir $(EVAL_DIR)/reuters \
 		eval $(SHARED)/eval/reuters/questions.jsonl $(REUTERS_CHECKS)
+	$(ND) --corpus-dir $(SHARED)/eval/reuters/corpus --index-dir $(EVAL_DIR)/reuters \
+		eval $(SHARED)/eval/reuters/questions.jsonl --lowercase $(REUTERS_TYPED_CHECKS)
 	$(ND) --corpus-dir $(SHARED)/eval/squad/corpus --index-dir $(EVAL_DIR)/squad index --json > /dev/null
 	$(ND) --corpus-dir $(SHARED)/eval/squad/corpus --index-dir $(EVAL_DIR)/squad \
 		eval $(SHARED)/eval/squad/questions.jsonl --sample $(SQUAD_SAMPLE) $(SQUAD_CHECKS)

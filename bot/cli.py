@@ -464,6 +464,11 @@ def show_cmd(obj: Context, ref: str, as_json: bool) -> None:
     help="Ask a fixed random sample of N questions (0: all).",
 )
 @click.option(
+    "--lowercase",
+    is_flag=True,
+    help="Ask each question lower-cased, without its question mark, as chat users often type.",
+)
+@click.option(
     "--check",
     "checks",
     multiple=True,
@@ -480,16 +485,19 @@ def eval_cmd(
     baseline: bool,
     show_misses: bool,
     sample: int | None,
+    lowercase: bool,
     checks: tuple[str, ...],
 ) -> None:
     """Run a question set and print retrieval and answer metrics."""
     from bot.render import render_misses
-    from index.evaluation import eval_rows, load_questions, misses, run_eval, summarize
+    from index.evaluation import as_typed, eval_rows, load_questions, misses, run_eval, summarize
     from index.evaluation import sample as pick
     from index.query.engine import Engine
 
     bounds = [_parse_check(c) for c in checks]
     asked = pick(load_questions(questions), sample)
+    if lowercase:
+        asked = as_typed(asked)
     rows = eval_rows(Engine(obj.settings(), answerer=answerer), asked, mode=mode)
     summary = summarize(rows)
     other = run_eval(Engine(obj.settings(), answerer="heuristic"), asked, mode=mode) if baseline else None

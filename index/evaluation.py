@@ -232,6 +232,14 @@ def sample(questions: list[EvalQuestion], n: int | None, seed: int = 7) -> list[
     return [q for i, q in enumerate(questions) if i in chosen]
 
 
+def as_typed(questions: list[EvalQuestion]) -> list[EvalQuestion]:
+    """The questions as chat users often type them: lower case, no question mark. A set
+    written with capitals measures how much the answers depend on them."""
+    from dataclasses import replace
+
+    return [replace(q, question=q.question.lower().rstrip(" ?")) for q in questions]
+
+
 def run_eval(engine: Any, questions: list[EvalQuestion], mode: str | None = None) -> dict[str, Any]:
     """The eval table of a question set (`summarize` over `eval_rows`)."""
     return summarize(eval_rows(engine, questions, mode))

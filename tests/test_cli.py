@@ -197,6 +197,10 @@ def test_eval_misses_lists_what_the_run_got_wrong(dirs: list[str], tmp_path: Pat
     assert block[0] == "Misses (1 of 2):"
     assert block[1].startswith(f"impossible: {found[0]['why']}")
     assert block[2] == "  Q: Who did Blinken meet in Geneva?"
+    code, out, _ = run(*dirs, "eval", str(questions), "--json", "--misses", "--lowercase")
+    assert code == 0 and [m["question"] for m in json.loads(out)["misses"]] == [
+        "who did blinken meet in geneva"
+    ]
 
 
 @pytest.mark.parametrize(
