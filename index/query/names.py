@@ -40,7 +40,8 @@ _TOKEN = re.compile(r"[^\W_]+(?:['’.][^\W_]+)*")
 def _tokens(text: str) -> tuple[tuple[str, ...], tuple[bool, ...]]:
     """(folded words, whether each is written as a name), hyphens and dashes splitting."""
     found = [m.group() for m in _TOKEN.finditer(text)]
-    return tuple(fold(w).replace(".", "") for w in found), tuple(w[0].isupper() or _mixed(w) for w in found)
+    folded = (fold(w).replace(".", "").removesuffix("'s") for w in found)  # "Chopin's" is Chopin
+    return tuple(folded), tuple(w[0].isupper() or _mixed(w) for w in found)
 
 
 def _mixed(word: str) -> bool:

@@ -65,6 +65,11 @@ class Question:
     qclass: str
     head: str  # answer-type key: qclass, or qclass:focus for what/which
     bigrams: frozenset[tuple[str, str]] = field(default_factory=frozenset)
+    cased: str = ""  # the text with the capitals it was read with (index.query.truecase)
+
+    @property
+    def as_read(self) -> str:
+        return self.cased or self.text
 
 
 def question_class(text: str) -> str:

@@ -84,7 +84,7 @@ class Reader:
         articles = gather(question, pool, self.sentences, idf)  # fuses each passage's score
         if uncased(text):  # names and focus read from the articles' capitals, text as typed
             cased = truecase(text, (s.stored.text for a in articles for s in a.sentences))
-            question = replace(analyze(cased), text=text)
+            question = replace(analyze(cased), text=text, cased=cased)
         pool = collapse_duplicates(sorted(pool, key=lambda p: p.score, reverse=True))
         return Gathered(
             question,
@@ -165,5 +165,5 @@ def agreeing(g: Gathered, rows: list[Row], probabilities: np.ndarray) -> np.ndar
     sentences stating another period, another name or another count than the question
     (training applies the same, so the abstain model learns from what serving sees)."""
     probabilities = without_other_periods(g.periods, rows, probabilities)
-    probabilities = without_other_names(g.question.text, rows, probabilities)
+    probabilities = without_other_names(g.question.as_read, rows, probabilities)
     return without_other_counts(g.question.text, rows, probabilities)
