@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import re
 
+from index.dates import MONTH_NAME
+
 _LINES = re.compile(
     r"^(?:newsletter|must read|more articles|latest articles?|related articles?|read more|"
     r"leave a reply:?|leave a comment:?|advertisement|share( this( article)?)?:?|"
@@ -85,14 +87,11 @@ def _set(words: str) -> frozenset[str]:
 
 _STAMPED = _set("published updated posted modified")
 _CLOCK = _set("am pm a.m p.m est edt cst cdt pst pdt gmt bst utc et ct pt cet cest ist jst aest")
-_MONTHS = _set(
-    "january february march april may june july august september october november december "
-    "jan feb mar apr jun jul aug sep sept oct nov dec"
-)
+_MONTH = re.compile(rf"{MONTH_NAME}$")
 _DAYS = _set(
     "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thurs fri sat sun"
 )
-_STAMP_WORDS = _STAMPED | _CLOCK | _MONTHS | _DAYS | _set("last on at by | and")
+_STAMP_WORDS = _STAMPED | _CLOCK | _DAYS | _set("last on at by | and")
 _LINKING = frozenset(
     {"in", "and", "from", "at", "of", "for", "with", "the", "by", "&", "de", "van", "von", "da"}
 )
@@ -128,7 +127,7 @@ def _names_only(words: list[str]) -> bool:
     return (
         bool(words)
         and all(
-            w[0].isupper() or w.lower() in _LINKING or w.lower().rstrip(".") in _STAMP_WORDS or w[0].isdigit()
+            w[0].isupper() or w.lower() in _LINKING or _stamp_word(w.lower().rstrip(".")) or w[0].isdigit()
             for w in words
         )
         and any(w[0].isupper() for w in words)
@@ -141,6 +140,10 @@ def _is_stamp(words: list[str]) -> bool:
     if not words or not any(w[0].isdigit() for w in words):
         return False
     plain = [w.lower().rstrip(".:") for w in words]
-    if not all(w[0].isdigit() or w in _STAMP_WORDS for w in plain):
+    if not all(w[0].isdigit() or _stamp_word(w) for w in plain):
         return False
-    return bool(_STAMPED & set(plain)) or (bool(_CLOCK & set(plain)) and bool(_MONTHS & set(plain)))
+    return bool(_STAMPED & set(plain)) or (bool(_CLOCK & set(plain)) and any(_MONTH.match(w) for w in plain))
+
+
+def _stamp_word(word: str) -> bool:
+    return word in _STAMP_WORDS or bool(_MONTH.match(word))

@@ -91,9 +91,10 @@ def without_other_names(question: str, rows: list[Row], probabilities: np.ndarra
     asked = framed_names(question)
     if not asked or not len(rows):
         return probabilities
-    verdicts = [verdict(asked, row.sentence.stored.text, _in_article(asked, row)) for row in rows]
+    stems = {name: stem(name) for _, name, _ in asked}
+    stated = {
+        id(row.article): frozenset(name for name, term in stems.items() if term in row.article.terms)
+        for row in rows
+    }
+    verdicts = [verdict(asked, row.sentence.stored.text, stated[id(row.article)]) for row in rows]
     return without_disagreeing(rows, probabilities, verdicts)
-
-
-def _in_article(asked: frozenset[tuple[str, str, str]], row: Row) -> frozenset[str]:
-    return frozenset(name for _, name, _ in asked if stem(name) in row.article.terms)
