@@ -67,6 +67,43 @@ def test_front_matter_sets_metadata() -> None:
     assert article.source == "a.md"
 
 
+def test_front_matter_as_other_tools_write_it() -> None:
+    """Hugo/Jekyll headers: list values, comments, other names for the same fields. Such a
+    header used to be read as article text (its title a line of YAML, no date)."""
+    hugo = (
+        b'---\ntitle: "Dockworkers end strike at Antwerp"\ndate: 2023-06-14T09:30:00+02:00\n'
+        b"# exported by hand\nauthors:\n  - Lena Peeters\n  - Tom Maes\nsource: Flanders Daily\n"
+        b"tags:\n  - labour\n  - shipping\n---\n\nDockworkers ended a three-day strike on Wednesday.\n"
+    )
+    article = parse_article("port.md", hugo)
+    assert (article.title, article.published, article.author, article.outlet) == (
+        "Dockworkers end strike at Antwerp",
+        "2023-06-14",
+        "Lena Peeters, Tom Maes",
+        "Flanders Daily",
+    )
+    assert article.text == "Dockworkers ended a three-day strike on Wednesday."
+    aliases = b"---\nheadline: Rail order\npublishDate: 2022-03-02\nbyline: [Tom Maes, Ann Dries]\nsource: https://example.org/rail\n---\nSNCB ordered 200 carriages."
+    article = parse_article("rail.md", aliases)
+    assert (article.title, article.published, article.author, article.url) == (
+        "Rail order", "2022-03-02", "Tom Maes, Ann Dries", "https://example.org/rail",
+    )  # fmt: skip
+    # The canonical name wins over an alias, whichever comes first; TOML front matter too.
+    both = b"---\ndate: 2020-01-01\npublished: 2022-03-02\n---\nBody."
+    assert parse_article("b.md", both).published == "2022-03-02"
+    toml = b'+++\ntitle = "Rail order"\ndate = 2022-03-02\n+++\nSNCB ordered 200 carriages.'
+    assert (parse_article("t.md", toml).title, parse_article("t.md", toml).published) == (
+        "Rail order",
+        "2022-03-02",
+    )
+
+
+def test_a_rule_that_opens_prose_is_not_front_matter() -> None:
+    raw = b"---\nThe strike is over. Ships are moving again.\n---\nMore text."
+    article = parse_article("rule.txt", raw)
+    assert article.text == "The strike is over. Ships are moving again.\n\nMore text."  # rules dropped
+
+
 @pytest.mark.parametrize("encoding", ["latin-1", "cp1252", "utf-16", "utf-8-sig"])
 def test_legacy_encodings_decode_correctly(encoding: str) -> None:
     text = "Le président a déclaré à Genève que la sécurité de l'Europe était en jeu. Zürich, façade, naïve."

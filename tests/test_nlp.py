@@ -201,6 +201,28 @@ def test_headline_furniture_and_dateline_are_never_quoted_as_such() -> None:
     assert quoted == "Blinken and Lavrov met for ninety minutes on Friday."
 
 
+@pytest.mark.parametrize(
+    ("first_line", "kind"),
+    [
+        ("Belgian rail operator SNCB ordered 200 carriages from Alstom on Tuesday.", ""),
+        ('"We will not give up," the union leader told strikers in Antwerp.', ""),
+        ("Dockworkers end strike at Antwerp", "headline"),
+        ("Is the Pope a Catholic?", "headline"),
+    ],
+)
+def test_a_title_less_file_quotes_its_first_line_when_it_is_the_lead(first_line: str, kind: str) -> None:
+    """Without front matter the first line is the title; a lead sentence put there (a
+    plain-text story with no headline) is the story's first fact, and was never quoted."""
+    article = parse_article(
+        "rail.txt", f"{first_line}\n\nThe first trains are due in 2026, the company said.".encode()
+    )
+    note = next(annotate([article.text]))
+    records = plan_records(article.text, article.title, note, [(0, len(article.text))])
+    assert article.title == first_line
+    assert records[0].kind == kind
+    assert article.text[records[0].start : records[0].end] == first_line
+
+
 def test_annotating_ahead_keeps_batches_in_order_and_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
     """The build's spaCy thread: batches come back in order with the annotations a plain
     pass gives, and an error in the thread reaches the build."""

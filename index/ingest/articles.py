@@ -112,21 +112,70 @@ def _looks_binary(text: str) -> bool:
 
 
 def split_front_matter(text: str) -> tuple[dict[str, str], str]:
-    """Split a `---`-fenced `key: value` header from the body; unknown keys are ignored."""
+    """Split a fenced header from the body: `---` with `key: value` lines (YAML, as Jekyll,
+    Hugo and most exporters write it: indented and `- item` lines continue the key above,
+    `# comments`, `[a, b]` lists) or Hugo's `+++` with `key = "value"`. Other tools' names
+    for a field count as it (`date` is `published`, `headline` is `title`, ...), the
+    canonical name winning; unknown keys are ignored. Anything else is not front matter
+    and stays text."""
     lines = text.split("\n")
-    if not lines or lines[0].strip() != "---":
+    fence = lines[0].strip() if lines else ""
+    if fence not in ("---", "+++"):
         return {}, text
-    meta: dict[str, str] = {}
+    sep = ":" if fence == "---" else "="
+    found: dict[str, str] = {}
+    key = ""
     for i, line in enumerate(lines[1:], start=1):
-        if line.strip() in ("---", "..."):
-            return meta, "\n".join(lines[i + 1 :])
-        key, sep, value = line.partition(":")
-        if not sep:
+        stripped = line.strip()
+        if stripped == fence or (fence == "---" and stripped == "..."):
+            return _canonical(found), "\n".join(lines[i + 1 :])
+        if not stripped or stripped.startswith("#"):
+            continue
+        if line[0] in " \t" or stripped.startswith("- "):  # a list item or continuation of `key`
+            item = _value(stripped[2:] if stripped.startswith("- ") else stripped)
+            if key and item:
+                found[key] = f"{found[key]}, {item}" if found.get(key) else item
+            continue
+        name, has_sep, value = line.partition(sep)
+        if not has_sep:
             return {}, text  # not front matter after all
-        key = key.strip().lower()
-        if key in FRONT_MATTER_KEYS:
-            meta[key] = value.strip().strip("'\"")
+        key = name.strip().lower().replace("-", "_")
+        found.setdefault(key, _value(value))
     return {}, text
+
+
+# Other tools' names for the fields newsdesk reads (Jekyll/Hugo `date`, schema.org
+# `datePublished`, `headline`, `byline`, ...), lower-cased with "-" as "_".
+FRONT_MATTER_ALIASES = {
+    **dict.fromkeys(
+        ["date", "pubdate", "pub_date", "publishdate", "publish_date", "published_at", "publishedat",
+         "published_date", "datepublished", "date_published", "created", "created_at"], "published"),
+    **dict.fromkeys(["headline"], "title"),
+    **dict.fromkeys(["byline", "authors", "creator", "by", "writer"], "author"),
+    **dict.fromkeys(["source", "publisher", "publication", "site", "site_name", "sitename", "outlet_name"], "outlet"),
+    **dict.fromkeys(["link", "canonical", "canonical_url", "source_url", "permalink", "original_url"], "url"),
+}  # fmt: skip
+
+
+def _canonical(found: dict[str, str]) -> dict[str, str]:
+    """The fields newsdesk reads, each from its own name first, else from an alias (a
+    `source` that is a web address is the url, not the outlet)."""
+    meta = {k: v for k, v in found.items() if k in FRONT_MATTER_KEYS and v}
+    for name, value in found.items():
+        field_name = FRONT_MATTER_ALIASES.get(name)
+        if field_name == "outlet" and value.startswith(("http://", "https://")):
+            field_name = "url"
+        if field_name and value:
+            meta.setdefault(field_name, value)
+    return meta
+
+
+def _value(raw: str) -> str:
+    """A scalar as written: quotes and an inline list's brackets removed."""
+    value = raw.strip()
+    if value.startswith("[") and value.endswith("]"):
+        return ", ".join(_value(v) for v in value[1:-1].split(",") if v.strip())
+    return value.strip("'\"").strip()
 
 
 # Reference marks copied from web pages ("as shown in [7]", "[citation needed]"): in an
@@ -152,6 +201,18 @@ def clean_text(text: str) -> str:
             continue
         paragraphs.append(_SPACES.sub(" ", line))
     return "\n\n".join(paragraphs)
+
+
+_SENTENCE_END = re.compile(r"[.:;,][\"'’”)\]]*$")
+HEADLINE_WORDS = 30
+
+
+def reads_as_headline(line: str) -> bool:
+    """Whether a title-less file's first line is its headline, not its lead: a headline
+    does not end as a sentence does ("Dockworkers end strike at Antwerp", "Is the Pope
+    a Catholic?"); a lead does ("SNCB ordered 200 carriages on Tuesday."), and it is the
+    story's first fact, to be quoted like any other sentence."""
+    return len(line.split()) <= HEADLINE_WORDS and not _SENTENCE_END.search(line.strip())
 
 
 def id_for_path(rel_path: str) -> str:

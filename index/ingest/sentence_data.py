@@ -19,6 +19,7 @@ import numpy as np
 
 from index.embedding.onnx import Encoded
 from index.embedding.token_states import content_rows, project, quantize
+from index.ingest.articles import reads_as_headline
 from index.ingest.furniture import is_credit
 from index.ingest.nlp import Annotation
 from index.text import words
@@ -38,8 +39,9 @@ MIN_QUOTE_WORDS = 3
 # Bump when the rules above change what is stored: `newsdesk index` then rebuilds the
 # sentence data of every article from the chunks (no re-embedding of the vectors).
 # 3: sentences joined across an open bracket (nlp.mend_brackets); 4: credits and time
-# stamps are furniture (furniture.is_credit), any agency's dateline ("(CNN) --") is found.
-SENTENCE_DATA_VERSION = 4
+# stamps are furniture (furniture.is_credit), any agency's dateline ("(CNN) --") is found;
+# 5: a first line that ends as a sentence is the lead, quotable, not a headline.
+SENTENCE_DATA_VERSION = 5
 
 
 @dataclass
@@ -96,7 +98,7 @@ def plan_records(
         qa, qb = quote_span(sentence, annotation.dateline if idx == annotation.dateline_sentence else 0)
         quotable = sentence[qa:qb]
         kind = ""
-        if idx <= 1 and title and _same(sentence, title):
+        if idx <= 1 and title and _same(sentence, title) and reads_as_headline(title):
             kind = "headline"
         elif _LINK.search(quotable) or len(quotable.split()) < MIN_QUOTE_WORDS or is_credit(quotable):
             kind = "furniture"
