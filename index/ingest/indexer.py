@@ -395,7 +395,7 @@ def _update_full_way(run: _Run, scan: Scan, manifest: FileManifest, full: bool) 
     states = _article_states(store, keywords)
     store.mirror = phases.calls("lexical", keywords)  # written from inside Chroma writes
     side = open_sentences(settings.index_dir)
-    _check_sentence_rules(side)
+    replan = _check_sentence_rules(side)
     moved = 0
     if legacy_ids(states):  # an index written before ids kept the file suffix
         moved = migrate_ids(store, states)
@@ -445,7 +445,7 @@ def _update_full_way(run: _Run, scan: Scan, manifest: FileManifest, full: bool) 
     dated = add_date_fields(store, states)
     if dated:
         report.notes.append(f"date and outlet fields added to {dated} chunks (no re-embedding)")
-    rebuilt = sync_sentences(settings, store, side, states)
+    rebuilt = sync_sentences(settings, store, side, states, replan)
     if rebuilt and not todo:
         report.notes.append(f"sentence data rebuilt for {rebuilt} articles")
     checkpoint(side._conn())
@@ -808,21 +808,34 @@ def sentence_rules_id() -> str:
     return f"{basis().id}/{SENTENCE_DATA_VERSION}"
 
 
-def _check_sentence_rules(side: SentenceStore) -> None:
-    """Sentence data made with another token basis or other sentence rules is dropped
-    before this run writes any, so `sync_sentences` rebuilds it from the chunks."""
-    made_by = sentence_rules_id()
-    if side.get_meta("basis") != made_by:
-        side.delete(side.known())
-        side.set_meta("basis", made_by)
+def _check_sentence_rules(side: SentenceStore) -> bool:
+    """Sentence data made with another token basis is dropped before this run writes any,
+    so `sync_sentences` rebuilds it from the chunks. Data made by other sentence rules
+    under the same basis is kept until `sync_sentences` has planned every article again
+    (True: it must): its vectors and token states still hold for unchanged sentences."""
+    made_by, stored = sentence_rules_id(), side.get_meta("basis")
+    if stored == made_by:
+        return False
+    if stored is not None and stored.rsplit("/", 1)[0] == made_by.rsplit("/", 1)[0]:
+        return True
+    side.delete(side.known())
+    side.set_meta("basis", made_by)
+    return False
 
 
 def sync_sentences(
-    settings: Settings, store: ChunkStore, side: SentenceStore, states: dict[str, ArticleState]
+    settings: Settings,
+    store: ChunkStore,
+    side: SentenceStore,
+    states: dict[str, ArticleState],
+    replan: bool = False,
 ) -> int:
     """Make the sentence store hold exactly the complete article versions Chroma holds:
     drop the rest, rebuild what is missing from the chunks' text (no re-embedding into
-    Chroma; one model pass for the token states). Returns articles rebuilt."""
+    Chroma; one model pass for the token states). replan: the sentence rules changed, so
+    every article is planned again too, keeping the stored states of each sentence whose
+    span is unchanged (spaCy only; the model runs for articles whose sentences moved).
+    Returns articles rebuilt."""
     from index.ingest.nlp import annotate
     from index.ingest.sentence_data import add_chunk_states, finish, plan_records
     from index.text import content_terms
@@ -832,21 +845,28 @@ def sync_sentences(
     }
     have = side.known()
     side.delete(have - set(wanted))
-    missing = [key for key in wanted if key not in have]
-    encoder = _token_encoder(settings, None)[0] if missing else None
-    for start in range(0, len(missing), ANNOTATE_BATCH):
-        batch = missing[start : start + ANNOTATE_BATCH]
-        assert encoder is not None
+    todo = [key for key in wanted if replan or key not in have]
+    encoder = None
+    for start in range(0, len(todo), ANNOTATE_BATCH):
+        batch = todo[start : start + ANNOTATE_BATCH]
         rebuilt = [_from_chunks(store.chunks(wanted[key])) for key in batch]
         for key, (text, title, chunks), annotation in zip(batch, rebuilt, annotate([r[0] for r in rebuilt])):
             records = plan_records(text, title, annotation, [(a, b) for _, a, b in chunks])
-            for enc, (chunk_text, a, _) in zip(encoder.encode([c for c, _, _ in chunks]), chunks):
-                add_chunk_states(records, a, chunk_text, enc)
-            finish(records)
+            kept = side.sentence_states(*key) if key in have else {}
+            for record in records:
+                record.vector, record.tokens = kept.get((record.start, record.end), (b"", b""))
+            if not kept or any((r.start, r.end) not in kept for r in records):
+                if encoder is None:
+                    encoder = _token_encoder(settings, None)[0]
+                for enc, (chunk_text, a, _) in zip(encoder.encode([c for c, _, _ in chunks]), chunks):
+                    add_chunk_states(records, a, chunk_text, enc)
+                finish(records)
             for record in records:
                 record.text = text[record.start : record.end]
             side.put(key[0], key[1], title, set(content_terms(text)), records)
-    return len(missing)
+    if replan:
+        side.set_meta("basis", sentence_rules_id())
+    return len(todo)
 
 
 def _from_chunks(hits: list[Any]) -> tuple[str, str, list[tuple[str, int, int]]]:

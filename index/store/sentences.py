@@ -181,6 +181,16 @@ class SentenceStore(SqliteFile):
             for row in rows
         ]
 
+    def sentence_states(
+        self, article_id: str, content_hash: str
+    ) -> dict[tuple[int, int], tuple[bytes, bytes]]:
+        """(start, end) -> (vector, token states) of an article version's stored sentences."""
+        rows = self._conn().execute(
+            "SELECT start, end, vector, tokens FROM sentences WHERE article_id = ? AND content_hash = ?",
+            (article_id, content_hash),
+        )
+        return {(int(a), int(b)): (bytes(v), bytes(t)) for a, b, v, t in rows}
+
     def article_terms(self, article_id: str, content_hash: str) -> tuple[str, set[str]] | None:
         row = (
             self._conn()
