@@ -13,6 +13,7 @@ from pathlib import Path
 from index.dates import date_in_text, mtime_date, normalize_published
 from index.ingest.furniture import is_furniture_line
 from index.ingest.html_tags import closed_elements, strip_tags
+from index.ingest.markdown import plain_line
 
 # The file types read as articles; anything else is listed as skipped ("unsupported type").
 HTML_SUFFIXES = (".html", ".htm")
@@ -188,13 +189,13 @@ _REFERENCE_MARKS = re.compile(
 
 
 def clean_text(text: str) -> str:
-    """Normalise quotes and whitespace and drop page boilerplate and reference marks,
-    keeping paragraphs."""
+    """Normalise quotes and whitespace and drop page boilerplate, Markdown syntax
+    (`index.ingest.markdown`) and reference marks, keeping paragraphs."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_QUOTES)
     closed = closed_elements(text)
     paragraphs: list[str] = []
     for raw in text.split("\n"):
-        line = _SPACES.sub(" ", _REFERENCE_MARKS.sub("", strip_tags(raw, closed))).strip()
+        line = _SPACES.sub(" ", _REFERENCE_MARKS.sub("", plain_line(strip_tags(raw, closed)))).strip()
         if line.startswith("#"):
             line = line.lstrip("#").strip()
         if not line or is_furniture_line(line):

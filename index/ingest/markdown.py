@@ -1,0 +1,57 @@
+"""Markdown syntax read as the text it marks up, one line at a time.
+
+Articles saved by web clippers and note apps are Markdown: links on every other
+sentence, emphasis, bullets, images. Left in, a sentence holding `[rates](https://...)`
+counts as a link and is never quoted, an image's alt text becomes a sentence, and quotes
+carry `**` and `- `. Only unambiguous syntax is read: `*` or `_` must enclose a word
+without spaces inside its ends (`5 * 3`, `snake_case` stay).
+"""
+
+from __future__ import annotations
+
+import re
+
+_IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)")
+_URL = r"<?[^()\s>]*(?:\([^()\s]*\)[^()\s>]*)*>?"  # one level of brackets: wiki/Foo_(bar)
+_LINK = re.compile(rf"\[([^\[\]\n]*)\]\(\s*{_URL}(?:\s+[\"'(][^\"')\n]*[\"')])?\s*\)")
+_REFERENCE_LINK = re.compile(r"\[([^\[\]\n]+)\]\[[^\[\]\n]*\]")
+_REFERENCE_DEFINITION = re.compile(r"^\s{0,3}\[[^\]\n]+\]:\s*\S+")
+_STRONG = re.compile(
+    r"(?<![\w*])\*\*(?=\S)(.+?)(?<=\S)\*\*(?![\w*])|(?<![\w_])__(?=\S)(.+?)(?<=\S)__(?![\w_])"
+)
+_EMPHASIS = re.compile(
+    r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])|(?<![\w_])_(?=[^\s_])([^_\n]+?)(?<=[^\s_])_(?![\w_])"
+)
+_STRIKE = re.compile(r"~~(?=\S)(.+?)(?<=\S)~~")
+_CODE = re.compile(r"`([^`\n]+)`")
+_BULLET = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+(?=\S)")
+_QUOTE = re.compile(r"^\s*(?:>\s?)+")
+_RULE = re.compile(r"^\s*(?:(?:-\s*){3,}|(?:\*\s*){3,}|(?:_\s*){3,})$")
+_FENCE = re.compile(r"^\s*(?:`{3,}|~{3,})")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
+
+
+def plain_line(line: str) -> str:
+    """The line's text without Markdown syntax; "" for a line that is only markup (an
+    image, a rule, a code fence, a table's rule, a link reference's definition)."""
+    if (
+        _RULE.match(line)
+        or _FENCE.match(line)
+        or _TABLE_RULE.match(line)
+        or _REFERENCE_DEFINITION.match(line)
+    ):
+        return ""
+    line = _QUOTE.sub("", line)
+    line = _BULLET.sub("", line)
+    line = _IMAGE.sub("", line)
+    for _ in range(2):  # a linked image leaves "[](url)" behind
+        line = _LINK.sub(lambda m: m.group(1), line)
+    line = _REFERENCE_LINK.sub(lambda m: m.group(1), line)
+    line = _CODE.sub(lambda m: m.group(1), line)
+    line = _STRIKE.sub(lambda m: m.group(1), line)
+    line = _STRONG.sub(lambda m: m.group(1) or m.group(2), line)
+    line = _EMPHASIS.sub(lambda m: m.group(1) or m.group(2), line)
+    stripped = line.strip()
+    if stripped.startswith("|") and stripped.endswith("|") and len(stripped) > 1:
+        stripped = " | ".join(cell.strip() for cell in stripped[1:-1].split("|"))
+    return stripped
