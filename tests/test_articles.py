@@ -76,12 +76,8 @@ def test_front_matter_as_other_tools_write_it() -> None:
         b"tags:\n  - labour\n  - shipping\n---\n\nDockworkers ended a three-day strike on Wednesday.\n"
     )
     article = parse_article("port.md", hugo)
-    assert (article.title, article.published, article.author, article.outlet) == (
-        "Dockworkers end strike at Antwerp",
-        "2023-06-14",
-        "Lena Peeters, Tom Maes",
-        "Flanders Daily",
-    )
+    expected = ("Dockworkers end strike at Antwerp", "2023-06-14", "Lena Peeters, Tom Maes", "Flanders Daily")
+    assert (article.title, article.published, article.author, article.outlet) == expected
     assert article.text == "Dockworkers ended a three-day strike on Wednesday."
     aliases = b"---\nheadline: Rail order\npublishDate: 2022-03-02\nbyline: [Tom Maes, Ann Dries]\nsource: https://example.org/rail\n---\nSNCB ordered 200 carriages."
     article = parse_article("rail.md", aliases)
@@ -96,6 +92,22 @@ def test_front_matter_as_other_tools_write_it() -> None:
         "Rail order",
         "2022-03-02",
     )
+
+
+def test_unfenced_header_lines_of_a_plain_export() -> None:
+    raw = b"Title: Dockworkers end strike\nDate: June 14, 2023\nSource: Flanders Daily\nBy: Lena Peeters\n\nDockworkers ended a strike."
+    article = parse_article("port.txt", raw)
+    assert (article.title, article.published, article.outlet, article.author, article.text) == (
+        "Dockworkers end strike", "2023-06-14", "Flanders Daily", "Lena Peeters", "Dockworkers ended a strike.",
+    )  # fmt: skip
+    # One field alone, or a line that is no field newsdesk knows, is text as written.
+    for raw in (
+        b"Update: the strike is over\n\nShips move.",
+        b"Title: Strike over\nNote: short\n\nShips move.",
+    ):
+        assert parse_article("t.txt", raw).text == raw.decode().replace("\n\n", "\n\n").replace(
+            "\nNote", "\n\nNote"
+        )
 
 
 def test_a_rule_that_opens_prose_is_not_front_matter() -> None:

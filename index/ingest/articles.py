@@ -14,6 +14,7 @@ from index.dates import date_in_text, mtime_date, normalize_published
 from index.ingest.furniture import is_furniture_line
 from index.ingest.html_tags import closed_elements, strip_tags
 from index.ingest.markdown import plain_line
+from index.ingest.wrapping import unwrap
 
 # The file types read as articles; anything else is listed as skipped ("unsupported type").
 HTML_SUFFIXES = (".html", ".htm")
@@ -115,14 +116,15 @@ def _looks_binary(text: str) -> bool:
 def split_front_matter(text: str) -> tuple[dict[str, str], str]:
     """Split a fenced header from the body: `---` with `key: value` lines (YAML, as Jekyll,
     Hugo and most exporters write it: indented and `- item` lines continue the key above,
-    `# comments`, `[a, b]` lists) or Hugo's `+++` with `key = "value"`. Other tools' names
+    `# comments`, `[a, b]` lists) or Hugo's `+++` with `key = "value"`, else unfenced
+    `Title: ...` lines heading a plain file (`_header_lines`). Other tools' names
     for a field count as it (`date` is `published`, `headline` is `title`, ...), the
     canonical name winning; unknown keys are ignored. Anything else is not front matter
     and stays text."""
     lines = text.split("\n")
     fence = lines[0].strip() if lines else ""
     if fence not in ("---", "+++"):
-        return {}, text
+        return _header_lines(text)
     sep = ":" if fence == "---" else "="
     found: dict[str, str] = {}
     key = ""
@@ -158,6 +160,34 @@ FRONT_MATTER_ALIASES = {
 }  # fmt: skip
 
 
+_HEADER_LINE = re.compile(r"^([A-Za-z][A-Za-z _-]{0,24}):\s*(\S.*)$")
+MAX_HEADER_LINES = 12
+
+
+def _header_lines(text: str) -> tuple[dict[str, str], str]:
+    """Unfenced `Title: ...` / `Date: ...` lines opening a file, as plain-text exports
+    write metadata: read when every line before the first blank one is a field newsdesk
+    knows (by any of its names) and there are at least two; else none."""
+    lines = text.split("\n")
+    start = next((i for i, line in enumerate(lines) if line.strip()), len(lines))
+    found: dict[str, str] = {}
+    end = start
+    while end < len(lines) and lines[end].strip():
+        match = _HEADER_LINE.match(lines[end].strip())
+        key = match.group(1).strip().lower().replace(" ", "_").replace("-", "_") if match else ""
+        if (
+            not match
+            or end - start >= MAX_HEADER_LINES
+            or not (key in FRONT_MATTER_KEYS or key in FRONT_MATTER_ALIASES)
+        ):
+            return {}, text
+        found.setdefault(key, _value(match.group(2)))
+        end += 1
+    if len(found) < 2:
+        return {}, text
+    return _canonical(found), "\n".join(lines[end:])
+
+
 def _canonical(found: dict[str, str]) -> dict[str, str]:
     """The fields newsdesk reads, each from its own name first, else from an alias (a
     `source` that is a web address is the url, not the outlet)."""
@@ -189,9 +219,10 @@ _REFERENCE_MARKS = re.compile(
 
 
 def clean_text(text: str) -> str:
-    """Normalise quotes and whitespace and drop page boilerplate, Markdown syntax
-    (`index.ingest.markdown`) and reference marks, keeping paragraphs."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_QUOTES)
+    """Normalise quotes and whitespace, join hard-wrapped lines (`index.ingest.wrapping`)
+    and drop page boilerplate, Markdown syntax (`index.ingest.markdown`) and reference
+    marks, keeping paragraphs."""
+    text = unwrap(text.replace("\r\n", "\n").replace("\r", "\n").translate(_QUOTES))
     closed = closed_elements(text)
     paragraphs: list[str] = []
     for raw in text.split("\n"):

@@ -14,7 +14,9 @@ import re
 _IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)")
 _URL = r"<?[^()\s>]*(?:\([^()\s]*\)[^()\s>]*)*>?"  # one level of brackets: wiki/Foo_(bar)
 _LINK = re.compile(rf"\[([^\[\]\n]*)\]\(\s*{_URL}(?:\s+[\"'(][^\"')\n]*[\"')])?\s*\)")
-_REFERENCE_LINK = re.compile(r"\[([^\[\]\n]+)\]\[[^\[\]\n]*\]")
+_REFERENCE_LINK = re.compile(
+    r"\[([^\[\]\n]*[^\W\d_][^\[\]\n]*)\]\[[^\[\]\n]*\]"
+)  # "[12][13]" are reference marks
 _REFERENCE_DEFINITION = re.compile(r"^\s{0,3}\[[^\]\n]+\]:\s*\S+")
 _STRONG = re.compile(
     r"(?<![\w*])\*\*(?=\S)(.+?)(?<=\S)\*\*(?![\w*])|(?<![\w_])__(?=\S)(.+?)(?<=\S)__(?![\w_])"
