@@ -26,7 +26,8 @@ from index.ingest.sentence_data import plan_records
             "A [wiki](https://en.wikipedia.org/wiki/Foo_(bar)) link and [the report][1].",
             "A wiki link and the report.",
         ),
-        ("As reported[12][13] by [Reuters].", "As reported[12][13] by [Reuters]."),  # reference marks, not links
+        # reference marks, not links
+        ("As reported[12][13] by [Reuters].", "As reported[12][13] by [Reuters]."),
         ("![Governor Anna Berg at the press conference](https://example.com/berg.jpg)", ""),
         ("[![logo](logo.png)](https://example.com)", ""),
         ("- Mortgage rates are expected to rise.", "Mortgage rates are expected to rise."),
