@@ -18,7 +18,8 @@ from index.ingest.wrapping import unwrap
 
 # The file types read as articles; anything else is listed as skipped ("unsupported type").
 HTML_SUFFIXES = (".html", ".htm")
-SUPPORTED_SUFFIXES = (".txt", ".md", *HTML_SUFFIXES)
+JSON_SUFFIXES = (".json",)
+SUPPORTED_SUFFIXES = (".txt", ".md", *HTML_SUFFIXES, *JSON_SUFFIXES)
 WESTERN = ("cp1252", "latin_1", "iso8859_15")
 FRONT_MATTER_KEYS = ("title", "url", "published", "outlet", "author", "fetched")
 
@@ -152,10 +153,11 @@ def split_front_matter(text: str) -> tuple[dict[str, str], str]:
 FRONT_MATTER_ALIASES = {
     **dict.fromkeys(
         ["date", "pubdate", "pub_date", "publishdate", "publish_date", "published_at", "publishedat",
-         "published_date", "datepublished", "date_published", "created", "created_at"], "published"),
+         "published_date", "datepublished", "date_published", "date_publish", "created", "created_at"], "published"),
     **dict.fromkeys(["headline"], "title"),
     **dict.fromkeys(["byline", "authors", "creator", "by", "writer"], "author"),
-    **dict.fromkeys(["source", "publisher", "publication", "site", "site_name", "sitename", "outlet_name"], "outlet"),
+    **dict.fromkeys(["source", "publisher", "publication", "site", "site_name", "sitename", "outlet_name",
+                     "source_domain", "hostname", "source_hostname"], "outlet"),
     **dict.fromkeys(["link", "canonical", "canonical_url", "source_url", "permalink", "original_url"], "url"),
 }  # fmt: skip
 
@@ -260,7 +262,13 @@ def parse_article(rel_path: str, data: bytes, mtime: float | None = None) -> Art
     else a date or dateline in the first lines (a dateline's year from mtime)."""
     if not data.strip():
         raise ValueError("empty file")
-    meta, body = split_front_matter(decode(data))
+    if rel_path.lower().endswith(JSON_SUFFIXES):
+        from index.ingest.json_article import json_article
+
+        fields, body = json_article(decode(data))
+        meta = _canonical(fields)
+    else:
+        meta, body = split_front_matter(decode(data))
     if rel_path.lower().endswith(HTML_SUFFIXES):
         from index.ingest.html import extract_page
 
