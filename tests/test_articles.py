@@ -110,6 +110,33 @@ def test_unfenced_header_lines_of_a_plain_export() -> None:
         )
 
 
+def test_front_matter_values_over_several_lines_and_toml_tables() -> None:
+    yaml = (
+        b"---\ntitle: >-\n  Dockworkers end three-week strike\n  at Antwerp port\nauthor:\n"
+        b"  name: Lena Peeters\n  email: lp@example.com\n---\nShips move again."
+    )
+    article = parse_article("y.md", yaml)
+    assert (article.title, article.author) == (
+        "Dockworkers end three-week strike at Antwerp port",
+        "Lena Peeters",
+    )
+    toml = b'+++\ntitle = "Strike over"\ntags = [\n  "ports",\n]\n[params]\n  x = 1\n+++\nShips move again.'
+    assert (parse_article("t.md", toml).title, parse_article("t.md", toml).text) == (
+        "Strike over",
+        "Ships move again.",
+    )
+
+
+def test_rules_around_a_heading_and_a_list_are_text_not_front_matter() -> None:
+    raw = b"---\n## Key points\n\n- Strike ends after three weeks\n- Port reopens on Monday\n\n---\n\nShips move."
+    assert parse_article("k.md", raw).text == (
+        "Key points\n\nStrike ends after three weeks\n\nPort reopens on Monday\n\nShips move."
+    )
+    assert parse_article("n.md", b"#1 in Europe, the port said.\n\nShips move.").text.startswith(
+        "#1 in Europe"
+    )
+
+
 def test_a_rule_that_opens_prose_is_not_front_matter() -> None:
     raw = b"---\nThe strike is over. Ships are moving again.\n---\nMore text."
     article = parse_article("rule.txt", raw)

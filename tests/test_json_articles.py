@@ -77,6 +77,21 @@ def test_what_is_not_one_article_is_skipped_with_its_reason(
     assert isinstance(skipped, Skipped) and skipped.reason.startswith(reason), skipped
 
 
+def test_unix_times_cut_emoji_and_deep_nesting() -> None:
+    epoch = {
+        "maintext": "Ships move again \ud83d on Monday.",
+        "date_publish": 1700000000,
+        "wordcount": 1700000000,
+    }
+    article = parse_article("e.json", json.dumps(epoch).encode())
+    assert (article.published, article.text) == ("2023-11-14", "Ships move again ? on Monday.")
+    assert parse_article(
+        "m.json", json.dumps({"text": "Ships.", "publishedAt": 1700000000123}).encode()
+    ).published == ("2023-11-14")
+    with pytest.raises(ValueError, match="nested too deeply"):
+        parse_article("deep.json", b"[" * 100_000 + b"]" * 100_000)
+
+
 def test_a_json_article_is_indexed_and_answers(engine_over: Any) -> None:
     engine = engine_over({"port.json": json.dumps(NEWS_PLEASE), "rail.json": json.dumps(TRAFILATURA)})
     answer = engine.ask("What pay rise did the unions accept in Antwerp?")

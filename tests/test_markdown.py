@@ -49,6 +49,11 @@ from index.ingest.sentence_data import plan_records
             "The file snake_case_name.txt and a price of $5*",
         ),
         ("2023 was a record year.", "2023 was a record year."),
+        (
+            "[Update]: Unions later said the deal covers 12,000 dockworkers.",
+            "[Update]: Unions later said the deal covers 12,000 dockworkers.",
+        ),
+        ("The union said it won`t stop.", "The union said it won`t stop."),
         ("Shares fell 3 pct - the lowest since 1985.", "Shares fell 3 pct - the lowest since 1985."),
     ],
 )

@@ -58,3 +58,26 @@ def test_a_wrapped_file_gives_whole_sentences() -> None:
     note = next(annotate([article.text]))
     sentences = [article.text[a:b] for a, b in note.sentences]
     assert sentences[:3] == ["VIACOM BID RAISED", PARAGRAPHS[0], PARAGRAPHS[1]]
+
+
+def test_paragraphs_of_similar_length_one_per_line_stay_apart() -> None:
+    """A headline and one-sentence paragraphs under 100 columns, no blank lines: each line
+    ends a sentence, so this is no wrapping (it was read as one paragraph)."""
+    text = (
+        "Strike ends at Antwerp port after three weeks of talks with the unions\n"
+        "Dockworkers at the port of Antwerp returned to work on Monday morning today.\n"
+        "The unions accepted a pay rise of 4.5 percent after weeks of tough talks.\n"
+        "More than forty container ships had been waiting at anchor in the river.\n"
+        "The port authority said traffic would be back to normal by Friday night."
+    )
+    assert unwrap(text) == text
+
+
+def test_a_wrapped_line_that_opens_with_a_dash_goes_on() -> None:
+    paragraph = (
+        "ANTWERP (Reuters) - Dockworkers ended a strike on Monday, and the port -- the largest in "
+        "Belgium -- said ships would move again by Friday after the long delays that hit exporters."
+    )
+    wrapped = textwrap.fill(paragraph, 72)
+    assert "\n-- the largest" in wrapped
+    assert unwrap("\n\n".join([wrapped] * 3)) == "\n\n".join([paragraph] * 3)

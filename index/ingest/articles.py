@@ -128,23 +128,35 @@ def split_front_matter(text: str) -> tuple[dict[str, str], str]:
         return _header_lines(text)
     sep = ":" if fence == "---" else "="
     found: dict[str, str] = {}
-    key = ""
+    key, block = "", False  # the key lines continue, and whether its value is a YAML block (`>`, `|`)
     for i, line in enumerate(lines[1:], start=1):
         stripped = line.strip()
         if stripped == fence or (fence == "---" and stripped == "..."):
-            return _canonical(found), "\n".join(lines[i + 1 :])
+            # A `---` rule around a heading and a list is no header: it names no field.
+            return (_canonical(found), "\n".join(lines[i + 1 :])) if found else ({}, text)
         if not stripped or stripped.startswith("#"):
             continue
-        if line[0] in " \t" or stripped.startswith("- "):  # a list item or continuation of `key`
-            item = _value(stripped[2:] if stripped.startswith("- ") else stripped)
-            if key and item:
-                found[key] = f"{found[key]}, {item}" if found.get(key) else item
+        if fence == "+++" and sep not in line:  # TOML tables ("[params]") and array lines
+            continue
+        if line[0] in " \t" or stripped.startswith("- "):  # continues `key`
+            if not key:
+                continue
+            if stripped.startswith("- "):  # a list item
+                item, joiner = _value(stripped[2:]), ", "
+            elif re.match(r"^[\w-]+:\s", stripped) and not block:  # a nested field: only a name counts
+                sub, _, value = stripped.partition(":")
+                item, joiner = (_value(value), ", ") if sub.strip().lower() == "name" else ("", "")
+            else:  # a value that goes on, or a block's line
+                item, joiner = _value(stripped), " "
+            if item:
+                found[key] = f"{found[key]}{joiner}{item}" if found.get(key) else item
             continue
         name, has_sep, value = line.partition(sep)
         if not has_sep:
             return {}, text  # not front matter after all
         key = name.strip().lower().replace("-", "_")
-        found.setdefault(key, _value(value))
+        block = value.strip() in (">", "|", ">-", "|-", ">+", "|+")
+        found.setdefault(key, "" if block else _value(value))
     return {}, text
 
 
@@ -229,7 +241,7 @@ def clean_text(text: str) -> str:
     paragraphs: list[str] = []
     for raw in text.split("\n"):
         line = _SPACES.sub(" ", _REFERENCE_MARKS.sub("", plain_line(strip_tags(raw, closed)))).strip()
-        if line.startswith("#"):
+        if re.match(r"#{1,6}(?:\s|$)", line):  # a heading; "#1 in Europe" is text
             line = line.lstrip("#").strip()
         if not line or is_furniture_line(line):
             continue

@@ -12,6 +12,8 @@ says so.
 from __future__ import annotations
 
 import json
+import re
+from datetime import UTC, datetime
 from typing import Any
 
 # Where the article's text is, by the names exporters give it, most specific first.
@@ -21,9 +23,19 @@ TEXT_FIELDS = (
 )  # fmt: skip
 
 
+_DATE_FIELD = re.compile(r"date|publish|created|time", re.I)
+
+
 def json_article(raw: str) -> tuple[dict[str, str], str]:
     """(metadata fields as written, lower-cased names; the article's text), or ValueError
     with the reason a user reads in `skipped: ...`."""
+    try:
+        return _article(raw)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply to be an article") from None
+
+
+def _article(raw: str) -> tuple[dict[str, str], str]:
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
@@ -41,7 +53,7 @@ def json_article(raw: str) -> tuple[dict[str, str], str]:
     meta = {
         name: value
         for name, raw_value in fields.items()
-        if name not in TEXT_FIELDS and (value := _scalar(raw_value))
+        if name not in TEXT_FIELDS and (value := _scalar(raw_value, name))
     }
     return meta, text
 
@@ -50,17 +62,27 @@ def _text(value: Any) -> str:
     """The article's text: a string, or a list of paragraphs."""
     if isinstance(value, list):
         return "\n\n".join(p for p in (_text(item) for item in value) if p)
-    return value.strip() if isinstance(value, str) else ""
+    return _clean(value) if isinstance(value, str) else ""
 
 
-def _scalar(value: Any) -> str:
+def _clean(value: str) -> str:
+    """Stripped, with lone surrogates (an emoji cut in half by a scraper) as "?": they
+    cannot be stored as UTF-8."""
+    return value.encode("utf-8", "replace").decode("utf-8").strip()
+
+
+def _scalar(value: Any, name: str = "") -> str:
     """A field as text: lists joined with ", ", an object by its `name` (schema.org
-    authors), numbers as written; nothing else."""
+    authors), a number in a date field as the UTC day of that Unix time (seconds or
+    milliseconds), other numbers as written; nothing else."""
     if isinstance(value, str):
-        return value.strip()
+        return _clean(value)
     if isinstance(value, bool) or value is None:
         return ""
     if isinstance(value, int | float):
+        if _DATE_FIELD.search(name) and 1e8 <= value < 1e14:
+            seconds = value / 1000 if value >= 1e11 else value
+            return datetime.fromtimestamp(seconds, tz=UTC).date().isoformat()
         return str(value)
     if isinstance(value, list):
         return ", ".join(v for v in (_scalar(item) for item in value) if v)

@@ -17,15 +17,20 @@ _LINK = re.compile(rf"\[([^\[\]\n]*)\]\(\s*{_URL}(?:\s+[\"'(][^\"')\n]*[\"')])?\
 _REFERENCE_LINK = re.compile(
     r"\[([^\[\]\n]*[^\W\d_][^\[\]\n]*)\]\[[^\[\]\n]*\]"
 )  # "[12][13]" are reference marks
-_REFERENCE_DEFINITION = re.compile(r"^\s{0,3}\[[^\]\n]+\]:\s*\S+")
+# "[1]: https://... "Title"" defines a link; "[Update]: Unions later said ..." is text.
+_REFERENCE_DEFINITION = re.compile(
+    r"^\s{0,3}\[[^\]\n]+\]:\s*(?:<[^>\s]+>|\S*/\S*|www\.\S+)(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^)\n]*\)))?\s*$"
+)
+# Spans are bounded (300 characters): an unclosed `**` in a long line costs no quadratic scan.
 _STRONG = re.compile(
-    r"(?<![\w*])\*\*(?=\S)(.+?)(?<=\S)\*\*(?![\w*])|(?<![\w_])__(?=\S)(.+?)(?<=\S)__(?![\w_])"
+    r"(?<![\w*])\*\*(?=\S)(.{1,300}?)(?<=\S)\*\*(?![\w*])|(?<![\w_/])__(?=\S)(.{1,300}?)(?<=\S)__(?![\w_/])"
 )
 _EMPHASIS = re.compile(
-    r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])|(?<![\w_])_(?=[^\s_])([^_\n]+?)(?<=[^\s_])_(?![\w_])"
+    r"(?<![\w*])\*(?=[^\s*])([^*\n]{1,300}?)(?<=[^\s*])\*(?![\w*])"
+    r"|(?<![\w_/])_(?=[^\s_])([^_\n]{1,300}?)(?<=[^\s_])_(?![\w_/])"
 )
-_STRIKE = re.compile(r"~~(?=\S)(.+?)(?<=\S)~~")
-_CODE = re.compile(r"`([^`\n]+)`")
+_STRIKE = re.compile(r"~~(?=\S)(.{1,300}?)(?<=\S)~~")
+_CODE = re.compile(r"(?<![\w`])`([^`\n]{1,300})`(?![\w`])")  # "don`t" is no code
 _BULLET = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+(?=\S)")
 _QUOTE = re.compile(r"^\s*(?:>\s?)+")
 _RULE = re.compile(r"^\s*(?:(?:-\s*){3,}|(?:\*\s*){3,}|(?:_\s*){3,})$")

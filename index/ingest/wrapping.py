@@ -14,32 +14,40 @@ import re
 
 MAX_WIDTH = 100  # a margin wider than this is not hard wrapping
 MIN_WIDTH = 40
-SLACK = 15  # a line this close to the margin was cut there
-_STARTS_BLOCK = re.compile(r"^\s*(?:[-*+>|#]|\d{1,3}[.)]\s)")
+_STARTS_BLOCK = re.compile(
+    r"^\s*(?:[-*+>]\s|\||#{1,6}\s|\d{1,3}[.)]\s)"
+)  # a list item, quote, table, heading
+_ENDS_SENTENCE = re.compile(r"[.!?:;][\"'’”)\]]*$")
 
 
 def unwrap(text: str) -> str:
-    """The text with wrapped lines joined (paragraphs stay apart), or as it was."""
-    lines = text.split("\n")
-    filled = [line.rstrip() for line in lines if line.strip()]
+    """The text with wrapped lines joined (paragraphs stay apart), or as it was.
+
+    A line was cut at the margin when the next line's first word would not have fitted on
+    it. The file counts as wrapped when most lines that another line follows were cut so
+    and end mid-sentence (a paragraph per line ends each with a full stop)."""
+    lines = [line.rstrip() for line in text.split("\n")]
+    filled = [line for line in lines if line.strip()]
     if len(filled) < 4:
         return text
     width = max(len(line) for line in filled)
     if not MIN_WIDTH <= width <= MAX_WIDTH:
         return text
-    follow = [
-        line.rstrip() for line, after in zip(lines, lines[1:]) if line.strip() and after.strip()
-    ]  # lines that another line follows: in a wrapped text these reach the margin
-    if len(follow) < 3 or sum(1 for line in follow if len(line) >= width - SLACK) < 0.6 * len(follow):
+    cut = [_cut(line, after, width) for line, after in zip(lines, lines[1:] + [""])]
+    followed = [i for i, line in enumerate(lines[:-1]) if line.strip() and lines[i + 1].strip()]
+    if len(followed) < 3:
+        return text
+    open_ended = sum(1 for i in followed if not _ENDS_SENTENCE.search(lines[i]))
+    if sum(1 for i in followed if cut[i]) < 0.6 * len(followed) or open_ended < 0.5 * len(followed):
         return text
     out: list[str] = []
     current = ""
-    for line in lines:
+    for line, joins in zip(lines, cut):
         stripped = line.strip()
-        if current and (not stripped or _STARTS_BLOCK.match(line)):
-            out.append(current)
-            current = ""
         if not stripped:
+            if current:
+                out.append(current)
+                current = ""
             out.append("")
             continue
         if not current:
@@ -48,9 +56,16 @@ def unwrap(text: str) -> str:
             current += stripped  # "well-" + "known"
         else:
             current += " " + stripped
-        if len(line.rstrip()) < width - SLACK:  # stopped short of the margin: the paragraph ends
+        if not joins:
             out.append(current)
             current = ""
     if current:
         out.append(current)
     return "\n".join(out)
+
+
+def _cut(line: str, after: str, width: int) -> bool:
+    """Whether `line` goes on in `after`: the next word would not have fitted beside it."""
+    if not line.strip() or not after.strip() or _STARTS_BLOCK.match(after):
+        return False
+    return len(line) + 1 + len(after.split(None, 1)[0]) > width
