@@ -14,6 +14,7 @@ from index.dates import date_in_text, mtime_date, normalize_published
 from index.ingest.furniture import is_furniture_line
 from index.ingest.html_tags import closed_elements, strip_tags
 from index.ingest.markdown import plain_line
+from index.ingest.mojibake import repair
 from index.ingest.wrapping import unwrap
 
 # The file types read as articles; anything else is listed as skipped ("unsupported type").
@@ -80,14 +81,15 @@ _SPACES = re.compile(r"[ \t\f\v]+")
 
 
 def decode(data: bytes) -> str:
-    """Decode bytes as UTF-8 when they are, else ask charset-normalizer.
+    """Decode bytes as UTF-8 when they are, else ask charset-normalizer; UTF-8 once
+    mis-decoded as Windows-1252 ("Russiaâ€™s") is put right (`index.ingest.mojibake`).
 
     Raises UndecodableError for binary data or text no detector can name.
     """
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise UndecodableError("binary file")
     try:
-        return data.decode("utf-8-sig")
+        return repair(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
         pass
     from charset_normalizer import from_bytes
@@ -103,7 +105,7 @@ def decode(data: bytes) -> str:
     text = str(western[0] if western else best)
     if _looks_binary(text):
         raise UndecodableError("binary file")
-    return text
+    return repair(text)
 
 
 def _looks_binary(text: str) -> bool:
