@@ -4,8 +4,9 @@ Wire archives, mailing lists and plain-text exports wrap every line at 70-80 col
 Each line then read as a paragraph of its own, and a sentence cut at a line end became
 two fragments: "...said <National Amusements" and "Inc> has again raised ...", neither
 a sentence to quote. A file is taken as wrapped when its lines stop at one margin (at
-most 100 columns, and most lines within a few columns of it); then a line that reaches
-the margin goes on in the next one. Files that keep a paragraph per line are left alone.
+most 100 columns) and most lines that another follows were cut there mid-sentence; then
+each such line goes on in the next one. Files that keep a paragraph per line (each
+ending a sentence) are left alone.
 """
 
 from __future__ import annotations
