@@ -25,6 +25,7 @@ def mangled(text: str) -> str:
         ("Russiaâ€™s army", "Russia’s army"),
         ("â€œWe will fight,â€\x9d she said â€” twice.", "“We will fight,” she said — twice."),
         ("Â£5 million for the Ã‰cole in SÃ¨te", "£5 million for the École in Sète"),
+        ("â€œFully back to normalâ€\ufffd by Friday", "“Fully back to normal” by Friday"),  # 0x9D lost
         # accented text that is not mojibake stays as written
         ("SÃO PAULO, Brazil", "SÃO PAULO, Brazil"),
         ("Ãbo Akademi and a naïve café", "Ãbo Akademi and a naïve café"),

@@ -18,14 +18,13 @@ _CP1252_HIGH = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š�
 _CONTINUATION = f"[\u0080-\u00bf{_CP1252_HIGH}]"
 # A lead byte (0xC2-0xF4 as Latin-1 letters) then one to three continuation bytes.
 _RUN = re.compile(f"(?:[\u00c2-\u00f4]{_CONTINUATION}{{1,3}})+")
-_TELLS = re.compile(f"[\u00c2\u00c3\u00e2]{_CONTINUATION}")
 
 
 def repair(text: str) -> str:
     """The text with mis-decoded UTF-8 runs decoded right; unchanged when there are none."""
-    if not _TELLS.search(text):
-        return text
-    return _RUN.sub(_fixed, text)
+    # A reader that turned the undefined byte 0x9D into U+FFFD lost it; "â€" + that byte
+    # is all but always the closing quote (E2 80 9D).
+    return _RUN.sub(_fixed, text).replace("â€\ufffd", "”")
 
 
 def _fixed(match: re.Match[str]) -> str:
