@@ -88,10 +88,8 @@ def test_front_matter_as_other_tools_write_it() -> None:
     both = b"---\ndate: 2020-01-01\npublished: 2022-03-02\n---\nBody."
     assert parse_article("b.md", both).published == "2022-03-02"
     toml = b'+++\ntitle = "Rail order"\ndate = 2022-03-02\n+++\nSNCB ordered 200 carriages.'
-    assert (parse_article("t.md", toml).title, parse_article("t.md", toml).published) == (
-        "Rail order",
-        "2022-03-02",
-    )
+    toml_article = parse_article("t.md", toml)
+    assert (toml_article.title, toml_article.published) == ("Rail order", "2022-03-02")
 
 
 def test_unfenced_header_lines_of_a_plain_export() -> None:
@@ -121,10 +119,8 @@ def test_front_matter_values_over_several_lines_and_toml_tables() -> None:
         "Lena Peeters",
     )
     toml = b'+++\ntitle = "Strike over"\ntags = [\n  "ports",\n]\n[params]\n  x = 1\n+++\nShips move again.'
-    assert (parse_article("t.md", toml).title, parse_article("t.md", toml).text) == (
-        "Strike over",
-        "Ships move again.",
-    )
+    toml_article = parse_article("t.md", toml)
+    assert (toml_article.title, toml_article.text) == ("Strike over", "Ships move again.")
 
 
 def test_rules_around_a_heading_and_a_list_are_text_not_front_matter() -> None:
