@@ -35,6 +35,7 @@ _BULLET = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+(?=\S)")
 _QUOTE = re.compile(r"^\s*(?:>\s?)+")
 _RULE = re.compile(r"^\s*(?:(?:-\s*){3,}|(?:\*\s*){3,}|(?:_\s*){3,})$")
 _FENCE = re.compile(r"^\s*(?:`{3,}|~{3,})")
+_MARKS = re.compile(r"[\[*_`~>|]")  # a character every rule below needs, bullets aside
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
 
 
@@ -48,6 +49,8 @@ def plain_line(line: str) -> str:
         or _REFERENCE_DEFINITION.match(line)
     ):
         return ""
+    if not _MARKS.search(line) and not _BULLET.match(line):  # most news lines: nothing to read
+        return line.strip()
     line = _QUOTE.sub("", line)
     line = _BULLET.sub("", line)
     line = _IMAGE.sub("", line)
