@@ -11,13 +11,13 @@ SEED_CHECKS := --check 'hit@1>=0.6' --check 'keyword_recall>=0.55' --check 'cita
 	--check 'unsupported_rate<=0.05' --check 'answerable_refused<=0.2'
 REUTERS_CHECKS := --check 'hit@1>=0.86' --check 'keyword_recall>=0.82' --check 'first_sentence>=0.62' \
 	--check 'citation_validity>=1.0' \
-	--check 'unanswerable_refused>=0.4' --check 'answerable_refused<=0.06'
+	--check 'unanswerable_refused>=0.46' --check 'answerable_refused<=0.06'
 # The Reuters questions again as chat users type them (lower case, no question mark): names
 # are read from capitals, and 3/15 unanswerables were refused so before index/query/truecase.py.
 REUTERS_TYPED_CHECKS := --check 'hit@1>=0.86' --check 'keyword_recall>=0.82' \
-	--check 'unanswerable_refused>=0.26' --check 'answerable_refused<=0.06'
+	--check 'unanswerable_refused>=0.4' --check 'answerable_refused<=0.06'
 SQUAD_CHECKS := --check 'hit@1>=0.82' --check 'keyword_recall>=0.87' --check 'first_sentence>=0.72' \
-	--check 'unanswerable_refused>=0.15' --check 'answerable_refused<=0.07'
+	--check 'unanswerable_refused>=0.24' --check 'answerable_refused<=0.07'
 SQUAD_SAMPLE ?= 0
 
 .PHONY: install run chat test test-fast unit eval eval-seed eval-real train lint typecheck format bench bench-scale bench-fp32 clean

@@ -83,6 +83,27 @@ def test_the_first_quoted_sentence_is_the_first_rankers_among_those_left_standin
     assert [r for _, r in replace(reading, first=None).ranked_rows()] == [rows[0], rows[2], rows[3], rows[1]]
 
 
+def test_what_the_checks_took_from_the_best_sentence_counts_against_answering() -> None:
+    """`drop`: the best probability before the period, name and count checks less the best
+    after them. The same evidence with a sentence ruled out by a check (it stated another
+    year, company or count) gives a lower P(answerable) than with nothing ruled out."""
+    from index.query.model import abstain_features
+
+    model = load_model()
+    X = np.zeros((3, len(model.features)), np.float32)
+    checked = np.asarray([0.0, 0.4, 0.1], np.float32)
+    cut = abstain_features(X, checked, model.features, np.asarray([0.8, 0.4, 0.1], np.float32))
+    kept = abstain_features(X, checked, model.features, checked)
+    assert cut["drop"] == pytest.approx(0.4) and kept["drop"] == 0.0
+    assert abstain_features(X, checked, model.features)["drop"] == 0.0  # nothing said about the checks
+
+    def answerable(evidence: dict[str, float]) -> float:
+        vector = np.asarray([[evidence[n] for n in model.abstain.names]], np.float32)
+        return float(model.abstain.probability(vector)[0])
+
+    assert answerable(cut) < answerable(kept)
+
+
 def test_a_damaged_model_file_is_a_clear_error(tmp_path: Path) -> None:
     bad = tmp_path / "answerer.npz"
     bad.write_bytes(b"not a model")

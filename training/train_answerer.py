@@ -327,9 +327,9 @@ def calibration_inputs(raw: np.ndarray) -> np.ndarray:
 
 
 def question_vector(item: Item, raw: np.ndarray, calib: dict[str, Any]) -> np.ndarray:
-    probs = sigmoid_apply(calib, calibration_inputs(raw)) if len(raw) else raw
-    probs = agreeing(item.g, item.rows, probs)  # as the reader does
-    ev = abstain_features(item.X, probs, FEATURES)
+    unchecked = sigmoid_apply(calib, calibration_inputs(raw)) if len(raw) else raw
+    probs = agreeing(item.g, item.rows, unchecked)  # as the reader does
+    ev = abstain_features(item.X, probs, FEATURES, unchecked)
     return np.asarray([ev[n] for n in ABSTAIN_FEATURES], dtype=np.float32)
 
 

@@ -107,13 +107,19 @@ _OF_BEST = (
 )  # fmt: skip
 _OF_ALL = ("key_art", "num_art", "art_cov", "cos", "ms", "art_vec", "ctx_cov", "focus_ent")
 ABSTAIN_FEATURES = [
-    "p1", "p2", "logit_p1", "p_sum3", *(f"top_{n}" for n in _OF_BEST), *(f"max_{n}" for n in _OF_ALL),
+    "p1", "p2", "logit_p1", "p_sum3", "drop", *(f"top_{n}" for n in _OF_BEST), *(f"max_{n}" for n in _OF_ALL),
 ]  # fmt: skip
 
 
-def abstain_features(X: np.ndarray, probabilities: np.ndarray, features: list[str]) -> dict[str, float]:
+def abstain_features(
+    X: np.ndarray, probabilities: np.ndarray, features: list[str], unchecked: np.ndarray | None = None
+) -> dict[str, float]:
     """Question-level evidence: how sure the best sentence is, and whether the question's
-    names, numbers and focus word are found in it, around it and in its article."""
+    names, numbers and focus word are found in it, around it and in its article.
+
+    unchecked: the probabilities before the period, name and count checks (`drop` is how
+    much they took off the best one: the topic is there, but what its likeliest sentence
+    states is another year, company or count than the question asks about)."""
     col = {name: i for i, name in enumerate(features)}
     if len(X) == 0:
         return {name: 0.0 for name in ABSTAIN_FEATURES}
@@ -126,6 +132,7 @@ def abstain_features(X: np.ndarray, probabilities: np.ndarray, features: list[st
         "p2": p2,
         "logit_p1": float(np.log(max(p1, 1e-6) / max(1 - p1, 1e-6))),
         "p_sum3": float(probabilities[order[:3]].sum()),
+        "drop": float(unchecked.max()) - p1 if unchecked is not None else 0.0,
     }
     for name in _OF_BEST:
         out[f"top_{name}"] = float(best[col[name]])

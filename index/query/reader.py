@@ -102,9 +102,9 @@ class Reader:
         X, rows = feature_rows(
             g.question, g.vectors, g.articles, g.idf, model.expected_types(g.question.head)
         )
-        _, probabilities = model.sentence_probabilities(X)
-        probabilities = agreeing(g, rows, probabilities)
-        evidence = abstain_features(X, probabilities, model.features)
+        _, unchecked = model.sentence_probabilities(X)
+        probabilities = agreeing(g, rows, unchecked)
+        evidence = abstain_features(X, probabilities, model.features, unchecked)
         vector = np.asarray([[evidence[n] for n in model.abstain.names]], dtype=np.float32)
         # Every candidate ruled out by the checks: nothing is left that could answer.
         ruled_out = not len(rows) or not probabilities.any()
