@@ -74,6 +74,23 @@ def test_questions_ask_about_a_sentence_of_the_article_and_name_its_topic(nlp: A
     assert len(set(asked)) >= 3  # answers come from more than one sentence and entity
 
 
+def test_rounds_are_generate_per_seed_without_asking_twice(nlp: Any, tmp_path: Path) -> None:
+    """`generate_rounds` parses once and gives each seed's questions as `generate` would,
+    less any question an earlier round already asked."""
+    (tmp_path / "4711.md").write_text(ARTICLE, encoding="utf-8")
+    articles = nq.read_articles(tmp_path, exclude=set())
+    seeds = list(range(10))
+    rounds = nq.generate_rounds(articles, [random.Random(s) for s in seeds], nlp=nlp)
+    assert len(rounds) == len(seeds)
+    asked: set[str] = set()
+    for seed, got in zip(seeds, rounds):
+        alone = [q.question for q in nq.generate(articles, random.Random(seed), nlp=nlp)]
+        assert [q.question for q in got] == [q for q in alone if q not in asked]
+        asked.update(alone)
+    flat = [q.question for r in rounds for q in r]
+    assert len(flat) == len(set(flat)) >= 3
+
+
 def test_excluded_stems_are_the_dev_questions_articles_and_those_their_notes_name(tmp_path: Path) -> None:
     rows = [
         {"id": "a", "question": "Q?", "gold_sources": ["1544"], "answer_keywords": [], "answerable": True},

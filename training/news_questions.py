@@ -80,10 +80,26 @@ def parser() -> Any:
 
 def generate(articles: list[Article], rng: random.Random, nlp: Any = None) -> list[EvalQuestion]:
     """A detail question from each article that has one to ask."""
+    return generate_rounds(articles, [rng], nlp)[0]
+
+
+def generate_rounds(
+    articles: list[Article], rngs: list[random.Random], nlp: Any = None
+) -> list[list[EvalQuestion]]:
+    """One round of `generate` per random generator, the articles parsed once: round r
+    asks each article the question its own draws give (a question asked in an earlier
+    round is left out of the later ones)."""
     nlp = nlp or parser()
     bodies = (DATELINE.sub("", a.body[:4000], count=1) for a in articles)
-    made = (_question(article, doc, rng) for article, doc in zip(articles, nlp.pipe(bodies, batch_size=32)))
-    return [q for q in made if q is not None]
+    docs = list(nlp.pipe(bodies, batch_size=32))
+    rounds: list[list[EvalQuestion]] = []
+    asked: set[str] = set()
+    for rng in rngs:
+        made = (_question(article, doc, rng) for article, doc in zip(articles, docs))
+        fresh = [q for q in made if q is not None and q.question not in asked]
+        asked.update(q.question for q in fresh)
+        rounds.append(fresh)
+    return rounds
 
 
 def _question(article: Article, doc: Any, rng: random.Random) -> EvalQuestion | None:
