@@ -296,11 +296,13 @@ def test_a_failing_embeddings_service_is_one_error_without_the_key(
 
 
 def test_a_further_sentence_is_quoted_from_the_extra_threshold_on(engine: Engine) -> None:
-    """The second-likeliest sentence is quoted when its probability reaches the threshold
-    and left out just above it (a real reading; the threshold is the only thing varied)."""
+    """The likeliest sentence after the one quoted first is quoted too when its probability
+    reaches the threshold, and left out just above it (a real reading; the threshold is the
+    only thing varied). The first is quoted whatever its probability: the first-sentence
+    ranker may put a less likely sentence there."""
     reading = engine.read("What did the central bank decide about interest rates?")
     ranked = reading.ranked_rows()
-    (p1, first), (p2, second) = ranked[0], ranked[1]
-    assert p1 > p2 > ranked[2][0] and jaccard(set(first.sentence.terms), set(second.sentence.terms)) <= 0.5
+    (_, first), (p2, second) = ranked[0], ranked[1]
+    assert p2 > ranked[2][0] and jaccard(set(first.sentence.terms), set(second.sentence.terms)) <= 0.5
     assert extractive_answer(reading, p2).sentences == 2
     assert extractive_answer(reading, p2 + 1e-6).sentences == 1
