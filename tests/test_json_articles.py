@@ -92,6 +92,20 @@ def test_unix_times_cut_emoji_and_deep_nesting() -> None:
         parse_article("deep.json", b"[" * 100_000 + b"]" * 100_000)
 
 
+@pytest.mark.parametrize("ascii_only", [True, False])
+def test_mojibake_is_put_right_in_escaped_and_plain_json(ascii_only: bool) -> None:
+    """json.dump writes "Russiaâ€™s" as \\u00e2\\u20ac\\u2122 escapes by default: the file's
+    bytes are plain ASCII, so the fields are repaired once parsed, not only at decode."""
+    text = "Russia’s envoy called the talks “useful”."
+    garbled = text.encode().decode("cp1252", errors="replace")
+    fields = {"title": "Russia’s envoy".encode().decode("cp1252"), "text": garbled}
+    article = parse_article("m.json", json.dumps(fields, ensure_ascii=ascii_only).encode())
+    assert article.title == "Russia’s envoy"
+    assert (
+        article.text == parse_article("c.md", f"---\ntitle: T\n---\n{text}".encode()).text
+    )  # as a file reads it
+
+
 def test_a_json_article_is_indexed_and_answers(engine_over: Any) -> None:
     engine = engine_over({"port.json": json.dumps(NEWS_PLEASE), "rail.json": json.dumps(TRAFILATURA)})
     answer = engine.ask("What pay rise did the unions accept in Antwerp?")

@@ -23,6 +23,7 @@ JSON_SUFFIXES = (".json",)
 SUPPORTED_SUFFIXES = (".txt", ".md", *HTML_SUFFIXES, *JSON_SUFFIXES)
 WESTERN = ("cp1252", "latin_1", "iso8859_15")
 FRONT_MATTER_KEYS = ("title", "url", "published", "outlet", "author", "fetched")
+YAML_BLOCK_MARKERS = (">", "|", ">-", "|-", ">+", "|+")  # the value is the indented lines below
 
 
 @dataclass(frozen=True)
@@ -157,7 +158,7 @@ def split_front_matter(text: str) -> tuple[dict[str, str], str]:
         if not has_sep:
             return {}, text  # not front matter after all
         key = name.strip().lower().replace("-", "_")
-        block = value.strip() in (">", "|", ">-", "|-", ">+", "|+")
+        block = value.strip() in YAML_BLOCK_MARKERS
         found.setdefault(key, "" if block else _value(value))
     return {}, text
 

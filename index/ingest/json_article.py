@@ -16,6 +16,8 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from index.ingest.mojibake import repair
+
 # Where the article's text is, by the names exporters give it, most specific first.
 TEXT_FIELDS = (
     "maintext", "text", "body", "content", "article", "article_text", "articlebody", "full_text",
@@ -67,8 +69,9 @@ def _text(value: Any) -> str:
 
 def _clean(value: str) -> str:
     """Stripped, with lone surrogates (an emoji cut in half by a scraper) as "?": they
-    cannot be stored as UTF-8."""
-    return value.encode("utf-8", "replace").decode("utf-8").strip()
+    cannot be stored as UTF-8; and mojibake put right here too, since JSON usually writes it
+    as ASCII escapes ("Russia\\u00e2\\u20ac\\u2122s") that decoding the file never sees."""
+    return repair(value.encode("utf-8", "replace").decode("utf-8")).strip()
 
 
 def _scalar(value: Any, name: str = "") -> str:
