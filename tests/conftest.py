@@ -3,6 +3,7 @@ one real ONNX embedding model per session, and an embedding wrapper that counts 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -34,6 +35,22 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     workdir = tmp_path / "cwd"
     workdir.mkdir()
     monkeypatch.chdir(workdir)
+
+
+@pytest.fixture(autouse=True)
+def _forget_test_stores(tmp_path: Path) -> Iterator[None]:
+    """chromadb keeps every on-disk store a process opened, files and all, for the life of
+    the process: a test worker that has run a few hundred tests held over 1,000 descriptors.
+    The stores of a test's own temp dir are let go when it ends (a long-lived newsdesk
+    opens one index, so only tests gather them)."""
+    yield
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    systems = SharedSystemClient._identifier_to_system
+    for key in [k for k in systems if k.startswith(str(tmp_path))]:
+        system = systems.pop(key)
+        with contextlib.suppress(Exception):  # a store a test broke on purpose
+            system.stop()
 
 
 @pytest.fixture

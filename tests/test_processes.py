@@ -192,11 +192,15 @@ def test_damaged_index_gives_a_clear_message(tmp_path: Path, damage: str) -> Non
 
 
 def _next_json(proc: subprocess.Popen[str], timeout: float = 120) -> dict:
-    """The next JSON line the process prints, or a failure after timeout seconds."""
-    import select
+    """The next JSON line the process prints, or a failure after timeout seconds. A selector,
+    not select.select: that refuses descriptors past 1024, which a test worker that has
+    opened many stores reaches (the run where it did failed here, not in the watcher)."""
+    import selectors
 
     assert proc.stdout is not None
-    ready, _, _ = select.select([proc.stdout], [], [], timeout)
+    with selectors.DefaultSelector() as selector:
+        selector.register(proc.stdout, selectors.EVENT_READ)
+        ready = selector.select(timeout)
     assert ready, "no summary in time"
     return json.loads(proc.stdout.readline())
 
