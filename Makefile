@@ -20,7 +20,7 @@ SQUAD_CHECKS := --check 'hit@1>=0.82' --check 'keyword_recall>=0.87' --check 'fi
 	--check 'unanswerable_refused>=0.24' --check 'answerable_refused<=0.07'
 SQUAD_SAMPLE ?= 0
 
-.PHONY: install run chat test test-fast unit eval eval-seed eval-real train lint typecheck format bench bench-scale bench-fp32 clean
+.PHONY: install run chat test test-fast unit eval eval-seed eval-real eval-reuters eval-squad train lint typecheck format bench bench-scale bench-fp32 clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +38,12 @@ chat: install
 	$(BIN)/newsdesk index
 	$(BIN)/newsdesk chat
 
-test: install lint typecheck unit eval
+# The tests, the gate's three corpora and the checks as parallel jobs, longest first: alone,
+# each leaves one of the 2 cores idle much of the time (the tests wait on processes, the
+# gate's index builds embed one group at a time). --output-sync keeps each job's output
+# whole; -k runs the rest after a failure, so one run reports every failing part.
+test: install
+	$(MAKE) --no-print-directory -j2 -k --output-sync=target unit eval-reuters eval-squad eval-seed lint typecheck
 
 # Two workers (pytest-xdist): the tests wait on subprocesses and disks as much as on the CPU.
 # Work stealing: a worker that runs out takes tests queued for the other, so the long
@@ -63,13 +68,18 @@ eval-seed: install
 		$(ND) --index-dir $(EVAL_DIR)/seed eval tests/data/$${set}_questions.jsonl $(SEED_CHECKS) || exit 1; \
 	done
 
-eval-real: install
-	rm -rf $(EVAL_DIR)/reuters $(EVAL_DIR)/squad
+eval-real: eval-reuters eval-squad
+
+eval-reuters: install
+	rm -rf $(EVAL_DIR)/reuters
 	$(ND) --corpus-dir $(SHARED)/eval/reuters/corpus --index-dir $(EVAL_DIR)/reuters index --json > /dev/null
 	$(ND) --corpus-dir $(SHARED)/eval/reuters/corpus --index-dir $(EVAL_DIR)/reuters \
 		eval $(SHARED)/eval/reuters/questions.jsonl $(REUTERS_CHECKS)
 	$(ND) --corpus-dir $(SHARED)/eval/reuters/corpus --index-dir $(EVAL_DIR)/reuters \
 		eval $(SHARED)/eval/reuters/questions.jsonl --lowercase $(REUTERS_TYPED_CHECKS)
+
+eval-squad: install
+	rm -rf $(EVAL_DIR)/squad
 	$(ND) --corpus-dir $(SHARED)/eval/squad/corpus --index-dir $(EVAL_DIR)/squad index --json > /dev/null
 	$(ND) --corpus-dir $(SHARED)/eval/squad/corpus --index-dir $(EVAL_DIR)/squad \
 		eval $(SHARED)/eval/squad/questions.jsonl --sample $(SQUAD_SAMPLE) $(SQUAD_CHECKS)
