@@ -115,6 +115,26 @@ def test_an_index_on_a_shared_server_sees_what_another_machine_wrote(
     theirs = ["--corpus-dir", str(there), "--index-dir", str(tmp_path / "idx-there"), "index", "--json"]
 
     assert json.loads(run(mine, env).stdout.splitlines()[-1])["added"] == 5
-    assert json.loads(run(theirs, env).stdout.splitlines()[-1])["removed"] == 1  # from the shared collection
+    stamp = in_step_stamp(tmp_path / "idx-here")
+    assert stamp  # in step with the server's collection: the next run looks at changed files only
+    (here / "zz_new.txt").write_text("Title: A new one\n\nThe harbour reopened on Monday.", encoding="utf-8")
+    added = json.loads(run(mine, env).stdout.splitlines()[-1])
+    assert (added["added"], added["unchanged"], added["chunks"]) == (1, 5, 29)
+    assert in_step_stamp(tmp_path / "idx-here") not in ("", stamp)  # its own write: a new token
+
+    assert json.loads(run(theirs, env).stdout.splitlines()[-1])["removed"] == 2  # from the shared collection
     summary = json.loads(run(mine, env).stdout.splitlines()[-1])
-    assert (summary["added"], summary["unchanged"]) == (1, 4)  # put back: this corpus still has it
+    assert (summary["added"], summary["unchanged"]) == (2, 4)  # put back: this corpus still has them
+
+
+def in_step_stamp(index_dir: Path) -> str:
+    """What the index's file manifest says the index is in step with ("": not trusted)."""
+    from index.store.file_manifest import FileManifest
+    from index.store.index_stamp import META_KEY
+
+    manifest = FileManifest.open(index_dir)
+    assert manifest is not None
+    try:
+        return str(manifest.get_meta(META_KEY) or "")
+    finally:
+        manifest.close()

@@ -55,6 +55,7 @@ from index.store.chroma import (
     open_client,
     read_state,
     write_state,
+    writer_on_server,
 )
 from index.store.file_manifest import FileManifest, Row, open_manifest, row
 from index.store.index_dir import storage_errors, storage_problem
@@ -240,11 +241,20 @@ def run_index(
             known, trusted = legacy_rows(settings.index_dir, key), True
         collection = str(_state_for(settings, full).get("collection") or "")
         stamp = manifest.get_meta(IN_STEP)
+        # On a server, whether anyone wrote since is the collection's token there.
+        asked = bool(settings.chroma_host and stamp and collection and not full)
         in_step = (
             not full
-            and bool(stamp)  # none after a run that died, or on a Chroma server other machines write to
+            and bool(stamp)  # none after a run that died
             and not (settings.index_dir / FULL_MARKER).exists()
-            and stamp == index_stamp(settings, collection, model, sentence_rules_id())
+            and stamp
+            == index_stamp(
+                settings,
+                collection,
+                model,
+                sentence_rules_id(),
+                writer_on_server(settings, collection) if asked else None,
+            )
         )
         with phases("read"):
             named = None
@@ -326,7 +336,8 @@ def _update_in_step(run: _Run, scan: Scan, manifest: FileManifest, collection: s
     meta = {} if manifest.get_meta("loader") == key else {"loader": key}
 
     if not changed and not gone:
-        verify_vectors(settings.index_dir, settings.chroma_path, collection)  # damage is an error here too
+        if not settings.chroma_host:  # damaged vector files are an error here too
+            verify_vectors(settings.index_dir, settings.chroma_path, collection)
         if rows or meta:
             manifest.update(rows, (), meta)
         report.unchanged = scan.documents
@@ -379,8 +390,13 @@ def _update_in_step(run: _Run, scan: Scan, manifest: FileManifest, collection: s
     bump_revision(  # running bots and chats reopen the store
         settings.index_dir, newest_published=from_day(newest).isoformat() if newest is not None else ""
     )
-    record_vectors(settings.index_dir, settings.chroma_path)
-    manifest.update({}, (), {IN_STEP: index_stamp(settings, store.name, model, sentence_rules_id())})
+    if not settings.chroma_host:
+        record_vectors(settings.index_dir, settings.chroma_path)
+    # The token this run stamped before its first write: another machine's write since
+    # replaced it on the server, and the next run here then goes the full way.
+    manifest.update(
+        {}, (), {IN_STEP: index_stamp(settings, store.name, model, sentence_rules_id(), store.token)}
+    )
 
 
 def _update_full_way(run: _Run, scan: Scan, manifest: FileManifest, full: bool) -> None:
@@ -392,6 +408,7 @@ def _update_full_way(run: _Run, scan: Scan, manifest: FileManifest, full: bool) 
     with phases("read"):
         articles = scan.articles()
     client, store, old, keywords, _ = run.open_for_writing(full)
+    seen = str(store.metadata.get("writer") or "")  # the token before this run read the index
     states = _article_states(store, keywords)
     store.mirror = phases.calls("lexical", keywords)  # written from inside Chroma writes
     side = open_sentences(settings.index_dir)
@@ -459,7 +476,8 @@ def _update_full_way(run: _Run, scan: Scan, manifest: FileManifest, full: bool) 
     if not settings.chroma_host:
         record_vectors(settings.index_dir, settings.chroma_path)
     rows, in_step = manifest_rows(scan, states)
-    stamp = index_stamp(settings, store.name, model, sentence_rules_id()) if in_step else ""
+    writer = store.token or seen  # a write by anyone after `seen` changed the token on a server
+    stamp = index_stamp(settings, store.name, model, sentence_rules_id(), writer) if in_step else ""
     before = manifest.rows()
     changed = {path: r for path, r in rows.items() if before.get(path) != r}
     manifest.update(changed, before.keys() - rows.keys(), {"loader": key, IN_STEP: stamp})

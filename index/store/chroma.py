@@ -169,6 +169,18 @@ def stored_writer(chroma_path: Path, collection: str) -> str | None:
     return None if row is None or row[0] is None else str(row[0])
 
 
+def writer_on_server(settings: Settings, collection: str) -> str | None:
+    """The collection's writer token as the Chroma server holds it now (one request);
+    None when the collection is not there."""
+    client = open_client(settings, create=False)
+    try:
+        found = client.get_collection(collection, embedding_function=None)
+    except Exception:  # chromadb's "does not exist" differs by version; the full way words the rest
+        return None
+    writer = (found.metadata or {}).get("writer")
+    return str(writer) if writer else None
+
+
 def chunk_id(article_id: str, content_hash: str, position: int) -> str:
     """Same article content, same id: re-writing a chunk is an idempotent upsert."""
     return f"{article_id}#{content_hash[:16]}#{position:04d}"

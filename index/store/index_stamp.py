@@ -12,6 +12,10 @@ The next run computes the same from the files (a few `stat` calls and one read o
 Chroma's SQLite file, no chromadb import): equal, and it only has to look at what
 differs between the corpus and the manifest; anything else sends it the full way, which
 reads what the index holds and brings everything in step again.
+
+On a Chroma server other machines write to the same collection, and each stamps its own
+token first, so the token on the server says whether anyone wrote since this machine's
+last run: the run asks the server for it (one request) instead of reading the file.
 """
 
 from __future__ import annotations
@@ -28,12 +32,15 @@ from index.store.sqlite_file import signature
 META_KEY = "in_step_with"
 
 
-def index_stamp(settings: Settings, collection: str, model: str, rules: str) -> str:
-    """What the index is now, as a string to compare; "" when that cannot be told without
-    opening Chroma (a Chroma server, a collection no token was stamped on)."""
-    if settings.chroma_host or not collection:
+def index_stamp(
+    settings: Settings, collection: str, model: str, rules: str, server_writer: str | None = None
+) -> str:
+    """What the index is now, as a string to compare; "" when that cannot be told (a
+    collection no token was stamped on). On a Chroma server the caller passes the token
+    it read from the server (`server_writer`; None: not read, so "")."""
+    if not collection:
         return ""
-    writer = stored_writer(settings.chroma_path, collection)
+    writer = server_writer if settings.chroma_host else stored_writer(settings.chroma_path, collection)
     if not writer or writer == "pending":
         return ""
     parts: dict[str, Any] = {
