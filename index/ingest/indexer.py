@@ -242,19 +242,15 @@ def run_index(
         collection = str(_state_for(settings, full).get("collection") or "")
         stamp = manifest.get_meta(IN_STEP)
         # On a server, whether anyone wrote since is the collection's token there.
-        asked = bool(settings.chroma_host and stamp and collection and not full)
+        on_server = None
+        if settings.chroma_host and stamp and collection and not full:
+            with phases("load"):  # chromadb's import and one request
+                on_server = writer_on_server(settings, collection)
         in_step = (
             not full
             and bool(stamp)  # none after a run that died
             and not (settings.index_dir / FULL_MARKER).exists()
-            and stamp
-            == index_stamp(
-                settings,
-                collection,
-                model,
-                sentence_rules_id(),
-                writer_on_server(settings, collection) if asked else None,
-            )
+            and stamp == index_stamp(settings, collection, model, sentence_rules_id(), on_server)
         )
         with phases("read"):
             named = None
