@@ -346,7 +346,8 @@ def _update_in_step(run: _Run, scan: Scan, manifest: FileManifest, collection: s
     _, store, _, keywords, damage = run.open_for_writing(full=False)
     if damage:  # the signature was as recorded, yet SQLite could not open it
         reconcile(store, keywords)
-        fill_vectors(store, keywords)
+        if not settings.chroma_host:  # questions on a server search it, never the copy
+            fill_vectors(store, keywords)
     store.mirror = phases.calls("lexical", keywords)  # written from inside Chroma writes
     side = open_sentences(settings.index_dir)
     states = keywords.article_states([a.id for a in changed] + gone)
