@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -62,10 +63,10 @@ def server(tmp_path: Path) -> Iterator[ChromaServer]:
     srv.kill()
 
 
-def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True, timeout=300, env=env
-    )
+def run(args: list[str], env: dict[str, str], module: bool = True) -> subprocess.CompletedProcess[str]:
+    """newsdesk's CLI with args (module=False: args are the interpreter's own)."""
+    command = [sys.executable, "-m", "bot.cli", *args] if module else [sys.executable, *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
 
 
 def test_index_and_answer_through_a_chroma_server_that_is_killed_and_restarted(
@@ -117,6 +118,9 @@ def test_an_index_on_a_shared_server_sees_what_another_machine_wrote(
     assert json.loads(run(mine, env).stdout.splitlines()[-1])["added"] == 5
     stamp = in_step_stamp(tmp_path / "idx-here")
     assert stamp  # in step with the server's collection: the next run looks at changed files only
+    noop = run(["-X", "importtime", "-m", "bot.cli", *mine], env, module=False)
+    assert json.loads(noop.stdout.splitlines()[-1])["unchanged"] == 5
+    assert not re.search(r"\|\s+chromadb$", noop.stderr, re.M)  # the token came over REST: no chromadb import
     (here / "zz_new.txt").write_text("Title: A new one\n\nThe harbour reopened on Monday.", encoding="utf-8")
     added = json.loads(run(mine, env).stdout.splitlines()[-1])
     assert (added["added"], added["unchanged"], added["chunks"]) == (1, 5, 29)
