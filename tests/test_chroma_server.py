@@ -16,6 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from index.store.file_manifest import FileManifest
+from index.store.index_stamp import META_KEY
+
 SEEDS = Path(__file__).resolve().parent.parent / "corpus"
 CHROMA = Path(sys.executable).parent / "chroma"
 pytestmark = pytest.mark.integration
@@ -92,6 +95,10 @@ def test_index_and_answer_through_a_chroma_server_that_is_killed_and_restarted(
     assert down.returncode == 1
     assert down.stderr.startswith(f"Error: cannot reach the Chroma server at 127.0.0.1:{server.port} (")
     assert down.stderr.endswith("is `chroma run` up?\n") and down.stderr.count("\n") == 1
+    stuck = run([*dirs, "index"], env)  # in step here: the token is asked of the dead server
+    assert stuck.returncode == 1
+    assert stuck.stderr.startswith(f"Error: cannot reach the Chroma server at 127.0.0.1:{server.port} (")
+    assert stuck.stderr.count("\n") == 1
 
     server.start()  # same path: the data survived the SIGKILL
     again = run([*dirs, "ask", "--json", question], env)
@@ -133,9 +140,6 @@ def test_an_index_on_a_shared_server_sees_what_another_machine_wrote(
 
 def in_step_stamp(index_dir: Path) -> str:
     """What the index's file manifest says the index is in step with ("": not trusted)."""
-    from index.store.file_manifest import FileManifest
-    from index.store.index_stamp import META_KEY
-
     manifest = FileManifest.open(index_dir)
     assert manifest is not None
     try:

@@ -244,7 +244,7 @@ def run_index(
         # On a server, whether anyone wrote since is the collection's token there.
         on_server = None
         if settings.chroma_host and stamp and collection and not full:
-            with phases("load"):  # chromadb's import and one request
+            with phases("load"):  # one REST request; chromadb's import only when that fails
                 on_server = writer_on_server(settings, collection)
         in_step = (
             not full
