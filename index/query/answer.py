@@ -122,6 +122,16 @@ def abstain(question: str, passages: list[Passage], mode: str) -> Answer:
     )
 
 
+def never_mentioned(question: str, names: tuple[str, ...], passages: list[Passage], mode: str) -> Answer:
+    """The refusal when the question names something no article mentions: say which
+    name, so a misspelling or another name for it can be tried (index.query.unknown)."""
+    answer = abstain(question, passages, mode)
+    quoted = [f"“{name}”" for name in names]
+    listed = quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+    answer.text = f"{NOT_FOUND} None of them mentions {listed}."
+    return answer
+
+
 def not_english(question: str, why: str, mode: str) -> Answer:
     """MiniLM and the answerer read English only: say so rather than quote at random."""
     return Answer(

@@ -9,7 +9,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from index.errors import IndexMissingError, NewsdeskError, QuestionError
-from index.query.answer import Answer, abstain, extractive_answer, not_english
+from index.query.answer import Answer, abstain, extractive_answer, never_mentioned, not_english
 from index.query.reader import Reader, Reading
 from index.query.retrieval import HybridRetriever, Passage
 from index.query.scope import Scope, with_scope_note
@@ -306,6 +306,8 @@ class Engine:
     def _compose(self, question: str, mode: str, top_k: int, reading: Reading) -> Answer:
         if reading.foreign:
             return not_english(question, reading.foreign, mode)
+        if reading.unknown:
+            return never_mentioned(question, reading.unknown, reading.passages, mode)
         model = self._reader.model if self._reader else None
         if model is None or reading.answerable < model.answer_threshold:
             return abstain(question, reading.passages, mode)

@@ -7,6 +7,7 @@ P(the articles answer the question at all).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -24,6 +25,7 @@ from index.query.question import Question, analyze, foreign_language
 from index.query.retrieval import HybridRetriever, Passage, collapse_duplicates
 from index.query.scope import Scope
 from index.query.truecase import truecase, uncased
+from index.query.unknown import unknown_names
 from index.store.chroma import chunk_id
 from index.store.sentences import SentenceStore
 from index.text import stem
@@ -40,6 +42,7 @@ class Reading:
     answerable: float  # P(the articles answer the question)
     foreign: str | None = None  # why the question is not English, when it isn't
     first: int | None = None  # the row to quote first, when not the likeliest (AnswerModel.first)
+    unknown: tuple[str, ...] = ()  # names of the question no article mentions (index.query.unknown)
 
     def ranked_rows(self) -> list[tuple[float, Row]]:
         """Rows by probability, the one chosen to be quoted first ahead of them."""
@@ -60,6 +63,7 @@ class Gathered:
     articles: list[Article]
     vectors: QuestionVectors
     periods: Periods  # the months, years and quarters the question asks about
+    unknown: tuple[str, ...] = ()  # names of the question no article mentions
 
 
 class Reader:
@@ -94,7 +98,11 @@ class Reader:
             articles,
             self._vectors(text, encoded, idf),
             periods(asked or text, asked=True),
+            unknown_names(text, self._frequencies, self.sentences.terms_near),
         )
+
+    def _frequencies(self, terms: Iterable[str]) -> dict[str, int]:
+        return self.sentences.document_frequencies(terms)[0]
 
     def score(self, g: Gathered) -> Reading:
         model = self.model
@@ -106,12 +114,15 @@ class Reader:
         probabilities = agreeing(g, rows, unchecked)
         evidence = abstain_features(X, probabilities, model.features, unchecked)
         vector = np.asarray([[evidence[n] for n in model.abstain.names]], dtype=np.float32)
-        # Every candidate ruled out by the checks: nothing is left that could answer.
-        ruled_out = not len(rows) or not probabilities.any()
+        # Every candidate ruled out by the checks, or a name the articles never mention:
+        # nothing is left that could answer.
+        ruled_out = not len(rows) or not probabilities.any() or bool(g.unknown)
         answerable = 0.0 if ruled_out else float(model.abstain.probability(vector)[0])
         first = model.first_sentence(X, probabilities)
         passages = self._rank_passages(g.pool, rows, probabilities, first)
-        return Reading(g.question, passages, g.articles, rows, X, probabilities, answerable, g.foreign, first)
+        return Reading(
+            g.question, passages, g.articles, rows, X, probabilities, answerable, g.foreign, first, g.unknown
+        )
 
     def _vectors(self, text: str, encoded: Any, idf: dict[str, float]) -> QuestionVectors:
         kept = content_tokens(text, encoded.offsets)

@@ -202,6 +202,18 @@ class SentenceStore(SqliteFile):
         )
         return None if row is None else (str(row[0]), set(row[1].split()))
 
+    def terms_near(self, term: str, within: int) -> list[str]:
+        """Terms some article holds that start with term's first letter and differ in
+        length from it by at most `within` (the candidates for a misspelt name)."""
+        first = term[:1]
+        if not first:
+            return []
+        rows = self._conn().execute(
+            "SELECT term FROM df WHERE term >= ? AND term < ? AND n > 0 AND length(term) BETWEEN ? AND ?",
+            (first, chr(ord(first) + 1), len(term) - within, len(term) + within),
+        )
+        return [str(t) for (t,) in rows]
+
     def document_frequencies(self, terms: Iterable[str]) -> tuple[dict[str, int], int]:
         """(articles holding each term, articles in all)."""
         terms = list(dict.fromkeys(terms))

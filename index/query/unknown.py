@@ -1,0 +1,148 @@
+"""Names a question states that no article mentions: the articles cannot answer it.
+
+"Who is lead manager of Nintendo's eurobond?" over a 1987 newswire: every other word
+matches a real story (another company's eurobond), so the sentence ranker and the
+abstain model see a near-perfect match and quote it. The articles never say "Nintendo",
+so they cannot be about it: the reader refuses, and says which name it did not find.
+
+A name is a word of three letters or more written with a capital inside the question
+(not its first word), a word with a capital inside ("iPod"), or a word of letters and
+digits ("MI66"). It counts as found when some article holds the same
+term (accents and case folded, stemmed as the index stems), and also when:
+- its parts are found, for a hyphenated name ("Bedford-Isuzu": the articles write
+  "Bedford" and "Isuzu"), parts not written as names left out ("SDK-made", "pre-2007");
+- it is two found words written as one ("Superbowl" for "Super Bowl"), or one of two
+  words the articles write as one ("Nord Stream" for "Nordstream");
+- it is one or two letters from a found term with the same first letter, for names of 5
+  or 8 letters and more ("Bayonce", "Euorpeans"): a typo is not another name.
+
+Left out, as words whose absence says nothing: acronyms of up to five capitals, dotted or not ("NYC"
+for "New York City", "U.S." for "US"), short codes and measures ("Q1", "G7", "100m"),
+ordinals, months and weekdays (the period check's), contractions ("Aren't"), and every
+capitalised word of a question written in title case or capitals (there capitals do not
+mark names). A question typed in lower case has no names here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+from index.dates import MONTH_NAME
+from index.text import is_content, joined_terms, stem, word_spans
+
+_SKIP = re.compile(
+    rf"(?:{MONTH_NAME}|monday|tuesday|wednesday|thursday|friday|saturday|sunday|\d+(?:st|nd|rd|th|s))$", re.I
+)
+_ACRONYM = re.compile(r"[A-Z]{2,5}s?$")
+_CONTRACTION = re.compile(r"n['’]t$", re.I)
+_TITLE_CASE = 0.7  # this share of the words after the first capitalised: title case
+_SPLIT_MIN = 4  # each part of a word written as two ("Fox" + "conn" is no "Foxconn")
+_FUZZY = ((8, 2), (5, 1))  # (name length at least, letters it may differ by)
+
+
+def question_names(text: str) -> list[tuple[str, str]]:
+    """(name as written, its term) for each name in the question, once each."""
+    spans = word_spans(text)
+    after_first = [text[a:b] for a, b, _, folded in spans[1:] if folded.isalpha()]
+    capitalised = sum(raw[:1].isupper() for raw in after_first)
+    title_case = len(after_first) >= 3 and capitalised >= _TITLE_CASE * len(after_first)
+    out: dict[str, str] = {}
+    for i, (a, b, term, folded) in enumerate(spans):
+        raw = text[a:b]
+        mixed = _mixed(raw)
+        if i == 0 or len(folded) < 3 or not is_content(folded) or folded.isdigit():
+            continue
+        camel = raw[:1].islower() and any(ch.isupper() for ch in raw)  # "iPod", "eBay"
+        if not (mixed or camel or (raw[:1].isupper() and not title_case)):
+            continue
+        if _SKIP.match(folded) or _acronym(raw) or _CONTRACTION.search(raw):
+            continue
+        if mixed and (len(folded) <= 3 or raw[:1].isdigit()):  # "Q1", "100m", "1Q08"
+            continue
+        out.setdefault(re.sub(r"['’]s$", "", raw), term)  # "Nintendo's" names Nintendo
+    return list(out.items())
+
+
+def _acronym(word: str) -> bool:
+    return bool(_ACRONYM.match(re.split(r"['’]", word, maxsplit=1)[0].replace(".", "")))
+
+
+def _mixed(word: str) -> bool:
+    return any(ch.isdigit() for ch in word) and any(ch.isalpha() for ch in word)
+
+
+def unknown_names(
+    text: str,
+    frequencies: Callable[[Iterable[str]], dict[str, int]],
+    near: Callable[[str, int], list[str]],
+) -> tuple[str, ...]:
+    """The question's names that no article holds (as written), in question order.
+
+    frequencies: articles holding each term (`SentenceStore.document_frequencies`);
+    near: found terms with the given first letter and length within the given distance
+    (`SentenceStore.terms_near`), asked only for a name not found otherwise."""
+    names = question_names(text)
+    if not names:
+        return ()
+    parts = {name: _parts(name) for name, _ in names}
+    for joined, pair in joined_terms(text):  # "Nord Stream" where the articles write "Nordstream"
+        for name, term in names:
+            if term in pair:
+                parts[name].append((joined,))
+    wanted = {term for _, term in names} | {t for ps in parts.values() for group in ps for t in group}
+    df = frequencies(wanted)
+    missing = []
+    for name, term in names:
+        if df.get(term, 0) or any(all(df.get(t, 0) for t in group) for group in parts[name]):
+            continue
+        if _near_found(term, len(name), near):
+            continue
+        missing.append(name)
+    return tuple(missing)
+
+
+def _parts(name: str) -> list[tuple[str, ...]]:
+    """Ways the name may be written in parts: at its hyphens and slashes (parts that
+    could not be names left out: "SDK-made", "pre-2007"), or as two words."""
+    spaced = name.replace("-", " ").replace("/", " ")
+    spans = word_spans(spaced)
+    groups: list[tuple[str, ...]] = []
+    if len(spans) > 1:
+        named = [(spaced[a:b], term, w) for a, b, term, w in spans]
+        groups.append(
+            tuple(
+                term
+                for raw, term, w in named
+                if is_content(w)
+                and (raw[:1].isupper() or _mixed(raw))
+                and not w.isdigit()
+                and not _acronym(raw)
+            )
+        )
+    word = "".join(w for _, _, _, w in spans)
+    if word.isalpha():
+        groups += [(stem(word[:k]), stem(word[k:])) for k in range(_SPLIT_MIN, len(word) - _SPLIT_MIN + 1)]
+    return groups
+
+
+def _near_found(term: str, letters: int, near: Callable[[str, int], list[str]]) -> bool:
+    allowed = next((d for length, d in _FUZZY if letters >= length), 0)
+    if not allowed:
+        return False
+    return any(distance(term, other, allowed) <= allowed for other in near(term, allowed))
+
+
+def distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance of a and b, or limit + 1 once it is sure to exceed limit."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i]
+        for j, cb in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]

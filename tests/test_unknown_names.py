@@ -1,0 +1,103 @@
+"""A question naming something no article mentions is refused, and says which name."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import cli
+from index.query.engine import Engine
+from index.query.unknown import distance, question_names, unknown_names
+from index.settings import Settings
+from index.text import stem
+
+
+def names(question: str) -> list[str]:
+    return [name for name, _ in question_names(question)]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Who is lead manager of Nintendo's eurobond?", ["Nintendo"]),  # possessive off
+        ("Nintendo said what?", []),  # the first word is capitalised whatever it is
+        ("Which MI66 agent met Lavrov?", ["MI66", "Lavrov"]),  # letters and digits
+        ("What did NYC and the U.S. say in March on Monday?", []),  # acronyms, months, days
+        ("What share of Q1 sales came from 100m runs by the 3rd?", []),  # codes, measures, ordinals
+        ("Why Aren't the talks over?", []),  # title case: capitals mark no names
+        ("What Did The Minister Say About Tariffs?", []),
+        ("who did lavrov meet in geneva?", []),  # typed in lower case
+        ("How much is the U.S. Army paying Red Nose Day?", ["Army", "Red", "Nose", "Day"]),
+        ("What did Al say?", []),  # two letters
+        ("Which iPods did eBay sell?", ["iPods", "eBay"]),  # a capital inside
+    ],
+)
+def test_question_names(question: str, expected: list[str]) -> None:
+    assert names(question) == expected
+
+
+CORPUS_TERMS = {
+    stem(w)
+    for w in ["bedford", "isuzu", "super", "bowl", "beyonce", "lavrov", "geneva", "minister", "nordstream"]
+}
+
+
+def missing(question: str) -> tuple[str, ...]:
+    def frequencies(terms: Any) -> dict[str, int]:
+        return {t: int(t in CORPUS_TERMS) for t in terms}
+
+    def near(term: str, within: int) -> list[str]:
+        return [t for t in CORPUS_TERMS if t[:1] == term[:1] and abs(len(t) - len(term)) <= within]
+
+    return unknown_names(question, frequencies, near)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What did Lavrov say in Geneva?", ()),
+        ("What did Lavrov tell Nintendo and Foxconn?", ("Nintendo", "Foxconn")),
+        ("What stake has GM in the Bedford-Isuzu venture?", ()),  # the parts are found
+        ("Who sang at the Superbowl?", ()),  # two words written as one
+        ("What is Nord Stream 2?", ()),  # one word written as two
+        ("Who did Bayonce meet?", ()),  # one letter off, long enough to be a typo
+        ("What did Lavrof say?", ()),  # one letter off
+        ("What did Lavr say in Genf?", ("Lavr", "Genf")),  # too short to call a typo
+        ("Who did Foxconn-Isuzu hire?", ("Foxconn-Isuzu",)),  # a part not found
+    ],
+)
+def test_unknown_names(question: str, expected: tuple[str, ...]) -> None:
+    assert missing(question) == expected
+
+
+def test_distance_stops_past_its_limit() -> None:
+    assert distance("beyonc", "bayonc", 1) == 1
+    assert distance("european", "euorpean", 2) == 2
+    assert distance("nintendo", "netanyahu", 2) == 3  # limit + 1, not the full distance
+
+
+def test_a_name_no_article_mentions_is_refused_with_the_name(built_index: Settings, onnx_model: Any) -> None:
+    engine = Engine(built_index, embed_model=onnx_model)
+    answer = engine.ask("What did Lavrov tell Nintendo's chairman in Geneva?")
+    assert answer.abstained
+    assert answer.text == "I couldn't find that in the articles. None of them mentions “Nintendo”."
+    assert answer.sources  # the closest articles are still offered
+
+    # The same question without the unknown name, and with a misspelt known name, is answered.
+    for question in (
+        "Who is the Russian Foreign Minister that Blinken met?",
+        "Who is the Russian Foreign Minister that Blinkenn met?",
+    ):
+        answer = engine.ask(question)
+        assert not answer.abstained and "Lavrov" in answer.text
+
+
+def test_cli_prints_the_refusal_with_the_names(built_index: Settings) -> None:
+    args = ["--corpus-dir", str(built_index.corpus_dir), "--index-dir", str(built_index.index_dir)]
+    result = CliRunner().invoke(cli, [*args, "ask", "What did Obama and Foxconn agree with Lavrov?"])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[0] == (
+        "I couldn't find that in the articles. None of them mentions “Obama” or “Foxconn”."
+    )
