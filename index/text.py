@@ -121,6 +121,11 @@ def word_spans(text: str, start: int = 0) -> list[tuple[int, int, str, str]]:
     return out
 
 
+def letters_and_digits(word: str) -> bool:
+    """A word of letters and digits ("MI66", "DB10"): a name or a code, capitalised or not."""
+    return any(ch.isdigit() for ch in word) and any(ch.isalpha() for ch in word)
+
+
 def is_content(word: str) -> bool:
     """A word that carries meaning: not a stop word, not a lone character (unless a digit)."""
     return word not in stop_words() and (len(word) > 1 or word.isdigit())

@@ -26,7 +26,7 @@ import numpy as np
 
 from index.dates import MONTH_NAME
 from index.query.agreement import without_disagreeing
-from index.text import fold, stem
+from index.text import fold, letters_and_digits, stem
 
 if TYPE_CHECKING:
     from index.query.features import Row
@@ -41,11 +41,7 @@ def _tokens(text: str) -> tuple[tuple[str, ...], tuple[bool, ...]]:
     """(folded words, whether each is written as a name), hyphens and dashes splitting."""
     found = [m.group() for m in _TOKEN.finditer(text)]
     folded = (fold(w).replace(".", "").removesuffix("'s") for w in found)  # "Chopin's" is Chopin
-    return tuple(folded), tuple(w[0].isupper() or _mixed(w) for w in found)
-
-
-def _mixed(word: str) -> bool:
-    return any(ch.isdigit() for ch in word) and any(ch.isalpha() for ch in word)
+    return tuple(folded), tuple(w[0].isupper() or letters_and_digits(w) for w in found)
 
 
 @lru_cache(maxsize=4096)
@@ -78,7 +74,11 @@ def verdict(
                 named[j]
                 and words[j - 1] == before
                 and words[j + 1] == after
-                and (other[:_SAME_START] != name[:_SAME_START] or _mixed(other) or _mixed(name))
+                and (
+                    other[:_SAME_START] != name[:_SAME_START]
+                    or letters_and_digits(other)
+                    or letters_and_digits(name)
+                )
             ):
                 wrong = True
                 break

@@ -29,7 +29,7 @@ import re
 from collections.abc import Callable, Iterable
 
 from index.dates import MONTH_NAME
-from index.text import is_content, joined_terms, stem, word_spans
+from index.text import is_content, joined_terms, letters_and_digits, stem, word_spans
 
 _SKIP = re.compile(
     rf"(?:{MONTH_NAME}|monday|tuesday|wednesday|thursday|friday|saturday|sunday|\d+(?:st|nd|rd|th|s))$", re.I
@@ -50,7 +50,7 @@ def question_names(text: str) -> list[tuple[str, str]]:
     out: dict[str, str] = {}
     for i, (a, b, term, folded) in enumerate(spans):
         raw = text[a:b]
-        mixed = _mixed(raw)
+        mixed = letters_and_digits(raw)
         if i == 0 or len(folded) < 3 or not is_content(folded) or folded.isdigit():
             continue
         camel = raw[:1].islower() and any(ch.isupper() for ch in raw)  # "iPod", "eBay"
@@ -66,10 +66,6 @@ def question_names(text: str) -> list[tuple[str, str]]:
 
 def _acronym(word: str) -> bool:
     return bool(_ACRONYM.match(re.split(r"['’]", word, maxsplit=1)[0].replace(".", "")))
-
-
-def _mixed(word: str) -> bool:
-    return any(ch.isdigit() for ch in word) and any(ch.isalpha() for ch in word)
 
 
 def unknown_names(
@@ -115,7 +111,7 @@ def _parts(name: str) -> list[tuple[str, ...]]:
                 term
                 for raw, term, w in named
                 if is_content(w)
-                and (raw[:1].isupper() or _mixed(raw))
+                and (raw[:1].isupper() or letters_and_digits(raw))
                 and not w.isdigit()
                 and not _acronym(raw)
             )
