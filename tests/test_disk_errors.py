@@ -7,7 +7,6 @@ import resource
 import shutil
 import signal
 import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,24 +15,12 @@ from typing import Any
 import pytest
 
 from benchmarks.synthetic import generate_corpus
+from tests.commands import newsdesk_command
 
 pytestmark = pytest.mark.slow  # runs newsdesk as processes
 
 SEEDS = Path(__file__).resolve().parent.parent / "corpus"
 QUESTION = "Who is the Russian Foreign Minister that Blinken met?"
-
-
-def newsdesk(corpus: Path, index_dir: Path, *args: str) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "bot.cli",
-        "--corpus-dir",
-        str(corpus),
-        "--index-dir",
-        str(index_dir),
-        *args,
-    ]
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +29,7 @@ def seed_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("seed")
     shutil.copytree(SEEDS, work / "corpus")
     subprocess.run(
-        newsdesk(work / "corpus", work / "idx", "index"), check=True, capture_output=True, timeout=300
+        newsdesk_command(work / "corpus", work / "idx", "index"), check=True, capture_output=True, timeout=300
     )
     return work
 
@@ -95,7 +82,9 @@ def test_disk_full_during_index(seed_index: Path, small_disk: Path, tmp_path: Pa
     free = shutil.disk_usage(small_disk).free
     (small_disk / "filler").write_bytes(b"\0" * max(free - 16_384, 0))
 
-    full = subprocess.run(newsdesk(corpus, index_dir, "index"), capture_output=True, text=True, timeout=300)
+    full = subprocess.run(
+        newsdesk_command(corpus, index_dir, "index"), capture_output=True, text=True, timeout=300
+    )
     assert full.returncode == 1
     # SQLite reports a full disk as "full" or, from FTS5's writes, as a disk I/O error.
     assert full.stderr in (
@@ -120,7 +109,11 @@ def test_a_write_the_disk_refuses(seed_index: Path, tmp_path: Path, onnx_model: 
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
     refused = subprocess.run(
-        newsdesk(corpus, index_dir, "index"), capture_output=True, text=True, timeout=300, preexec_fn=limited
+        newsdesk_command(corpus, index_dir, "index"),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        preexec_fn=limited,
     )
     assert refused.returncode == 1, refused.stderr
     assert refused.stderr.startswith(

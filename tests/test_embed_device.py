@@ -4,7 +4,6 @@ for but absent (this machine's onnxruntime is the CPU build)."""
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +11,7 @@ import pytest
 
 from index.embedding.onnx import MiniLMEncoder, providers_for
 from index.errors import NewsdeskError
+from tests.commands import newsdesk_command
 
 CPU = ["CPUExecutionProvider"]
 GPU = ["TensorrtExecutionProvider", "CUDAExecutionProvider", "CPUExecutionProvider"]
@@ -48,16 +48,7 @@ def test_cli_says_so_in_one_line(tmp_path: Path) -> None:
     corpus.mkdir()
     (corpus / "a.txt").write_text("Blinken met Lavrov in Geneva.", encoding="utf-8")
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bot.cli",
-            "--corpus-dir",
-            str(corpus),
-            "--index-dir",
-            str(tmp_path / "i"),
-            "index",
-        ],
+        newsdesk_command(corpus, tmp_path / "i", "index"),
         capture_output=True,
         text=True,
         env={"EMBED_DEVICE": "cuda", "PATH": "/usr/bin:/bin"},

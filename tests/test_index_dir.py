@@ -6,7 +6,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
+from tests.commands import newsdesk_command
 
 SEEDS = Path(__file__).resolve().parent.parent / "corpus"
 QUESTION = "Who is the Russian Foreign Minister that Blinken met?"
@@ -60,7 +60,7 @@ def test_read_only_index_answers_and_index_says_it_is_not_writable(shared_dir: P
     corpus, index_dir, home = shared_dir / "corpus", shared_dir / "idx", shared_dir / "home"
     shutil.copytree(SEEDS, corpus)
     home.mkdir()
-    base = [sys.executable, "-m", "bot.cli", "--corpus-dir", str(corpus), "--index-dir", str(index_dir)]
+    base = newsdesk_command(corpus, index_dir)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSDESK_", "LLM_", "CHROMA_"))}
     env |= {"HOME": str(home), "PYTHONDONTWRITEBYTECODE": "1", "TMPDIR": str(home)}
     subprocess.run([*base, "index"], check=True, capture_output=True, timeout=300, env=env)

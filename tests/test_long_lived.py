@@ -4,7 +4,6 @@ it follows the switch to a fresh collection and sees new articles, with no faile
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ import pytest
 from index.query import engine as engine_module
 from index.query.engine import Engine
 from index.settings import Settings
+from tests.commands import newsdesk_command
 
 pytestmark = pytest.mark.slow  # runs newsdesk as processes
 
@@ -23,16 +23,7 @@ LATE = "# Harbour strike\n\nDock workers in Rotterdam walked out on Monday over 
 def outside(settings: Settings, *args: str) -> None:
     """`newsdesk` in another process, as a user or cron job would run it beside the bot."""
     subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bot.cli",
-            "--corpus-dir",
-            str(settings.corpus_dir),
-            "--index-dir",
-            str(settings.index_dir),
-            *args,
-        ],
+        newsdesk_command(settings.corpus_dir, settings.index_dir, *args),
         check=True,
         capture_output=True,
         timeout=300,

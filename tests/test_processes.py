@@ -136,15 +136,20 @@ def test_second_index_process_is_refused(tmp_path: Path) -> None:
     assert first.returncode == 0
 
 
-def test_watch_reindexes_on_change(tmp_path: Path) -> None:
-    corpus, index_dir = tmp_path / "corpus", tmp_path / "idx"
+def _watching(corpus: Path, index_dir: Path, stderr: int) -> subprocess.Popen[str]:
+    """`newsdesk index --watch --json` over a copy of the seed articles."""
     shutil.copytree(SEEDS, corpus)
-    proc = subprocess.Popen(
+    return subprocess.Popen(
         newsdesk("--corpus-dir", str(corpus), "--index-dir", str(index_dir), "index", "--watch", "--json"),
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=stderr,
         text=True,
     )
+
+
+def test_watch_reindexes_on_change(tmp_path: Path) -> None:
+    corpus, index_dir = tmp_path / "corpus", tmp_path / "idx"
+    proc = _watching(corpus, index_dir, stderr=subprocess.DEVNULL)
     try:
         assert proc.stdout is not None
         first = json.loads(proc.stdout.readline())
@@ -207,13 +212,7 @@ def _next_json(proc: subprocess.Popen[str], timeout: float = 120) -> dict:
 
 def test_watch_survives_the_index_dir_being_deleted(tmp_path: Path) -> None:
     corpus, index_dir = tmp_path / "corpus", tmp_path / "idx"
-    shutil.copytree(SEEDS, corpus)
-    proc = subprocess.Popen(
-        newsdesk("--corpus-dir", str(corpus), "--index-dir", str(index_dir), "index", "--watch", "--json"),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc = _watching(corpus, index_dir, stderr=subprocess.PIPE)
     try:
         assert _next_json(proc)["added"] == 5
         shutil.rmtree(index_dir)  # under the running watcher, with its store open
