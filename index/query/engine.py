@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from index.errors import IndexMissingError, NewsdeskError, QuestionError
 from index.query.answer import Answer, abstain, extractive_answer, never_mentioned, not_english
+from index.query.overview import overview_answer, overview_topic
 from index.query.reader import Reader, Reading
 from index.query.retrieval import HybridRetriever, Passage
 from index.query.scope import Scope, with_scope_note
@@ -214,13 +215,17 @@ class Engine:
             asked, outlet=given.outlet or asked.outlet, reference=given.reference or asked.reference
         )
 
-    def _scoped_read(self, question: str, scope: Scope) -> tuple[Reading, Scope, str]:
+    def _scoped_read(
+        self, question: str, scope: Scope, text: str | None = None
+    ) -> tuple[Reading, Scope, str]:
         """Read within the scope. Dates read from the question that no indexed article has
         are dropped (the question may date the event, not the report): all dates are
-        searched then, and the note says so. Returns (reading, scope used, note)."""
+        searched then, and the note says so. text: what to read when not the question
+        (an overview request's topic). Returns (reading, scope used, note)."""
         from index.query.dates import without_dates
 
-        reading = self.read(without_dates(question, scope), scope, question)  # its dates are now a filter
+        text = text or question
+        reading = self.read(without_dates(text, scope), scope, question)  # its dates are now a filter
         note = scope.describe()
         if scope.filters and not reading.passages:
             if scope.from_question and (scope.since or scope.until):
@@ -231,7 +236,7 @@ class Engine:
                 )
                 if wider.outlet:
                     note += f" {wider.describe()}"
-                return self.read(question, wider), wider, note
+                return self.read(text, wider, question), wider, note
             note = f"No indexed article matches: {note[0].lower()}{note[1:]}"
         return reading, scope, note
 
@@ -299,18 +304,35 @@ class Engine:
             from index.query import baseline
 
             return baseline.answer(question, self.search(question, top_k), mode)
-        reading, used, note = self._scoped_read(question, scope)
-        answer = self._compose(question, mode, top_k, reading)
-        return with_scope_note(answer, used, note)
+        topic = overview_topic(question)  # "Summarize the news on OPEC": read "OPEC"
+        newest = topic is not None and scope.latest  # the newest of the articles about it, not
+        read_scope = replace(scope, latest=False) if newest else scope  # the newest passages
+        reading, used, note = self._scoped_read(question, read_scope, topic)
+        answer = self._compose(question, mode, top_k, reading, topic, newest)
+        return with_scope_note(answer, replace(used, latest=scope.latest), note)
 
-    def _compose(self, question: str, mode: str, top_k: int, reading: Reading) -> Answer:
+    def _compose(
+        self,
+        question: str,
+        mode: str,
+        top_k: int,
+        reading: Reading,
+        topic: str | None = None,
+        newest: bool = False,
+    ) -> Answer:
         if reading.foreign:
             return not_english(question, reading.foreign, mode)
         if reading.unknown:
             return never_mentioned(question, reading.unknown, reading.passages, mode)
         model = self._reader.model if self._reader else None
-        if model is None or reading.answerable < model.answer_threshold:
+        if model is None or (topic is None and reading.answerable < model.answer_threshold):
             return abstain(question, reading.passages, mode)
+
+        def extractive(mode: str) -> Answer:
+            if topic is not None:
+                return overview_answer(reading, topic, mode, newest)
+            return extractive_answer(reading, model.extra_sentence, mode)
+
         if mode == "llm":
             from index.query.llm import llm_answer
 
@@ -319,9 +341,9 @@ class Engine:
                 self._get_llm(),
                 question,
                 reading.passages[:top_k],
-                lambda: extractive_answer(reading, model.extra_sentence, "extractive"),
+                lambda: extractive("extractive"),
             )
-        return extractive_answer(reading, model.extra_sentence, mode)
+        return extractive(mode)
 
     def _note_bm25_damage(self, answer: Answer) -> None:
         """A damaged BM25 is left out of retrieval; the answer says so."""

@@ -92,13 +92,13 @@ class Reader:
         pool = collapse_duplicates(sorted(pool, key=lambda p: p.score, reverse=True))
         return Gathered(
             question,
-            foreign_language(text),
+            foreign_language(asked or text),
             pool,
             idf,
             articles,
             self._vectors(text, encoded, idf),
             periods(asked or text, asked=True),
-            unknown_names(text, self._frequencies, self.sentences.terms_near),
+            unknown_names(asked or text, self._frequencies, self.sentences.terms_near),
         )
 
     def _frequencies(self, terms: Iterable[str]) -> dict[str, int]:

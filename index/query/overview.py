@@ -1,0 +1,93 @@
+"""Requests for an overview, not a fact: "Summarize the news on OPEC", "Tell me about
+the Bundesbank", "What's the latest on Texaco?".
+
+The answer model was trained on questions with one answer, so it scores such a request
+as a question nobody answers ("summarize the news on OPEC" was refused over 2,000
+articles with dozens on OPEC), or quotes whichever sentence repeats "news". An overview
+is instead what the articles that report on the topic say first: for each of the (up
+to) three likeliest articles that hold every word of the topic, its earliest sentence
+that names it (a news story opens with its summary). When no candidate article holds
+the whole topic, the request is refused, as a question would be.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from index.query.answer import MAX_SENTENCES, Answer, abstain, extractive_answer
+from index.query.scope import LATEST_DAYS
+from index.text import content_terms
+
+if TYPE_CHECKING:
+    from index.query.candidates import Article
+    from index.query.features import Row
+    from index.query.reader import Reading
+
+_POLITE = r"(?:(?:please|can you|could you|would you|pls)\s+)?"
+_NEWS = r"(?:(?:the\s+)?(?:latest\s+)?(?:news|stories|articles|reports|coverage|developments)\s+(?:on|about|of|from|in)\s+)?"
+_REQUESTS = [
+    rf"(?:summari[sz]e|sum\s+up|recap)\s+{_NEWS}",
+    rf"give\s+me\s+(?:a\s+|an\s+|the\s+)?(?:short\s+|quick\s+|brief\s+)?(?:summary|overview|rundown|recap|update|briefing)\s+(?:of|on|about)\s+{_NEWS}",
+    rf"(?:a\s+|an\s+)?(?:short\s+|quick\s+|brief\s+)?(?:summary|overview|rundown|recap)\s+of\s+{_NEWS}",
+    r"(?:brief|update)\s+me\s+(?:on|about)\s+",
+    r"catch\s+me\s+up\s+(?:on|about|with)\s+",
+    r"tell\s+me\s+(?:more\s+)?about\s+",
+    r"what(?:'s|’s|\s+is|\s+are)\s+(?:the\s+)?(?:latest|news|new)(?:\s+(?:news|developments|updates?|stories))?"
+    r"\s+(?:on|about|with|from|in)\s+",
+    r"(?:any\s+)?(?:news|updates?|the\s+latest)\s+(?:on|about|from)\s+",
+    r"what\s+do(?:es)?\s+the\s+(?:articles?|news|reports?|stories|papers?)\s+say\s+(?:about|on)\s+",
+    r"what(?:'s|’s|\s+is)\s+(?:been\s+)?happening\s+(?:with|in|at|to)\s+",
+]
+_REQUEST = re.compile(
+    rf"^\s*{_POLITE}(?:{'|'.join(_REQUESTS)})(?P<topic>.+?)(?:,?\s+please)?[\s?.!]*$", re.I | re.S
+)
+_TOPIC_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.I)
+
+
+def overview_topic(text: str) -> str | None:
+    """What an overview request is about ("Summarize the news on OPEC?" -> "OPEC"), or
+    None when the text is not one (a question with a single answer, or no topic words)."""
+    match = _REQUEST.match(text)
+    if not match:
+        return None
+    topic = _TOPIC_ARTICLE.sub("", match.group("topic").strip())
+    return topic if content_terms(topic) else None
+
+
+def overview_answer(reading: Reading, topic: str, mode: str, newest: bool = False) -> Answer:
+    """How the articles that hold every word of the topic open: per article, its earliest
+    candidate sentence with the most topic words; one per article, up to three, the
+    likeliest articles (when `newest`, "What's the latest on ...": the newest ones, from
+    the newest article's day and the few days before it); refused
+    when no candidate article holds the whole topic."""
+    terms = set(content_terms(topic))
+    best: dict[int, float] = {}
+    for p, row in zip(reading.probabilities, reading.rows):
+        best[id(row.article)] = max(best.get(id(row.article), 0.0), float(p))
+
+    def order(a: Article) -> tuple[float, float, int]:
+        day = a.published_day if newest else None
+        return (-(day if day is not None else -1), -best.get(id(a), 0.0), a.rank)
+
+    about = sorted((a for a in reading.articles if terms <= a.terms and a.sentences), key=order)
+    days = [d for a in about if (d := a.published_day) is not None] if newest else []
+    if days:  # the newest coverage: its day and the few before it, as "latest" questions get
+        about = [a for a in about if (a.published_day or 0) >= max(days) - LATEST_DAYS]
+    rows = [r for r in (_opening(reading, a, terms) for a in about[:MAX_SENTENCES]) if r is not None]
+    if not rows:
+        return abstain(reading.question.text, reading.passages, mode)
+    probabilities = np.asarray([best.get(id(r.article), 0.0) for r in rows], dtype=np.float32)
+    # extra_sentence -1: every article's opening is quoted, whatever its probability
+    return extractive_answer(replace(reading, rows=rows, probabilities=probabilities, first=None), -1.0, mode)
+
+
+def _opening(reading: Reading, article: Article, terms: set[str]) -> Row | None:
+    """The article's earliest candidate sentence among those with the most topic words."""
+    rows = [r for r in reading.rows if r.article is article]
+    return min(
+        rows, key=lambda r: (-len(terms.intersection(r.sentence.terms)), r.sentence.stored.idx), default=None
+    )

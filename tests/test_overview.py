@@ -1,0 +1,105 @@
+"""Overview requests ("Summarize the news on Lavrov") get how the articles about the topic
+open, one sentence per article, instead of a refusal or a quote that repeats "news"."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import cli
+from index.query.answer import NOT_FOUND
+from index.query.engine import Engine
+from index.query.overview import overview_topic
+from index.settings import Settings
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("Summarize the news on OPEC", "OPEC"),
+        ("summarise the latest news about the Nord Stream pipeline?", "Nord Stream pipeline"),
+        ("Can you summarize the coffee talks?", "coffee talks"),
+        ("Give me a quick overview of Texaco's bankruptcy, please", "Texaco's bankruptcy"),
+        ("Tell me about the Bundesbank", "Bundesbank"),
+        ("tell me more about Lavrov", "Lavrov"),
+        ("What's the latest on Texaco?", "Texaco"),
+        ("What are the latest developments in Ukraine?", "Ukraine"),
+        ("Any news about the Geneva talks?", "Geneva talks"),
+        ("What do the articles say about NATO?", "NATO"),
+        ("What's happening with the dollar?", "dollar"),
+        ("Catch me up on the sugar market", "sugar market"),
+        # questions with one answer are not overviews
+        ("What did Blinken say about the talks?", None),
+        ("Who told reporters about the summary?", None),
+        ("What is the news agency of OPEC called?", None),
+        ("How much did Ford's car sales rise?", None),
+        ("Tell me about it", None),  # no topic words: a follow-up, not an overview
+    ],
+)
+def test_overview_topic(text: str, topic: str | None) -> None:
+    assert overview_topic(text) == topic
+
+
+def test_an_overview_quotes_each_article_about_the_topic_once(built_index: Settings, onnx_model: Any) -> None:
+    engine = Engine(built_index, embed_model=onnx_model)
+    answer = engine.ask("Summarize the news on Lavrov")
+    assert not answer.abstained
+    assert answer.sentences == len(answer.sources) == 3  # five articles name him; three are quoted
+    assert len({s.source for s in answer.sources}) == 3
+    for n, source in enumerate(answer.sources, start=1):
+        assert "Lavrov" in source.quote and f"{source.quote} [{n}]" in answer.text
+        article = (built_index.corpus_dir / source.source).read_text(encoding="utf-8")
+        assert " ".join(source.quote.split()) in " ".join(article.split())
+
+    # A factoid question over the same articles still gets the model's answer.
+    assert "Lavrov" in engine.ask("Who is the Russian Foreign Minister that Blinken met?").text
+
+
+def test_an_overview_of_what_no_article_covers_is_refused(built_index: Settings, onnx_model: Any) -> None:
+    engine = Engine(built_index, embed_model=onnx_model)
+    absent = engine.ask("Tell me about Nintendo")
+    assert absent.abstained and absent.text == f"{NOT_FOUND} None of them mentions “Nintendo”."
+    # every word is in some article, but no article holds them all
+    partial = engine.ask("Summarize the news on Lavrov's tennis career")
+    assert partial.abstained and partial.text == NOT_FOUND
+    assert partial.sources  # the closest articles are offered
+
+
+def test_the_latest_on_a_topic_is_its_newest_coverage(engine_over: Any) -> None:
+    def article(published: str, title: str, body: str) -> str:
+        return f"---\ntitle: {title}\npublished: {published}\n---\n{body}\n"
+
+    engine = engine_over({
+        "port-mar.md": article("1987-03-02", "Port strike", "Rotterdam dock workers began a strike over pay."),
+        "port-apr.md": article("1987-04-20", "Port talks", "Rotterdam dock workers resumed talks on a new pay offer."),
+        "port-jun.md": article("1987-06-11", "Port deal", "Rotterdam dock workers accepted a two-year pay deal."),
+        "grain.md": article("1987-06-12", "Grain", "Wheat prices rose in Chicago on dry weather."),
+    })  # fmt: skip
+    latest = engine.ask("What's the latest on the Rotterdam dock workers?")
+    assert not latest.abstained
+    assert [s.source for s in latest.sources] == ["port-jun.md"]
+    assert latest.text == "Rotterdam dock workers accepted a two-year pay deal. [1]"
+    assert "the latest article quoted is from 1987-06-11" in latest.note
+
+    overview = engine.ask("Give me an overview of the Rotterdam dock workers")
+    assert [s.source for s in overview.sources] == [
+        "port-mar.md",
+        "port-apr.md",
+        "port-jun.md",
+    ]  # oldest first
+    assert overview.sentences == 3
+
+
+def test_cli_json_overview(built_index: Settings) -> None:
+    args = ["--corpus-dir", str(built_index.corpus_dir), "--index-dir", str(built_index.index_dir)]
+    result = CliRunner().invoke(cli, [*args, "ask", "--json", "Any news about Stoltenberg?"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["abstained"] is False
+    markers = [int(n) for n in re.findall(r"\[(\d+)\]", data["answer"])]
+    assert markers == list(range(1, len(data["sources"]) + 1))
+    assert all("Stoltenberg" in s["quote"] for s in data["sources"])
