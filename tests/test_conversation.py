@@ -4,7 +4,8 @@ from typing import Any
 
 import pytest
 
-from index.query.conversation import Conversation, carry_subject, is_follow_up
+from index.query.answer import NOTHING_MORE
+from index.query.conversation import Conversation, carry_subject, is_follow_up, wants_more
 from index.query.engine import Engine
 from index.settings import Settings
 from tests.openai_server import ScriptedOpenAI
@@ -91,6 +92,53 @@ def test_extractive_follow_up_is_understood_in_context(built_index: Settings, on
     assert follow.standalone_question != follow.question
     assert "final stage" in follow.text
     assert follow.question == "which stage of construction is it in?"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Tell me more", True),
+        ("tell me more about it?", True),
+        ("more", True),
+        ("More, please.", True),
+        ("What else?", True),
+        ("go on", True),
+        ("and anything else?", True),
+        ("Tell me more about Lavrov", False),  # a topic of its own: an overview request
+        ("What else did Lavrov say?", False),  # a question of its own
+        ("more sanctions?", False),
+    ],
+)
+def test_wants_more(text: str, expected: bool) -> None:
+    assert wants_more(text) is expected
+
+
+def test_tell_me_more_quotes_what_was_not_quoted_yet(built_index: Settings, onnx_model: Any) -> None:
+    engine = Engine(built_index, embed_model=onnx_model)
+    conv = Conversation()
+    first = engine.ask("Summarize the news on Lavrov", conversation=conv)
+    more = engine.ask("tell me more", conversation=conv)
+    assert more.standalone_question == "Summarize the news on Lavrov" and more.question == "tell me more"
+    assert not more.abstained
+    # five seed articles name Lavrov: three were quoted, the other two now
+    assert len(first.sources) == 3 and len(more.sources) == 2
+    assert not {s.source for s in first.sources} & {s.source for s in more.sources}
+    assert all("Lavrov" in s.quote for s in more.sources)
+    last = engine.ask("more", conversation=conv)
+    assert last.abstained and last.text == NOTHING_MORE and not last.sources
+
+    # a question with one answer: the next likeliest sentences, none quoted before
+    conv = Conversation()
+    answer = engine.ask("Who is the Russian Foreign Minister that Blinken met?", conversation=conv)
+    further = engine.ask("What else?", conversation=conv)
+    assert further.standalone_question == answer.question
+    assert further.quotes and not set(further.quotes) & set(answer.quotes)
+    for _ in range(10):  # a chain of "more" runs out rather than repeating itself
+        further = engine.ask("go on", conversation=conv)
+        if further.abstained:
+            break
+        assert not set(further.quotes) & set(answer.quotes)
+    assert further.text == NOTHING_MORE
 
 
 def test_llm_condenses_the_follow_up(make_settings: Any, onnx_model: Any) -> None:

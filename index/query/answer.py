@@ -8,7 +8,7 @@ decided by the learned model's probabilities (`index.query.reader`, `index.query
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from index.query.chronology import in_date_order
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from index.query.reader import Reading
 
 NOT_FOUND = "I couldn't find that in the articles."
+NOTHING_MORE = "There is nothing more on that in the articles."
 MARKER = re.compile(r"\[(\d{1,3})\]")
 MAX_SENTENCES = 3
 SOURCE_JSON_KEYS: tuple[str, ...] = ("n", "source", "title", "url", "score", "text", "quote")
@@ -88,6 +89,7 @@ class Answer:
     unsupported: int = 0
     seconds: float = 0.0
     entities: list[tuple[str, str]] = field(default_factory=list)  # (name, label) in the quotes
+    quotes: list[str] = field(default_factory=list)  # the article sentences quoted (extractive)
 
     def to_json(self) -> dict[str, Any]:
         data = {
@@ -155,7 +157,7 @@ def extractive_answer(reading: Reading, extra_sentence: float, mode: str = "extr
     for probability, row in ranked:
         if chosen and (len(chosen) >= MAX_SENTENCES or probability < extra_sentence):
             break
-        quote = _quoted(row)
+        quote = quote_of(row)
         terms = set(row.sentence.terms)
         if any(
             row.sentence is other.sentence
@@ -188,10 +190,38 @@ def extractive_answer(reading: Reading, extra_sentence: float, mode: str = "extr
             for _, row, _ in chosen
             for a, b, label in row.sentence.entities
         ],
+        quotes=[quote for _, _, quote in chosen],
     )
 
 
-def _quoted(row: Row) -> str:
+def quoted_sentences(answer: Answer) -> set[str]:
+    """The article sentences an extractive answer quotes, whitespace normalised (what a
+    "tell me more" must not quote again); none for a refusal."""
+    if getattr(answer, "abstained", False):
+        return set()
+    return {" ".join(q.split()) for q in getattr(answer, "quotes", [])}
+
+
+def further_answer(
+    reading: Reading, quoted: frozenset[str], floor: float, mode: str = "extractive"
+) -> Answer:
+    """For "tell me more": the likeliest sentences the conversation has not quoted yet, up
+    to three, each with probability at least `floor` (the engine passes half the bar for a
+    further sentence: the reader asked for more, not for anything); when none is left, it
+    says so."""
+    keep = [
+        i
+        for i, row in enumerate(reading.rows)
+        if reading.probabilities[i] >= floor and quote_of(row) not in quoted
+    ]
+    if not keep:
+        return nothing_more(reading.question.text, mode)
+    rows = [reading.rows[i] for i in keep]
+    probabilities = reading.probabilities[keep]
+    return extractive_answer(replace(reading, rows=rows, probabilities=probabilities, first=None), -1.0, mode)
+
+
+def quote_of(row: Row) -> str:
     """The sentence as shown: with the next one when it opens a quotation that one closes."""
     quote = " ".join(row.sentence.quote.split())
     following = (
@@ -202,6 +232,10 @@ def _quoted(row: Row) -> str:
         if len(joined) == 1 and len(joined[0]) <= SENTENCE_MAX_CHARS:
             return joined[0]
     return quote
+
+
+def nothing_more(question: str, mode: str) -> Answer:
+    return Answer(question=question, text=NOTHING_MORE, sources=[], abstained=True, mode=mode)
 
 
 def _source(reading: Reading, n: int, cited: list[tuple[float, Row, str]]) -> Source:

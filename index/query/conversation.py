@@ -4,6 +4,10 @@ In `llm` mode the LLM's condense prompt rewrites the follow-up; in `extractive` 
 previous question's subject is carried into a follow-up that leans on it, with the names
 its pronouns most likely point at: the people ("he", "she"), organisations and places
 ("they", "it", "there") named in the previous answer (entities spaCy found at index time).
+
+"Tell me more" (or "more", "go on", "what else?") asks the previous question again for
+what has not been quoted yet: `more_of` gives that question and every sentence the
+conversation has quoted for it since.
 """
 
 from __future__ import annotations
@@ -40,6 +44,12 @@ _REFERRING = frozenset(
         "then",
     ]
 )
+_MORE = re.compile(
+    r"^(?:(?:and|ok(?:ay)?|so)[\s,]+)?(?:(?:please\s+)?(?:tell|give|show)\s+me\s+more(?:\s+(?:about|on)\s+(?:it|that|this|them))?"
+    r"|more|go\s+on|continue|keep\s+going|anything\s+else|what\s+else|(?:say|tell)\s+more"
+    r"|more\s+please|and\s+then)(?:,?\s+please)?[\s?.!]*$",
+    re.IGNORECASE,
+)
 _QUESTION_WORDS = frozenset(["who", "whom", "whose", "what", "when", "where", "why", "how", "which"])
 # Which entity labels a pronoun (or phrase) of a follow-up may stand for.
 _POINTS_AT: list[tuple[frozenset[str], frozenset[str]]] = [
@@ -61,6 +71,12 @@ class Turn:
     standalone: str
     answer: str
     entities: list[tuple[str, str]] = field(default_factory=list)  # (name, label) in the answer
+    quoted: frozenset[str] = frozenset()  # sentences quoted for `standalone` so far, this turn's included
+
+
+def wants_more(question: str) -> bool:
+    """Is this "tell me more" about the previous question, not a question of its own?"""
+    return bool(_MORE.match(question.strip()))
 
 
 class Conversation:
@@ -76,9 +92,23 @@ class Conversation:
         self.last_answer = None
 
     def record(self, question: str, standalone: str, answer: Answer) -> None:
-        self.turns.append(Turn(question, standalone, answer.text, list(getattr(answer, "entities", []))))
+        from index.query.answer import quoted_sentences
+
+        quoted = quoted_sentences(answer)
+        if self.turns and self.turns[-1].standalone == standalone:  # "tell me more": one chain
+            quoted |= self.turns[-1].quoted
+        entities = list(getattr(answer, "entities", []))
+        self.turns.append(Turn(question, standalone, answer.text, entities, frozenset(quoted)))
         self.last_answer = answer
         self.touched = time.monotonic()
+
+    def more_of(self) -> tuple[str, frozenset[str]] | None:
+        """(the previous question as asked standalone, the sentences quoted for it so
+        far), for a "tell me more"; None before any question."""
+        if not self.turns:
+            return None
+        last = self.turns[-1]
+        return last.standalone, last.quoted
 
     def standalone(self, question: str, condenser: Condenser | None = None) -> str:
         """The question as it would be asked without the conversation."""

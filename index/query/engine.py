@@ -9,7 +9,15 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from index.errors import IndexMissingError, NewsdeskError, QuestionError
-from index.query.answer import Answer, abstain, extractive_answer, never_mentioned, not_english
+from index.query.answer import (
+    Answer,
+    abstain,
+    extractive_answer,
+    further_answer,
+    never_mentioned,
+    not_english,
+)
+from index.query.conversation import wants_more
 from index.query.overview import overview_answer, overview_topic
 from index.query.reader import Reader, Reading
 from index.query.retrieval import HybridRetriever, Passage
@@ -286,10 +294,23 @@ class Engine:
         question = validate_question(question, self.settings.max_question_chars)
         mode = mode or self.settings.llm_mode
         standalone = question
-        if conversation is not None:
+        # "Tell me more" (without an LLM, whose condenser rewrites it): the previous
+        # question again, for what the conversation has not quoted yet
+        more = (
+            conversation.more_of()
+            if conversation is not None and mode != "llm" and wants_more(question)
+            else None
+        )
+        if more is not None:
+            standalone = more[0]
+        elif conversation is not None:
             standalone = conversation.standalone(question, self._condenser(mode))
         answer = self._answer(
-            standalone, mode, top_k or self.settings.top_k, self.scope_for(standalone, scope)
+            standalone,
+            mode,
+            top_k or self.settings.top_k,
+            self.scope_for(standalone, scope),
+            more and more[1],
         )
         answer.question = question
         answer.standalone_question = standalone
@@ -299,7 +320,10 @@ class Engine:
             conversation.record(question, standalone, answer)
         return answer
 
-    def _answer(self, question: str, mode: str, top_k: int, scope: Scope) -> Answer:
+    def _answer(
+        self, question: str, mode: str, top_k: int, scope: Scope, quoted: frozenset[str] | None = None
+    ) -> Answer:
+        """quoted: for "tell me more", the sentences the conversation quoted for it so far."""
         if self.answerer == "heuristic":
             from index.query import baseline
 
@@ -308,7 +332,7 @@ class Engine:
         newest = topic is not None and scope.latest  # the newest of the articles about it, not
         read_scope = replace(scope, latest=False) if newest else scope  # the newest passages
         reading, used, note = self._scoped_read(question, read_scope, topic)
-        answer = self._compose(question, mode, top_k, reading, topic, newest)
+        answer = self._compose(question, mode, top_k, reading, topic, newest, quoted)
         return with_scope_note(answer, replace(used, latest=scope.latest), note)
 
     def _compose(
@@ -319,6 +343,7 @@ class Engine:
         reading: Reading,
         topic: str | None = None,
         newest: bool = False,
+        quoted: frozenset[str] | None = None,
     ) -> Answer:
         if reading.foreign:
             return not_english(question, reading.foreign, mode)
@@ -330,7 +355,9 @@ class Engine:
 
         def extractive(mode: str) -> Answer:
             if topic is not None:
-                return overview_answer(reading, topic, mode, newest)
+                return overview_answer(reading, topic, mode, newest, quoted)
+            if quoted is not None:
+                return further_answer(reading, quoted, model.extra_sentence / 2, mode)
             return extractive_answer(reading, model.extra_sentence, mode)
 
         if mode == "llm":

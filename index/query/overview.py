@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from index.query.answer import MAX_SENTENCES, Answer, abstain, extractive_answer
+from index.query.answer import MAX_SENTENCES, Answer, abstain, extractive_answer, nothing_more, quote_of
 from index.query.scope import LATEST_DAYS
 from index.text import content_terms
 
@@ -58,12 +58,15 @@ def overview_topic(text: str) -> str | None:
     return topic if content_terms(topic) else None
 
 
-def overview_answer(reading: Reading, topic: str, mode: str, newest: bool = False) -> Answer:
+def overview_answer(
+    reading: Reading, topic: str, mode: str, newest: bool = False, quoted: frozenset[str] | None = None
+) -> Answer:
     """How the articles that hold every word of the topic open: per article, its earliest
     candidate sentence with the most topic words; one per article, up to three, the
     likeliest articles (when `newest`, "What's the latest on ...": the newest ones, from
-    the newest article's day and the few days before it); refused
-    when no candidate article holds the whole topic."""
+    the newest article's day and the few days before it); refused when no candidate
+    article holds the whole topic. quoted: for "tell me more", the sentences quoted so
+    far; their articles are left out, and when none is left it says so."""
     terms = set(content_terms(topic))
     best: dict[int, float] = {}
     for p, row in zip(reading.probabilities, reading.rows):
@@ -74,6 +77,11 @@ def overview_answer(reading: Reading, topic: str, mode: str, newest: bool = Fals
         return (-(day if day is not None else -1), -best.get(id(a), 0.0), a.rank)
 
     about = sorted((a for a in reading.articles if terms <= a.terms and a.sentences), key=order)
+    if quoted is not None:
+        told = {id(r.article) for r in reading.rows if quote_of(r) in quoted}
+        about = [a for a in about if id(a) not in told]
+        if not about:
+            return nothing_more(reading.question.text, mode)
     days = [d for a in about if (d := a.published_day) is not None] if newest else []
     if days:  # the newest coverage: its day and the few before it, as "latest" questions get
         about = [a for a in about if (a.published_day or 0) >= max(days) - LATEST_DAYS]
