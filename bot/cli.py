@@ -361,7 +361,9 @@ CHAT_HELP = """Commands:
   /reset    forget the conversation
   /help     this list
   /quit     leave (also /exit or Ctrl-D)
-Anything else is a question about the articles."""
+Anything else is a question about the articles: follow-ups keep the conversation
+("When was that?"), "tell me more" quotes what was not quoted yet, and "Summarize the
+news on X" gives how the articles about X open."""
 _COMMAND = re.compile(r"/[A-Za-z][\w-]*")
 
 

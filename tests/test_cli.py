@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import threading
@@ -295,6 +296,16 @@ def test_chat_help_and_unknown_commands(dirs: list[str]) -> None:
     assert "Unknown command /halp; /help lists the commands." in out
     assert "No answer yet." in out  # commands are case-insensitive
     assert out.count("Sources:") + out.count("Closest articles:") == 1  # only the real question was asked
+
+
+def test_chat_tell_me_more_until_nothing_is_left(dirs: list[str]) -> None:
+    run(*dirs, "index")
+    code, out, _ = run(*dirs, "chat", input="Summarize the news on Lavrov\ntell me more\nmore\n/quit\n")
+    assert code == 0
+    listed = re.findall(r"^  \[(\d)\] .*\((\S+\.txt)\)$", out, re.M)  # each answer's sources
+    assert [n for n, _ in listed] == ["1", "2", "3", "1", "2"]  # three articles, then the other two
+    assert len({source for _, source in listed}) == 5  # all five seed articles name Lavrov
+    assert out.rstrip().endswith("There is nothing more on that in the articles.")
 
 
 @pytest.mark.parametrize("base", ["http://discord.invalid/api/v10", "http://127.0.0.1:{port}/api/v10"])
