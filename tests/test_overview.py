@@ -31,6 +31,7 @@ from index.settings import Settings
         ("Any news about the Geneva talks?", "Geneva talks"),
         ("What do the articles say about NATO?", "NATO"),
         ("What's happening with the dollar?", "dollar"),
+        ("what's going on in Geneva", "Geneva"),
         ("Catch me up on the sugar market", "sugar market"),
         # questions with one answer are not overviews
         ("What did Blinken say about the talks?", None),

@@ -40,7 +40,7 @@ _REQUESTS = [
     r"\s+(?:on|about|with|from|in)\s+",
     r"(?:any\s+)?(?:news|updates?|the\s+latest)\s+(?:on|about|from)\s+",
     r"what\s+do(?:es)?\s+the\s+(?:articles?|news|reports?|stories|papers?)\s+say\s+(?:about|on)\s+",
-    r"what(?:'s|’s|\s+is)\s+(?:been\s+)?happening\s+(?:with|in|at|to)\s+",
+    r"what(?:'s|’s|\s+is)\s+(?:been\s+)?(?:happening|going\s+on)\s+(?:with|in|at|to)\s+",
 ]
 _REQUEST = re.compile(
     rf"^\s*{_POLITE}(?:{'|'.join(_REQUESTS)})(?P<topic>.+?)(?:,?\s+please)?[\s?.!]*$", re.I | re.S
