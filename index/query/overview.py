@@ -6,7 +6,8 @@ as a question nobody answers ("summarize the news on OPEC" was refused over 2,00
 articles with dozens on OPEC), or quotes whichever sentence repeats "news". An overview
 is instead what the articles that report on the topic say first: for each of the (up
 to) three likeliest articles that hold every word of the topic, its earliest sentence
-that names it (a news story opens with its summary). When no candidate article holds
+that names it (a news story opens with its summary); when only one article does, its
+first few sentences from there. When no candidate article holds
 the whole topic, the request is refused, as a question would be.
 """
 
@@ -88,9 +89,27 @@ def overview_answer(
     rows = [r for r in (_opening(reading, a, terms) for a in about[:MAX_SENTENCES]) if r is not None]
     if not rows:
         return abstain(reading.question.text, reading.passages, mode)
-    probabilities = np.asarray([best.get(id(r.article), 0.0) for r in rows], dtype=np.float32)
-    # extra_sentence -1: every article's opening is quoted, whatever its probability
-    return extractive_answer(replace(reading, rows=rows, probabilities=probabilities, first=None), -1.0, mode)
+    if len(rows) == 1:  # one article about it: its first few sentences, not one
+        rows += _continued(reading, rows[0], MAX_SENTENCES - 1)
+    # Quoted in this order (the scores only order them: extra_sentence -1 quotes every row);
+    # each source's score is then its article's likeliest sentence's probability.
+    ranks = np.arange(len(rows), 0, -1, dtype=np.float32)
+    answer = extractive_answer(replace(reading, rows=rows, probabilities=ranks, first=None), -1.0, mode)
+    by_id = {r.article.article_id: best.get(id(r.article), 0.0) for r in rows}
+    for source in answer.sources:
+        source.score = round(by_id.get(source.article_id, 0.0), 4)
+    return answer
+
+
+def _continued(reading: Reading, opening: Row, room: int) -> list[Row]:
+    """Up to `room` sentences that follow the opening in its article (loaded ones, without a gap)."""
+    by_idx = {r.sentence.stored.idx: r for r in reading.rows if r.article is opening.article}
+    out: list[Row] = []
+    idx = opening.sentence.stored.idx + 1
+    while len(out) < room and idx in by_idx:
+        out.append(by_idx[idx])
+        idx += 1
+    return out
 
 
 def _opening(reading: Reading, article: Article, terms: set[str]) -> Row | None:
