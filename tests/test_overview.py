@@ -94,6 +94,13 @@ def test_the_latest_on_a_topic_is_its_newest_coverage(engine_over: Any) -> None:
     ]  # oldest first
     assert overview.sentences == 3
 
+    # its dates are a filter, not topic words the articles must hold
+    march = engine.ask("Summarize the news on the Rotterdam dock workers in March 1987")
+    assert not march.abstained and [s.source for s in march.sources] == ["port-mar.md", "port-apr.md"]
+    assert march.note.startswith(
+        "Searched articles published from 1987-03-01 to 1987-05-"
+    )  # reports after it
+
 
 def plain(text: str) -> str:
     """Whitespace and quotation marks as answers print them."""

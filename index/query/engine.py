@@ -329,6 +329,8 @@ class Engine:
 
             return baseline.answer(question, self.search(question, top_k), mode)
         topic = overview_topic(question)  # "Summarize the news on OPEC": read "OPEC"
+        if topic is not None and scope.from_question and scope.phrase:  # "... in April": a filter
+            topic = overview_topic(question.replace(scope.phrase, " "))
         newest = topic is not None and scope.latest  # the newest of the articles about it, not
         read_scope = replace(scope, latest=False) if newest else scope  # the newest passages
         reading, used, note = self._scoped_read(question, read_scope, topic)
