@@ -18,6 +18,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
+from index.query.answer import quoted_sentences
 from index.text import is_content, words
 
 if TYPE_CHECKING:
@@ -92,8 +93,6 @@ class Conversation:
         self.last_answer = None
 
     def record(self, question: str, standalone: str, answer: Answer) -> None:
-        from index.query.answer import quoted_sentences
-
         quoted = quoted_sentences(answer)
         if self.turns and self.turns[-1].standalone == standalone:  # "tell me more": one chain
             quoted |= self.turns[-1].quoted
