@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from dataclasses import replace
@@ -18,6 +19,7 @@ from index.query.answer import (
     not_english,
 )
 from index.query.conversation import wants_more
+from index.query.digest import WINDOW, digest_answer, digest_request, openings_of
 from index.query.overview import overview_answer, overview_topic
 from index.query.reader import Reader, Reading
 from index.query.retrieval import HybridRetriever, Passage
@@ -328,14 +330,58 @@ class Engine:
             from index.query import baseline
 
             return baseline.answer(question, self.search(question, top_k), mode)
-        topic = overview_topic(question)  # "Summarize the news on OPEC": read "OPEC"
-        if topic is not None and scope.from_question and scope.phrase:  # "... in April": a filter
-            topic = overview_topic(question.replace(scope.phrase, " "))
+        asked = question.replace(scope.phrase, " ") if scope.from_question and scope.phrase else question
+        if digest_request(asked):  # "What's the latest news?": no topic, the newest articles
+            digest = self._digest(question, scope, quoted)
+            if digest is not None:
+                return digest
+        topic = overview_topic(asked)  # "Summarize the news on OPEC (in April)": read "OPEC"
         newest = topic is not None and scope.latest  # the newest of the articles about it, not
         read_scope = replace(scope, latest=False) if newest else scope  # the newest passages
         reading, used, note = self._scoped_read(question, read_scope, topic)
         answer = self._compose(question, mode, top_k, reading, topic, newest, quoted)
         return with_scope_note(answer, replace(used, latest=scope.latest), note)
+
+    def _digest(self, question: str, scope: Scope, quoted: frozenset[str] | None) -> Answer | None:
+        """The leads of the newest articles (`index.query.digest`): those of the newest day
+        and the few before it, or within the dates the request names; None when the
+        keyword index that lists them can't be read (the request is then answered as a
+        question)."""
+        from index.dates import day_number
+        from index.query.scope import LATEST_DAYS
+
+        def run() -> list[Any] | None:
+            lexical = self.retriever().bm25
+            if lexical is None or lexical.problem:
+                return None
+            if scope.since or scope.until:
+                since = day_number(scope.since) if scope.since else -(10**6)
+                until = day_number(scope.until) if scope.until else 10**6
+            else:
+                newest = self.newest_published()
+                if newest is None:
+                    return []
+                until = day_number(newest)
+                since = until - LATEST_DAYS
+            hits = [h for h in lexical.openings(since, until, WINDOW) if scope.admits(dict(h.metadata))]
+            return None if lexical.problem else hits
+
+        hits = self._guarded(run)
+        if hits is None:
+            return None
+        assert self._reader is not None
+        sentences = self._reader.sentences
+
+        def idf(terms: set[str]) -> dict[str, float]:
+            df, total = sentences.document_frequencies(terms)
+            return {t: math.log(total / n) for t, n in df.items() if n}
+
+        def lead_of(opening: Any) -> str:
+            m = opening.passage.metadata
+            found = sentences.sentences(str(m.get("article_id")), str(m.get("content_hash")), [0])
+            return " ".join(next((s.quote for s in found if s.kind == ""), "").split())
+
+        return digest_answer(question, openings_of(hits), idf, lead_of, quoted)
 
     def _compose(
         self,

@@ -295,6 +295,25 @@ class LexicalIndex(SqliteFile):
             return []
         return hits
 
+    def openings(self, since_day: int, until_day: int, limit: int) -> list[Hit]:
+        """The first chunk of each article published within the days given, newest first
+        (at most `limit`): what "What's the latest news?" reads."""
+        day = "json_extract(metadata, '$.published_day')"
+        try:
+            rows = (
+                self._conn()
+                .execute(
+                    f"SELECT chunk_id, text, metadata FROM chunks WHERE json_extract(metadata, '$.position') = 0 "
+                    f"AND {day} BETWEEN ? AND ? ORDER BY {day} DESC, article_id LIMIT ?",
+                    (since_day, until_day, limit),
+                )
+                .fetchall()
+            )
+        except sqlite3.DatabaseError as exc:
+            self.problem = f"reading it failed: {exc}"
+            return []
+        return [Hit(cid, text, json.loads(meta), 0.0) for cid, text, meta in rows]
+
     def search(self, question: str, top_k: int) -> list[Hit]:
         """Chunks by BM25 over the question's content words plus run-together pairs
         ("Nord Stream" also as "nordstream"; a pair no article spells so counts for nothing)."""

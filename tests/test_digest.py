@@ -1,0 +1,89 @@
+""" "What's the latest news?" is answered from the newest articles, one lead per story,
+not from whatever sentence says "news"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from index.query.answer import NOTHING_MORE
+from index.query.conversation import Conversation
+from index.query.digest import digest_request
+from index.query.engine import Engine
+from index.settings import Settings
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("What's the latest news?", True),
+        ("What's new?", True),
+        ("news", True),
+        ("Any updates?", True),
+        ("What are today's top stories?", True),
+        ("top stories this week", True),
+        ("What happened?", True),
+        ("What is the news agency of OPEC called?", False),  # a question with a topic
+        ("What's new in Geneva?", False),
+        ("What happened to the pipeline?", False),
+        ("What did Lavrov say?", False),
+    ],
+)
+def test_digest_request(text: str, expected: bool) -> None:
+    assert digest_request(text) is expected
+
+
+def _article(published: str, title: str, body: str) -> str:
+    return f"---\ntitle: {title}\npublished: {published}\n---\n{body}\n"
+
+
+FILES = {
+    "lyng-1.md": _article(
+        "1987-06-11", "Lyng visits India", "Agriculture Secretary Richard Lyng arrived in New Delhi for talks."
+    ),
+    "lyng-2.md": _article(
+        "1987-06-12",
+        "Lyng says India aid not ready",
+        "The United States and India have not agreed on a food aid package, Agriculture Secretary Richard Lyng said.",
+    ),
+    "port.md": _article(
+        "1987-06-12", "Rotterdam port strike ends", "Dock workers in Rotterdam accepted a new pay deal on Friday."
+    ),
+    "results.md": _article("1987-06-12", "Acme Corp 2nd qtr net", "Shr 42 cts vs 1.53 dlrs"),  # a table: no lead
+    "march.md": _article("1987-03-02", "Sugar tender", "The European Community sold 60,000 tonnes of sugar at its tender."),
+    # older articles, so that a name two of the newest headlines share is rare in the corpus
+    **{
+        f"filler-{i}.md": _article(f"1987-01-{1 + i % 28:02d}", f"Market report {i}", f"Prices moved in quiet trade, dealers said on day {i}.")
+        for i in range(110)
+    },
+}  # fmt: skip
+
+
+def test_the_latest_news_is_one_lead_per_story_from_the_newest_articles(engine_over: Any) -> None:
+    engine = engine_over(FILES)
+    answer = engine.ask("What's the latest news?")
+    assert not answer.abstained
+    # the Lyng story first (two of the newest headlines name him), told once; the table skipped
+    assert [s.source for s in answer.sources] == ["lyng-2.md", "port.md"]
+    assert answer.text == (
+        "The United States and India have not agreed on a food aid package, Agriculture Secretary Richard "
+        "Lyng said. [1] Dock workers in Rotterdam accepted a new pay deal on Friday. [2]"
+    )
+    assert answer.note.startswith("From the 4 newest articles (1987-06-11 to 1987-06-12)")
+
+    # "tell me more": the stories not told yet (here none: the other Lyng article is the same story)
+    conversation = Conversation()
+    engine.ask("What's the latest news?", conversation=conversation)
+    more = engine.ask("tell me more", conversation=conversation)
+    assert more.abstained and more.text == NOTHING_MORE
+
+    # the dates a request names choose the articles
+    march = engine.ask("What happened in March 1987?")
+    assert [s.source for s in march.sources] == ["march.md"]
+
+
+def test_undated_articles_have_no_latest_news(built_index: Settings, onnx_model: Any) -> None:
+    answer = Engine(built_index, embed_model=onnx_model).ask("What's new?")
+    assert answer.abstained and not answer.sources
+    assert answer.text.startswith("None of the articles has a date, so none of them is the latest news.")
