@@ -9,8 +9,9 @@ import pytest
 
 from index.query.answer import NOTHING_MORE
 from index.query.conversation import Conversation
-from index.query.digest import digest_request
+from index.query.digest import Opening, digest_answer, digest_request
 from index.query.engine import Engine
+from index.query.retrieval import Passage
 from index.settings import Settings
 
 
@@ -87,3 +88,15 @@ def test_undated_articles_have_no_latest_news(built_index: Settings, onnx_model:
     answer = Engine(built_index, embed_model=onnx_model).ask("What's new?")
     assert answer.abstained and not answer.sources
     assert answer.text.startswith("None of the articles has a date, so none of them is the latest news.")
+
+
+def test_openings_that_are_no_sentences_are_not_quoted() -> None:
+    openings = [
+        Opening(Passage(f"r{i}.md#0", "Shr 42 cts vs 1.53 dlrs", 0.0, {"title": f"Acme {i} qtr net"}), 6500)
+        for i in range(3)
+    ]
+    answer = digest_answer(
+        "What's new?", openings, lambda terms: dict.fromkeys(terms, 9.0), lambda o: o.passage.text
+    )
+    assert answer.abstained and not answer.sources
+    assert answer.text == "The newest articles have no sentence to quote; `newsdesk articles` lists them."

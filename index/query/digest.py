@@ -70,15 +70,13 @@ def digest_answer(
     """The leads of the newest articles, one per story, the stories the window's headlines
     share most first; the note says how many articles the window holds and from when.
 
-    A rare headline term that the article's opening writes as a name (at most 1 in 50
-    articles hold it) counts for a story by how many
-    other headlines of the window have it times its IDF over the corpus (a burst of
-    "Lyng" and "India" in two days, not of "qtr"); two headlines sharing such a term tell
-    one story.
-    `lead_of` gives an article's first sentence; one that is no sentence (a headline
-    repeated, a results table's first line) is not quoted, and the next story is. quoted:
-    for "tell me more", the sentences quoted so far: their stories are not told again.
-    Always extractive."""
+    A headline term that the article's opening writes as a name and at most 1 in 50
+    articles hold counts for a story by how many other headlines of the window have it,
+    times its IDF over the corpus (a burst of "Lyng" and "India" in two days, not of
+    "qtr"); two headlines sharing such a term tell one story. `lead_of` gives an
+    article's first sentence; one that is no sentence (a headline repeated, a results
+    table's first line) is not quoted, and the next story is. quoted: for "tell me more",
+    the sentences quoted so far, whose stories are not told again. Always extractive."""
     mode = "extractive"
     if not openings:
         text = (
@@ -104,8 +102,11 @@ def digest_answer(
         lead = lead_of(openings[i])
         if _SENTENCE.search(lead) and len(lead.split()) >= _MIN_WORDS:
             chosen.append((i, lead))
-    if quoted is not None and not chosen:
-        return nothing_more(question, mode)
+    if not chosen:
+        if quoted is not None:
+            return nothing_more(question, mode)
+        text = "The newest articles have no sentence to quote; `newsdesk articles` lists them."
+        return Answer(question=question, text=text, sources=[], abstained=True, mode=mode)
     days = [o.day for o in openings]
     note = (
         f"From the {len(openings)} newest articles ({from_day(min(days)).isoformat()} to "
@@ -118,7 +119,7 @@ def digest_answer(
         sources=[
             Source.from_passage(n, openings[i].passage, quote=lead) for n, (i, lead) in enumerate(chosen, 1)
         ],
-        abstained=not chosen,
+        abstained=False,
         mode=mode,
         note=note,
         sentences=len(chosen),
