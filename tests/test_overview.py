@@ -121,3 +121,11 @@ def test_cli_json_overview(built_index: Settings) -> None:
     article = plain((built_index.corpus_dir / data["sources"][0]["source"]).read_text(encoding="utf-8"))
     at = [article.find(plain(q)) for q in quotes]
     assert -1 not in at and at == sorted(at) and "Stoltenberg" in quotes[0]
+
+
+def test_the_latest_on_a_topic_is_an_overview(built_index: Settings, onnx_model: Any) -> None:
+    """ "latest" sets the scope's phrase; the request is still read as an overview."""
+    engine = Engine(built_index, embed_model=onnx_model)
+    answer = engine.ask("What's the latest on Lavrov?")
+    assert answer.sentences == len(answer.sources) == 3  # one opening from each of three articles
+    assert all("Lavrov" in s.quote for s in answer.sources)

@@ -330,7 +330,8 @@ class Engine:
             from index.query import baseline
 
             return baseline.answer(question, self.search(question, top_k), mode)
-        asked = question.replace(scope.phrase, " ") if scope.from_question and scope.phrase else question
+        dated = scope.from_question and scope.phrase and (scope.since or scope.until)
+        asked = question.replace(scope.phrase, " ") if dated else question  # its dates are a filter
         if digest_request(asked):  # "What's the latest news?": no topic, the newest articles
             digest = self._digest(question, scope, quoted)
             if digest is not None:
