@@ -300,12 +300,15 @@ def test_chat_help_and_unknown_commands(dirs: list[str]) -> None:
 
 def test_chat_tell_me_more_until_nothing_is_left(dirs: list[str]) -> None:
     run(*dirs, "index")
-    code, out, _ = run(*dirs, "chat", input="Summarize the news on Lavrov\ntell me more\nmore\n/quit\n")
+    asked = (
+        "Summarize the news on Lavrov\ntell me more\nWho is the Russian Foreign Minister that Blinken met?\n"
+    )
+    code, out, _ = run(*dirs, "chat", input=asked + "more\n" * 12 + "/quit\n")
     assert code == 0
     listed = re.findall(r"^  \[(\d)\] .*\((\S+\.txt)\)$", out, re.M)  # each answer's sources
-    assert [n for n, _ in listed] == ["1", "2", "3", "1", "2"]  # three articles, then the other two
-    assert len({source for _, source in listed}) == 5  # all five seed articles name Lavrov
-    assert out.rstrip().endswith("There is nothing more on that in the articles.")
+    assert [n for n, _ in listed[:5]] == ["1", "2", "3", "1", "2"]  # three articles, then the other two
+    assert len({source for _, source in listed[:5]}) == 5  # all five seed articles name Lavrov
+    assert out.rstrip().endswith("There is nothing more on that in the articles.")  # a question's "more" ends
 
 
 @pytest.mark.parametrize("base", ["http://discord.invalid/api/v10", "http://127.0.0.1:{port}/api/v10"])

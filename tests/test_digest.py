@@ -3,15 +3,18 @@ not from whatever sentence says "news"."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
+from index.errors import NewsdeskError
 from index.query.answer import NOTHING_MORE
 from index.query.conversation import Conversation
-from index.query.digest import Opening, digest_answer, digest_request
+from index.query.digest import NO_DATES, NO_SENTENCE, NOTHING_DATED, Opening, digest_answer, digest_request
 from index.query.engine import Engine
 from index.query.retrieval import Passage
+from index.query.scope import Scope
 from index.settings import Settings
 
 
@@ -48,9 +51,8 @@ FILES = {
         "Lyng says India aid not ready",
         "The United States and India have not agreed on a food aid package, Agriculture Secretary Richard Lyng said.",
     ),
-    "port.md": _article(
-        "1987-06-12", "Rotterdam port strike ends", "Dock workers in Rotterdam accepted a new pay deal on Friday."
-    ),
+    "port.md": "---\ntitle: Rotterdam port strike ends\npublished: 1987-06-12\noutlet: Rotterdam Daily\n---\n"
+    "Dock workers in Rotterdam accepted a new pay deal on Friday.\n",
     "results.md": _article("1987-06-12", "Acme Corp 2nd qtr net", "Shr 42 cts vs 1.53 dlrs"),  # a table: no lead
     "march.md": _article("1987-03-02", "Sugar tender", "The European Community sold 60,000 tonnes of sugar at its tender."),
     # older articles, so that a name two of the newest headlines share is rare in the corpus
@@ -79,15 +81,37 @@ def test_the_latest_news_is_one_lead_per_story_from_the_newest_articles(engine_o
     more = engine.ask("tell me more", conversation=conversation)
     assert more.abstained and more.text == NOTHING_MORE
 
-    # the dates a request names choose the articles
+    # the dates a request names choose the articles, and an outlet asked for
     march = engine.ask("What happened in March 1987?")
     assert [s.source for s in march.sources] == ["march.md"]
+    none = engine.ask("What happened in 1990?")
+    assert (
+        none.abstained and none.text == NOTHING_DATED and none.note.startswith("Searched articles published")
+    )
+    daily = engine.ask("What's the latest news?", scope=Scope(outlet="rotterdam daily"))
+    assert [s.source for s in daily.sources] == ["port.md"]
+
+
+def test_in_a_small_corpus_two_headlines_naming_one_man_are_one_story(engine_over: Any) -> None:
+    engine = engine_over({name: text for name, text in FILES.items() if not name.startswith("filler")})
+    answer = engine.ask("What's new?")
+    assert [s.source for s in answer.sources] == ["lyng-2.md", "port.md"]
 
 
 def test_undated_articles_have_no_latest_news(built_index: Settings, onnx_model: Any) -> None:
     answer = Engine(built_index, embed_model=onnx_model).ask("What's new?")
     assert answer.abstained and not answer.sources
-    assert answer.text.startswith("None of the articles has a date, so none of them is the latest news.")
+    assert answer.text == NO_DATES
+
+
+class _Store:
+    """The two reads digest_answer makes of the sentence store, over fixed data."""
+
+    def document_frequencies(self, terms: set[str]) -> tuple[dict[str, int], int]:
+        return dict.fromkeys(terms, 1), 1000
+
+    def sentences(self, article_id: str, content_hash: str, chunks: list[int]) -> list[Any]:
+        return [SimpleNamespace(kind="", quote="Shr 42 cts vs 1.53 dlrs")]
 
 
 def test_openings_that_are_no_sentences_are_not_quoted() -> None:
@@ -95,8 +119,14 @@ def test_openings_that_are_no_sentences_are_not_quoted() -> None:
         Opening(Passage(f"r{i}.md#0", "Shr 42 cts vs 1.53 dlrs", 0.0, {"title": f"Acme {i} qtr net"}), 6500)
         for i in range(3)
     ]
-    answer = digest_answer(
-        "What's new?", openings, lambda terms: dict.fromkeys(terms, 9.0), lambda o: o.passage.text
-    )
+    answer = digest_answer("What's new?", openings, _Store())
     assert answer.abstained and not answer.sources
-    assert answer.text == "The newest articles have no sentence to quote; `newsdesk articles` lists them."
+    assert answer.text == NO_SENTENCE
+
+
+def test_a_damaged_sentence_store_is_an_error_not_a_traceback(engine_over: Any) -> None:
+    engine = engine_over({name: text for name, text in FILES.items() if not name.startswith("filler")})
+    path = engine.settings.index_dir / "text.sqlite"
+    path.write_bytes(b"not a database" * 1000)
+    with pytest.raises(NewsdeskError):
+        engine.ask("What's the latest news?")

@@ -33,6 +33,11 @@ from index.settings import Settings
         ("What's happening with the dollar?", "dollar"),
         ("what's going on in Geneva", "Geneva"),
         ("Catch me up on the sugar market", "sugar market"),
+        ("Whats the latest on OPEC", "OPEC"),
+        ("Latest on OPEC", "OPEC"),
+        ("What's up with OPEC?", "OPEC"),
+        ("Fill me in on OPEC", "OPEC"),
+        ("Tell me everything about OPEC", "OPEC"),
         # questions with one answer are not overviews
         ("What did Blinken say about the talks?", None),
         ("Who told reporters about the summary?", None),

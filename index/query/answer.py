@@ -212,13 +212,20 @@ def further_answer(
     keep = [
         i
         for i, row in enumerate(reading.rows)
-        if reading.probabilities[i] >= floor and quote_of(row) not in quoted
+        if reading.probabilities[i] >= floor and not already_quoted(row, quoted)
     ]
     if not keep:
         return nothing_more(reading.question.text, mode)
     rows = [reading.rows[i] for i in keep]
     probabilities = reading.probabilities[keep]
     return extractive_answer(replace(reading, rows=rows, probabilities=probabilities, first=None), -1.0, mode)
+
+
+def already_quoted(row: Row, quoted: frozenset[str]) -> bool:
+    """Whether the row's quote was quoted, whole or as part of a longer or shorter quote
+    (a quotation over two sentences is quoted as one)."""
+    quote = quote_of(row)
+    return quote in quoted or any(quote in q or q in quote for q in quoted)
 
 
 def quote_of(row: Row) -> str:

@@ -46,9 +46,11 @@ _REFERRING = frozenset(
     ]
 )
 _MORE = re.compile(
-    r"^(?:(?:and|ok(?:ay)?|so)[\s,]+)?(?:(?:please\s+)?(?:tell|give|show)\s+me\s+more(?:\s+(?:about|on)\s+(?:it|that|this|them))?"
-    r"|more|go\s+on|continue|keep\s+going|anything\s+else|what\s+else|(?:say|tell)\s+more"
-    r"|more\s+please|and\s+then)(?:,?\s+please)?[\s?.!]*$",
+    r"^(?:(?:and|ok(?:ay)?|so|well)[\s,]+)?(?:(?:please\s+)?(?:(?:can|could|would)\s+you\s+)?"
+    r"(?:(?:tell|give|show)\s+me\s+(?:some\s+)?more(?:\s+(?:details|about|on)(?:\s+(?:it|that|this|him|her|them))?)?"
+    r"|(?:say|tell)\s+more|more(?:\s+(?:details|on\s+(?:it|that|this)|about\s+(?:it|that|this|him|her|them)))?"
+    r"|go\s+on|continue|keep\s+going|(?:is\s+there\s+)?any(?:thing)?\s+(?:else|more)|what\s+else|and\s+then))"
+    r"(?:,?\s+please)?[\s?.!]*$",
     re.IGNORECASE,
 )
 _QUESTION_WORDS = frozenset(["who", "whom", "whose", "what", "when", "where", "why", "how", "which"])

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +35,12 @@ _FRAME = frozenset([
     "from", "for", "about", "during", "past", "over", "since", "at", "around", "day", "days", "hours",
 ])  # fmt: skip
 WINDOW = 2000  # openings read at most, newest first
+NO_DATES = (
+    "None of the articles has a date, so none of them is the latest news. Ask about a topic, "
+    "or `newsdesk articles` lists them."
+)
+NOTHING_DATED = "None of the articles is dated within that; `newsdesk articles` lists them with their dates."
+NO_SENTENCE = "The newest articles have no sentence to quote; `newsdesk articles` lists them."
 _RARE_IDF = math.log(50)  # a term at most 1 in 50 articles hold names a story
 _OPENING_CHARS = 600  # of an article's first chunk, where its names are read
 _NAME = re.compile(r"(?<=[a-z0-9,;:)\"'”’] )[A-Z][A-Za-z&'’-]+")
@@ -62,33 +68,34 @@ class Opening:
 def digest_answer(
     question: str,
     openings: list[Opening],
-    idf: Callable[[set[str]], dict[str, float]],
-    lead_of: Callable[[Opening], str],
+    store: Any,
     quoted: frozenset[str] | None = None,
+    dated: bool = True,
     limit: int = MAX_SENTENCES,
 ) -> Answer:
     """The leads of the newest articles, one per story, the stories the window's headlines
     share most first; the note says how many articles the window holds and from when.
 
-    A headline term that the article's opening writes as a name and at most 1 in 50
-    articles hold counts for a story by how many other headlines of the window have it,
-    times its IDF over the corpus (a burst of "Lyng" and "India" in two days, not of
-    "qtr"); two headlines sharing such a term tell one story. `lead_of` gives an
-    article's first sentence; one that is no sentence (a headline repeated, a results
+    store: the sentence store (`SentenceStore`: each article's lead sentence, and the
+    document frequencies of headline terms). A headline term that the article's opening
+    writes as a name and few articles hold (1 in 50; in a corpus under 100 articles, 2)
+    counts for a story by how many other headlines of the window have it, times its IDF
+    (a burst of "Lyng" and "India" in two days, not of "qtr"); two headlines sharing such
+    a term tell one story. An opening that is no sentence (a headline repeated, a results
     table's first line) is not quoted, and the next story is. quoted: for "tell me more",
-    the sentences quoted so far, whose stories are not told again. Always extractive."""
+    the sentences quoted so far, whose stories are not told again. dated: whether any
+    article has a date (else none is the latest). Always extractive."""
     mode = "extractive"
     if not openings:
-        text = (
-            "None of the articles has a date, so none of them is the latest news. Ask about a topic, "
-            "or `newsdesk articles` lists them."
-        )
+        text = NOTHING_DATED if dated else NO_DATES
         return Answer(question=question, text=text, sources=[], abstained=True, mode=mode)
     titles = [set(content_terms(o.title)) & _named(o.passage.text) for o in openings]
     counts = Counter(t for terms in titles for t in terms)
-    weights = idf(set(counts))
+    df, total = store.document_frequencies(set(counts))
+    weights = {t: math.log(total / n) for t, n in df.items() if n}
+    rare = min(_RARE_IDF, math.log(max(total, 2) / 2))
     burst = {t: (n - 1) * weights.get(t, 0.0) for t, n in counts.items()}
-    story = {t for t, n in counts.items() if n > 1 and weights.get(t, 0.0) >= _RARE_IDF}
+    story = {t for t, n in counts.items() if n > 1 and weights.get(t, 0.0) >= rare}
     score = [sum(burst[t] for t in terms & story) for terms in titles]
     told = [
         i for i, o in enumerate(openings) if any(q in " ".join(o.passage.text.split()) for q in quoted or ())
@@ -99,14 +106,13 @@ def digest_answer(
             break
         if i in told or any(titles[i] & titles[j] & story for j in [*told, *(j for j, _ in chosen)]):
             continue  # the same story as one quoted (in this answer or, for "more", before)
-        lead = lead_of(openings[i])
+        lead = _lead(store, openings[i])
         if _SENTENCE.search(lead) and len(lead.split()) >= _MIN_WORDS:
             chosen.append((i, lead))
     if not chosen:
         if quoted is not None:
             return nothing_more(question, mode)
-        text = "The newest articles have no sentence to quote; `newsdesk articles` lists them."
-        return Answer(question=question, text=text, sources=[], abstained=True, mode=mode)
+        return Answer(question=question, text=NO_SENTENCE, sources=[], abstained=True, mode=mode)
     days = [o.day for o in openings]
     note = (
         f"From the {len(openings)} newest articles ({from_day(min(days)).isoformat()} to "
@@ -125,6 +131,13 @@ def digest_answer(
         sentences=len(chosen),
         quotes=[lead for _, lead in chosen],
     )
+
+
+def _lead(store: Any, opening: Opening) -> str:
+    """The article's first sentence past its dateline, whitespace normalised."""
+    m = opening.passage.metadata
+    found = store.sentences(str(m.get("article_id")), str(m.get("content_hash")), [0])
+    return " ".join(next((s.quote for s in found if s.kind == ""), "").split())
 
 
 def _named(text: str) -> set[str]:

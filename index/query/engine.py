@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 from dataclasses import replace
@@ -305,7 +304,7 @@ class Engine:
         )
         if more is not None:
             standalone = more[0]
-        elif conversation is not None:
+        elif conversation is not None and not self._stands_alone(question, mode):
             standalone = conversation.standalone(question, self._condenser(mode))
         answer = self._answer(
             standalone,
@@ -322,6 +321,13 @@ class Engine:
             conversation.record(question, standalone, answer)
         return answer
 
+    @staticmethod
+    def _stands_alone(question: str, mode: str) -> bool:
+        """An overview or latest-news request names its own topic (or none): without an
+        LLM, the previous question's subject is not carried into it ("What's new?" after a
+        question on OPEC asks for the news, "Tell me about Lavrov" about Lavrov alone)."""
+        return mode != "llm" and (digest_request(question) or overview_topic(question) is not None)
+
     def _answer(
         self, question: str, mode: str, top_k: int, scope: Scope, quoted: frozenset[str] | None = None
     ) -> Answer:
@@ -335,6 +341,8 @@ class Engine:
         if digest_request(asked):  # "What's the latest news?": no topic, the newest articles
             digest = self._digest(question, scope, quoted)
             if digest is not None:
+                if digest.abstained and scope.filters:
+                    digest.note = scope.describe()
                 return digest
         topic = overview_topic(asked)  # "Summarize the news on OPEC (in April)": read "OPEC"
         newest = topic is not None and scope.latest  # the newest of the articles about it, not
@@ -345,44 +353,33 @@ class Engine:
 
     def _digest(self, question: str, scope: Scope, quoted: frozenset[str] | None) -> Answer | None:
         """The leads of the newest articles (`index.query.digest`): those of the newest day
-        and the few before it, or within the dates the request names; None when the
-        keyword index that lists them can't be read (the request is then answered as a
-        question)."""
-        from index.dates import day_number
+        (of the outlet asked for, if any) and the few before it, or within the dates the
+        request names; None when the keyword index that lists them can't be read (the
+        request is then answered as a question)."""
+        from index.dates import day_number, outlet_key
         from index.query.scope import LATEST_DAYS
 
-        def run() -> list[Any] | None:
+        def run() -> Answer | None:
             lexical = self.retriever().bm25
-            if lexical is None or lexical.problem:
+            reader = self._reader
+            if lexical is None or lexical.problem or reader is None:
                 return None
+            outlet = outlet_key(scope.outlet) if scope.outlet else ""
             if scope.since or scope.until:
                 since = day_number(scope.since) if scope.since else -(10**6)
                 until = day_number(scope.until) if scope.until else 10**6
             else:
-                newest = self.newest_published()
-                if newest is None:
-                    return []
-                until = day_number(newest)
+                newest = lexical.openings(-(10**6), 10**6, 1, outlet)
+                if not newest:
+                    return digest_answer(question, [], reader.sentences, quoted, dated=False)
+                until = int(newest[0].metadata["published_day"])
                 since = until - LATEST_DAYS
-            hits = [h for h in lexical.openings(since, until, WINDOW) if scope.admits(dict(h.metadata))]
-            return None if lexical.problem else hits
+            hits = lexical.openings(since, until, WINDOW, outlet)
+            if lexical.problem:
+                return None
+            return digest_answer(question, openings_of(hits), reader.sentences, quoted, dated=True)
 
-        hits = self._guarded(run)
-        if hits is None:
-            return None
-        assert self._reader is not None
-        sentences = self._reader.sentences
-
-        def idf(terms: set[str]) -> dict[str, float]:
-            df, total = sentences.document_frequencies(terms)
-            return {t: math.log(total / n) for t, n in df.items() if n}
-
-        def lead_of(opening: Any) -> str:
-            m = opening.passage.metadata
-            found = sentences.sentences(str(m.get("article_id")), str(m.get("content_hash")), [0])
-            return " ".join(next((s.quote for s in found if s.kind == ""), "").split())
-
-        return digest_answer(question, openings_of(hits), idf, lead_of, quoted)
+        return self._guarded(run)  # type: ignore[no-any-return]
 
     def _compose(
         self,

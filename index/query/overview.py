@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from index.query.answer import MAX_SENTENCES, Answer, abstain, extractive_answer, nothing_more, quote_of
+from index.query.answer import MAX_SENTENCES, Answer, abstain, already_quoted, extractive_answer, nothing_more
 from index.query.scope import LATEST_DAYS
 from index.text import content_terms
 
@@ -35,17 +35,19 @@ _REQUESTS = [
     rf"give\s+me\s+(?:a\s+|an\s+|the\s+)?(?:short\s+|quick\s+|brief\s+)?(?:summary|overview|rundown|recap|update|briefing)\s+(?:of|on|about)\s+{_NEWS}",
     rf"(?:a\s+|an\s+)?(?:short\s+|quick\s+|brief\s+)?(?:summary|overview|rundown|recap)\s+of\s+{_NEWS}",
     r"(?:brief|update)\s+me\s+(?:on|about)\s+",
-    r"catch\s+me\s+up\s+(?:on|about|with)\s+",
-    r"tell\s+me\s+(?:more\s+)?about\s+",
-    r"what(?:'s|’s|\s+is|\s+are)\s+(?:the\s+)?(?:latest|news|new)(?:\s+(?:news|developments|updates?|stories))?"
+    r"(?:catch\s+me\s+up|fill\s+me\s+in)\s+(?:on|about|with)\s+",
+    r"tell\s+me\s+(?:more\s+|everything\s+|all\s+)?about\s+",
+    r"what(?:'s|’s|s|\s+is|\s+are)\s+(?:the\s+)?(?:latest|news|new)(?:\s+(?:news|developments|updates?|stories))?"
     r"\s+(?:on|about|with|from|in)\s+",
-    r"(?:any\s+)?(?:news|updates?|the\s+latest)\s+(?:on|about|from)\s+",
+    r"what(?:'s|’s|s|\s+is)\s+up\s+with\s+",
+    r"(?:any\s+)?(?:news|updates?|(?:the\s+)?latest(?:\s+news)?)\s+(?:on|about|from)\s+",
     r"what\s+do(?:es)?\s+the\s+(?:articles?|news|reports?|stories|papers?)\s+say\s+(?:about|on)\s+",
-    r"what(?:'s|’s|\s+is)\s+(?:been\s+)?(?:happening|going\s+on)\s+(?:with|in|at|to)\s+",
+    r"what(?:'s|’s|s|\s+is)\s+(?:been\s+)?(?:happening|going\s+on)\s+(?:with|in|at|to)\s+",
 ]
 _REQUEST = re.compile(
     rf"^\s*{_POLITE}(?:{'|'.join(_REQUESTS)})(?P<topic>.+?)(?:,?\s+please)?[\s?.!]*$", re.I | re.S
 )
+_MIN_WORDS = 4  # a shorter line after an opening is a caption or a credit, not a sentence
 _TOPIC_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.I)
 
 
@@ -67,7 +69,8 @@ def overview_answer(
     likeliest articles (when `newest`, "What's the latest on ...": the newest ones, from
     the newest article's day and the few days before it); refused when no candidate
     article holds the whole topic. quoted: for "tell me more", the sentences quoted so
-    far; their articles are left out, and when none is left it says so."""
+    far; their articles are left out, and when none is left, the sentences that follow
+    the last one quoted of each; when there are none, it says so."""
     terms = set(content_terms(topic))
     best: dict[int, float] = {}
     for p, row in zip(reading.probabilities, reading.rows):
@@ -79,10 +82,22 @@ def overview_answer(
 
     about = sorted((a for a in reading.articles if terms <= a.terms and a.sentences), key=order)
     if quoted is not None:
-        told = {id(r.article) for r in reading.rows if quote_of(r) in quoted}
-        about = [a for a in about if id(a) not in told]
-        if not about:
-            return nothing_more(reading.question.text, mode)
+        told = [r for r in reading.rows if already_quoted(r, quoted)]
+        fresh = [a for a in about if all(r.article is not a for r in told)]
+        if not fresh:  # every article was quoted: what follows in them
+            rows: list[Row] = []
+            for a in about:
+                last = max(
+                    (r for r in told if r.article is a), key=lambda r: r.sentence.stored.idx, default=None
+                )
+                if last is not None:
+                    rows += _continued(reading, last, MAX_SENTENCES - len(rows))
+            return (
+                _quoted_in_order(reading, rows, best, mode)
+                if rows
+                else nothing_more(reading.question.text, mode)
+            )
+        about = fresh
     days = [d for a in about if (d := a.published_day) is not None] if newest else []
     if days:  # the newest coverage: its day and the few before it, as "latest" questions get
         about = [a for a in about if (a.published_day or 0) >= max(days) - LATEST_DAYS]
@@ -91,8 +106,12 @@ def overview_answer(
         return abstain(reading.question.text, reading.passages, mode)
     if len(rows) == 1:  # one article about it: its first few sentences, not one
         rows += _continued(reading, rows[0], MAX_SENTENCES - 1)
-    # Quoted in this order (the scores only order them: extra_sentence -1 quotes every row);
-    # each source's score is then its article's likeliest sentence's probability.
+    return _quoted_in_order(reading, rows, best, mode)
+
+
+def _quoted_in_order(reading: Reading, rows: list[Row], best: dict[int, float], mode: str) -> Answer:
+    """The rows quoted in this order (the scores given only order them: extra_sentence -1
+    quotes every row); each source's score is its article's likeliest sentence's probability."""
     ranks = np.arange(len(rows), 0, -1, dtype=np.float32)
     answer = extractive_answer(replace(reading, rows=rows, probabilities=ranks, first=None), -1.0, mode)
     by_id = {r.article.article_id: best.get(id(r.article), 0.0) for r in rows}
@@ -102,12 +121,14 @@ def overview_answer(
 
 
 def _continued(reading: Reading, opening: Row, room: int) -> list[Row]:
-    """Up to `room` sentences that follow the opening in its article (loaded ones, without a gap)."""
+    """Up to `room` sentences that follow the opening in its article (loaded ones, without
+    a gap), a line of under four words (a photo credit) left out."""
     by_idx = {r.sentence.stored.idx: r for r in reading.rows if r.article is opening.article}
     out: list[Row] = []
     idx = opening.sentence.stored.idx + 1
     while len(out) < room and idx in by_idx:
-        out.append(by_idx[idx])
+        if len(by_idx[idx].sentence.quote.split()) >= _MIN_WORDS:
+            out.append(by_idx[idx])
         idx += 1
     return out
 

@@ -295,17 +295,19 @@ class LexicalIndex(SqliteFile):
             return []
         return hits
 
-    def openings(self, since_day: int, until_day: int, limit: int) -> list[Hit]:
-        """The first chunk of each article published within the days given, newest first
-        (at most `limit`): what "What's the latest news?" reads."""
+    def openings(self, since_day: int, until_day: int, limit: int, outlet_key: str = "") -> list[Hit]:
+        """The first chunk of each article published within the days given (and by the
+        outlet, when one is given), newest first, at most `limit`: what "What's the latest
+        news?" reads."""
         day = "json_extract(metadata, '$.published_day')"
+        outlet = " AND json_extract(metadata, '$.outlet_key') = ?" if outlet_key else ""
         try:
             rows = (
                 self._conn()
                 .execute(
                     f"SELECT chunk_id, text, metadata FROM chunks WHERE json_extract(metadata, '$.position') = 0 "
-                    f"AND {day} BETWEEN ? AND ? ORDER BY {day} DESC, article_id LIMIT ?",
-                    (since_day, until_day, limit),
+                    f"AND {day} BETWEEN ? AND ?{outlet} ORDER BY {day} DESC, article_id LIMIT ?",
+                    (since_day, until_day, *([outlet_key] if outlet_key else []), limit),
                 )
                 .fetchall()
             )
