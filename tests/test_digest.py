@@ -90,6 +90,12 @@ def test_the_latest_news_is_one_lead_per_story_from_the_newest_articles(engine_o
     )
     daily = engine.ask("What's the latest news?", scope=Scope(outlet="rotterdam daily"))
     assert [s.source for s in daily.sources] == ["port.md"]
+    named = engine.ask("Any headlines from the Rotterdam Daily today?")  # the outlet named in the request
+    assert [s.source for s in named.sources] == ["port.md"]
+    assert named.note.startswith(
+        'Searched articles published on 1987-06-12 from Rotterdam Daily (read from "today"'
+    )
+    assert "From the 1 newest article (1987-06-12 to 1987-06-12)" in named.note
 
 
 def test_in_a_small_corpus_two_headlines_naming_one_man_are_one_story(engine_over: Any) -> None:

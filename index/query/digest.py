@@ -48,6 +48,21 @@ _MIN_WORDS = 6  # a lead shorter than this is a headline or a table line, not a 
 _SENTENCE = re.compile(r"[.!?][\"'”’)]*$")
 
 
+_OUTLET_TAIL = re.compile(
+    r"^(?P<rest>.+?)\s+(?:from|by|in|on|at)\s+(?:the\s+)?(?P<outlet>[^?.!]+?)[\s?.!]*$", re.I
+)
+
+
+def outlet_asked(text: str) -> tuple[str, str] | None:
+    """(the request without it, the outlet) for a news request that names where from:
+    "What's the latest news from the Rotterdam Daily?"; None when the words before the
+    outlet are no news request. Whether the outlet is one the index has is the caller's."""
+    match = _OUTLET_TAIL.match(text.strip())
+    if match is None or not digest_request(match.group("rest")):
+        return None
+    return match.group("rest"), match.group("outlet").strip()
+
+
 def digest_request(text: str) -> bool:
     """Is this a request for the latest news in general, with no topic of its own?"""
     tokens = [w.strip("?!.,'") for w in words(text.replace("’", "'"))]
@@ -115,7 +130,7 @@ def digest_answer(
         return Answer(question=question, text=NO_SENTENCE, sources=[], abstained=True, mode=mode)
     days = [o.day for o in openings]
     note = (
-        f"From the {len(openings)} newest articles ({from_day(min(days)).isoformat()} to "
+        f"From the {len(openings)} newest article{'s' if len(openings) != 1 else ''} ({from_day(min(days)).isoformat()} to "
         f"{from_day(max(days)).isoformat()}), the stories most of their headlines share first; "
         "ask about one for more."
     )

@@ -18,7 +18,7 @@ from index.query.answer import (
     not_english,
 )
 from index.query.conversation import wants_more
-from index.query.digest import WINDOW, digest_answer, digest_request, openings_of
+from index.query.digest import WINDOW, digest_answer, digest_request, openings_of, outlet_asked
 from index.query.overview import overview_answer, overview_topic
 from index.query.reader import Reader, Reading
 from index.query.retrieval import HybridRetriever, Passage
@@ -321,6 +321,15 @@ class Engine:
             conversation.record(question, standalone, answer)
         return answer
 
+    def _has_outlet(self, outlet: str) -> bool:
+        from index.dates import outlet_key
+
+        def run() -> bool:
+            lexical = self.retriever().bm25
+            return lexical is not None and not lexical.problem and lexical.has_outlet(outlet_key(outlet))
+
+        return bool(self._guarded(run))
+
     @staticmethod
     def _stands_alone(question: str, mode: str) -> bool:
         """An overview or latest-news request names its own topic (or none): without an
@@ -338,11 +347,16 @@ class Engine:
             return baseline.answer(question, self.search(question, top_k), mode)
         dated = scope.from_question and scope.phrase and (scope.since or scope.until)
         asked = question.replace(scope.phrase, " ") if dated else question  # its dates are a filter
+        named = outlet_asked(asked) if not scope.outlet else None  # "... news from the BBC?"
+        if named is not None and self._has_outlet(named[1]):
+            asked, scope = named[0], replace(scope, outlet=named[1])
         if digest_request(asked):  # "What's the latest news?": no topic, the newest articles
             digest = self._digest(question, scope, quoted)
             if digest is not None:
-                if digest.abstained and scope.filters:
-                    digest.note = scope.describe()
+                if scope.filters:  # what was searched: the dates and outlet asked for
+                    digest.note = (
+                        scope.describe() if digest.abstained else f"{scope.describe()} {digest.note}"
+                    )
                 return digest
         topic = overview_topic(asked)  # "Summarize the news on OPEC (in April)": read "OPEC"
         newest = topic is not None and scope.latest  # the newest of the articles about it, not

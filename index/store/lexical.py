@@ -316,6 +316,21 @@ class LexicalIndex(SqliteFile):
             return []
         return [Hit(cid, text, json.loads(meta), 0.0) for cid, text, meta in rows]
 
+    def has_outlet(self, key: str) -> bool:
+        """Whether some indexed article is from the outlet with this `outlet_key`."""
+        try:
+            row = (
+                self._conn()
+                .execute(
+                    "SELECT 1 FROM chunks WHERE json_extract(metadata, '$.outlet_key') = ? LIMIT 1", (key,)
+                )
+                .fetchone()
+            )
+        except sqlite3.DatabaseError as exc:
+            self.problem = f"reading it failed: {exc}"
+            return False
+        return row is not None
+
     def search(self, question: str, top_k: int) -> list[Hit]:
         """Chunks by BM25 over the question's content words plus run-together pairs
         ("Nord Stream" also as "nordstream"; a pair no article spells so counts for nothing)."""
