@@ -134,3 +134,12 @@ def test_the_latest_on_a_topic_is_an_overview(built_index: Settings, onnx_model:
     answer = engine.ask("What's the latest on Lavrov?")
     assert answer.sentences == len(answer.sources) == 3  # one opening from each of three articles
     assert all("Lavrov" in s.quote for s in answer.sources)
+
+
+def test_an_article_holding_the_topic_only_outside_its_sentences_is_not_quoted(engine_over: Any) -> None:
+    engine = engine_over({
+        "saab.md": "STOCKHOLM, Mar 3 - Saab signed an agreement to sell five aircraft to a U.S. airline.\n",
+        "mine.md": "The copper mine in Chile cut its output after a strike.\n",
+    })  # fmt: skip
+    answer = engine.ask("Tell me about Mars")  # "Mars" stems to "mar", which only the dateline holds
+    assert answer.abstained and answer.text == NOT_FOUND

@@ -101,7 +101,7 @@ def overview_answer(
     days = [d for a in about if (d := a.published_day) is not None] if newest else []
     if days:  # the newest coverage: its day and the few before it, as "latest" questions get
         about = [a for a in about if (a.published_day or 0) >= max(days) - LATEST_DAYS]
-    rows = [r for r in (_opening(reading, a, terms) for a in about[:MAX_SENTENCES]) if r is not None]
+    rows = [r for r in (_opening(reading, a, terms) for a in about) if r is not None][:MAX_SENTENCES]
     if not rows:
         return abstain(reading.question.text, reading.passages, mode)
     if len(rows) == 1:  # one article about it: its first few sentences, not one
@@ -134,8 +134,11 @@ def _continued(reading: Reading, opening: Row, room: int) -> list[Row]:
 
 
 def _opening(reading: Reading, article: Article, terms: set[str]) -> Row | None:
-    """The article's earliest candidate sentence among those with the most topic words."""
+    """The article's earliest candidate sentence among those with the most topic words;
+    None when no candidate sentence has one (the article holds the words elsewhere, or
+    only a stem of them: "mar" of "Mars" in an article about something else)."""
     rows = [r for r in reading.rows if r.article is article]
-    return min(
+    best = min(
         rows, key=lambda r: (-len(terms.intersection(r.sentence.terms)), r.sentence.stored.idx), default=None
     )
+    return best if best is not None and terms.intersection(best.sentence.terms) else None
