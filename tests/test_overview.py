@@ -143,3 +143,9 @@ def test_an_article_holding_the_topic_only_outside_its_sentences_is_not_quoted(e
     })  # fmt: skip
     answer = engine.ask("Tell me about Mars")  # "Mars" stems to "mar", which only the dateline holds
     assert answer.abstained and answer.text == NOT_FOUND
+
+
+def test_a_topic_is_not_mistaken_for_another_language(built_index: Settings, onnx_model: Any) -> None:
+    """Read alone, "U.S. Senate" looks Romanian ("u", "s"); the language is the request's."""
+    answer = Engine(built_index, embed_model=onnx_model).ask("Summarize the news on the U.S. Senate")
+    assert "answers questions in English" not in answer.text

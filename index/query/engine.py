@@ -382,11 +382,14 @@ class Engine:
             if scope.since or scope.until:
                 since = day_number(scope.since) if scope.since else -(10**6)
                 until = day_number(scope.until) if scope.until else 10**6
-            else:
-                newest = lexical.openings(-(10**6), 10**6, 1, outlet)
-                if not newest:
+            else:  # the newest day: recorded by `index`, or the outlet's own (a scan)
+                recorded = None if outlet else self.newest_published()
+                newest = [] if recorded is not None else lexical.openings(-(10**6), 10**6, 1, outlet)
+                if recorded is None and not newest:
                     return digest_answer(question, [], reader.sentences, quoted, dated=False)
-                until = int(newest[0].metadata["published_day"])
+                until = (
+                    day_number(recorded) if recorded is not None else int(newest[0].metadata["published_day"])
+                )
                 since = until - LATEST_DAYS
             hits = lexical.openings(since, until, WINDOW, outlet)
             if lexical.problem:

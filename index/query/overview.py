@@ -7,8 +7,8 @@ articles with dozens on OPEC), or quotes whichever sentence repeats "news". An o
 is instead what the articles that report on the topic say first: for each of the (up
 to) three likeliest articles that hold every word of the topic, its earliest sentence
 that names it (a news story opens with its summary); when only one article does, its
-first few sentences from there. When no candidate article holds
-the whole topic, the request is refused, as a question would be.
+first few sentences from there. When no candidate article holds the whole topic, the
+request is refused, as a question would be.
 """
 
 from __future__ import annotations
