@@ -135,3 +135,44 @@ def test_finish_drops_files_of_collections_that_are_gone(tmp_path: Path) -> None
 def test_hits_carry_text_and_metadata() -> None:
     hit = Hit("a#1#0", TEXTS["a#1#0"], _meta("a#1#0"), 1.0)
     assert hit.metadata["article_id"] == "a"
+
+
+def test_openings_read_first_chunks_by_day_through_an_index(tmp_path: Path) -> None:
+    """"What's the latest news?" reads articles' first chunks by day; an index made before
+    the day index existed gets it from the next run that writes, with the same rows."""
+    path = tmp_path / "k.sqlite"
+    index = lexical.LexicalIndex(path, create=True)
+    ids, metas = [], []
+    for n, (day, outlet) in enumerate([(100, "a"), (102, "b"), (101, "a"), (99, "b")]):
+        for position in (0, 1):
+            ids.append(f"art{n}#h#{position}")
+            metas.append({**_meta(f"art{n}#h#{position}"), "published_day": day, "outlet_key": outlet})
+    index.add(ids, [f"text {i}" for i in ids], metas)
+
+    def read(ix: lexical.LexicalIndex) -> tuple[list[str], list[str]]:
+        return (
+            [h.chunk_id for h in ix.openings(100, 102, 10)],
+            [h.chunk_id for h in ix.openings(99, 102, 1, outlet_key="b")],
+        )
+
+    expected = (["art1#h#0", "art2#h#0", "art0#h#0"], ["art1#h#0"])
+    assert read(index) == expected
+    sql = index._conn().execute(
+        "SELECT sql FROM sqlite_master WHERE name = 'chunks_openings'"
+    ).fetchone()[0]
+    plan = index._conn().execute(
+        "EXPLAIN QUERY PLAN SELECT chunk_id FROM chunks WHERE json_extract(metadata, '$.position') = 0 "
+        "AND json_extract(metadata, '$.published_day') BETWEEN 1 AND 2 "
+        "ORDER BY json_extract(metadata, '$.published_day') DESC, article_id LIMIT 5"
+    ).fetchall()
+    assert "chunks_openings" in str(plan) and "TEMP B-TREE" not in str(plan)
+    # An older file without the day index: still read (by a scan), then indexed when written.
+    with index._conn() as conn:
+        conn.execute("DROP INDEX chunks_openings")
+    index.close()
+    reader = lexical.LexicalIndex(path)
+    assert read(reader) == expected
+    reader.close()
+    writer = lexical.LexicalIndex(path, create=True)
+    assert writer._conn().execute("SELECT sql FROM sqlite_master WHERE name = 'chunks_openings'").fetchone()[0] == sql
+    assert read(writer) == expected

@@ -92,6 +92,11 @@ CREATE TABLE IF NOT EXISTS chunks (
     content_hash TEXT NOT NULL, n_chunks INTEGER NOT NULL, path TEXT NOT NULL,
     text TEXT NOT NULL, metadata TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS chunks_article ON chunks (article_id);
+-- "What's the latest news?" reads articles' first chunks by day (`openings`): 240 ms by a
+-- scan of 200,000 chunks, 2-6 ms with this index (built by the next `index` run, 0.25 s).
+CREATE INDEX IF NOT EXISTS chunks_openings
+    ON chunks (json_extract(metadata, '$.published_day') DESC, article_id)
+    WHERE json_extract(metadata, '$.position') = 0;
 CREATE VIRTUAL TABLE IF NOT EXISTS terms USING fts5(
     stems, tokenize = "unicode61 remove_diacritics 0 tokenchars '_'");
 CREATE TABLE IF NOT EXISTS chunk_vectors (chunk_id TEXT PRIMARY KEY, vector BLOB NOT NULL) WITHOUT ROWID;
