@@ -138,7 +138,7 @@ def test_hits_carry_text_and_metadata() -> None:
 
 
 def test_openings_read_first_chunks_by_day_through_an_index(tmp_path: Path) -> None:
-    """"What's the latest news?" reads articles' first chunks by day; an index made before
+    """The latest news reads articles' first chunks by day; an index made before
     the day index existed gets it from the next run that writes, with the same rows."""
     path = tmp_path / "k.sqlite"
     index = lexical.LexicalIndex(path, create=True)
@@ -157,14 +157,16 @@ def test_openings_read_first_chunks_by_day_through_an_index(tmp_path: Path) -> N
 
     expected = (["art1#h#0", "art2#h#0", "art0#h#0"], ["art1#h#0"])
     assert read(index) == expected
-    sql = index._conn().execute(
-        "SELECT sql FROM sqlite_master WHERE name = 'chunks_openings'"
-    ).fetchone()[0]
-    plan = index._conn().execute(
-        "EXPLAIN QUERY PLAN SELECT chunk_id FROM chunks WHERE json_extract(metadata, '$.position') = 0 "
-        "AND json_extract(metadata, '$.published_day') BETWEEN 1 AND 2 "
-        "ORDER BY json_extract(metadata, '$.published_day') DESC, article_id LIMIT 5"
-    ).fetchall()
+    sql = _day_index(index)
+    plan = (
+        index._conn()
+        .execute(
+            "EXPLAIN QUERY PLAN SELECT chunk_id FROM chunks WHERE json_extract(metadata, '$.position') = 0 "
+            "AND json_extract(metadata, '$.published_day') BETWEEN 1 AND 2 "
+            "ORDER BY json_extract(metadata, '$.published_day') DESC, article_id LIMIT 5"
+        )
+        .fetchall()
+    )
     assert "chunks_openings" in str(plan) and "TEMP B-TREE" not in str(plan)
     # An older file without the day index: still read (by a scan), then indexed when written.
     with index._conn() as conn:
@@ -174,5 +176,10 @@ def test_openings_read_first_chunks_by_day_through_an_index(tmp_path: Path) -> N
     assert read(reader) == expected
     reader.close()
     writer = lexical.LexicalIndex(path, create=True)
-    assert writer._conn().execute("SELECT sql FROM sqlite_master WHERE name = 'chunks_openings'").fetchone()[0] == sql
+    assert _day_index(writer) == sql
     assert read(writer) == expected
+
+
+def _day_index(ix: lexical.LexicalIndex) -> str | None:
+    row = ix._conn().execute("SELECT sql FROM sqlite_master WHERE name = 'chunks_openings'").fetchone()
+    return None if row is None else str(row[0])
