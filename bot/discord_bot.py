@@ -137,6 +137,10 @@ def record_feedback(settings: Settings, answer: Answer, vote: str, user_id: int)
 
 
 ASKER_ONLY = "Only the person who asked can open these sources; ask your own question with /ask."
+MORE_REQUEST = "tell me more"  # what the More button asks in the answer's conversation
+MOVED_ON = (
+    "The conversation has moved on since this answer: use More under the latest one, or ask a question."
+)
 
 
 async def send_sources(interaction: discord.Interaction, answer: Answer) -> None:
@@ -148,14 +152,27 @@ async def send_sources(interaction: discord.Interaction, answer: Answer) -> None
 
 
 class AnswerView(discord.ui.View):
-    """Buttons under an answer: full sources (the asker only), one 👍/👎 vote per member."""
+    """Buttons under an answer: full sources (the asker only), **More** (what the answer's
+    conversation has not quoted yet, as "tell me more" typed in the thread gives), one
+    👍/👎 vote per member."""
 
-    def __init__(self, cog: AskCog, answer: Answer, asker_id: int) -> None:
+    def __init__(
+        self,
+        cog: AskCog,
+        answer: Answer,
+        asker_id: int,
+        conversation: Conversation | None = None,
+        scope: Any = None,
+    ) -> None:
         super().__init__(timeout=24 * 3600)
         self.cog, self.answer, self.asker_id = cog, answer, asker_id
+        self.conversation, self.scope = conversation, scope
         self.voted: set[int] = set()
+        self.more_taken = False
         if answer.abstained:
             self.remove_item(self.show_sources)
+        if answer.abstained or conversation is None:
+            self.remove_item(self.more)
 
     @discord.ui.button(label="Show sources", style=discord.ButtonStyle.secondary)
     async def show_sources(self, interaction: discord.Interaction, _: discord.ui.Button[Any]) -> None:
@@ -163,6 +180,38 @@ class AnswerView(discord.ui.View):
             await interaction.response.send_message(ASKER_ONLY, ephemeral=True)
             return
         await send_sources(interaction, self.answer)
+
+    @discord.ui.button(label="More", style=discord.ButtonStyle.secondary)
+    async def more(self, interaction: discord.Interaction, _: discord.ui.Button[Any]) -> None:
+        """Anyone may ask for more (the thread is public), once per answer, and only under
+        the conversation's latest answer: an older one's "more" would go on from the newest."""
+        conversation, cog = self.conversation, self.cog
+        if conversation is None:
+            return
+        if self.more_taken or conversation.last_answer is not self.answer:
+            await interaction.response.send_message(MOVED_ON, ephemeral=True)
+            return
+        if not cog.limiter.allow(interaction.user.id):
+            await interaction.response.send_message(cog._slow_down(interaction.user.id), ephemeral=True)
+            return
+        self.more_taken = True
+        await interaction.response.defer(thinking=True)
+        try:
+            answer = await cog.answer(MORE_REQUEST, conversation, self.scope)
+        except NewsdeskError as exc:
+            self.more_taken = False
+            await interaction.followup.send(
+                neutralize_mentions(f"Sorry: {exc}"), allowed_mentions=discord.AllowedMentions.none()
+            )
+            return
+        except Exception:
+            self.more_taken = False
+            log.exception("more of %r failed", self.answer.question)
+            await interaction.followup.send(APOLOGY, allowed_mentions=discord.AllowedMentions.none())
+            return
+        if interaction.channel_id is not None:
+            cog.last_answers[interaction.channel_id] = (answer, interaction.user.id)
+        await cog.send_followups(interaction, answer, interaction.user.id, conversation, self.scope)
 
     @discord.ui.button(emoji="👍", style=discord.ButtonStyle.secondary)
     async def thumbs_up(self, interaction: discord.Interaction, _: discord.ui.Button[Any]) -> None:
@@ -207,13 +256,39 @@ class AskCog(commands.Cog):
         parent = getattr(channel, "parent_id", None)
         return channel.id in ids or parent in ids
 
-    async def send_answer(self, destination: discord.abc.Messageable, answer: Answer, asker_id: int) -> None:
+    async def send_answer(
+        self,
+        destination: discord.abc.Messageable,
+        answer: Answer,
+        asker_id: int,
+        conversation: Conversation | None = None,
+    ) -> None:
         messages = answer_messages(answer)
         for i, embeds in enumerate(messages):
             last = i == len(messages) - 1
             await destination.send(
                 embeds=[to_embed(e) for e in embeds],
-                view=AnswerView(self, answer, asker_id) if last else discord.utils.MISSING,
+                view=AnswerView(self, answer, asker_id, conversation) if last else discord.utils.MISSING,
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+
+    async def send_followups(
+        self,
+        interaction: discord.Interaction,
+        answer: Answer,
+        asker_id: int,
+        conversation: Conversation | None,
+        scope: Any = None,
+    ) -> None:
+        """An answer to a deferred interaction (`/ask`, More), the buttons under its last message."""
+        messages = answer_messages(answer)
+        for i, embeds in enumerate(messages):
+            last = i == len(messages) - 1
+            await interaction.followup.send(
+                embeds=[to_embed(e) for e in embeds],
+                view=AnswerView(self, answer, asker_id, conversation, scope)
+                if last
+                else discord.utils.MISSING,
                 allowed_mentions=discord.AllowedMentions.none(),
             )
 
@@ -254,7 +329,7 @@ class AskCog(commands.Cog):
             await destination.send(APOLOGY, allowed_mentions=discord.AllowedMentions.none())
             return
         self.last_answers[getattr(destination, "id", message.channel.id)] = (answer, message.author.id)
-        await self.send_answer(destination, answer, message.author.id)
+        await self.send_answer(destination, answer, message.author.id, conversation)
 
     def _thread_key(self, message: discord.Message) -> str | None:
         """The conversation this message continues, if any."""
@@ -322,7 +397,9 @@ class AskCog(commands.Cog):
 
                 newest = getattr(self.engine, "newest_published", None)
                 scope = options_scope(since, until, outlet, newest=newest)
-            answer = await self.answer(question, None, scope)
+            # A conversation of its own, for the More button (a slash question carries no subject in).
+            conversation = Conversation(self.settings.history_turns)
+            answer = await self.answer(question, conversation, scope)
         except NewsdeskError as exc:
             await interaction.followup.send(
                 neutralize_mentions(f"Sorry: {exc}"), allowed_mentions=discord.AllowedMentions.none()
@@ -334,15 +411,7 @@ class AskCog(commands.Cog):
             return
         if interaction.channel_id is not None:
             self.last_answers[interaction.channel_id] = (answer, interaction.user.id)
-        messages = answer_messages(answer)
-        for i, embeds in enumerate(messages):
-            await interaction.followup.send(
-                embeds=[to_embed(e) for e in embeds],
-                view=AnswerView(self, answer, interaction.user.id)
-                if i == len(messages) - 1
-                else discord.utils.MISSING,
-                allowed_mentions=discord.AllowedMentions.none(),
-            )
+        await self.send_followups(interaction, answer, interaction.user.id, conversation, scope)
 
     @app_commands.command(name="sources", description="Show the full passages behind your last answer here")
     async def sources(self, interaction: discord.Interaction) -> None:

@@ -121,8 +121,9 @@ async def test_mention_gets_cited_answer_in_a_thread_and_follow_up_keeps_context
     assert embed.fields and embed.fields[0].name.startswith("[1] ")
     from bot.discord_bot import AnswerView
 
-    view = AnswerView(bot.get_cog("AskCog"), *bot.get_cog("AskCog").last_answers[reply.channel.id])
-    assert [c.label or str(c.emoji) for c in view.children] == ["Show sources", "👍", "👎"]
+    view = bot._connection._view_store._synced_message_views[reply.id]  # what the reply carries
+    assert isinstance(view, AnswerView)
+    assert [c.label or str(c.emoji) for c in view.children] == ["Show sources", "More", "👍", "👎"]
 
     await dpytest.message("which stage of construction is it in?", channel=reply.channel)
     follow = dpytest.get_message()
@@ -260,12 +261,19 @@ class Clicker:
     def __init__(self, user_id: int, channel_id: int = 0) -> None:
         self.user = type("User", (), {"id": user_id})()
         self.channel_id = channel_id
+        self.channel = None
         self.sent: list[tuple[str, bool]] = []
+        self.posted: list[dict[str, Any]] = []  # what else each message carried (embeds, view)
+        self.deferred = False
         self.response = self.followup = self
         self.send = self.send_message
 
-    async def send_message(self, content: str, ephemeral: bool = False, **_: Any) -> None:
+    async def send_message(self, content: str = "", ephemeral: bool = False, **rest: Any) -> None:
         self.sent.append((content, ephemeral))
+        self.posted.append(rest)
+
+    async def defer(self, **_: Any) -> None:
+        self.deferred = True
 
 
 async def test_sources_are_for_the_asker_and_each_member_votes_once(
@@ -317,3 +325,87 @@ def test_feedback_file_is_capped(settings: Settings, monkeypatch: pytest.MonkeyP
     assert sorted(p.name for p in settings.index_dir.iterdir()) == ["feedback.jsonl", "feedback.jsonl.1"]
     last = json.loads(current.read_text().splitlines()[-1])
     assert last["user"] == 199 and len(last["answer"]) == 4000  # each row is bounded too
+
+
+async def test_more_goes_on_with_what_the_thread_has_not_quoted(
+    make_bot: Any, built_index: Settings, onnx_model: Any
+) -> None:
+    from bot.discord_bot import MOVED_ON, AnswerView
+
+    bot = await make_bot(built_index, Engine(built_index, embed_model=onnx_model))
+    await dpytest.message(f"<@{bot.user.id}> What did Blinken and Lavrov discuss in Geneva?")
+    reply = dpytest.get_message()
+    views = bot._connection._view_store._synced_message_views
+    first = views[reply.id]
+    assert isinstance(first, AnswerView) and first.conversation is not None
+    quoted = set(first.answer.quotes)
+    member = dpytest.get_config().members[1]  # anyone in the thread, not only the asker
+    answers = [first.answer]
+    view = first
+    while True:
+        click = Clicker(member.id, channel_id=reply.channel.id)
+        await view.more.callback(click)
+        assert click.deferred and len(click.posted) >= 1
+        more = bot.get_cog("AskCog").last_answers[reply.channel.id][0]
+        answers.append(more)
+        next_view = click.posted[-1]["view"]
+        if more.abstained:
+            assert more.text == "There is nothing more on that in the articles."
+            assert "More" not in [c.label for c in next_view.children]
+            break
+        embed = click.posted[0]["embeds"][0]
+        assert "[1]" in embed.description and embed.fields[0].name.startswith("[1] ")
+        assert not quoted & set(more.quotes)  # nothing quoted twice
+        quoted |= set(more.quotes)
+        assert [c.label or str(c.emoji) for c in next_view.children] == ["Show sources", "More", "👍", "👎"]
+        view = next_view
+        assert len(answers) < 12
+    assert len(answers) >= 3  # the seed articles have more than one answer's worth on this
+    late = Clicker(member.id)
+    await first.more.callback(late)  # an older answer's More: the thread has moved on
+    assert late.sent == [(MOVED_ON, True)] and not late.deferred
+    # A question typed in the thread afterwards is answered as ever
+    await dpytest.message(
+        "Which gas pipeline did Chancellor Scholz say could be halted?", channel=reply.channel
+    )
+    assert "stream" in dpytest.get_message().embeds[0].description.lower()
+
+
+def _strike(published: str, body: str) -> str:
+    return f"---\ntitle: Rotterdam port strike\npublished: {published}\n---\n{body}\n"
+
+
+STRIKE = {
+    "strike-1987.md": _strike(
+        "1987-06-12",
+        "Dock workers in Rotterdam ended their strike after accepting a new pay deal on Friday. "
+        "The strike had closed the port's grain terminals for three weeks. "
+        "Union leaders said the pay deal runs for two years.",
+    ),
+    "strike-1986.md": _strike(
+        "1986-05-02",
+        "Dock workers in Rotterdam began a strike over pay at the port on Friday. "
+        "Port employers said the strike would cost shippers millions of guilders.",
+    ),
+}
+
+
+async def test_a_slash_answer_has_more_within_its_dates(make_bot: Any, engine_over: Any) -> None:
+    """/ask's answer has its own conversation for More, and More keeps the dates asked for."""
+    engine = engine_over(STRIKE)
+    bot = await make_bot(engine.settings, engine)
+    cog = bot.get_cog("AskCog")
+    asker = dpytest.get_config().members[0]
+    channel_id = dpytest.get_config().channels[0].id
+    slash = Clicker(asker.id, channel_id=channel_id)
+    await cog.ask.callback(cog, slash, "What did the Rotterdam dock workers strike over?", since="1987-01-01")
+    view = slash.posted[-1]["view"]
+    assert not view.answer.abstained and [s.source for s in view.answer.sources] == ["strike-1987.md"]
+    assert "More" in [c.label for c in view.children]
+    while not view.answer.abstained:  # every More stays within 1987
+        click = Clicker(asker.id, channel_id=channel_id)
+        await view.more.callback(click)
+        view = click.posted[-1]["view"]
+        assert {s.source for s in view.answer.sources} <= {"strike-1987.md"}
+    assert view.answer.text == "There is nothing more on that in the articles."
+    assert "More" not in [c.label for c in view.children]
