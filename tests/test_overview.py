@@ -38,6 +38,10 @@ from index.settings import Settings
         ("What's up with OPEC?", "OPEC"),
         ("Fill me in on OPEC", "OPEC"),
         ("Tell me everything about OPEC", "OPEC"),
+        # a question tacked on after the topic is not part of it; "and" inside a topic is
+        ("Tell me about Texaco and when it happened", "Texaco"),
+        ("Summarize the news on OPEC, and what it means for prices", "OPEC"),
+        ("Tell me about Smith and Wesson", "Smith and Wesson"),
         # questions with one answer are not overviews
         ("What did Blinken say about the talks?", None),
         ("Who told reporters about the summary?", None),

@@ -49,6 +49,12 @@ _REQUEST = re.compile(
 )
 _MIN_WORDS = 4  # a shorter line after an opening is a caption or a credit, not a sentence
 _TOPIC_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.I)
+# "Tell me about Texaco and when it happened": the topic is Texaco; a question tacked on
+# after it is not a word every article must hold ("happened").
+_TACKED_ON = re.compile(
+    r"(?:\s*,\s*|\s+)(?:and|but)\s+(?:when|where|why|how|what|who|whom|whose|which|whether|if)\b.*$",
+    re.I | re.S,
+)
 
 
 def overview_topic(text: str) -> str | None:
@@ -57,7 +63,7 @@ def overview_topic(text: str) -> str | None:
     match = _REQUEST.match(text)
     if not match:
         return None
-    topic = _TOPIC_ARTICLE.sub("", match.group("topic").strip())
+    topic = _TOPIC_ARTICLE.sub("", _TACKED_ON.sub("", match.group("topic")).strip())
     return topic if content_terms(topic) else None
 
 
