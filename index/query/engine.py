@@ -23,6 +23,7 @@ from index.query.overview import overview_answer, overview_topic
 from index.query.reader import Reader, Reading
 from index.query.retrieval import HybridRetriever, Passage
 from index.query.scope import Scope, with_scope_note
+from index.query.smalltalk import small_talk, small_talk_answer, without_greeting
 from index.settings import Settings
 from index.store import lexical
 from index.store.chroma import REBUILD_HINT, open_active, read_state, state_signature
@@ -294,18 +295,23 @@ class Engine:
         started = time.perf_counter()
         question = validate_question(question, self.settings.max_question_chars)
         mode = mode or self.settings.llm_mode
-        standalone = question
+        kind = small_talk(question)
+        if kind is not None:  # "hello", "thanks", "what can you do?": no subject to carry on
+            answer = small_talk_answer(question, kind, mode)
+            answer.seconds = time.perf_counter() - started
+            return answer
+        text = standalone = without_greeting(question)  # "Hi, who is Lavrov?" asks "who is Lavrov?"
         # "Tell me more" (without an LLM, whose condenser rewrites it): the previous
         # question again, for what the conversation has not quoted yet
         more = (
             conversation.more_of()
-            if conversation is not None and mode != "llm" and wants_more(question)
+            if conversation is not None and mode != "llm" and wants_more(text)
             else None
         )
         if more is not None:
             standalone = more[0]
-        elif conversation is not None and not self._stands_alone(question, mode):
-            standalone = conversation.standalone(question, self._condenser(mode))
+        elif conversation is not None and not self._stands_alone(text, mode):
+            standalone = conversation.standalone(text, self._condenser(mode))
         answer = self._answer(
             standalone,
             mode,

@@ -1,0 +1,65 @@
+"""Messages that are not questions about the news: "hello", "thanks!", "what can you do?".
+
+A chat user (and a Discord member mentioning the bot) says these; read as questions they
+were refused with three "closest articles" picked for nothing ("hello" over Reuters gave
+an ADB membership story). They get a short reply saying what newsdesk does instead,
+with no sources, and are not carried into a conversation as its subject.
+"""
+
+from __future__ import annotations
+
+import re
+
+from index.query.answer import Answer
+
+_NAME = r"(?:[\s,]+(?:there|all|everyone|folks|newsdesk|bot|mate|buddy|friend))?"
+_GREETING = rf"(?:hi|hello|hey|hiya|howdy|yo|greetings|good\s+(?:morning|afternoon|evening|day)){_NAME}"
+_THANKS = (
+    r"(?:(?:ok(?:ay)?|great|cool|nice|perfect|awesome)[\s,!.]+)?"
+    r"(?:thanks|thank\s+you|thx|ty|cheers|many\s+thanks)(?:\s+(?:a\s+lot|so\s+much|very\s+much))?" + _NAME
+)
+_HELP = (
+    r"(?:help|help\s+me|/?help|what\s+can\s+you\s+do|what\s+do\s+you\s+do|who\s+are\s+you|what\s+are\s+you"
+    r"|how\s+does\s+(?:this|it)\s+work|how\s+do\s+i\s+use\s+(?:this|you|it)|what\s+can\s+i\s+ask(?:\s+you)?)"
+)
+_END = r"[\s!?.,:;)(]*$"
+_KINDS = {
+    "greeting": re.compile(rf"^\s*{_GREETING}{_END}", re.I),
+    "thanks": re.compile(rf"^\s*{_THANKS}{_END}", re.I),
+    "help": re.compile(rf"^\s*(?:{_GREETING}[\s,!.]+)?{_HELP}{_END}", re.I),
+}
+HOW_TO = (
+    "I answer questions about the news articles in my index, quoting the sentences that answer "
+    'and citing each article. Ask me something like "Who ...?" or "When did ...?", '
+    '"Tell me about <a topic>" or "What\'s the latest news?"; after an answer, '
+    '"tell me more" goes on.'
+)
+REPLIES = {
+    "greeting": f"Hello! {HOW_TO}",
+    "thanks": "You're welcome. Ask another question about the articles any time.",
+    "help": HOW_TO,
+}
+
+
+def small_talk(text: str) -> str | None:
+    """Which kind of small talk the message is ("greeting", "thanks", "help"), or None
+    for anything else (every question about the news)."""
+    for kind, pattern in _KINDS.items():
+        if pattern.match(text):
+            return kind
+    return None
+
+
+_OPENING = re.compile(rf"^\s*(?:{_GREETING}|{_THANKS})\s*[,!.:;-]+\s*(?=\S)", re.I)
+
+
+def without_greeting(text: str) -> str:
+    """The question after a greeting or thanks that opens it ("Hi, who is Lavrov?" ->
+    "who is Lavrov?"): "hello" is a rare word in news, and searched for, it finds the
+    few articles that quote someone saying it."""
+    return _OPENING.sub("", text, count=1)
+
+
+def small_talk_answer(question: str, kind: str, mode: str) -> Answer:
+    """The reply: no sources, and `abstained` (nothing was answered from the articles)."""
+    return Answer(question=question, text=REPLIES[kind], sources=[], abstained=True, mode=mode)

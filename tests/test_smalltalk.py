@@ -1,0 +1,78 @@
+"""Greetings, thanks and "what can you do?" get a short reply, not a refusal with three
+"closest articles" picked for nothing; a greeting before a question is not searched for."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from index.query.conversation import Conversation
+from index.query.engine import Engine
+from index.query.smalltalk import HOW_TO, REPLIES, small_talk, without_greeting
+from index.settings import Settings
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("hello", "greeting"),
+        ("Hi there!", "greeting"),
+        ("good morning, everyone", "greeting"),
+        ("thanks!", "thanks"),
+        ("OK, thank you so much.", "thanks"),
+        ("Cheers, mate", "thanks"),
+        ("help", "help"),
+        ("What can you do?", "help"),
+        ("Hi, who are you?", "help"),
+        # questions, however they open
+        ("Hello, who met Lavrov in Geneva?", None),
+        ("Who said hello to Lavrov?", None),
+        ("Help for Ukraine: what did NATO pledge?", None),
+        ("thanks, and what did he say?", None),
+        ("Hiroshima", None),
+    ],
+)
+def test_small_talk(text: str, kind: str | None) -> None:
+    assert small_talk(text) == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("Hi, who met Lavrov in Geneva?", "who met Lavrov in Geneva?"),
+        ("Thanks! And what did he say?", "And what did he say?"),
+        ("Hello who met Lavrov", "Hello who met Lavrov"),  # no break after it: left as typed
+        ("Hiroshima?", "Hiroshima?"),
+    ],
+)
+def test_without_greeting(text: str, question: str) -> None:
+    assert without_greeting(text) == question
+
+
+def test_small_talk_is_answered_plainly_and_stays_out_of_the_conversation(
+    built_index: Settings, onnx_model: Any
+) -> None:
+    engine = Engine(built_index, embed_model=onnx_model)
+    hello = engine.ask("hello")
+    assert (hello.text, hello.sources, hello.abstained) == (f"Hello! {HOW_TO}", [], True)
+    assert engine.ask("what can you do?").text == HOW_TO
+
+    conversation = Conversation()
+    question = "Which gas pipeline did Chancellor Scholz say could be halted?"
+    first = engine.ask(question, conversation=conversation)
+    thanks = engine.ask("thanks!", conversation=conversation)
+    assert thanks.text == REPLIES["thanks"] and not thanks.sources
+    assert [t.question for t in conversation.turns] == [question]
+    # "tell me more" still goes on with the question before the thanks
+    more = engine.ask("tell me more", conversation=conversation)
+    assert more.standalone_question == question and not set(more.quotes) & set(first.quotes)
+
+    # a greeting before a question: the same answer as the question alone
+    greeted = engine.ask(f"Hi, {question}")
+    plain = engine.ask(question)
+    assert (greeted.text, [s.chunk_id for s in greeted.sources]) == (
+        plain.text,
+        [s.chunk_id for s in plain.sources],
+    )
+    assert greeted.standalone_question == question
