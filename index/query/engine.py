@@ -19,6 +19,7 @@ from index.query.answer import (
 )
 from index.query.conversation import wants_more
 from index.query.digest import WINDOW, digest_answer, digest_request, openings_of, outlet_asked
+from index.query.listing import LISTED, Listed, listing_answer, listing_topic
 from index.query.overview import overview_answer, overview_topic
 from index.query.reader import Reader, Reading
 from index.query.retrieval import HybridRetriever, Passage
@@ -341,7 +342,11 @@ class Engine:
         """An overview or latest-news request names its own topic (or none): without an
         LLM, the previous question's subject is not carried into it ("What's new?" after a
         question on OPEC asks for the news, "Tell me about Lavrov" about Lavrov alone)."""
-        return mode != "llm" and (digest_request(question) or overview_topic(question) is not None)
+        return mode != "llm" and (
+            digest_request(question)
+            or overview_topic(question) is not None
+            or listing_topic(question) is not None
+        )
 
     def _answer(
         self, question: str, mode: str, top_k: int, scope: Scope, quoted: frozenset[str] | None = None
@@ -364,12 +369,51 @@ class Engine:
                         scope.describe() if digest.abstained else f"{scope.describe()} {digest.note}"
                     )
                 return digest
+        listing = listing_topic(asked)  # "Which articles mention Pennzoil?": the articles themselves
+        if listing is not None:
+            listed = self._listing(question, listing, scope, quoted)
+            if listed is not None:
+                if scope.filters:
+                    listed.note = (
+                        scope.describe() if listed.abstained else f"{scope.describe()} {listed.note}"
+                    )
+                return listed
         topic = overview_topic(asked)  # "Summarize the news on OPEC (in April)": read "OPEC"
         newest = topic is not None and scope.latest  # the newest of the articles about it, not
         read_scope = replace(scope, latest=False) if newest else scope  # the newest passages
         reading, used, note = self._scoped_read(question, read_scope, topic)
         answer = self._compose(question, mode, top_k, reading, topic, newest, quoted)
         return with_scope_note(answer, replace(used, latest=scope.latest), note)
+
+    def _listing(
+        self, question: str, topic: str, scope: Scope, quoted: frozenset[str] | None
+    ) -> Answer | None:
+        """The articles that hold every word of the topic, counted, the newest listed
+        (`index.query.listing`); None when the keyword index can't be read or the topic has
+        no word it indexes (the request is then answered as a question)."""
+        from index.store.lexical import stems
+
+        terms = list(dict.fromkeys(stems(topic)))
+
+        def run() -> Answer | None:
+            lexical = self.retriever().bm25
+            if lexical is None or lexical.problem or not terms:
+                return None
+            holding = lexical.articles_holding(terms)
+            kept = sorted(
+                (aid for aid, meta in holding.items() if scope.admits(meta)),
+                key=lambda aid: (-(holding[aid]["published_day"] or -(10**6)), aid),
+            )
+            wanted = kept[: LISTED + len(quoted or ())]  # for "more", past those listed before
+            found = []
+            for aid in wanted:
+                chunks = [_as_passage(h) for h in lexical.article_chunks(aid)]
+                found.append(Listed(aid, {**(chunks[0].metadata if chunks else {}), **holding[aid]}, chunks))
+            if lexical.problem:
+                return None
+            return listing_answer(question, topic, terms, found, len(kept), quoted)
+
+        return self._guarded(run)  # type: ignore[no-any-return]
 
     def _digest(self, question: str, scope: Scope, quoted: frozenset[str] | None) -> Answer | None:
         """The leads of the newest articles (`index.query.digest`): those of the newest day
@@ -463,3 +507,7 @@ class Engine:
         from index.query.llm import LLMCondenser
 
         return LLMCondenser(self.settings, self._get_llm())
+
+
+def _as_passage(hit: Any) -> Passage:
+    return Passage(hit.chunk_id, hit.text, 0.0, dict(hit.metadata))

@@ -321,6 +321,49 @@ class LexicalIndex(SqliteFile):
             return []
         return [Hit(cid, text, json.loads(meta), 0.0) for cid, text, meta in rows]
 
+    def articles_holding(self, terms: list[str]) -> dict[str, dict[str, Any]]:
+        """Every article whose chunks between them hold each of the terms (stems, as `stems`
+        makes them), with the metadata dates and outlets are read from: what "Which
+        articles mention Pennzoil?" counts. One FTS5 lookup per term."""
+        found: dict[str, dict[str, Any]] | None = None
+        try:
+            conn = self._conn()
+            for term in terms:
+                rows = conn.execute(
+                    "SELECT c.article_id, json_extract(c.metadata, '$.published_day'), "
+                    "json_extract(c.metadata, '$.published'), json_extract(c.metadata, '$.outlet') "
+                    "FROM terms JOIN chunks c ON c.rowid = terms.rowid WHERE terms MATCH ?",
+                    ('"' + term.replace('"', '""') + '"',),
+                ).fetchall()
+                holding = {
+                    aid: {"published_day": day, "published": published or "", "outlet": outlet or ""}
+                    for aid, day, published, outlet in rows
+                }
+                found = holding if found is None else {a: m for a, m in found.items() if a in holding}
+                if not found:
+                    break
+        except sqlite3.DatabaseError as exc:
+            self.problem = f"reading it failed: {exc}"
+            return {}
+        return found or {}
+
+    def article_chunks(self, article_id: str) -> list[Hit]:
+        """An article's chunks, first to last."""
+        try:
+            rows = (
+                self._conn()
+                .execute(
+                    "SELECT chunk_id, text, metadata FROM chunks WHERE article_id = ? "
+                    "ORDER BY json_extract(metadata, '$.position')",
+                    (article_id,),
+                )
+                .fetchall()
+            )
+        except sqlite3.DatabaseError as exc:
+            self.problem = f"reading it failed: {exc}"
+            return []
+        return [Hit(cid, text, json.loads(meta), 0.0) for cid, text, meta in rows]
+
     def has_outlet(self, key: str) -> bool:
         """Whether some indexed article is from the outlet with this `outlet_key`."""
         try:

@@ -1,0 +1,126 @@
+"""Requests for the articles themselves: "Which articles mention Pennzoil?", "List the
+stories about coffee", "How many articles are about Texaco?".
+
+Read as questions, these quoted whatever sentence matched best ("list the articles about
+coffee" quoted a Reuters Holdings story for the word "articles"), and no sentence says how
+many articles there are. They are answered from the keyword index instead: every article
+whose text holds each word of the topic (within the dates and outlet asked for), counted,
+and the newest listed by title and date, each cited by its first sentence that names the
+topic.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from index.query.answer import Answer, Source, nothing_more
+from index.query.retrieval import Passage
+from index.text import split_sentences
+
+LISTED = 5  # articles named per answer; "tell me more" names the next ones
+_ITEMS = r"(?:news\s+)?(?:articles?|stories|story|reports?|pieces|items)"
+_ON = (
+    r"(?:(?:that|which)\s+)?(?:mention(?:s|ing)?|(?:are|is)\s+about|about|on|concerning|regarding"
+    r"|cover(?:s|ing)?|discuss(?:es|ing)?|talk\s+about|deal\s+with|refer\s+to|say\s+anything\s+about"
+    r"|(?:are|is)\s+there\s+(?:about|on))"
+)
+_PATTERNS = [
+    rf"(?:which|what)\s+{_ITEMS}\s+(?:do\s+you\s+have\s+|are\s+there\s+)?{_ON}",
+    rf"(?:please\s+)?(?:list|show|find|give)\s+(?:me\s+)?(?:all\s+|every\s+)?(?:of\s+)?(?:the\s+)?{_ITEMS}\s+{_ON}",
+    rf"how\s+many\s+{_ITEMS}\s+(?:are\s+there\s+|do\s+you\s+have\s+|have\s+you\s+got\s+)?{_ON}",
+    rf"(?:are\s+there|do\s+you\s+have|is\s+there)\s+(?:any\s+)?{_ITEMS}\s+{_ON}",
+]
+_REQUEST = re.compile(
+    rf"^\s*(?:{'|'.join(_PATTERNS)})\s+(?:the\s+)?(?P<topic>.+?)(?:,?\s+please)?[\s?.!]*$", re.I | re.S
+)
+
+_DANGLING = re.compile(
+    r"(?:\s+(?:in|on|at|from|since|during|before|after|until|till|by|of|for|over|last|this))+\s*$", re.I
+)
+
+
+def listing_topic(text: str) -> str | None:
+    """The topic of a request for the articles on it ("Which articles mention Pennzoil?"
+    -> "Pennzoil"), or None when the text is no such request."""
+    match = _REQUEST.match(text)
+    if not match:
+        return None
+    # "... mention Texaco in April?" reaches here as "... mention Texaco in ?": its dates are the scope
+    return _DANGLING.sub("", match.group("topic")).strip() or None
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One article that holds the topic: its metadata and its chunks, first to last."""
+
+    article_id: str
+    metadata: dict[str, Any]
+    chunks: list[Passage]
+
+
+def listing_answer(
+    question: str,
+    topic: str,
+    terms: list[str],
+    found: list[Listed],
+    total: int,
+    quoted: frozenset[str] | None,
+) -> Answer:
+    """How many articles hold the topic, and the newest ones not listed before, each cited
+    by its first sentence with a topic word. terms: the topic as the keyword index stems
+    it; found: the articles, newest first (enough for this answer and those before it);
+    total: how many there are; quoted: for "tell me more", what was quoted so far."""
+    mode = "extractive"
+    listed: list[tuple[Listed, Passage, str]] = []
+    for article in found:
+        cited = _citing(article, terms)
+        if cited is None:
+            continue
+        if quoted and cited[1] in quoted:
+            continue
+        listed.append((article, *cited))
+        if len(listed) >= LISTED:
+            break
+    if not listed:
+        if quoted is not None and total:
+            return nothing_more(question, mode)
+        return Answer(
+            question=question, text=f"No article mentions {topic}.", sources=[], abstained=True, mode=mode
+        )
+    items = [
+        f"{_title(a)} ({a.metadata.get('published') or 'undated'}) [{n}]"
+        for n, (a, _, _) in enumerate(listed, 1)
+    ]
+    count = f"{total} article{'s' if total != 1 else ''} mention{'s' if total == 1 else ''} {topic}"
+    if quoted is not None:
+        which = "; more of them, newest first: "
+    else:
+        which = ": " if total <= len(listed) else "; the newest: "
+    return Answer(
+        question=question,
+        text=f"{count}{which}{'; '.join(items)}.",
+        sources=[Source.from_passage(n, p, quote=s) for n, (_, p, s) in enumerate(listed, 1)],
+        abstained=False,
+        mode=mode,
+        note="`newsdesk articles` lists every article by date; ask about one for what it says.",
+        sentences=len(listed),
+        quotes=[s for _, _, s in listed],
+    )
+
+
+def _title(article: Listed) -> str:
+    return " ".join(str(article.metadata.get("title") or article.article_id).split())
+
+
+def _citing(article: Listed, terms: list[str]) -> tuple[Passage, str] | None:
+    """The article's first chunk and sentence that hold a word of the topic."""
+    from index.store.lexical import stems
+
+    wanted = set(terms)
+    for chunk in article.chunks:
+        for sentence in split_sentences(chunk.text):
+            if wanted & set(stems(sentence)):
+                return chunk, " ".join(sentence.split())
+    return None

@@ -1,0 +1,79 @@
+""" "Which articles mention X?" is answered with the articles: how many hold the topic, the
+newest listed by title and date, each cited by its first sentence that names it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from index.query.answer import NOTHING_MORE
+from index.query.conversation import Conversation
+from index.query.listing import listing_topic
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("Which articles mention Pennzoil?", "Pennzoil"),
+        ("list the articles about coffee", "coffee"),
+        ("How many stories are there about OPEC?", "OPEC"),
+        ("Are there any articles on the Bundesbank?", "Bundesbank"),
+        ("show me all the articles that mention Iran, please", "Iran"),
+        ("How many articles mention Texaco in ?", "Texaco"),  # "in April" taken out as the scope
+        # questions about the news, not requests for articles
+        ("How many reports did the commission publish?", None),
+        ("Which reports said the dollar fell?", None),
+        ("What did the article say about Iran?", None),
+    ],
+)
+def test_listing_topic(text: str, topic: str | None) -> None:
+    assert listing_topic(text) == topic
+
+
+def _article(name: str, published: str, body: str) -> tuple[str, str]:
+    return name, f"---\ntitle: {name.upper()} STORY\npublished: {published}\n---\n{body}\n"
+
+
+FILES = dict(
+    [
+        *(
+            _article(
+                f"port-{i}.md",
+                f"1987-06-{10 + i:02d}",
+                f"Shipping news for day {i}. Dock workers in Rotterdam voted on a pay offer on day {i}.",
+            )
+            for i in range(7)
+        ),
+        _article("old.md", "1986-05-02", "Rotterdam dock workers began a strike over pay."),
+        _article("other.md", "1987-06-20", "Antwerp dock workers voted on a pay offer."),
+    ]
+)
+
+
+def test_articles_on_a_topic_are_counted_and_listed_newest_first(engine_over: Any) -> None:
+    engine = engine_over(FILES)
+    conversation = Conversation()
+    answer = engine.ask("Which articles mention Rotterdam?", conversation=conversation)
+    assert not answer.abstained
+    assert answer.text.startswith(
+        "8 articles mention Rotterdam; the newest: PORT-6.MD STORY (1987-06-16) [1]; PORT-5.MD STORY (1987-06-15) [2];"
+    )
+    assert [s.source for s in answer.sources] == [f"port-{i}.md" for i in (6, 5, 4, 3, 2)]
+    # each cited by its first sentence that names the topic, not the article's first
+    assert answer.sources[0].quote == "Dock workers in Rotterdam voted on a pay offer on day 6."
+
+    more = engine.ask("tell me more", conversation=conversation)
+    assert [s.source for s in more.sources] == ["port-1.md", "port-0.md", "old.md"]
+    assert more.text.startswith("8 articles mention Rotterdam; more of them, newest first: PORT-1.MD STORY")
+    assert engine.ask("tell me more", conversation=conversation).text == NOTHING_MORE
+
+    # the dates a request names are a filter
+    old = engine.ask("How many articles mention Rotterdam in 1986?")
+    assert old.text == "1 article mentions Rotterdam: OLD.MD STORY (1986-05-02) [1]."
+    assert old.note.startswith("Searched articles published")
+    # every word of the topic, in any chunk of the article
+    both = engine.ask("Are there any stories about Rotterdam strikes?")
+    assert [s.source for s in both.sources] == ["old.md"]
+    none = engine.ask("Which articles mention Hamburg?")
+    assert none.abstained and none.text == "No article mentions Hamburg." and not none.sources
