@@ -363,7 +363,8 @@ CHAT_HELP = """Commands:
   /quit     leave (also /exit or Ctrl-D)
 Anything else is a question about the articles: follow-ups keep the conversation
 ("When was that?"), "tell me more" quotes what was not quoted yet, "Summarize the news
-on X" gives how the articles about X open, and "What's the latest news?" the newest stories."""
+on X" gives how the articles about X open, "Which articles mention X?" counts and lists
+them, and "What's the latest news?" the newest stories."""
 _COMMAND = re.compile(r"/[A-Za-z][\w-]*")
 
 

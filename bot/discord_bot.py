@@ -14,6 +14,7 @@ import re
 import threading
 import time
 from collections import deque
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
@@ -211,7 +212,9 @@ class AnswerView(discord.ui.View):
             return
         if interaction.channel_id is not None:
             cog.last_answers[interaction.channel_id] = (answer, interaction.user.id)
-        await cog.send_followups(interaction, answer, interaction.user.id, conversation, self.scope)
+        await cog.send_answer(
+            interaction.followup.send, answer, interaction.user.id, conversation, self.scope
+        )
 
     @discord.ui.button(emoji="👍", style=discord.ButtonStyle.secondary)
     async def thumbs_up(self, interaction: discord.Interaction, _: discord.ui.Button[Any]) -> None:
@@ -258,33 +261,18 @@ class AskCog(commands.Cog):
 
     async def send_answer(
         self,
-        destination: discord.abc.Messageable,
+        send: Callable[..., Awaitable[Any]],
         answer: Answer,
         asker_id: int,
         conversation: Conversation | None = None,
-    ) -> None:
-        messages = answer_messages(answer)
-        for i, embeds in enumerate(messages):
-            last = i == len(messages) - 1
-            await destination.send(
-                embeds=[to_embed(e) for e in embeds],
-                view=AnswerView(self, answer, asker_id, conversation) if last else discord.utils.MISSING,
-                allowed_mentions=discord.AllowedMentions.none(),
-            )
-
-    async def send_followups(
-        self,
-        interaction: discord.Interaction,
-        answer: Answer,
-        asker_id: int,
-        conversation: Conversation | None,
         scope: Any = None,
     ) -> None:
-        """An answer to a deferred interaction (`/ask`, More), the buttons under its last message."""
+        """The answer's messages through `send` (a channel's or thread's `send`, or a
+        deferred interaction's `followup.send`), the buttons under the last one."""
         messages = answer_messages(answer)
         for i, embeds in enumerate(messages):
             last = i == len(messages) - 1
-            await interaction.followup.send(
+            await send(
                 embeds=[to_embed(e) for e in embeds],
                 view=AnswerView(self, answer, asker_id, conversation, scope)
                 if last
@@ -329,7 +317,7 @@ class AskCog(commands.Cog):
             await destination.send(APOLOGY, allowed_mentions=discord.AllowedMentions.none())
             return
         self.last_answers[getattr(destination, "id", message.channel.id)] = (answer, message.author.id)
-        await self.send_answer(destination, answer, message.author.id, conversation)
+        await self.send_answer(destination.send, answer, message.author.id, conversation)
 
     def _thread_key(self, message: discord.Message) -> str | None:
         """The conversation this message continues, if any."""
@@ -411,7 +399,7 @@ class AskCog(commands.Cog):
             return
         if interaction.channel_id is not None:
             self.last_answers[interaction.channel_id] = (answer, interaction.user.id)
-        await self.send_followups(interaction, answer, interaction.user.id, conversation, scope)
+        await self.send_answer(interaction.followup.send, answer, interaction.user.id, conversation, scope)
 
     @app_commands.command(name="sources", description="Show the full passages behind your last answer here")
     async def sources(self, interaction: discord.Interaction) -> None:
