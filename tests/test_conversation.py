@@ -151,6 +151,14 @@ def test_tell_me_more_quotes_what_was_not_quoted_yet(built_index: Settings, onnx
         assert not set(further.quotes) & set(answer.quotes)
     assert further.text == NOTHING_MORE
 
+    # after a follow-up, "more" does not repeat what the question before it quoted either
+    conv = Conversation()
+    before = engine.ask("Who did Blinken meet in Geneva?", conversation=conv)
+    follow = engine.ask("what did they discuss?", conversation=conv)
+    further = engine.ask("tell me more", conversation=conv)
+    assert further.standalone_question == follow.standalone_question
+    assert further.quotes and not set(further.quotes) & (set(before.quotes) | set(follow.quotes))
+
 
 def test_llm_condenses_the_follow_up(make_settings: Any, onnx_model: Any) -> None:
     from index.ingest.indexer import run_index

@@ -104,12 +104,12 @@ class Conversation:
         self.touched = time.monotonic()
 
     def more_of(self) -> tuple[str, frozenset[str]] | None:
-        """(the previous question as asked standalone, the sentences quoted for it so
-        far), for a "tell me more"; None before any question."""
+        """(the previous question as asked standalone, every sentence the conversation
+        has quoted: for it, and for the questions before it, which the reader has seen
+        too), for a "tell me more"; None before any question."""
         if not self.turns:
             return None
-        last = self.turns[-1]
-        return last.standalone, last.quoted
+        return self.turns[-1].standalone, frozenset().union(*(t.quoted for t in self.turns))
 
     def standalone(self, question: str, condenser: Condenser | None = None) -> str:
         """The question as it would be asked without the conversation."""
