@@ -8,11 +8,13 @@ renders with `bot.discord_render`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
 import threading
 import time
+import weakref
 from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -172,7 +174,9 @@ class AnswerView(discord.ui.View):
         self.more_taken = False
         if answer.abstained:
             self.remove_item(self.show_sources)
-        if answer.abstained or conversation is None:
+        # With an LLM, "tell me more" is the condense prompt's to rewrite, which knows no
+        # quoted sentences: it may give the same answer again, so there is no button.
+        if answer.abstained or conversation is None or cog.settings.llm_mode == "llm":
             self.remove_item(self.more)
 
     @discord.ui.button(label="Show sources", style=discord.ButtonStyle.secondary)
@@ -196,8 +200,8 @@ class AnswerView(discord.ui.View):
             await interaction.response.send_message(cog._slow_down(interaction.user.id), ephemeral=True)
             return
         self.more_taken = True
-        await interaction.response.defer(thinking=True)
         try:
+            await interaction.response.defer(thinking=True)
             answer = await cog.answer(MORE_REQUEST, conversation, self.scope)
         except NewsdeskError as exc:
             self.more_taken = False
@@ -206,15 +210,15 @@ class AnswerView(discord.ui.View):
             )
             return
         except Exception:
-            self.more_taken = False
+            self.more_taken = False  # an expired interaction too: the next click tries again
             log.exception("more of %r failed", self.answer.question)
-            await interaction.followup.send(APOLOGY, allowed_mentions=discord.AllowedMentions.none())
+            with contextlib.suppress(discord.HTTPException):
+                await interaction.followup.send(APOLOGY, allowed_mentions=discord.AllowedMentions.none())
             return
+        # The one who asked stays the asker (Show sources and /sources stay theirs).
         if interaction.channel_id is not None:
-            cog.last_answers[interaction.channel_id] = (answer, interaction.user.id)
-        await cog.send_answer(
-            interaction.followup.send, answer, interaction.user.id, conversation, self.scope
-        )
+            cog.last_answers[interaction.channel_id] = (answer, self.asker_id)
+        await cog.send_answer(interaction.followup.send, answer, self.asker_id, conversation, self.scope)
 
     @discord.ui.button(emoji="👍", style=discord.ButtonStyle.secondary)
     async def thumbs_up(self, interaction: discord.Interaction, _: discord.ui.Button[Any]) -> None:
@@ -241,11 +245,17 @@ class AskCog(commands.Cog):
         self.conversations = Conversations(settings.history_turns, settings.discord_thread_idle_minutes * 60)
         self.last_answers: dict[int, tuple[Answer, int]] = {}  # channel/thread id -> (answer, asker id)
         self.reindexing: asyncio.Task[Any] | None = None
+        self._turns: weakref.WeakKeyDictionary[Conversation, asyncio.Lock] = weakref.WeakKeyDictionary()
 
     # -- shared ----------------------------------------------------------------------------
     async def answer(self, question: str, conversation: Conversation | None, scope: Any = None) -> Answer:
-        """Run the engine in a worker thread, at most DISCORD_CONCURRENCY at once."""
-        async with self.slots:
+        """Run the engine in a worker thread, at most DISCORD_CONCURRENCY at once, and one
+        question at a time per conversation (a typed "tell me more" and a More click at
+        once would both read the same turns and quote the same sentences)."""
+        turn: Any = contextlib.nullcontext()
+        if conversation is not None:
+            turn = self._turns.setdefault(conversation, asyncio.Lock())
+        async with turn, self.slots:
             if scope is None:
                 return await asyncio.to_thread(self.engine.ask, question, conversation=conversation)
             return await asyncio.to_thread(self.engine.ask, question, conversation=conversation, scope=scope)

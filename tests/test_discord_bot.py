@@ -361,6 +361,8 @@ async def test_more_goes_on_with_what_the_thread_has_not_quoted(
         view = next_view
         assert len(answers) < 12
     assert len(answers) >= 3  # the seed articles have more than one answer's worth on this
+    # the one who asked stays the asker, whoever clicked More
+    assert bot.get_cog("AskCog").last_answers[reply.channel.id][1] == first.asker_id != member.id
     late = Clicker(member.id)
     await first.more.callback(late)  # an older answer's More: the thread has moved on
     assert late.sent == [(MOVED_ON, True)] and not late.deferred
@@ -409,3 +411,28 @@ async def test_a_slash_answer_has_more_within_its_dates(make_bot: Any, engine_ov
         assert {s.source for s in view.answer.sources} <= {"strike-1987.md"}
     assert view.answer.text == "There is nothing more on that in the articles."
     assert "More" not in [c.label for c in view.children]
+
+
+class ExpiredClicker(Clicker):
+    async def defer(self, **_: Any) -> None:
+        raise discord.DiscordException("Unknown interaction")  # clicked after Discord's 3 s
+
+
+async def test_a_more_click_that_fails_can_be_clicked_again_and_llm_answers_have_none(
+    make_bot: Any, built_index: Settings, make_settings: Callable[..., Settings], onnx_model: Any
+) -> None:
+    bot = await make_bot(built_index, Engine(built_index, embed_model=onnx_model))
+    await dpytest.message(f"<@{bot.user.id}> What did Blinken and Lavrov discuss in Geneva?")
+    reply = dpytest.get_message()
+    view = bot._connection._view_store._synced_message_views[reply.id]
+    member = dpytest.get_config().members[1]
+    await view.more.callback(ExpiredClicker(member.id, channel_id=reply.channel.id))
+    again = Clicker(member.id, channel_id=reply.channel.id)
+    await view.more.callback(again)
+    assert again.deferred and not again.posted[-1]["view"].answer.abstained
+
+    from bot.discord_bot import AnswerView
+
+    llm_cog = (await make_bot(make_settings(llm_mode="llm"), ScriptedEngine())).get_cog("AskCog")
+    answered = AnswerView(llm_cog, view.answer, 1, view.conversation)
+    assert [c.label or str(c.emoji) for c in answered.children] == ["Show sources", "👍", "👎"]

@@ -25,6 +25,16 @@ from index.query.listing import listing_topic
         ("How many reports did the commission publish?", None),
         ("Which reports said the dollar fell?", None),
         ("What did the article say about Iran?", None),
+        ("What reports on Texaco's bankruptcy did Japanese traders react to?", None),
+        ("Which items on the agenda did the G7 discuss?", None),
+        ("Which report on OPEC said prices would rise?", None),
+        ("Which reports are about the coffee deal and when was it signed?", "coffee deal"),
+        # what the keyword index can't count as written: answered as questions
+        ("Which articles mention it?", None),  # a follow-up: the conversation carries its subject
+        ("How many stories are about them?", None),
+        ("Which articles mention U.S. Steel?", None),  # "U.S." is not indexed: it would count "steel"
+        ("Which articles mention oil but not gas?", None),
+        ("Which articles mention Pennzoil or Getty?", None),
     ],
 )
 def test_listing_topic(text: str, topic: str | None) -> None:
@@ -77,3 +87,22 @@ def test_articles_on_a_topic_are_counted_and_listed_newest_first(engine_over: An
     assert [s.source for s in both.sources] == ["old.md"]
     none = engine.ask("Which articles mention Hamburg?")
     assert none.abstained and none.text == "No article mentions Hamburg." and not none.sources
+
+
+def test_a_list_pages_by_its_own_articles_and_a_pronoun_is_a_follow_up(engine_over: Any) -> None:
+    engine = engine_over(FILES)
+    conversation = Conversation()
+    # an earlier question quotes port-1's sentence: its article is still listed, on page two
+    first = engine.ask("What did Rotterdam dock workers vote on on day 1?", conversation=conversation)
+    assert first.quotes == ["Dock workers in Rotterdam voted on a pay offer on day 1."]
+    listed = engine.ask("Which articles mention Rotterdam?", conversation=conversation)
+    more = engine.ask("tell me more", conversation=conversation)
+    names = [s.source for s in listed.sources + more.sources]
+    assert names == [f"port-{i}.md" for i in (6, 5, 4, 3, 2, 1, 0)] + ["old.md"]
+
+    conversation = Conversation()
+    engine.ask("Where did dock workers begin a strike over pay?", conversation=conversation)
+    them = engine.ask("Which articles mention them?", conversation=conversation)
+    assert them.standalone_question != them.question  # the subject carried in, not "them" counted
+    assert not them.abstained and "mention them" not in them.text
+    assert {s.source for s in them.sources} & {"old.md"}

@@ -31,6 +31,7 @@ from index.settings import Settings
         ("Help for Ukraine: what did NATO pledge?", None),
         ("thanks, and what did he say?", None),
         ("Hiroshima", None),
+        ("How does it work?", None),  # a follow-up about what was asked before
     ],
 )
 def test_small_talk(text: str, kind: str | None) -> None:
@@ -44,6 +45,8 @@ def test_small_talk(text: str, kind: str | None) -> None:
         ("Thanks! And what did he say?", "And what did he say?"),
         ("Hello who met Lavrov", "Hello who met Lavrov"),  # no break after it: left as typed
         ("Hiroshima?", "Hiroshima?"),
+        ("Hi-tech stocks fell why?", "Hi-tech stocks fell why?"),
+        ("Hey - what is new?", "what is new?"),
     ],
 )
 def test_without_greeting(text: str, question: str) -> None:

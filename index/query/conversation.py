@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from index.query.answer import Answer
 
 _LEADING = re.compile(r"^(and|but|so|also|then|ok(ay)?|what about|how about)\b[\s,]*", re.IGNORECASE)
-_REFERRING = frozenset(
+REFERRING = frozenset(
     [
         "it",
         "its",
@@ -103,13 +103,16 @@ class Conversation:
         self.last_answer = answer
         self.touched = time.monotonic()
 
-    def more_of(self) -> tuple[str, frozenset[str]] | None:
+    def more_of(self) -> tuple[str, frozenset[str], frozenset[str]] | None:
         """(the previous question as asked standalone, every sentence the conversation
         has quoted: for it, and for the questions before it, which the reader has seen
-        too), for a "tell me more"; None before any question."""
+        too; and those quoted for it alone), for a "tell me more"; None before any
+        question. A list of articles pages by its own: an article an earlier question
+        quoted has not been listed."""
         if not self.turns:
             return None
-        return self.turns[-1].standalone, frozenset().union(*(t.quoted for t in self.turns))
+        last = self.turns[-1]
+        return last.standalone, frozenset().union(*(t.quoted for t in self.turns)), last.quoted
 
     def standalone(self, question: str, condenser: Condenser | None = None) -> str:
         """The question as it would be asked without the conversation."""
@@ -136,7 +139,7 @@ def is_follow_up(question: str) -> bool:
     tokens = words(question)
     if _LEADING.match(question.strip()):
         return True
-    if any(t in _REFERRING for t in tokens):
+    if any(t in REFERRING for t in tokens):
         return True
     return len(_subject_terms(question)) <= 1
 

@@ -319,6 +319,7 @@ class Engine:
             top_k or self.settings.top_k,
             self.scope_for(standalone, scope),
             more and more[1],
+            more and more[2],
         )
         answer.question = question
         answer.standalone_question = standalone
@@ -349,9 +350,16 @@ class Engine:
         )
 
     def _answer(
-        self, question: str, mode: str, top_k: int, scope: Scope, quoted: frozenset[str] | None = None
+        self,
+        question: str,
+        mode: str,
+        top_k: int,
+        scope: Scope,
+        quoted: frozenset[str] | None = None,
+        own: frozenset[str] | None = None,
     ) -> Answer:
-        """quoted: for "tell me more", the sentences the conversation quoted for it so far."""
+        """quoted: for "tell me more", the sentences the conversation quoted so far; own:
+        those quoted for this question alone."""
         if self.answerer == "heuristic":
             from index.query import baseline
 
@@ -371,7 +379,7 @@ class Engine:
                 return digest
         listing = listing_topic(asked)  # "Which articles mention Pennzoil?": the articles themselves
         if listing is not None:
-            listed = self._listing(question, listing, scope, quoted)
+            listed = self._listing(question, listing, scope, own if quoted is not None else None)
             if listed is not None:
                 if scope.filters:
                     listed.note = (

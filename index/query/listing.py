@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from index.query.answer import Answer, Source, nothing_more
+from index.query.conversation import REFERRING
+from index.query.overview import without_tacked_on
 from index.query.retrieval import Passage
 from index.text import split_sentences
 
@@ -41,14 +43,37 @@ _DANGLING = re.compile(
 )
 
 
+# A topic holding one of these is a question about the articles, not a list of them
+# ("Which report on OPEC said prices would rise?"), or one the index can't count as
+# written ("oil but not gas", "Pennzoil or Getty"): it is answered as a question.
+_NOT_A_TOPIC = frozenset([
+    "did", "does", "do", "is", "are", "was", "were", "be", "been", "has", "have", "had", "will",
+    "would", "can", "could", "should", "may", "might", "must", "said", "says", "say", "told",
+    "reported", "who", "whom", "whose", "what", "when", "where", "why", "how", "which", "whether",
+    "if", "or", "not", "nor", "but", "without", "except",
+])  # fmt: skip
+
+
 def listing_topic(text: str) -> str | None:
     """The topic of a request for the articles on it ("Which articles mention Pennzoil?"
-    -> "Pennzoil"), or None when the text is no such request."""
+    -> "Pennzoil"), or None when the text is no such request, or its topic is not one
+    the keyword index can count articles for: a clause ("... on OPEC said prices would
+    rise?"), "or"/"not", a pronoun ("Which articles mention them?": a follow-up, whose
+    subject the conversation carries into the question), or a word it does not index ("U.S." in "U.S. Steel",
+    which would count every article with "steel")."""
+    from index.store.lexical import STOPWORDS, TOKEN_PATTERN
+
     match = _REQUEST.match(text)
     if not match:
         return None
     # "... mention Texaco in April?" reaches here as "... mention Texaco in ?": its dates are the scope
-    return _DANGLING.sub("", match.group("topic")).strip() or None
+    topic = _DANGLING.sub("", without_tacked_on(match.group("topic"))).strip()
+    words = re.findall(r"\w+", topic.lower())
+    if not words or any(w in _NOT_A_TOPIC or w in REFERRING for w in words):
+        return None
+    if any(w not in STOPWORDS and not TOKEN_PATTERN.fullmatch(w) for w in words):
+        return None
+    return topic
 
 
 @dataclass(frozen=True)

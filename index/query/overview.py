@@ -63,8 +63,13 @@ def overview_topic(text: str) -> str | None:
     match = _REQUEST.match(text)
     if not match:
         return None
-    topic = _TOPIC_ARTICLE.sub("", _TACKED_ON.sub("", match.group("topic")).strip())
+    topic = _TOPIC_ARTICLE.sub("", without_tacked_on(match.group("topic")))
     return topic if content_terms(topic) else None
+
+
+def without_tacked_on(topic: str) -> str:
+    """The topic without a question tacked on after it ("Texaco and when it happened")."""
+    return _TACKED_ON.sub("", topic).strip()
 
 
 def overview_answer(

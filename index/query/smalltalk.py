@@ -20,7 +20,7 @@ _THANKS = (
 )
 _HELP = (
     r"(?:help|help\s+me|/?help|what\s+can\s+you\s+do|what\s+do\s+you\s+do|who\s+are\s+you|what\s+are\s+you"
-    r"|how\s+does\s+(?:this|it)\s+work|how\s+do\s+i\s+use\s+(?:this|you|it)|what\s+can\s+i\s+ask(?:\s+you)?)"
+    r"|how\s+does\s+this\s+work|how\s+do\s+i\s+use\s+(?:this|you)|what\s+can\s+i\s+ask(?:\s+you)?)"
 )
 _END = r"[\s!?.,:;)(]*$"
 _KINDS = {
@@ -50,7 +50,8 @@ def small_talk(text: str) -> str | None:
     return None
 
 
-_OPENING = re.compile(rf"^\s*(?:{_GREETING}|{_THANKS})\s*[,!.:;-]+\s*(?=\S)", re.I)
+# the greeting then punctuation, or a dash with a space before it ("Hi-tech" is a word)
+_OPENING = re.compile(rf"^\s*(?:{_GREETING}|{_THANKS})(?:\s*[,!.:;]+|\s+[-–—]+)\s*(?=\S)", re.I)
 
 
 def without_greeting(text: str) -> str:

