@@ -407,16 +407,22 @@ class Engine:
             lexical = self.retriever().bm25
             if lexical is None or lexical.problem or not terms:
                 return None
-            holding = lexical.articles_holding(terms)
+            ids = lexical.articles_holding(terms)
+            days = lexical.first_days() if ids else {}
+            outlets = lexical.outlets_of(ids) if ids and scope.outlet else {}
+            metadata = {
+                aid: {"published_day": days.get(aid), "published": "", "outlet": outlets.get(aid, "")}
+                for aid in ids
+            }
             kept = sorted(
-                (aid for aid, meta in holding.items() if scope.admits(meta)),
-                key=lambda aid: (-(holding[aid]["published_day"] or -(10**6)), aid),
+                (aid for aid, meta in metadata.items() if scope.admits(meta)),
+                key=lambda aid: (-(days.get(aid) or -(10**6)), aid),
             )
             wanted = kept[: LISTED + len(quoted or ())]  # for "more", past those listed before
             found = []
             for aid in wanted:
                 chunks = [_as_passage(h) for h in lexical.article_chunks(aid)]
-                found.append(Listed(aid, {**(chunks[0].metadata if chunks else {}), **holding[aid]}, chunks))
+                found.append(Listed(aid, chunks[0].metadata if chunks else metadata[aid], chunks))
             if lexical.problem:
                 return None
             return listing_answer(question, topic, terms, found, len(kept), quoted)

@@ -321,40 +321,61 @@ class LexicalIndex(SqliteFile):
             return []
         return [Hit(cid, text, json.loads(meta), 0.0) for cid, text, meta in rows]
 
-    def articles_holding(self, terms: list[str]) -> dict[str, dict[str, Any]]:
-        """Every article whose chunks between them hold each of the terms (stems, as `stems`
-        makes them), with the metadata dates and outlets are read from: what "Which
-        articles mention Pennzoil?" counts. One FTS5 lookup of article ids per term, then
-        one metadata row per article left (0.3 s for "said" over 200,000 chunks)."""
+    def articles_holding(self, terms: list[str]) -> set[str]:
+        """The ids of every article whose chunks between them hold each of the terms
+        (stems, as `stems` makes them): what "Which articles mention Pennzoil?" counts. One
+        FTS5 lookup per term (0.2 s for "said" over 200,000 chunks)."""
         ids: set[str] | None = None
-        out: dict[str, dict[str, Any]] = {}
         try:
             conn = self._conn()
             for term in terms:
                 rows = conn.execute(
-                    "SELECT DISTINCT c.article_id FROM terms JOIN chunks c ON c.rowid = terms.rowid "
-                    "WHERE terms MATCH ?",
+                    "SELECT c.article_id FROM terms JOIN chunks c ON c.rowid = terms.rowid WHERE terms MATCH ?",
                     ('"' + term.replace('"', '""') + '"',),
                 ).fetchall()
                 found = {aid for (aid,) in rows}
                 ids = found if ids is None else ids & found
                 if not ids:
-                    return {}
-            left = sorted(ids or ())
+                    break
+        except sqlite3.DatabaseError as exc:
+            self.problem = f"reading it failed: {exc}"
+            return set()
+        return ids or set()
+
+    def first_days(self) -> dict[str, int | None]:
+        """Every article's `published_day` (None when undated), read from the day index
+        alone (75 ms for 110,000 articles)."""
+        try:
+            rows = (
+                self._conn()
+                .execute(
+                    "SELECT article_id, json_extract(metadata, '$.published_day') FROM chunks "
+                    "WHERE json_extract(metadata, '$.position') = 0"
+                )
+                .fetchall()
+            )
+        except sqlite3.DatabaseError as exc:
+            self.problem = f"reading it failed: {exc}"
+            return {}
+        return {aid: day if isinstance(day, int) else None for aid, day in rows}
+
+    def outlets_of(self, ids: Iterable[str]) -> dict[str, str]:
+        """The outlet of each of these articles (read only when a list is filtered by one)."""
+        out: dict[str, str] = {}
+        left = sorted(ids)
+        try:
             for start in range(0, len(left), 500):
                 batch = left[start : start + 500]
-                rows = conn.execute(
-                    "SELECT article_id, json_extract(metadata, '$.published_day'), "
-                    "json_extract(metadata, '$.published'), json_extract(metadata, '$.outlet') "
-                    f"FROM chunks WHERE article_id IN ({','.join('?' * len(batch))}) GROUP BY article_id",
-                    batch,
-                ).fetchall()
-                for aid, day, published, outlet in rows:
-                    out[aid] = {
-                        "published_day": day if isinstance(day, int) else None,
-                        "published": str(published or ""),
-                        "outlet": str(outlet or ""),
-                    }
+                rows = (
+                    self._conn()
+                    .execute(
+                        "SELECT article_id, json_extract(metadata, '$.outlet') FROM chunks "
+                        f"WHERE article_id IN ({','.join('?' * len(batch))}) GROUP BY article_id",
+                        batch,
+                    )
+                    .fetchall()
+                )
+                out.update((aid, str(outlet or "")) for aid, outlet in rows)
         except sqlite3.DatabaseError as exc:
             self.problem = f"reading it failed: {exc}"
             return {}
