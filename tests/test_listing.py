@@ -10,6 +10,7 @@ import pytest
 from index.query.answer import NOTHING_MORE
 from index.query.conversation import Conversation
 from index.query.listing import listing_topic
+from index.query.scope import Scope
 
 
 @pytest.mark.parametrize(
@@ -57,6 +58,11 @@ FILES = dict(
         ),
         _article("old.md", "1986-05-02", "Rotterdam dock workers began a strike over pay."),
         _article("other.md", "1987-06-20", "Antwerp dock workers voted on a pay offer."),
+        (
+            "gazette.md",
+            "---\ntitle: Antwerp quays\npublished: 1987-06-01\noutlet: Port Gazette\n---\n"
+            "The Antwerp quays reopened after repairs.\n",
+        ),
     ]
 )
 
@@ -85,6 +91,15 @@ def test_articles_on_a_topic_are_counted_and_listed_newest_first(engine_over: An
     # every word of the topic, in any chunk of the article
     both = engine.ask("Are there any stories about Rotterdam strikes?")
     assert [s.source for s in both.sources] == ["old.md"]
+    # an outlet given as an option
+    assert [s.source for s in engine.ask("Which articles mention Antwerp?").sources] == [
+        "other.md",
+        "gazette.md",
+    ]
+    gazette = engine.ask("Which articles mention Antwerp?", scope=Scope(outlet="port gazette"))
+    assert [s.source for s in gazette.sources] == ["gazette.md"] and gazette.text.startswith(
+        "1 article mentions"
+    )
     none = engine.ask("Which articles mention Hamburg?")
     assert none.abstained and none.text == "No article mentions Hamburg." and not none.sources
 

@@ -282,23 +282,20 @@ class LexicalIndex(SqliteFile):
         """Text and metadata of the given chunks that the mirror holds (score 0): what a
         question fetches for Chroma's nearest ids (a chunk id names its content, so the
         mirror's text is Chroma's)."""
-        hits: list[Hit] = []
         try:
-            for start in range(0, len(ids), 500):
-                part = ids[start : start + 500]
-                rows = (
-                    self._conn()
-                    .execute(
-                        f"SELECT chunk_id, text, metadata FROM chunks WHERE chunk_id IN ({','.join('?' * len(part))})",
-                        part,
-                    )
-                    .fetchall()
-                )
-                hits.extend(Hit(cid, text, json.loads(meta), 0.0) for cid, text, meta in rows)
+            rows = self._rows_in("SELECT chunk_id, text, metadata FROM chunks WHERE chunk_id IN ({})", ids)
         except sqlite3.DatabaseError as exc:  # damage found only now: Chroma supplies the text
             self.problem = f"reading it failed: {exc}"
             return []
-        return hits
+        return [Hit(cid, text, json.loads(meta), 0.0) for cid, text, meta in rows]
+
+    def _rows_in(self, select: str, keys: list[str]) -> list[Any]:
+        """The rows of `select` (its `IN ({})` filled with the keys), 500 keys a query."""
+        rows: list[Any] = []
+        for start in range(0, len(keys), 500):
+            part = keys[start : start + 500]
+            rows += self._conn().execute(select.format(",".join("?" * len(part))), part).fetchall()
+        return rows
 
     def openings(self, since_day: int, until_day: int, limit: int, outlet_key: str = "") -> list[Hit]:
         """The first chunk of each article published within the days given (and by the
@@ -361,25 +358,16 @@ class LexicalIndex(SqliteFile):
 
     def outlets_of(self, ids: Iterable[str]) -> dict[str, str]:
         """The outlet of each of these articles (read only when a list is filtered by one)."""
-        out: dict[str, str] = {}
-        left = sorted(ids)
         try:
-            for start in range(0, len(left), 500):
-                batch = left[start : start + 500]
-                rows = (
-                    self._conn()
-                    .execute(
-                        "SELECT article_id, json_extract(metadata, '$.outlet') FROM chunks "
-                        f"WHERE article_id IN ({','.join('?' * len(batch))}) GROUP BY article_id",
-                        batch,
-                    )
-                    .fetchall()
-                )
-                out.update((aid, str(outlet or "")) for aid, outlet in rows)
+            rows = self._rows_in(
+                "SELECT article_id, json_extract(metadata, '$.outlet') FROM chunks "
+                "WHERE article_id IN ({}) GROUP BY article_id",
+                sorted(ids),
+            )
         except sqlite3.DatabaseError as exc:
             self.problem = f"reading it failed: {exc}"
             return {}
-        return out
+        return {aid: str(outlet or "") for aid, outlet in rows}
 
     def article_chunks(self, article_id: str) -> list[Hit]:
         """An article's chunks, first to last."""
