@@ -154,6 +154,10 @@ async def send_sources(interaction: discord.Interaction, answer: Answer) -> None
         await interaction.followup.send(extra, ephemeral=True)
 
 
+class MovedOn(Exception):
+    """More was clicked under an answer the conversation has gone past."""
+
+
 class AnswerView(discord.ui.View):
     """Buttons under an answer: full sources (the asker only), **More** (what the answer's
     conversation has not quoted yet, as "tell me more" typed in the thread gives), one
@@ -202,7 +206,10 @@ class AnswerView(discord.ui.View):
         self.more_taken = True
         try:
             await interaction.response.defer(thinking=True)
-            answer = await cog.answer(MORE_REQUEST, conversation, self.scope)
+            answer = await cog.answer(MORE_REQUEST, conversation, self.scope, after=self.answer)
+        except MovedOn:  # a question typed meanwhile was answered first
+            await interaction.followup.send(MOVED_ON, ephemeral=True)
+            return
         except NewsdeskError as exc:
             self.more_taken = False
             await interaction.followup.send(
@@ -248,14 +255,19 @@ class AskCog(commands.Cog):
         self._turns: weakref.WeakKeyDictionary[Conversation, asyncio.Lock] = weakref.WeakKeyDictionary()
 
     # -- shared ----------------------------------------------------------------------------
-    async def answer(self, question: str, conversation: Conversation | None, scope: Any = None) -> Answer:
+    async def answer(
+        self, question: str, conversation: Conversation | None, scope: Any = None, after: Answer | None = None
+    ) -> Answer:
         """Run the engine in a worker thread, at most DISCORD_CONCURRENCY at once, and one
         question at a time per conversation (a typed "tell me more" and a More click at
-        once would both read the same turns and quote the same sentences)."""
+        once would both read the same turns and quote the same sentences). after: the
+        answer this one must follow (More's); `MovedOn` when another came first."""
         turn: Any = contextlib.nullcontext()
         if conversation is not None:
             turn = self._turns.setdefault(conversation, asyncio.Lock())
         async with turn, self.slots:
+            if after is not None and conversation is not None and conversation.last_answer is not after:
+                raise MovedOn
             if scope is None:
                 return await asyncio.to_thread(self.engine.ask, question, conversation=conversation)
             return await asyncio.to_thread(self.engine.ask, question, conversation=conversation, scope=scope)

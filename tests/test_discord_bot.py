@@ -330,7 +330,7 @@ def test_feedback_file_is_capped(settings: Settings, monkeypatch: pytest.MonkeyP
 async def test_more_goes_on_with_what_the_thread_has_not_quoted(
     make_bot: Any, built_index: Settings, onnx_model: Any
 ) -> None:
-    from bot.discord_bot import MOVED_ON, AnswerView
+    from bot.discord_bot import MOVED_ON, AnswerView, MovedOn
 
     bot = await make_bot(built_index, Engine(built_index, embed_model=onnx_model))
     await dpytest.message(f"<@{bot.user.id}> What did Blinken and Lavrov discuss in Geneva?")
@@ -366,6 +366,10 @@ async def test_more_goes_on_with_what_the_thread_has_not_quoted(
     late = Clicker(member.id)
     await first.more.callback(late)  # an older answer's More: the thread has moved on
     assert late.sent == [(MOVED_ON, True)] and not late.deferred
+    # and when the thread moves on while a click waits its turn, it is told so then
+    cog = bot.get_cog("AskCog")
+    with pytest.raises(MovedOn):
+        await cog.answer("tell me more", first.conversation, after=first.answer)
     # A question typed in the thread afterwards is answered as ever
     await dpytest.message(
         "Which gas pipeline did Chancellor Scholz say could be halted?", channel=reply.channel

@@ -183,3 +183,15 @@ def test_openings_read_first_chunks_by_day_through_an_index(tmp_path: Path) -> N
 def _day_index(ix: lexical.LexicalIndex) -> str | None:
     row = ix._conn().execute("SELECT sql FROM sqlite_master WHERE name = 'chunks_openings'").fetchone()
     return None if row is None else str(row[0])
+
+
+def test_an_article_without_its_first_chunk_is_dated_from_another(tmp_path: Path) -> None:
+    index = lexical.LexicalIndex(tmp_path / "k.sqlite", create=True)
+    metas = [
+        {**_meta("a#h#0"), "published_day": 100},
+        {**_meta("b#h#1"), "published_day": 200},  # its first chunk is not held
+        {**_meta("c#h#1"), "published": "1970-01-03"},  # written before `published_day`
+    ]
+    index.add(["a#h#0", "b#h#1", "c#h#1"], ["x", "y", "z"], metas)
+    assert index.first_days() == {"a": 100}
+    assert index.days_of(["b", "c"]) == {"b": 200, "c": 2}

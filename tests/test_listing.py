@@ -33,7 +33,9 @@ from index.query.scope import Scope
         # what the keyword index can't count as written: answered as questions
         ("Which articles mention it?", None),  # a follow-up: the conversation carries its subject
         ("How many stories are about them?", None),
-        ("Which articles mention U.S. Steel?", None),  # "U.S." is not indexed: it would count "steel"
+        ("Which articles mention McDonald's?", "McDonald's"),
+        ("List stories about  's oil prices", "oil prices"),  # "this week's" taken out as the scope
+        ("Which articles mention the US?", None),  # "us", to the keyword index
         ("Which articles mention oil but not gas?", None),
         ("Which articles mention Pennzoil or Getty?", None),
     ],
@@ -58,6 +60,7 @@ FILES = dict(
         ),
         _article("old.md", "1986-05-02", "Rotterdam dock workers began a strike over pay."),
         _article("other.md", "1987-06-20", "Antwerp dock workers voted on a pay offer."),
+        _article("att.md", "1987-05-05", "Telephone rates fell. AT&T cut its long distance rates by 5 pct."),
         (
             "gazette.md",
             "---\ntitle: Antwerp quays\npublished: 1987-06-01\noutlet: Port Gazette\n---\n"
@@ -100,6 +103,13 @@ def test_articles_on_a_topic_are_counted_and_listed_newest_first(engine_over: An
     assert [s.source for s in gazette.sources] == ["gazette.md"] and gazette.text.startswith(
         "1 article mentions"
     )
+    # a possessive is the name's; a topic the index has no words for is matched as written
+    assert engine.ask("Which articles mention Rotterdam's dock workers?").text.startswith(
+        "8 articles mention"
+    )
+    att = engine.ask("Do you have any articles on AT&T?")
+    assert att.text == "1 article mentions AT&T: ATT.MD STORY (1987-05-05) [1]."
+    assert att.sources[0].quote == "AT&T cut its long distance rates by 5 pct."
     none = engine.ask("Which articles mention Hamburg?")
     assert none.abstained and none.text == "No article mentions Hamburg." and not none.sources
 

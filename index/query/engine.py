@@ -19,7 +19,7 @@ from index.query.answer import (
 )
 from index.query.conversation import wants_more
 from index.query.digest import WINDOW, digest_answer, digest_request, openings_of, outlet_asked
-from index.query.listing import LISTED, Listed, listing_answer, listing_topic
+from index.query.listing import LISTED, Listed, listing_answer, listing_topic, written_phrase
 from index.query.overview import overview_answer, overview_topic
 from index.query.reader import Reader, Reading
 from index.query.retrieval import HybridRetriever, Passage
@@ -402,13 +402,20 @@ class Engine:
         from index.store.lexical import stems
 
         terms = list(dict.fromkeys(stems(topic)))
+        phrase = written_phrase(topic)  # "AT&T", "U.S. Steel": as written, not by its words
 
         def run() -> Answer | None:
             lexical = self.retriever().bm25
-            if lexical is None or lexical.problem or not terms:
+            if lexical is None or lexical.problem or not (terms or phrase):
                 return None
-            ids = lexical.articles_holding(terms)
+            ids = lexical.articles_holding(terms) if terms else None
+            if phrase is not None and ids != set():
+                ids = lexical.articles_with_phrase(phrase, ids)
+            ids = ids or set()
             days = lexical.first_days() if ids else {}
+            missing = [aid for aid in ids if aid not in days]  # no first chunk held: another one's
+            if missing:
+                days.update(lexical.days_of(missing))
             outlets = lexical.outlets_of(ids) if ids and scope.outlet else {}
             metadata = {
                 aid: {"published_day": days.get(aid), "published": "", "outlet": outlets.get(aid, "")}
@@ -416,7 +423,7 @@ class Engine:
             }
             kept = sorted(
                 (aid for aid, meta in metadata.items() if scope.admits(meta)),
-                key=lambda aid: (-(days.get(aid) or -(10**6)), aid),
+                key=lambda aid: (days.get(aid) is None, -(days.get(aid) or 0), aid),  # undated last
             )
             wanted = kept[: LISTED + len(quoted or ())]  # for "more", past those listed before
             found = []
@@ -425,7 +432,7 @@ class Engine:
                 found.append(Listed(aid, chunks[0].metadata if chunks else metadata[aid], chunks))
             if lexical.problem:
                 return None
-            return listing_answer(question, topic, terms, found, len(kept), quoted)
+            return listing_answer(question, topic, terms, found, len(kept), quoted, phrase)
 
         return self._guarded(run)  # type: ignore[no-any-return]
 

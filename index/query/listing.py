@@ -38,6 +38,8 @@ _REQUEST = re.compile(
     rf"^\s*(?:{'|'.join(_PATTERNS)})\s+(?:the\s+)?(?P<topic>.+?)(?:,?\s+please)?[\s?.!]*$", re.I | re.S
 )
 
+_POSSESSIVE = re.compile(r"['’]s?\b")  # "Texaco's": the index holds "texaco"
+_LEFT_POSSESSIVE = re.compile(r"^\s*['’]s\b")
 _DANGLING = re.compile(
     r"(?:\s+(?:in|on|at|from|since|during|before|after|until|till|by|of|for|over|last|this))+\s*$", re.I
 )
@@ -50,30 +52,39 @@ _NOT_A_TOPIC = frozenset([
     "did", "does", "do", "is", "are", "was", "were", "be", "been", "has", "have", "had", "will",
     "would", "can", "could", "should", "may", "might", "must", "said", "says", "say", "told",
     "reported", "who", "whom", "whose", "what", "when", "where", "why", "how", "which", "whether",
-    "if", "or", "not", "nor", "but", "without", "except",
+    "if", "or", "not", "nor", "but", "without", "except", "us", "we", "you", "i", "me", "my", "our", "your",
 ])  # fmt: skip
 
 
 def listing_topic(text: str) -> str | None:
     """The topic of a request for the articles on it ("Which articles mention Pennzoil?"
     -> "Pennzoil"), or None when the text is no such request, or its topic is not one
-    the keyword index can count articles for: a clause ("... on OPEC said prices would
-    rise?"), "or"/"not", a pronoun ("Which articles mention them?": a follow-up, whose
-    subject the conversation carries into the question), or a word it does not index ("U.S." in "U.S. Steel",
-    which would count every article with "steel")."""
-    from index.store.lexical import STOPWORDS, TOKEN_PATTERN
-
+    articles can be counted for: a clause ("... on OPEC said prices would rise?"),
+    "or"/"not", a pronoun ("Which articles mention them?": a follow-up, whose subject the
+    conversation carries into the question)."""
     match = _REQUEST.match(text)
     if not match:
         return None
-    # "... mention Texaco in April?" reaches here as "... mention Texaco in ?": its dates are the scope
-    topic = _DANGLING.sub("", without_tacked_on(match.group("topic"))).strip()
-    words = re.findall(r"\w+", topic.lower())
+    # "... mention Texaco in April?" reaches here as "... mention Texaco in ?", and "this
+    # week's oil prices" as " 's oil prices": their dates are the scope
+    topic = _DANGLING.sub("", without_tacked_on(match.group("topic")))
+    topic = _LEFT_POSSESSIVE.sub("", topic).strip()
+    words = re.findall(r"\w+", _POSSESSIVE.sub("", topic).lower())
     if not words or any(w in _NOT_A_TOPIC or w in REFERRING for w in words):
         return None
-    if any(w not in STOPWORDS and not TOKEN_PATTERN.fullmatch(w) for w in words):
-        return None
     return topic
+
+
+def written_phrase(topic: str) -> str | None:
+    """The topic as written, lower case, when the keyword index can't find it by its
+    words: "AT&T" (no word of two letters), "U.S. Steel" (it would count every article
+    with "steel"); None when its words are enough ("Texaco's bankruptcy")."""
+    from index.store.lexical import STOPWORDS, TOKEN_PATTERN
+
+    words = re.findall(r"\w+", _POSSESSIVE.sub("", topic).lower())
+    if "&" in topic or any(w not in STOPWORDS and not TOKEN_PATTERN.fullmatch(w) for w in words):
+        return " ".join(_POSSESSIVE.sub("", topic).lower().split())
+    return None
 
 
 @dataclass(frozen=True)
@@ -92,15 +103,17 @@ def listing_answer(
     found: list[Listed],
     total: int,
     quoted: frozenset[str] | None,
+    phrase: str | None = None,
 ) -> Answer:
     """How many articles hold the topic, and the newest ones not listed before, each cited
     by its first sentence with a topic word. terms: the topic as the keyword index stems
     it; found: the articles, newest first (enough for this answer and those before it);
-    total: how many there are; quoted: for "tell me more", what was quoted so far."""
+    total: how many there are; quoted: for "tell me more", what was quoted so far;
+    phrase: the topic as written, when it is what a sentence must hold (`written_phrase`)."""
     mode = "extractive"
     listed: list[tuple[Listed, Passage, str]] = []
     for article in found:
-        cited = _citing(article, terms)
+        cited = _citing(article, terms, phrase)
         if cited is None:
             continue
         if quoted and cited[1] in quoted:
@@ -139,13 +152,15 @@ def _title(article: Listed) -> str:
     return " ".join(str(article.metadata.get("title") or article.article_id).split())
 
 
-def _citing(article: Listed, terms: list[str]) -> tuple[Passage, str] | None:
-    """The article's first chunk and sentence that hold a word of the topic."""
+def _citing(article: Listed, terms: list[str], phrase: str | None = None) -> tuple[Passage, str] | None:
+    """The article's first chunk and sentence that hold a word of the topic (or, given
+    one, the topic as written)."""
     from index.store.lexical import stems
 
     wanted = set(terms)
     for chunk in article.chunks:
         for sentence in split_sentences(chunk.text):
-            if wanted & set(stems(sentence)):
-                return chunk, " ".join(sentence.split())
+            flat = " ".join(sentence.split())
+            if (phrase in flat.lower()) if phrase else bool(wanted & set(stems(sentence))):
+                return chunk, flat
     return None

@@ -35,6 +35,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from index.dates import published_day
 from index.store.chroma import ArticleState, Hit, write_json_atomic
 from index.store.sqlite_file import SqliteFile, checkpoint, signature
 from index.text import joined_terms, query_words
@@ -355,6 +356,46 @@ class LexicalIndex(SqliteFile):
             self.problem = f"reading it failed: {exc}"
             return {}
         return {aid: day if isinstance(day, int) else None for aid, day in rows}
+
+    def articles_with_phrase(self, phrase: str, within: set[str] | None = None) -> set[str]:
+        """The ids of the articles whose text holds the phrase (lower case, spaces as one):
+        for a topic the index has no words for ("AT&T"); a scan of the chunks' text, or of
+        those of the articles `within` (the ones holding the topic's other words)."""
+        select = "SELECT DISTINCT article_id FROM chunks WHERE instr(lower(text), ?) > 0"
+        try:
+            if within is None:
+                rows = self._conn().execute(select, (phrase,)).fetchall()
+            else:
+                rows = []
+                keys = sorted(within)
+                for start in range(0, len(keys), 500):
+                    part = keys[start : start + 500]
+                    rows += (
+                        self._conn()
+                        .execute(f"{select} AND article_id IN ({','.join('?' * len(part))})", [phrase, *part])
+                        .fetchall()
+                    )
+        except sqlite3.DatabaseError as exc:
+            self.problem = f"reading it failed: {exc}"
+            return set()
+        return {aid for (aid,) in rows}
+
+    def days_of(self, ids: Iterable[str]) -> dict[str, int | None]:
+        """The day of each of these articles from any of its chunks, `published` read
+        when there is no `published_day`: for the few whose first chunk is not held."""
+        try:
+            rows = self._rows_in(
+                "SELECT article_id, json_extract(metadata, '$.published_day'), json_extract(metadata, '$.published') "
+                "FROM chunks WHERE article_id IN ({}) GROUP BY article_id",
+                sorted(ids),
+            )
+        except sqlite3.DatabaseError as exc:
+            self.problem = f"reading it failed: {exc}"
+            return {}
+        return {
+            aid: day if isinstance(day, int) else published_day(str(published or ""))
+            for aid, day, published in rows
+        }
 
     def outlets_of(self, ids: Iterable[str]) -> dict[str, str]:
         """The outlet of each of these articles (read only when a list is filtered by one)."""
