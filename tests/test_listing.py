@@ -9,7 +9,7 @@ import pytest
 
 from index.query.answer import NOTHING_MORE
 from index.query.conversation import Conversation
-from index.query.listing import listing_topic
+from index.query.listing import listing_topic, written_phrase
 from index.query.scope import Scope
 
 
@@ -44,6 +44,20 @@ def test_listing_topic(text: str, topic: str | None) -> None:
     assert listing_topic(text) == topic
 
 
+@pytest.mark.parametrize(
+    ("topic", "phrase"),
+    [
+        ("Texaco's bankruptcy", None),  # its words are enough
+        ("traders' union", None),
+        ("AT&T's rates", "at&t rates"),
+        ("U.S. Steel", "u.s. steel"),
+        ("O'Neill", "o'neill"),  # an apostrophe inside a name stays
+    ],
+)
+def test_written_phrase(topic: str, phrase: str | None) -> None:
+    assert written_phrase(topic) == phrase
+
+
 def _article(name: str, published: str, body: str) -> tuple[str, str]:
     return name, f"---\ntitle: {name.upper()} STORY\npublished: {published}\n---\n{body}\n"
 
@@ -60,7 +74,11 @@ FILES = dict(
         ),
         _article("old.md", "1986-05-02", "Rotterdam dock workers began a strike over pay."),
         _article("other.md", "1987-06-20", "Antwerp dock workers voted on a pay offer."),
-        _article("att.md", "1987-05-05", "Telephone rates fell. AT&T cut its long distance rates by 5 pct."),
+        _article(
+            "att.md",
+            "1987-05-05",
+            "Telephone rates fell. AT&T cut its long distance rates by 5 pct. AT&T's rates rose in 1986.",
+        ),
         (
             "gazette.md",
             "---\ntitle: Antwerp quays\npublished: 1987-06-01\noutlet: Port Gazette\n---\n"
@@ -110,6 +128,8 @@ def test_articles_on_a_topic_are_counted_and_listed_newest_first(engine_over: An
     att = engine.ask("Do you have any articles on AT&T?")
     assert att.text == "1 article mentions AT&T: ATT.MD STORY (1987-05-05) [1]."
     assert att.sources[0].quote == "AT&T cut its long distance rates by 5 pct."
+    rates = engine.ask("Which articles mention AT&T rates?")  # as written, less the possessive
+    assert rates.sources[0].quote == "AT&T's rates rose in 1986."
     none = engine.ask("Which articles mention Hamburg?")
     assert none.abstained and none.text == "No article mentions Hamburg." and not none.sources
 

@@ -38,7 +38,7 @@ _REQUEST = re.compile(
     rf"^\s*(?:{'|'.join(_PATTERNS)})\s+(?:the\s+)?(?P<topic>.+?)(?:,?\s+please)?[\s?.!]*$", re.I | re.S
 )
 
-_POSSESSIVE = re.compile(r"['’]s?\b")  # "Texaco's": the index holds "texaco"
+_POSSESSIVE = re.compile(r"['’]s\b|(?<=s)['’](?!\w)")  # "Texaco's", "traders'": the index holds "texaco"
 _LEFT_POSSESSIVE = re.compile(r"^\s*['’]s\b")
 _DANGLING = re.compile(
     r"(?:\s+(?:in|on|at|from|since|during|before|after|until|till|by|of|for|over|last|this))+\s*$", re.I
@@ -161,6 +161,10 @@ def _citing(article: Listed, terms: list[str], phrase: str | None = None) -> tup
     for chunk in article.chunks:
         for sentence in split_sentences(chunk.text):
             flat = " ".join(sentence.split())
-            if (phrase in flat.lower()) if phrase else bool(wanted & set(stems(sentence))):
+            if (
+                (phrase in _POSSESSIVE.sub("", flat.lower()))
+                if phrase
+                else bool(wanted & set(stems(sentence)))
+            ):
                 return chunk, flat
     return None
