@@ -387,15 +387,9 @@ class LexicalIndex(SqliteFile):
     def days_of(self, ids: Iterable[str]) -> dict[str, int | None]:
         """The day of each of these articles from any of its chunks, `published` read
         when there is no `published_day`: for the few whose first chunk is not held."""
-        try:
-            rows = self._rows_in(
-                "SELECT article_id, json_extract(metadata, '$.published_day'), json_extract(metadata, '$.published') "
-                "FROM chunks WHERE article_id IN ({}) GROUP BY article_id",
-                sorted(ids),
-            )
-        except sqlite3.DatabaseError as exc:
-            self.problem = f"reading it failed: {exc}"
-            return {}
+        rows = self._per_article(
+            ids, "json_extract(metadata, '$.published_day'), json_extract(metadata, '$.published')"
+        )
         return {
             aid: day if isinstance(day, int) else published_day(str(published or ""))
             for aid, day, published in rows
@@ -403,16 +397,21 @@ class LexicalIndex(SqliteFile):
 
     def outlets_of(self, ids: Iterable[str]) -> dict[str, str]:
         """The outlet of each of these articles (read only when a list is filtered by one)."""
+        return {
+            aid: str(outlet or "")
+            for aid, outlet in self._per_article(ids, "json_extract(metadata, '$.outlet')")
+        }
+
+    def _per_article(self, ids: Iterable[str], columns: str) -> list[Any]:
+        """(article id, *columns) of one chunk of each of these articles; [] when unreadable."""
         try:
-            rows = self._rows_in(
-                "SELECT article_id, json_extract(metadata, '$.outlet') FROM chunks "
-                "WHERE article_id IN ({}) GROUP BY article_id",
+            return self._rows_in(
+                f"SELECT article_id, {columns} FROM chunks WHERE article_id IN ({{}}) GROUP BY article_id",
                 sorted(ids),
             )
         except sqlite3.DatabaseError as exc:
             self.problem = f"reading it failed: {exc}"
-            return {}
-        return {aid: str(outlet or "") for aid, outlet in rows}
+            return []
 
     def article_chunks(self, article_id: str) -> list[Hit]:
         """An article's chunks, first to last."""
