@@ -108,7 +108,12 @@ def test_articles_on_a_topic_are_counted_and_listed_newest_first(engine_over: An
     # the dates a request names are a filter
     old = engine.ask("How many articles mention Rotterdam in 1986?")
     assert old.text == "1 article mentions Rotterdam: OLD.MD STORY (1986-05-02) [1]."
-    assert old.note.startswith("Searched articles published")
+    assert old.note.startswith("Searched articles published from 1986-01-01 to 1986-12-31")
+    # a month named: the articles published in it, not in the weeks after (as a question's are)
+    may = engine.ask("Which articles mention dock workers in May 1986?")
+    assert [s.source for s in may.sources] == ["old.md"]
+    assert may.note.startswith("Searched articles published from 1986-05-01 to 1986-05-31")
+    assert engine.ask("Which articles mention Antwerp in May 1987?").text == "No article mentions Antwerp."
     # every word of the topic, in any chunk of the article
     both = engine.ask("Are there any stories about Rotterdam strikes?")
     assert [s.source for s in both.sources] == ["old.md"]

@@ -116,6 +116,7 @@ def read_dates(question: str, reference: date | None) -> Scope:
                 reference=ref,
                 relative=span.relative,
                 from_question=True,
+                period_end=span.end,
             )
     if latest:
         scope = replace(scope or Scope(from_question=True), latest=True)

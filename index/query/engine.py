@@ -369,23 +369,18 @@ class Engine:
         named = outlet_asked(asked) if not scope.outlet else None  # "... news from the BBC?"
         if named is not None and self._has_outlet(named[1]):
             asked, scope = named[0], replace(scope, outlet=named[1])
+        # Lists of articles ("What happened in March?", "Which articles mention OPEC in
+        # March?") are of those published in the period named, not in the weeks after it.
+        period = scope.period_only()
+        found: Answer | None = None
         if digest_request(asked):  # "What's the latest news?": no topic, the newest articles
-            digest = self._digest(question, scope, quoted)
-            if digest is not None:
-                if scope.filters:  # what was searched: the dates and outlet asked for
-                    digest.note = (
-                        scope.describe() if digest.abstained else f"{scope.describe()} {digest.note}"
-                    )
-                return digest
-        listing = listing_topic(asked)  # "Which articles mention Pennzoil?": the articles themselves
-        if listing is not None:
-            listed = self._listing(question, listing, scope, own if quoted is not None else None)
-            if listed is not None:
-                if scope.filters:
-                    listed.note = (
-                        scope.describe() if listed.abstained else f"{scope.describe()} {listed.note}"
-                    )
-                return listed
+            found = self._digest(question, period, quoted)
+        elif (listing := listing_topic(asked)) is not None:  # "Which articles mention Pennzoil?"
+            found = self._listing(question, listing, period, own if quoted is not None else None)
+        if found is not None:
+            if period.filters:  # what was searched: the dates and outlet asked for
+                found.note = period.describe() if found.abstained else f"{period.describe()} {found.note}"
+            return found
         topic = overview_topic(asked)  # "Summarize the news on OPEC (in April)": read "OPEC"
         newest = topic is not None and scope.latest  # the newest of the articles about it, not
         read_scope = replace(scope, latest=False) if newest else scope  # the newest passages

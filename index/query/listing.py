@@ -142,7 +142,7 @@ def listing_answer(
         sources=[Source.from_passage(n, p, quote=s) for n, (_, p, s) in enumerate(listed, 1)],
         abstained=False,
         mode=mode,
-        note="`newsdesk articles` lists every article by date; ask about one for what it says.",
+        note="Ask about one of them for what it says.",  # read in Discord too: no CLI command here
         sentences=len(listed),
         quotes=[s for _, _, s in listed],
     )

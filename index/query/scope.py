@@ -29,6 +29,16 @@ class Scope:
     reference: date | None = None  # what relative dates were counted from
     relative: bool = False  # the dates depend on `reference` ("last week")
     from_question: bool = False  # read from the question, not given as options
+    # The end of the period the question names, when `until` adds the weeks news takes to
+    # report on it ("sales in March" are reported in April); a list of the articles
+    # published in it ("What happened in March?") ends here (`period_only`).
+    period_end: date | None = None
+
+    def period_only(self) -> Scope:
+        """The scope with the named period's own end, not the reporting allowance after it."""
+        if self.period_end is None or self.until is None:
+            return self
+        return replace(self, until=min(self.until, self.period_end), period_end=None)
 
     @property
     def filters(self) -> bool:
