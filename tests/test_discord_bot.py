@@ -108,12 +108,20 @@ class ScriptedEngine:
                 self.active -= 1
 
 
+async def _mentioned(make_bot: Any, settings: Settings, model: Any, question: str) -> tuple[Any, Any, Any]:
+    """(bot, reply, the view under the reply): a question @mentioned with the real engine."""
+    bot = await make_bot(settings, Engine(settings, embed_model=model))
+    await dpytest.message(f"<@{bot.user.id}> {question}")
+    reply = dpytest.get_message()
+    return bot, reply, bot._connection._view_store._synced_message_views.get(reply.id)
+
+
 async def test_mention_gets_cited_answer_in_a_thread_and_follow_up_keeps_context(
     make_bot: Any, built_index: Settings, onnx_model: Any
 ) -> None:
-    bot = await make_bot(built_index, Engine(built_index, embed_model=onnx_model))
-    await dpytest.message(f"<@{bot.user.id}> Which gas pipeline did Chancellor Scholz say could be halted?")
-    reply = dpytest.get_message()
+    bot, reply, view = await _mentioned(
+        make_bot, built_index, onnx_model, "Which gas pipeline did Chancellor Scholz say could be halted?"
+    )
     assert isinstance(reply.channel, discord.Thread)
     embed = reply.embeds[0]
     assert "Nordstream" in embed.description or "Northstream" in embed.description
@@ -121,8 +129,7 @@ async def test_mention_gets_cited_answer_in_a_thread_and_follow_up_keeps_context
     assert embed.fields and embed.fields[0].name.startswith("[1] ")
     from bot.discord_bot import AnswerView
 
-    view = bot._connection._view_store._synced_message_views[reply.id]  # what the reply carries
-    assert isinstance(view, AnswerView)
+    assert isinstance(view, AnswerView)  # what the reply carries
     assert [c.label or str(c.emoji) for c in view.children] == ["Show sources", "More", "👍", "👎"]
 
     await dpytest.message("which stage of construction is it in?", channel=reply.channel)
@@ -332,11 +339,9 @@ async def test_more_goes_on_with_what_the_thread_has_not_quoted(
 ) -> None:
     from bot.discord_bot import MOVED_ON, AnswerView, MovedOn
 
-    bot = await make_bot(built_index, Engine(built_index, embed_model=onnx_model))
-    await dpytest.message(f"<@{bot.user.id}> What did Blinken and Lavrov discuss in Geneva?")
-    reply = dpytest.get_message()
-    views = bot._connection._view_store._synced_message_views
-    first = views[reply.id]
+    bot, reply, first = await _mentioned(
+        make_bot, built_index, onnx_model, "What did Blinken and Lavrov discuss in Geneva?"
+    )
     assert isinstance(first, AnswerView) and first.conversation is not None
     quoted = set(first.answer.quotes)
     member = dpytest.get_config().members[1]  # anyone in the thread, not only the asker
@@ -425,10 +430,9 @@ class ExpiredClicker(Clicker):
 async def test_a_more_click_that_fails_can_be_clicked_again_and_llm_answers_have_none(
     make_bot: Any, built_index: Settings, make_settings: Callable[..., Settings], onnx_model: Any
 ) -> None:
-    bot = await make_bot(built_index, Engine(built_index, embed_model=onnx_model))
-    await dpytest.message(f"<@{bot.user.id}> What did Blinken and Lavrov discuss in Geneva?")
-    reply = dpytest.get_message()
-    view = bot._connection._view_store._synced_message_views[reply.id]
+    bot, reply, view = await _mentioned(
+        make_bot, built_index, onnx_model, "What did Blinken and Lavrov discuss in Geneva?"
+    )
     member = dpytest.get_config().members[1]
     await view.more.callback(ExpiredClicker(member.id, channel_id=reply.channel.id))
     again = Clicker(member.id, channel_id=reply.channel.id)

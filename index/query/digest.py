@@ -166,7 +166,7 @@ def _named(text: str) -> set[str]:
 def openings_of(hits: Iterable[Any]) -> list[Opening]:
     """Openings from the keyword index's first chunks (`LexicalIndex.openings`)."""
     return [
-        Opening(Passage(h.chunk_id, h.text, 0.0, dict(h.metadata)), h.metadata["published_day"])
+        Opening(Passage.of_hit(h), h.metadata["published_day"])
         for h in hits
         if isinstance(h.metadata.get("published_day"), int)
     ]

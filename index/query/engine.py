@@ -19,7 +19,7 @@ from index.query.answer import (
 )
 from index.query.conversation import wants_more
 from index.query.digest import WINDOW, digest_answer, digest_request, openings_of, outlet_asked
-from index.query.listing import LISTED, Listed, listing_answer, listing_topic, written_phrase
+from index.query.listing import listing_answer, listing_topic
 from index.query.overview import overview_answer, overview_topic
 from index.query.reader import Reader, Reading
 from index.query.retrieval import HybridRetriever, Passage
@@ -340,9 +340,10 @@ class Engine:
 
     @staticmethod
     def _stands_alone(question: str, mode: str) -> bool:
-        """An overview or latest-news request names its own topic (or none): without an
-        LLM, the previous question's subject is not carried into it ("What's new?" after a
-        question on OPEC asks for the news, "Tell me about Lavrov" about Lavrov alone)."""
+        """An overview, latest-news or article-list request names its own topic (or none):
+        without an LLM, the previous question's subject is not carried into it ("What's
+        new?" after a question on OPEC asks for the news, "Tell me about Lavrov" about
+        Lavrov alone, "Which articles mention Texaco?" counts Texaco's)."""
         return mode != "llm" and (
             digest_request(question)
             or overview_topic(question) is not None
@@ -391,43 +392,14 @@ class Engine:
     def _listing(
         self, question: str, topic: str, scope: Scope, quoted: frozenset[str] | None
     ) -> Answer | None:
-        """The articles that hold every word of the topic, counted, the newest listed
-        (`index.query.listing`); None when the keyword index can't be read or the topic has
-        no word it indexes (the request is then answered as a question)."""
-        from index.store.lexical import stems
-
-        terms = list(dict.fromkeys(stems(topic)))
-        phrase = written_phrase(topic)  # "AT&T", "U.S. Steel": as written, not by its words
+        """The articles on the topic, counted, the newest listed (`index.query.listing`);
+        None when the keyword index can't be read (the request is then asked as a question)."""
 
         def run() -> Answer | None:
             lexical = self.retriever().bm25
-            if lexical is None or lexical.problem or not (terms or phrase):
+            if lexical is None or lexical.problem:
                 return None
-            ids = lexical.articles_holding(terms) if terms else None
-            if phrase is not None and ids != set():
-                ids = lexical.articles_with_phrase(phrase, ids)
-            ids = ids or set()
-            days = lexical.first_days() if ids else {}
-            missing = [aid for aid in ids if aid not in days]  # no first chunk held: another one's
-            if missing:
-                days.update(lexical.days_of(missing))
-            outlets = lexical.outlets_of(ids) if ids and scope.outlet else {}
-            metadata = {
-                aid: {"published_day": days.get(aid), "published": "", "outlet": outlets.get(aid, "")}
-                for aid in ids
-            }
-            kept = sorted(
-                (aid for aid, meta in metadata.items() if scope.admits(meta)),
-                key=lambda aid: (days.get(aid) is None, -(days.get(aid) or 0), aid),  # undated last
-            )
-            wanted = kept[: LISTED + len(quoted or ())]  # for "more", past those listed before
-            found = []
-            for aid in wanted:
-                chunks = [_as_passage(h) for h in lexical.article_chunks(aid)]
-                found.append(Listed(aid, chunks[0].metadata if chunks else metadata[aid], chunks))
-            if lexical.problem:
-                return None
-            return listing_answer(question, topic, terms, found, len(kept), quoted, phrase)
+            return listing_answer(question, topic, lexical, scope, quoted)
 
         return self._guarded(run)  # type: ignore[no-any-return]
 
@@ -523,7 +495,3 @@ class Engine:
         from index.query.llm import LLMCondenser
 
         return LLMCondenser(self.settings, self._get_llm())
-
-
-def _as_passage(hit: Any) -> Passage:
-    return Passage(hit.chunk_id, hit.text, 0.0, dict(hit.metadata))

@@ -13,13 +13,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from index.query.answer import Answer, Source, nothing_more
 from index.query.conversation import REFERRING
 from index.query.overview import without_tacked_on
 from index.query.retrieval import Passage
+from index.store.lexical import STOPWORDS, TOKEN_PATTERN, LexicalIndex, stems
 from index.text import split_sentences
+
+if TYPE_CHECKING:
+    from index.query.scope import Scope
 
 LISTED = 5  # articles named per answer; "tell me more" names the next ones
 _ITEMS = r"(?:news\s+)?(?:articles?|stories|story|reports?|pieces|items)"
@@ -79,8 +83,6 @@ def written_phrase(topic: str) -> str | None:
     """The topic as written, lower case, when the keyword index can't find it by its
     words: "AT&T" (no word of two letters), "U.S. Steel" (it would count every article
     with "steel"); None when its words are enough ("Texaco's bankruptcy")."""
-    from index.store.lexical import STOPWORDS, TOKEN_PATTERN
-
     words = re.findall(r"\w+", _POSSESSIVE.sub("", topic).lower())
     if "&" in topic or any(w not in STOPWORDS and not TOKEN_PATTERN.fullmatch(w) for w in words):
         return " ".join(_POSSESSIVE.sub("", topic).lower().split())
@@ -97,19 +99,49 @@ class Listed:
 
 
 def listing_answer(
+    question: str, topic: str, lexical: LexicalIndex, scope: Scope, quoted: frozenset[str] | None
+) -> Answer:
+    """How many articles of the keyword index hold every word of the topic (or, for one it
+    has no words for, the topic as written) within the scope, and the newest ones not
+    listed before (quoted: for "tell me more", the sentences this list quoted so far).
+    Days come from the day index; an article whose first chunk is not held is dated from
+    another; undated articles go last."""
+    terms = list(dict.fromkeys(stems(topic)))
+    phrase = written_phrase(topic)  # "AT&T", "U.S. Steel": as written, not by its words
+    ids = lexical.articles_holding(terms) if terms else None
+    if phrase is not None and ids != set():
+        ids = lexical.articles_with_phrase(phrase, ids)
+    ids = ids or set()
+    days = lexical.first_days() if ids else {}
+    missing = [aid for aid in ids if aid not in days]
+    if missing:
+        days.update(lexical.days_of(missing))
+    outlets = lexical.outlets_of(ids) if ids and scope.outlet else {}
+    metadata = {
+        aid: {"published_day": days.get(aid), "published": "", "outlet": outlets.get(aid, "")} for aid in ids
+    }
+    kept = sorted(
+        (aid for aid, meta in metadata.items() if scope.admits(meta)),
+        key=lambda aid: (days.get(aid) is None, -(days.get(aid) or 0), aid),
+    )
+    found = []
+    for aid in kept[: LISTED + len(quoted or ())]:  # for "more", past those listed before
+        chunks = [Passage.of_hit(h) for h in lexical.article_chunks(aid)]
+        found.append(Listed(aid, chunks[0].metadata if chunks else metadata[aid], chunks))
+    return _listed(question, topic, terms, found, len(kept), quoted, phrase)
+
+
+def _listed(
     question: str,
     topic: str,
     terms: list[str],
     found: list[Listed],
     total: int,
     quoted: frozenset[str] | None,
-    phrase: str | None = None,
+    phrase: str | None,
 ) -> Answer:
-    """How many articles hold the topic, and the newest ones not listed before, each cited
-    by its first sentence with a topic word. terms: the topic as the keyword index stems
-    it; found: the articles, newest first (enough for this answer and those before it);
-    total: how many there are; quoted: for "tell me more", what was quoted so far;
-    phrase: the topic as written, when it is what a sentence must hold (`written_phrase`)."""
+    """The answer: the count, and the first `LISTED` of the found articles not quoted
+    before, each cited by its first sentence with a topic word (or the phrase)."""
     mode = "extractive"
     listed: list[tuple[Listed, Passage, str]] = []
     for article in found:
@@ -155,8 +187,6 @@ def _title(article: Listed) -> str:
 def _citing(article: Listed, terms: list[str], phrase: str | None = None) -> tuple[Passage, str] | None:
     """The article's first chunk and sentence that hold a word of the topic (or, given
     one, the topic as written)."""
-    from index.store.lexical import stems
-
     wanted = set(terms)
     for chunk in article.chunks:
         for sentence in split_sentences(chunk.text):

@@ -155,7 +155,7 @@ class Reader:
             for hit in self.retriever.chunks(missing):
                 m = hit.metadata
                 by_key[(str(m.get("article_id")), str(m.get("content_hash")), int(m.get("position", 0)))] = (
-                    Passage(hit.chunk_id, hit.text, 0.0, dict(m))
+                    Passage.of_hit(hit)
                 )
         out: list[Passage] = []
         seen: set[str] = set()

@@ -56,6 +56,11 @@ class Passage:
     def sources(self) -> list[str]:
         return [self.source, *self.also_in]
 
+    @classmethod
+    def of_hit(cls, hit: Any) -> Passage:
+        """A stored chunk (`Hit`) as a passage with no retrieval score."""
+        return cls(hit.chunk_id, hit.text, 0.0, dict(hit.metadata))
+
 
 @lru_cache(maxsize=256)  # a question collapses the same candidates twice
 def _shingles(text: str) -> frozenset[tuple[str, ...]]:
