@@ -11,6 +11,7 @@ from index.query.answer import NOTHING_MORE
 from index.query.conversation import Conversation
 from index.query.listing import listing_topic, written_phrase
 from index.query.scope import Scope
+from index.store.lexical import written_names
 
 
 @pytest.mark.parametrize(
@@ -58,6 +59,19 @@ def test_written_phrase(topic: str, phrase: str | None) -> None:
     assert written_phrase(topic) == phrase
 
 
+@pytest.mark.parametrize(
+    ("topic", "names"),
+    [
+        ("Roberts", ["roberts"]),  # stored as "robert"
+        ("Mars exploration", ["mars"]),  # "mar", as in "Mar 5"
+        ("Texaco's bankruptcy", []),  # its stem is the word
+        ("oil prices", []),  # not names: any form counts
+    ],
+)
+def test_written_names(topic: str, names: list[str]) -> None:
+    assert written_names(topic) == names
+
+
 def _article(name: str, published: str, body: str) -> tuple[str, str]:
     return name, f"---\ntitle: {name.upper()} STORY\npublished: {published}\n---\n{body}\n"
 
@@ -79,6 +93,8 @@ FILES = dict(
             "1987-05-05",
             "Telephone rates fell. AT&T cut its long distance rates by 5 pct. AT&T's rates rose in 1986.",
         ),
+        _article("robert.md", "1987-06-02", "Robert Mayer led the union. Talks went on."),
+        _article("roberts.md", "1987-06-03", "Union talks resumed. Jane Roberts chaired them in Hull."),
         (
             "gazette.md",
             "---\ntitle: Antwerp quays\npublished: 1987-06-01\noutlet: Port Gazette\n---\n"
@@ -135,6 +151,14 @@ def test_articles_on_a_topic_are_counted_and_listed_newest_first(engine_over: An
     assert att.sources[0].quote == "AT&T cut its long distance rates by 5 pct."
     rates = engine.ask("Which articles mention AT&T rates?")  # as written, less the possessive
     assert rates.sources[0].quote == "AT&T's rates rose in 1986."
+    # a name its stem confuses with another is matched as written, as a whole word
+    roberts = engine.ask("Which articles mention Roberts?")
+    assert roberts.text == "1 article mentions Roberts: ROBERTS.MD STORY (1987-06-03) [1]."
+    assert roberts.sources[0].quote == "Jane Roberts chaired them in Hull."
+    assert [s.source for s in engine.ask("Which articles mention union talks?").sources] == [
+        "roberts.md",
+        "robert.md",
+    ]
     none = engine.ask("Which articles mention Hamburg?")
     assert none.abstained and none.text == "No article mentions Hamburg." and not none.sources
 

@@ -153,3 +153,13 @@ def test_a_topic_is_not_mistaken_for_another_language(built_index: Settings, onn
     """Read alone, "U.S. Senate" looks Romanian ("u", "s"); the language is the request's."""
     answer = Engine(built_index, embed_model=onnx_model).ask("Summarize the news on the U.S. Senate")
     assert "answers questions in English" not in answer.text
+
+
+def test_a_name_its_stem_confuses_is_quoted_as_written(engine_over: Any) -> None:
+    engine = engine_over({
+        "robert.md": "Robert Mayer led the dock union through the long strike at the port.\n",
+        "roberts.md": "Jane Roberts chaired the port board meeting that ended the strike.\n",
+    })  # fmt: skip
+    answer = engine.ask("Tell me about Roberts")  # both hold the stem "robert"
+    assert [s.source for s in answer.sources] == ["roberts.md"]
+    assert answer.sources[0].quote == "Jane Roberts chaired the port board meeting that ended the strike."

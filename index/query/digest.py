@@ -35,12 +35,16 @@ _FRAME = frozenset([
     "from", "for", "about", "during", "past", "over", "since", "at", "around", "day", "days", "hours",
 ])  # fmt: skip
 WINDOW = 2000  # openings read at most, newest first
+# Shown in Discord as well as the CLI: they name what a chat member can ask, no command.
 NO_DATES = (
     "None of the articles has a date, so none of them is the latest news. Ask about a topic, "
-    "or `newsdesk articles` lists them."
+    'or "Which articles mention ...?" to list them.'
 )
-NOTHING_DATED = "None of the articles is dated within that; `newsdesk articles` lists them with their dates."
-NO_SENTENCE = "The newest articles have no sentence to quote; `newsdesk articles` lists them."
+NOTHING_DATED = (
+    'None of the articles is dated within that. Ask without the dates, or "Which articles mention ...?" '
+    "to see their dates."
+)
+NO_SENTENCE = "The newest articles have no sentence to quote. Ask about a topic instead."
 _RARE_IDF = math.log(50)  # a term at most 1 in 50 articles hold names a story
 _OPENING_CHARS = 600  # of an article's first chunk, where its names are read
 _NAME = re.compile(r"(?<=[a-z0-9,;:)\"'”’] )[A-Z][A-Za-z&'’-]+")

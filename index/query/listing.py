@@ -19,7 +19,7 @@ from index.query.answer import Answer, Source, nothing_more
 from index.query.conversation import REFERRING
 from index.query.overview import without_tacked_on
 from index.query.retrieval import Passage
-from index.store.lexical import STOPWORDS, TOKEN_PATTERN, LexicalIndex, stems
+from index.store.lexical import STOPWORDS, TOKEN_PATTERN, LexicalIndex, holds_phrase, stems, written_names
 from index.text import split_sentences
 
 if TYPE_CHECKING:
@@ -107,10 +107,13 @@ def listing_answer(
     Days come from the day index; an article whose first chunk is not held is dated from
     another; undated articles go last."""
     terms = list(dict.fromkeys(stems(topic)))
-    phrase = written_phrase(topic)  # "AT&T", "U.S. Steel": as written, not by its words
+    # as written, not by their words: "AT&T", "U.S. Steel"; else names such as "Roberts"
+    phrase = written_phrase(topic)
+    exact = [phrase] if phrase is not None else written_names(topic)
     ids = lexical.articles_holding(terms) if terms else None
-    if phrase is not None and ids != set():
-        ids = lexical.articles_with_phrase(phrase, ids)
+    for written in exact:
+        if ids != set():
+            ids = lexical.articles_with_phrase(written, ids)
     ids = ids or set()
     days = lexical.first_days() if ids else {}
     missing = [aid for aid in ids if aid not in days]
@@ -128,7 +131,7 @@ def listing_answer(
     for aid in kept[: LISTED + len(quoted or ())]:  # for "more", past those listed before
         chunks = [Passage.of_hit(h) for h in lexical.article_chunks(aid)]
         found.append(Listed(aid, chunks[0].metadata if chunks else metadata[aid], chunks))
-    return _listed(question, topic, terms, found, len(kept), quoted, phrase)
+    return _listed(question, topic, terms, found, len(kept), quoted, exact)
 
 
 def _listed(
@@ -138,14 +141,15 @@ def _listed(
     found: list[Listed],
     total: int,
     quoted: frozenset[str] | None,
-    phrase: str | None,
+    exact: list[str],
 ) -> Answer:
     """The answer: the count, and the first `LISTED` of the found articles not quoted
-    before, each cited by its first sentence with a topic word (or the phrase)."""
+    before, each cited by its first sentence with a topic word (or, given any, one of the
+    words or phrases matched as written)."""
     mode = "extractive"
     listed: list[tuple[Listed, Passage, str]] = []
     for article in found:
-        cited = _citing(article, terms, phrase)
+        cited = _citing(article, terms, exact)
         if cited is None:
             continue
         if quoted and cited[1] in quoted:
@@ -184,17 +188,13 @@ def _title(article: Listed) -> str:
     return " ".join(str(article.metadata.get("title") or article.article_id).split())
 
 
-def _citing(article: Listed, terms: list[str], phrase: str | None = None) -> tuple[Passage, str] | None:
+def _citing(article: Listed, terms: list[str], exact: list[str]) -> tuple[Passage, str] | None:
     """The article's first chunk and sentence that hold a word of the topic (or, given
-    one, the topic as written)."""
+    any, one of the words or phrases matched as written)."""
     wanted = set(terms)
     for chunk in article.chunks:
         for sentence in split_sentences(chunk.text):
             flat = " ".join(sentence.split())
-            if (
-                (phrase in _POSSESSIVE.sub("", flat.lower()))
-                if phrase
-                else bool(wanted & set(stems(sentence)))
-            ):
+            if any(holds_phrase(flat, e) for e in exact) if exact else bool(wanted & set(stems(sentence))):
                 return chunk, flat
     return None

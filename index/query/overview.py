@@ -21,6 +21,7 @@ import numpy as np
 
 from index.query.answer import MAX_SENTENCES, Answer, abstain, already_quoted, extractive_answer, nothing_more
 from index.query.scope import LATEST_DAYS
+from index.store.lexical import holds_phrase, written_names
 from index.text import content_terms
 
 if TYPE_CHECKING:
@@ -112,7 +113,8 @@ def overview_answer(
     days = [d for a in about if (d := a.published_day) is not None] if newest else []
     if days:  # the newest coverage: its day and the few before it, as "latest" questions get
         about = [a for a in about if (a.published_day or 0) >= max(days) - LATEST_DAYS]
-    rows = [r for r in (_opening(reading, a, terms) for a in about) if r is not None][:MAX_SENTENCES]
+    names = written_names(topic)  # "Roberts" as written: its stem is Robert's
+    rows = [r for r in (_opening(reading, a, terms, names) for a in about) if r is not None][:MAX_SENTENCES]
     if not rows:
         return abstain(reading.question.text, reading.passages, mode)
     if len(rows) == 1:  # one article about it: its first few sentences, not one
@@ -144,11 +146,15 @@ def _continued(reading: Reading, opening: Row, room: int) -> list[Row]:
     return out
 
 
-def _opening(reading: Reading, article: Article, terms: set[str]) -> Row | None:
-    """The article's earliest candidate sentence among those with the most topic words;
-    None when no candidate sentence has one (the article holds the words elsewhere, or
-    only a stem of them: "mar" of "Mars" in an article about something else)."""
-    rows = [r for r in reading.rows if r.article is article]
+def _opening(reading: Reading, article: Article, terms: set[str], names: list[str]) -> Row | None:
+    """The article's earliest candidate sentence among those with the most topic words
+    and the topic's `written_names` as written; None when no candidate sentence has one
+    (the article holds the words elsewhere, or only a stem of them: "Mar 5" for "Mars")."""
+    rows = [
+        r
+        for r in reading.rows
+        if r.article is article and all(holds_phrase(r.sentence.quote, n) for n in names)
+    ]
     best = min(
         rows, key=lambda r: (-len(terms.intersection(r.sentence.terms)), r.sentence.stored.idx), default=None
     )

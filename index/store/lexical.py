@@ -128,6 +128,24 @@ def path_for(index_dir: Path, collection: str) -> Path:
     return index_dir / FOLDER / f"{collection}.sqlite"
 
 
+_OWNED = re.compile(r"['’]s\b")
+
+
+def holds_phrase(text: str, phrase: str) -> bool:
+    """Whether the text holds the phrase (lower case) as whole words, possessives aside:
+    "Mars" is not in "Marshall", "AT&T rates" is in "AT&T's rates"."""
+    flat = _OWNED.sub("", " ".join(text.lower().split()))
+    return re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", flat) is not None
+
+
+def written_names(text: str) -> list[str]:
+    """The text's names, lower case, that their stems would confuse with other words:
+    the index holds "Roberts" as "robert" and "Mars" as "mar", so a topic's are matched
+    as written, each as a whole word (`holds_phrase`)."""
+    names = re.findall(r"\b[A-Z][\w'’]*\w", _OWNED.sub("", text))
+    return [w for w in dict.fromkeys(n.lower() for n in names) if w not in STOPWORDS and stems(w) != [w]]
+
+
 class LexicalIndex(SqliteFile):
     """One collection's FTS5 index and chunk mirror; one connection per thread."""
 
@@ -358,12 +376,14 @@ class LexicalIndex(SqliteFile):
         return {aid: day if isinstance(day, int) else None for aid, day in rows}
 
     def articles_with_phrase(self, phrase: str, within: set[str] | None = None) -> set[str]:
-        """The ids of the articles whose text holds the phrase (lower case, no possessive "'s"):
-        for a topic the index has no words for ("AT&T"); a scan of the chunks' text, or of
-        those of the articles `within` (the ones holding the topic's other words)."""
-        # possessives left out on both sides: "AT&T's rates" is found by "AT&T rates" too
+        """The ids of the articles whose text holds the phrase as whole words (lower case,
+        no possessive "'s"): for a topic the index has no words for ("AT&T") or would
+        confuse ("Roberts" and "Robert"); a scan of the chunks' text, or of those of the
+        articles `within` (the ones holding the topic's words)."""
+        # SQLite finds the chunks holding it anywhere, `holds_phrase` those holding it as
+        # words. Possessives left out on both sides: "AT&T rates" finds "AT&T's rates".
         select = (
-            "SELECT DISTINCT article_id FROM chunks "
+            "SELECT article_id, text FROM chunks "
             "WHERE instr(replace(replace(lower(text), '''s', ''), '’s', ''), ?) > 0"
         )
         try:
@@ -382,7 +402,7 @@ class LexicalIndex(SqliteFile):
         except sqlite3.DatabaseError as exc:
             self.problem = f"reading it failed: {exc}"
             return set()
-        return {aid for (aid,) in rows}
+        return {aid for aid, text in rows if holds_phrase(text, phrase)}
 
     def days_of(self, ids: Iterable[str]) -> dict[str, int | None]:
         """The day of each of these articles from any of its chunks, `published` read
