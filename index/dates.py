@@ -23,6 +23,10 @@ MONTH_NAME = (
 )
 _ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})")
 _SLASHED = re.compile(r"^\s*(\d{4})/(\d{1,2})/(\d{1,2})\b")
+# Day and month in numbers: "14/03/2023" (day first: 14 > 12), "3/13/2023" (month first),
+# "14.03.2023" (dots: day first). "03/04/2023" says neither: not read.
+_NUMERIC = re.compile(r"(?<![\d/.-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?![\d/.-]*\d)")
+_ISO_IN_TEXT = re.compile(r"(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?=T\d|[^\w-]|$)")
 _MONTH_DAY_YEAR = re.compile(rf"\b({MONTH_NAME})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I)
 _DAY_MONTH_YEAR = re.compile(
     rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({MONTH_NAME})\.?,?\s+(\d{{4}})\b", re.I
@@ -33,7 +37,16 @@ _DATELINE = re.compile(
     r"(?:\((?:Reuters|AP|AFP|UPI|dpa|Bloomberg)\)\s*)?[-–—]+\s",
     re.I,
 )
-_STAMP_LINE = re.compile(r"^(?:published|posted|updated|date|first published)\b", re.I)
+_STAMP_LINE = re.compile(r"^(?:published|posted|updated|date|first published|last updated)\b", re.I)
+# Besides its date, a line that states when the page appeared holds names ("By A. Writer"),
+# a time and these; a line with more is reporting ("Dock workers will return to work on 3
+# April 2023, the union said.", "Nurses will strike on 3 May 2023").
+_STAMP_WORDS = frozenset([
+    "published", "posted", "updated", "modified", "date", "first", "last", "on", "at", "by", "and", "of",
+    "the", "am", "pm", "a.m", "p.m", "gmt", "bst", "utc", "est", "edt", "cst", "cdt", "pst", "pdt", "et",
+    "cet", "cest", "ist", "jst", "aest", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+    "sunday", "mon", "tue", "tues", "wed", "thu", "thurs", "fri", "sat", "sun",
+])  # fmt: skip
 FIRST_LINES_CHARS = 600  # where a date "in the first lines" is looked for
 
 
@@ -66,6 +79,9 @@ def parse_date(text: str) -> date | None:
         m = pattern.match(text)
         if m:
             return _make(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    m = _NUMERIC.match(text.strip())
+    if m:
+        return _numeric(m)
     m = _MONTH_DAY_YEAR.search(text)
     if m:
         return _make(int(m.group(3)), month_number(m.group(1)), int(m.group(2)))
@@ -137,10 +153,27 @@ def date_in_text(text: str, around: date | None = None) -> date | None:
                     return d
         return None
     for line in lines[:5]:
-        if len(line) <= 80 or _STAMP_LINE.match(line):
+        if (len(line) <= 80 and _only_a_stamp(line)) or _STAMP_LINE.match(line):
             found = _full_date(line)
             if found:
                 return found
+    return None
+
+
+def _only_a_stamp(line: str) -> bool:
+    """Whether a line is a date with names, a time, stamp words and at most one other word
+    around it ("By A. Writer | Published 3 March 2021 10:02", "Tuesday 14 March 2023 09.30 GMT")."""
+    rest = _MONTH_DAY_YEAR.sub(" ", _DAY_MONTH_YEAR.sub(" ", line))
+    lower = [w for w in re.findall(r"[^\W\d_][\w.'’-]*", rest) if w[:1].islower()]
+    return sum(w.rstrip(".") not in _STAMP_WORDS for w in lower) <= 1
+
+
+def _numeric(m: re.Match[str]) -> date | None:
+    first, sep, second, year = int(m.group(1)), m.group(2), int(m.group(3)), int(m.group(4))
+    if sep == "." or first > 12:
+        return _make(year, second, first)
+    if second > 12:
+        return _make(year, first, second)
     return None
 
 
@@ -155,11 +188,16 @@ def _full_date(text: str) -> date | None:
         d = _make(int(m.group(3)), month_number(m.group(2)), int(m.group(1)))
         if d:
             hits.append((m.start(), d))
-    iso = re.search(r"\b(\d{4})-(\d{2})-(\d{2})\b", text)
+    iso = _ISO_IN_TEXT.search(text)  # also "2023-03-14T09:30:00Z"
     if iso:
         d = _make(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
         if d:
             hits.append((iso.start(), d))
+    numeric = _NUMERIC.search(text)
+    if numeric:
+        d = _numeric(numeric)
+        if d:
+            hits.append((numeric.start(), d))
     return min(hits)[1] if hits else None
 
 

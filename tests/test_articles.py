@@ -247,10 +247,31 @@ def test_page_and_wire_furniture_lines_are_dropped() -> None:
         "Image copyright PA\nImage caption Commuters faced delays last month\n\n"
         "The union said 78% of members backed the deal.\n\n"
         "E-mail to a friend\n\nOur Standards: The Thomson Reuters Trust Principles.\n\n"
-        "Image captions in the archive were later corrected, the union said."
+        "Related: Water firms could face unlimited fines for polluting rivers\n\n"
+        "Read more: Why is TikTok being banned?\n\nSign up to our free weekly environment newsletter\n\n"
+        "Skip past newsletter promotion\n\nStory continues below advertisement\n\n"
+        "Follow Zoe on Twitter @zsk\n\nThis article was amended on 18 February 2023 to correct a date.\n\n"
+        "Copyright 2022 The Associated Press. All rights reserved. This material may not be published.\n\n"
+        "Image captions in the archive were later corrected, the union said.\n\n"
+        "More than 200 members signed up for the newsletter, the union said."
     )
     assert text == (
         "A planned rail strike has been called off.\n\n"
         "The union said 78% of members backed the deal.\n\n"
-        "Image captions in the archive were later corrected, the union said."
+        "Image captions in the archive were later corrected, the union said.\n\n"
+        "More than 200 members signed up for the newsletter, the union said."
     )
+
+
+def test_character_references_and_bullets_are_read_as_text() -> None:
+    article = parse_article(
+        "fine.md",
+        b"---\ntitle: AT&amp;T agrees to pay a fine\n---\n"
+        b"The company&#8217;s fine of&nbsp;$23m was agreed. R&D was not affected.\n\n"
+        b"\xe2\x80\xa2 Nurses will strike on 3 May 2023\n",
+    )
+    assert article.title == "AT&T agrees to pay a fine"
+    assert article.text == (
+        "The company's fine of $23m was agreed. R&D was not affected.\n\nNurses will strike on 3 May 2023"
+    )
+    assert article.published == ""  # a bullet of reporting states no publication date

@@ -30,6 +30,9 @@ REF = date(1987, 10, 20)
         ("21 January 2022", "2022-01-21"),
         ("Fri, 21 Jan 2022 10:00:00 GMT", "2022-01-21"),
         ("2022/1/21", "2022-01-21"),
+        ("21/01/2022", "2022-01-21"),  # the day first: 21 is no month
+        ("1/21/2022", "2022-01-21"),  # the month first
+        ("21.01.2022", "2022-01-21"),  # dots: the day first
     ],
 )
 def test_published_values_are_normalised(text: str, iso: str) -> None:
@@ -41,6 +44,7 @@ def test_unreadable_published_is_kept_but_not_dated() -> None:
     assert normalize_published("sometime in spring") == "sometime in spring"
     assert published_day("sometime in spring") is None
     assert parse_date("2022-02-30") is None
+    assert parse_date("03/04/2023") is None  # March 4 or 3 April: neither is guessed
 
 
 def test_dates_in_the_first_lines() -> None:
@@ -56,6 +60,15 @@ def test_dates_in_the_first_lines() -> None:
     long = "Beyonce Giselle Knowles-Carter (born September 4, 1981) is an American singer, songwriter and actress."
     assert date_in_text(long, None) is None
     assert date_in_text("DETROIT, March 5 - no year and no file date", None) is None
+    # a short line of reporting, or a bullet, is not a date line either
+    assert (
+        date_in_text("Dock deal\n\nDock workers will return to work on 3 April 2023, the union said.", None)
+        is None
+    )
+    assert date_in_text("Strike\n\n• Nurses will strike on 3 May 2023 and 4 May 2023\nMore.", None) is None
+    assert date_in_text("Headline\nTuesday 14 March 2023 09.30 GMT\nBody", None) == date(2023, 3, 14)
+    assert date_in_text("Headline\nPublished 2023-03-14T09:30:00Z\nBody", None) == date(2023, 3, 14)
+    assert date_in_text("Headline\n14/03/2023\nBody", None) == date(2023, 3, 14)
 
 
 @pytest.mark.parametrize(

@@ -172,6 +172,7 @@ def test_a_sentence_longer_than_a_chunk_is_cut_at_tokens() -> None:
             "Officials confirmed the [full statement]",
         ),
         ("Plain sentence with no furniture.", "Plain sentence with no furniture."),
+        ("Contact the reporter at jsmith@marketwatch.example.com.", "Contact the reporter at"),
         (
             "– Secretary Antony Blinken (@SecBlinken) January 20, 2022 Russia has gathered troops.",
             "Russia has gathered troops.",
@@ -268,6 +269,13 @@ def test_annotating_ahead_keeps_batches_in_order_and_fails_loudly(monkeypatch: p
         "10:09 EST, 28 January 2013 .",
         "President Biden waves as he boards Air Force One. (AP Photo/Evan Vucci)",
         "Commuters queue at Waterloo station. Photo: Jane Doe/Getty Images",
+        "By Zoe Kleinman, Technology editor",
+        "By Jane Doe, economics correspondent",
+        "Transport correspondent, BBC News",
+        "Severin Carrell Scotland editor",
+        "Photograph: Sandra Laville/The Guardian",
+        "Composite: Guardian Design; Getty Images",
+        "Photographs by David Maurice Smith",
     ],
 )
 def test_credits_and_time_stamps_are_furniture(sentence: str) -> None:
@@ -287,6 +295,9 @@ def test_credits_and_time_stamps_are_furniture(sentence: str) -> None:
         "tues 4/7 103.24 103.78 99.75 414 113",
         "Photos taken by the satellite show new trenches near the border.",
         "The painting was bought by Getty Images founder Mark Getty in 1998.",
+        "The editor resigned on Monday after the report.",
+        "BBC correspondent Jane Doe said the army had withdrawn from the town.",
+        "Picture this: a city where no car is allowed.",
     ],
 )
 def test_reporting_that_starts_like_a_credit_is_kept(sentence: str) -> None:
@@ -311,6 +322,33 @@ def test_reporting_that_starts_like_a_credit_is_kept(sentence: str) -> None:
 def test_any_agencys_dateline_is_found(text: str, dateline: str) -> None:
     (note,) = list(annotate([text]))
     assert text[: note.dateline] == dateline
+
+
+def test_a_dateline_after_the_byline_is_not_quoted() -> None:
+    body = (
+        "By LISA MASCARO and KEVIN FREKING Associated Press\n\n"
+        "Updated 10:05 AM EDT, Thu June 1, 2023\n\n"
+        "WASHINGTON (AP) — The Senate voted 80-15 on Thursday to pass the bill.\n\n"
+        "NEW YORK — A later paragraph that starts like a dateline is left as written."
+    )
+    article, note = _article(body, title="Senate passes rail bill")
+    records = plan_records(article.text, article.title, note, [(0, len(article.text))])
+    quoted = [article.text[r.start : r.end][r.quote_start : r.quote_end] for r in records if r.kind == ""]
+    assert quoted[0] == "The Senate voted 80-15 on Thursday to pass the bill."
+    assert quoted[1].startswith("NEW YORK — A later paragraph")
+
+
+def test_a_headline_the_sentence_splitter_cuts_is_never_quoted() -> None:
+    article = parse_article(
+        "rates.txt",
+        b"Will interest rates rise again? Economists are split\n\n"
+        b"Most economists expect the bank to raise rates in May. Others see a pause.",
+    )
+    note = next(annotate([article.text]))
+    records = plan_records(article.text, article.title, note, [(0, len(article.text))])
+    kinds = {article.text[r.start : r.end]: r.kind for r in records}
+    assert kinds["Will interest rates rise again?"] == kinds["Economists are split"] == "headline"
+    assert kinds["Most economists expect the bank to raise rates in May."] == ""
 
 
 def test_a_credit_inside_a_paragraph_is_never_quoted() -> None:

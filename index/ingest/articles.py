@@ -6,6 +6,7 @@ A bad file never stops a build: it becomes a `Skipped` with a reason.
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,6 +80,9 @@ _QUOTES = str.maketrans(
     }
 )
 _SPACES = re.compile(r"[ \t\f\v]+")
+# Character references left in text a CMS exported ("AT&amp;T", "company&#8217;s"); only
+# whole ones, ended by ";" ("AT&T" and "R&D" are text).
+_ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
 def decode(data: bytes) -> str:
@@ -235,15 +239,24 @@ _REFERENCE_MARKS = re.compile(
 )
 
 
+def decoded(text: str) -> str:
+    """Text with its character references decoded ("AT&amp;T" -> "AT&T")."""
+    if "&" not in text:
+        return text
+    return _ENTITY.sub(lambda m: html.unescape(m.group()), text).translate(_QUOTES)
+
+
 def clean_text(text: str) -> str:
-    """Normalise quotes and whitespace, join hard-wrapped lines (`index.ingest.wrapping`)
-    and drop page boilerplate, Markdown syntax (`index.ingest.markdown`) and reference
-    marks, keeping paragraphs."""
+    """Normalise quotes and whitespace, join hard-wrapped lines (`index.ingest.wrapping`),
+    decode character references and drop page boilerplate, Markdown syntax
+    (`index.ingest.markdown`) and reference marks, keeping paragraphs."""
     text = unwrap(text.replace("\r\n", "\n").replace("\r", "\n").translate(_QUOTES))
     closed = closed_elements(text)
     paragraphs: list[str] = []
     for raw in text.split("\n"):
-        line = _SPACES.sub(" ", _REFERENCE_MARKS.sub("", plain_line(strip_tags(raw, closed)))).strip()
+        line = _SPACES.sub(
+            " ", _REFERENCE_MARKS.sub("", decoded(plain_line(strip_tags(raw, closed))))
+        ).strip()
         if re.match(r"#{1,6}(?:\s|$)", line):  # a heading; "#1 in Europe" is text
             line = line.lstrip("#").strip()
         if not line or is_furniture_line(line):
@@ -293,7 +306,7 @@ def parse_article(rel_path: str, data: bytes, mtime: float | None = None) -> Art
     text = clean_text(body)
     if not text:
         raise ValueError("no text left after removing boilerplate")
-    title = meta.get("title") or text.split("\n", 1)[0]
+    title = decoded(meta.get("title", "")) or text.split("\n", 1)[0]
     if len(title) > 200:
         title = title[:197].rsplit(" ", 1)[0] + "..."
     article_id = id_for_path(rel_path)

@@ -33,7 +33,27 @@ _LINES = re.compile(
     r"e-?mail (this )?to a friend|copy link|listen to (this )?(article|story)|"
     r"\d{1,2} min(ute)?s? read|"
     r"media playback is (not supported|unsupported) on (this|your) device|"
-    r"our standards: the (thomson )?reuters trust principles\.?)$",
+    r"our standards: the (thomson )?reuters trust principles\.?|"
+    r"live|live updates|breaking|breaking news|exclusive|analysis|opinion|explainer|developing story)$",
+    re.IGNORECASE,
+)
+# Pointers to other pages, promotions and page notes, as a line of their own: "Related:
+# Water firms could face unlimited fines" (another story's headline, not a fact of this
+# one), "Read more: ...", "Watch: ...", "Sign up to Down to Earth, our free weekly
+# environment newsletter", "Follow Zoe on Twitter @zsk", "Story continues below
+# advertisement", "Copyright 2022 The Associated Press. All rights reserved.", "This article
+# was amended on 18 February 2023 to correct ...".
+_PROMO_LINE = re.compile(
+    r"^(?:(?:related|read more|read also|also read|more|see also|watch|listen|recommended|most read|"
+    r"more on this story|more from [\w ]{1,30})\s*[:|»>]\s*\S.{0,200}|"
+    r"(?:sign up|subscribe)\b.{0,120}\b(?:newsletters?|inbox|briefings?|alerts?|updates|posts)\b.{0,60}|"
+    r"follow\b.{1,60}\bon (?:twitter|x|instagram|facebook|linkedin|tiktok|threads|bluesky|mastodon)\b.{0,40}|"
+    r"(?:skip past|after) newsletter promotion|advertisement\W{1,4}scroll to continue|"
+    r"story continues (?:below|after)(?: (?:this )?advertisement)?|continue reading(?: the main story| below)?|"
+    r"explore more on these topics|(?:copyright|©|\(c\))\s*(?:\d{4}\b.{0,300})?|"
+    r".{0,120}\ball rights reserved\b.{0,200}|"
+    r"this (?:story|article|report|piece) (?:has been|was|is being) (?:updated|amended|corrected|changed)\b.{0,300}|"
+    r"this is a breaking news update\.?|.{0,30}\bearlier story (?:follows|is below)\b.{0,20})$",
     re.IGNORECASE,
 )
 # A photo's credit and caption as their own line ("Image copyright Getty Images",
@@ -52,6 +72,7 @@ def is_furniture_line(line: str) -> bool:
     """Whether a whole stripped line of a page is furniture that reading drops."""
     return bool(
         _LINES.match(line)
+        or _PROMO_LINE.match(line)
         or (_IMAGE_LINE.match(line) and len(line) < 300)
         or _ORPHAN_ATTR_TAIL.match(line)
         or (_COOKIE_LINE.search(line) and len(line) < 400)
@@ -61,7 +82,7 @@ def is_furniture_line(line: str) -> bool:
 _ROLES = (
     r"(?:(?:additional|further|extra|contributing) )?(?:reporting|writing|editing|compiled|"
     r"research|graphics?|design|production|produced|translation|translated|fact[- ]checking|"
-    r"photos?|photography|video|illustrations?|data)"
+    r"photos?|photographs?|photography|video|illustrations?|data)"
 )
 # "Reporting by A in London; Additional reporting by B; Editing by C": each clause a role,
 # "by" and names. Names are the capitalised words; "in", "and" and places are allowed.
@@ -81,8 +102,26 @@ _PHOTO_CREDIT = re.compile(
 )
 
 
+# A credit line labelled by what it credits: "Photograph: Sandra Laville/The Guardian",
+# "Illustration: Guardian Design", "Composite: Guardian Design; Getty Images".
+_CREDIT_LABEL = re.compile(
+    r"^(?:photograph|photo|picture|image|illustration|composite|graphic|video|animation|artwork)s?"
+    r"(?: by)?\s*:\s*\S",
+    re.IGNORECASE,
+)
+
+
 def _set(words: str) -> frozenset[str]:
     return frozenset(words.split())
+
+
+# A newsroom role after a byline's names ("By Zoe Kleinman, Technology editor") or as the
+# line itself ("Transport correspondent, BBC News"); up to two words may say which desk.
+_ROLE_NOUNS = _set(
+    "editor editors correspondent correspondents reporter reporters writer writers columnist "
+    "analyst producer journalist contributor"
+)
+_DESK_WORDS = 2
 
 
 _STAMPED = _set("published updated posted modified")
@@ -112,7 +151,11 @@ def is_credit(sentence: str) -> bool:
         return True
     if _PHOTO_CREDIT.search(raw) and len(words) <= 60:
         return True
+    if _CREDIT_LABEL.match(text) and len(words) <= 15:
+        return True
     if words and words[0].lower() == "by" and 1 < len(words) <= 14 and _names_only(words[1:]):
+        return True
+    if 1 < len(words) <= 10 and any(w.lower() in _ROLE_NOUNS for w in words) and _names_only(words):
         return True
     return _is_stamp(words)
 
@@ -123,12 +166,20 @@ def _credit_clause(clause: str) -> bool:
 
 
 def _names_only(words: list[str]) -> bool:
-    """Capitalised words (names, places, outlets), with linking words between them."""
+    """Capitalised words (names, places, outlets), with linking words between them, and
+    newsroom roles ("economics correspondent")."""
+    lower = [w.lower().rstrip(".,") for w in words]
+    roles = [k for k, w in enumerate(lower) if w in _ROLE_NOUNS]
+    desk = {k - d for k in roles for d in range(_DESK_WORDS + 1)}  # the role and its desk words
     return (
         bool(words)
         and all(
-            w[0].isupper() or w.lower() in _LINKING or _stamp_word(w.lower().rstrip(".")) or w[0].isdigit()
-            for w in words
+            w[0].isupper()
+            or k in desk
+            or w.lower() in _LINKING
+            or _stamp_word(w.lower().rstrip("."))
+            or w[0].isdigit()
+            for k, w in enumerate(words)
         )
         and any(w[0].isupper() for w in words)
     )

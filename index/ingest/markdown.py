@@ -31,7 +31,7 @@ _EMPHASIS = re.compile(
 )
 _STRIKE = re.compile(r"~~(?=\S)(.{1,300}?)(?<=\S)~~")
 _CODE = re.compile(r"(?<![\w`])`([^`\n]{1,300})`(?![\w`])")  # "don`t" is no code
-_BULLET = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+(?=\S)")
+_BULLET = re.compile(r"^\s*(?:[-*+•·▪‣◦●○■►▶➢]|\d{1,3}[.)])\s+(?=\S)")  # "• Key point" too
 _QUOTE = re.compile(r"^\s*(?:>\s?)+")
 _RULE = re.compile(r"^\s*(?:(?:-\s*){3,}|(?:\*\s*){3,}|(?:_\s*){3,})$")
 _FENCE = re.compile(r"^\s*(?:`{3,}|~{3,})")

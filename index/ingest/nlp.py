@@ -42,7 +42,7 @@ class Annotation:
     sentences: list[tuple[int, int]]
     entities: list[tuple[int, int, str]]
     dateline: int = 0  # characters of dateline at the start of sentence `dateline_sentence`
-    dateline_sentence: int = 0  # 0, or 1 when the text repeats its headline first
+    dateline_sentence: int = 0  # after a headline, byline or time stamp, each a line of its own
 
 
 def model_path() -> Path:
@@ -147,9 +147,17 @@ def annotate(texts: Iterable[str]) -> Iterator[Annotation]:
         yield _finish(texts[current], sentences, entities)
 
 
+DATELINE_WITHIN = 5  # sentences a dateline may come after: headline, byline, "Updated ..."
+
+
 def _finish(text: str, sentences: list[tuple[int, int]], entities: list[tuple[int, int, str]]) -> Annotation:
-    for idx, (a, b) in enumerate(sentences[:2]):
+    """The annotation, with the dateline of the story's first sentence found: the first
+    one, or one after lines of their own ("Senate passes bill" / "By LISA MASCARO
+    Associated Press" / "WASHINGTON (AP) — The Senate voted ...")."""
+    for idx, (a, b) in enumerate(sentences[:DATELINE_WITHIN]):
         match = DATELINE.match(text[a:b])
         if match and match.end() < b - a:
             return Annotation(sentences, entities, match.end(), idx)
+        if idx and text[b : b + 1] not in ("\n", ""):  # a sentence of the story: no dateline after it
+            break
     return Annotation(sentences, entities)

@@ -24,7 +24,8 @@ from index.ingest.furniture import is_credit
 from index.ingest.nlp import Annotation
 from index.text import words
 
-_LINK = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/|\bt\.co/)\S*", re.I)
+# A link or an e-mail address ("Contact the reporter at jsmith@example.com"): not quoted.
+_LINK = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/|\bt\.co/|\b[\w.+-]+@(?=[\w-]+\.\w))\S*", re.I)
 _TWEET_TAIL = re.compile(
     r"\s*[—–-]{1,2}\s*[^()\n]{1,80}\(@\w{1,15}\)\s*"  # — Name (@handle)
     r"(?:(?:January|February|March|April|May|June|July|August|September|October|November|"
@@ -40,8 +41,10 @@ MIN_QUOTE_WORDS = 3
 # sentence data of every article from the chunks (no re-embedding of the vectors).
 # 3: sentences joined across an open bracket (nlp.mend_brackets); 4: credits and time
 # stamps are furniture (furniture.is_credit), any agency's dateline ("(CNN) --") is found;
-# 5: a first line that ends as a sentence is the lead, quotable, not a headline.
-SENTENCE_DATA_VERSION = 5
+# 5: a first line that ends as a sentence is the lead, quotable, not a headline; 6: more
+# credits (roles, "Photograph: ..."), a dateline after a byline, a headline spaCy splits
+# ("Will rates rise again? Economists are split"), e-mail addresses.
+SENTENCE_DATA_VERSION = 6
 
 
 @dataclass
@@ -92,13 +95,18 @@ def plan_records(
     records = []
     starts = [a for a, _ in chunks]
     ents = annotation.entities
+    # The text's first line is the headline: every sentence spaCy made of it is too
+    first_line = text.find("\n") if "\n" in text else len(text)
+    headline_line = bool(title) and _same(text[:first_line], title) and reads_as_headline(title)
     for idx, (a, b) in enumerate(annotation.sentences):
         chunk = next((k for k in range(len(chunks) - 1, -1, -1) if starts[k] <= a), 0)
         sentence = text[a:b]
         qa, qb = quote_span(sentence, annotation.dateline if idx == annotation.dateline_sentence else 0)
         quotable = sentence[qa:qb]
         kind = ""
-        if idx <= 1 and title and _same(sentence, title) and reads_as_headline(title):
+        if (idx <= 1 and title and _same(sentence, title) and reads_as_headline(title)) or (
+            headline_line and b <= first_line
+        ):
             kind = "headline"
         elif _LINK.search(quotable) or len(quotable.split()) < MIN_QUOTE_WORDS or is_credit(quotable):
             kind = "furniture"
