@@ -39,14 +39,22 @@ _DATELINE = re.compile(
 )
 _STAMP_LINE = re.compile(r"^(?:published|posted|updated|date|first published|last updated)\b", re.I)
 # Besides its date, a line that states when the page appeared holds names ("By A. Writer"),
-# a time and these; a line with more is reporting ("Dock workers will return to work on 3
-# April 2023, the union said.", "Nurses will strike on 3 May 2023").
+# a time, reading time, desk and these words, and at most two others; a line with a verb
+# is reporting ("Dock workers will return to work on 3 April 2023, the union said.",
+# "Nurses will strike on 3 May 2023").
 _STAMP_WORDS = frozenset([
     "published", "posted", "updated", "modified", "date", "first", "last", "on", "at", "by", "and", "of",
     "the", "am", "pm", "a.m", "p.m", "gmt", "bst", "utc", "est", "edt", "cst", "cdt", "pst", "pdt", "et",
     "cet", "cest", "ist", "jst", "aest", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
-    "sunday", "mon", "tue", "tues", "wed", "thu", "thurs", "fri", "sat", "sun",
+    "sunday", "mon", "tue", "tues", "wed", "thu", "thurs", "fri", "sat", "sun", "min", "mins", "minute",
+    "minutes", "read", "hour", "hours", "ago", "in", "from", "with", "our", "wire", "reports", "staff",
+    "reporter", "writer", "correspondent", "editor", "bureau", "chief", "senior",
 ])  # fmt: skip
+_REPORTING = frozenset([
+    "will", "would", "could", "should", "can", "may", "might", "said", "says", "say", "told", "has", "have",
+    "had", "is", "are", "was", "were", "be", "been", "did", "does", "do",
+])  # fmt: skip
+_OTHER_WORDS = 2
 FIRST_LINES_CHARS = 600  # where a date "in the first lines" is looked for
 
 
@@ -161,11 +169,14 @@ def date_in_text(text: str, around: date | None = None) -> date | None:
 
 
 def _only_a_stamp(line: str) -> bool:
-    """Whether a line is a date with names, a time, stamp words and at most one other word
-    around it ("By A. Writer | Published 3 March 2021 10:02", "Tuesday 14 March 2023 09.30 GMT")."""
+    """Whether a line is a date with names, a time, stamp words and at most two other words
+    around it, and no verb ("By A. Writer | Published 3 March 2021 10:02", "By Jane Doe,
+    chief political correspondent | March 14, 2023 | 3 min read")."""
     rest = _MONTH_DAY_YEAR.sub(" ", _DAY_MONTH_YEAR.sub(" ", line))
-    lower = [w for w in re.findall(r"[^\W\d_][\w.'’-]*", rest) if w[:1].islower()]
-    return sum(w.rstrip(".") not in _STAMP_WORDS for w in lower) <= 1
+    lower = [w.rstrip(".") for w in re.findall(r"[^\W\d_][\w.'’-]*", rest) if w[:1].islower()]
+    if any(w in _REPORTING for w in lower):
+        return False
+    return sum(w not in _STAMP_WORDS for w in lower) <= _OTHER_WORDS
 
 
 def _numeric(m: re.Match[str]) -> date | None:

@@ -94,6 +94,31 @@ def test_a_quotation_running_over_two_sentences_is_quoted_whole(engine_over: Any
     _assert_verbatim(answer)
 
 
+def test_a_sentence_that_asks_is_never_the_answer(engine_over: Any) -> None:
+    """An explainer's subheading repeats the reader's question word for word; the answer
+    is the paragraph under it."""
+    text = (
+        "Heat pumps are spreading fast across Europe as gas prices rise.\n\n"
+        "Do heat pumps work in cold weather?\n\n"
+        "They do, though less efficiently, and modern models keep heating homes down to minus 20 degrees.\n\n"
+        "How much does a heat pump cost?\n\n"
+        "A typical installation costs about 10,000 euros before grants."
+    )
+    engine = engine_over(
+        {
+            "heat.txt": f"Heat pumps explained\n\n{text}\n",
+            "b.txt": "Weather\n\nIt rained in Oslo on Monday.\n",
+        }
+    )
+    for question, fact in [
+        ("Do heat pumps work in cold weather?", "minus 20 degrees"),
+        ("How much does a heat pump cost?", "10,000 euros"),
+    ]:
+        answer = engine.ask(question)
+        assert not any(q.endswith("?") for q in answer.quotes), answer.text
+        assert fact in answer.text
+
+
 def test_a_name_spelled_as_one_word_in_the_articles_is_found(engine: Engine) -> None:
     """The seed articles write "Nordstream 2"; readers ask about "Nord Stream 2"."""
     answer = engine.ask("What is Nord Stream 2?")

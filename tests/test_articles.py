@@ -253,13 +253,17 @@ def test_page_and_wire_furniture_lines_are_dropped() -> None:
         "Follow Zoe on Twitter @zsk\n\nThis article was amended on 18 February 2023 to correct a date.\n\n"
         "Copyright 2022 The Associated Press. All rights reserved. This material may not be published.\n\n"
         "Image captions in the archive were later corrected, the union said.\n\n"
-        "More than 200 members signed up for the newsletter, the union said."
+        "More than 200 members signed up for the newsletter, the union said.\n\n"
+        "The estate said all rights reserved under the 1998 contract would revert to the family.\n\n"
+        "Follow-up tests on Instagram influencers found high levels of lead."
     )
     assert text == (
         "A planned rail strike has been called off.\n\n"
         "The union said 78% of members backed the deal.\n\n"
         "Image captions in the archive were later corrected, the union said.\n\n"
-        "More than 200 members signed up for the newsletter, the union said."
+        "More than 200 members signed up for the newsletter, the union said.\n\n"
+        "The estate said all rights reserved under the 1998 contract would revert to the family.\n\n"
+        "Follow-up tests on Instagram influencers found high levels of lead."
     )
 
 
@@ -275,3 +279,8 @@ def test_character_references_and_bullets_are_read_as_text() -> None:
         "The company's fine of $23m was agreed. R&D was not affected.\n\nNurses will strike on 3 May 2023"
     )
     assert article.published == ""  # a bullet of reporting states no publication date
+    assert clean_text("results&#13; were") == "results were"  # no control character from a reference
+    quoted = parse_article(
+        "q.md", b"---\ntitle: \"'We ran out of water by noon': an interview\"\n---\nText here.\n"
+    )
+    assert quoted.title == "'We ran out of water by noon': an interview"  # one pair of quotes removed

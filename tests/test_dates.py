@@ -47,6 +47,24 @@ def test_unreadable_published_is_kept_but_not_dated() -> None:
     assert parse_date("03/04/2023") is None  # March 4 or 3 April: neither is guessed
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "By Jane Doe | March 14, 2023 | 3 min read",
+        "2 min read · March 14, 2023",
+        "By Jane Doe in Kyiv and John Roe in Moscow, Tue 14 Mar 2023",
+        "By Jane Doe, chief political correspondent | March 14, 2023",
+        "By Jane Doe with wire reports | March 14, 2023",
+        "March 14, 2023 — updated 2 hours ago",
+        "14 March 2023 — from our Paris bureau",
+        "Thu 14 Mar 2023 05.00 GMT",
+        "March 14, 2023 at 9:30 a.m. ET",
+    ],
+)
+def test_bylines_and_stamps_date_their_article(line: str) -> None:
+    assert date_in_text(f"Headline\n{line}\nBody text.", None) == date(2023, 3, 14)
+
+
 def test_dates_in_the_first_lines() -> None:
     assert date_in_text("DETROIT, March 5 - GM said", around=date(1987, 3, 9)) == date(1987, 3, 5)
     # a dateline later in the year than the file's date is from the year before

@@ -66,6 +66,8 @@ def test_written_phrase(topic: str, phrase: str | None) -> None:
         ("Mars exploration", ["mars"]),  # "mar", as in "Mar 5"
         ("Texaco's bankruptcy", []),  # its stem is the word
         ("oil prices", []),  # not names: any form counts
+        ("Democrats", []),  # a party's plural: "Democrat John Fetterman" is about it too
+        ("Olympics", []),
     ],
 )
 def test_written_names(topic: str, names: list[str]) -> None:

@@ -82,6 +82,7 @@ _QUOTES = str.maketrans(
 _SPACES = re.compile(r"[ \t\f\v]+")
 # Character references left in text a CMS exported ("AT&amp;T", "company&#8217;s"); only
 # whole ones, ended by ";" ("AT&T" and "R&D" are text).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
@@ -223,11 +224,15 @@ def _canonical(found: dict[str, str]) -> dict[str, str]:
 
 
 def _value(raw: str) -> str:
-    """A scalar as written: quotes and an inline list's brackets removed."""
+    """A scalar as written: its enclosing quotes (one pair: "'We ran out of water by noon':
+    an interview" keeps its inner ones) and an inline list's brackets removed."""
     value = raw.strip()
     if value.startswith("[") and value.endswith("]"):
         return ", ".join(_value(v) for v in value[1:-1].split(",") if v.strip())
-    return value.strip("'\"").strip()
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":  # one pair, as YAML quotes
+        inner = value[1:-1]
+        return (inner.replace("''", "'") if value[0] == "'" else inner.replace('\\"', '"')).strip()
+    return value.strip("'\"").strip()  # a stray quote at either end goes too
 
 
 # Reference marks copied from web pages ("as shown in [7]", "[citation needed]"): in an
@@ -243,7 +248,8 @@ def decoded(text: str) -> str:
     """Text with its character references decoded ("AT&amp;T" -> "AT&T")."""
     if "&" not in text:
         return text
-    return _ENTITY.sub(lambda m: html.unescape(m.group()), text).translate(_QUOTES)
+    # "&#13;" and other control characters a reference can spell are spaces here
+    return _CONTROL.sub(" ", _ENTITY.sub(lambda m: html.unescape(m.group()), text).translate(_QUOTES))
 
 
 def clean_text(text: str) -> str:

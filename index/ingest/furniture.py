@@ -47,11 +47,11 @@ _PROMO_LINE = re.compile(
     r"^(?:(?:related|read more|read also|also read|more|see also|watch|listen|recommended|most read|"
     r"more on this story|more from [\w ]{1,30})\s*[:|»>]\s*\S.{0,200}|"
     r"(?:sign up|subscribe)\b.{0,120}\b(?:newsletters?|inbox|briefings?|alerts?|updates|posts)\b.{0,60}|"
-    r"follow\b.{1,60}\bon (?:twitter|x|instagram|facebook|linkedin|tiktok|threads|bluesky|mastodon)\b.{0,40}|"
+    r"follow\s.{1,60}\bon (?:twitter|x|instagram|facebook|linkedin|tiktok|threads|bluesky|mastodon)\b.{0,40}|"
     r"(?:skip past|after) newsletter promotion|advertisement\W{1,4}scroll to continue|"
     r"story continues (?:below|after)(?: (?:this )?advertisement)?|continue reading(?: the main story| below)?|"
     r"explore more on these topics|(?:copyright|©|\(c\))\s*(?:\d{4}\b.{0,300})?|"
-    r".{0,120}\ball rights reserved\b.{0,200}|"
+    r"(?:\S+\s+){0,6}all rights reserved\.?|"
     r"this (?:story|article|report|piece) (?:has been|was|is being) (?:updated|amended|corrected|changed)\b.{0,300}|"
     r"this is a breaking news update\.?|.{0,30}\bearlier story (?:follows|is below)\b.{0,20})$",
     re.IGNORECASE,

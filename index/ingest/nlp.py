@@ -148,6 +148,7 @@ def annotate(texts: Iterable[str]) -> Iterator[Annotation]:
 
 
 DATELINE_WITHIN = 5  # sentences a dateline may come after: headline, byline, "Updated ..."
+_FRAGMENT_WORDS = 4  # a "sentence" shorter than this is a piece of a dateline
 
 
 def _finish(text: str, sentences: list[tuple[int, int]], entities: list[tuple[int, int, str]]) -> Annotation:
@@ -158,6 +159,10 @@ def _finish(text: str, sentences: list[tuple[int, int]], entities: list[tuple[in
         match = DATELINE.match(text[a:b])
         if match and match.end() < b - a:
             return Annotation(sentences, entities, match.end(), idx)
-        if idx and text[b : b + 1] not in ("\n", ""):  # a sentence of the story: no dateline after it
+        # On past a headline, a byline, "Updated 10:05 AM EDT" (lines of their own that are
+        # no sentence) or a piece the splitter cut off ("SACRAMENTO, Calif." | "(AP) — ...");
+        # once the story has begun, "US President Joe Biden — who ..." is its subject.
+        own_line = text[b : b + 1] in ("\n", "") and not _ENDED.search(text[a:b])
+        if not own_line and len(text[a:b].split()) >= _FRAGMENT_WORDS:
             break
     return Annotation(sentences, entities)

@@ -24,8 +24,14 @@ from index.ingest.furniture import is_credit
 from index.ingest.nlp import Annotation
 from index.text import words
 
-# A link or an e-mail address ("Contact the reporter at jsmith@example.com"): not quoted.
-_LINK = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/|\bt\.co/|\b[\w.+-]+@(?=[\w-]+\.\w))\S*", re.I)
+_LINK = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/|\bt\.co/)\S*", re.I)
+# How to reach the newsroom, not reporting: "Contact the reporter at jsmith@example.com",
+# "For more information visit www.example.com" (its quote would end "... visit").
+_CONTACT = re.compile(
+    r"^(?:contact|e-?mail|write to|reach|send|for more information|more information|visit|tips?)\b.{0,120}"
+    r"(?:\b[\w.+-]+@[\w-]+\.\w|https?://|www\.)",
+    re.I,
+)
 _TWEET_TAIL = re.compile(
     r"\s*[—–-]{1,2}\s*[^()\n]{1,80}\(@\w{1,15}\)\s*"  # — Name (@handle)
     r"(?:(?:January|February|March|April|May|June|July|August|September|October|November|"
@@ -43,7 +49,7 @@ MIN_QUOTE_WORDS = 3
 # stamps are furniture (furniture.is_credit), any agency's dateline ("(CNN) --") is found;
 # 5: a first line that ends as a sentence is the lead, quotable, not a headline; 6: more
 # credits (roles, "Photograph: ..."), a dateline after a byline, a headline spaCy splits
-# ("Will rates rise again? Economists are split"), e-mail addresses.
+# ("Will rates rise again? Economists are split"), how to contact the newsroom.
 SENTENCE_DATA_VERSION = 6
 
 
@@ -108,7 +114,12 @@ def plan_records(
             headline_line and b <= first_line
         ):
             kind = "headline"
-        elif _LINK.search(quotable) or len(quotable.split()) < MIN_QUOTE_WORDS or is_credit(quotable):
+        elif (
+            _LINK.search(quotable)
+            or len(quotable.split()) < MIN_QUOTE_WORDS
+            or is_credit(quotable)
+            or _CONTACT.match(sentence[qa:])
+        ):
             kind = "furniture"
         inside = [(s - a, e - a, label) for s, e, label in ents if s >= a and e <= b]
         records.append(SentenceRecord(idx, chunk, a, b, qa, qb, kind, inside))

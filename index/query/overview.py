@@ -148,13 +148,15 @@ def _continued(reading: Reading, opening: Row, room: int) -> list[Row]:
 
 def _opening(reading: Reading, article: Article, terms: set[str], names: list[str]) -> Row | None:
     """The article's earliest candidate sentence among those with the most topic words
-    and the topic's `written_names` as written; None when no candidate sentence has one
-    (the article holds the words elsewhere, or only a stem of them: "Mar 5" for "Mars")."""
-    rows = [
-        r
-        for r in reading.rows
-        if r.article is article and all(holds_phrase(r.sentence.quote, n) for n in names)
-    ]
+    (and, when the topic has `written_names`, one of them as written, the article's
+    sentences holding them all); None when no candidate sentence has one (the article
+    holds the words elsewhere, or only a stem of them: "Mar 5" for "Mars")."""
+    rows = [r for r in reading.rows if r.article is article]
+    if names:
+        holding = [{n for n in names if holds_phrase(r.sentence.quote, n)} for r in rows]
+        if set().union(*holding) != set(names):
+            return None
+        rows = [r for r, held in zip(rows, holding) if held]
     best = min(
         rows, key=lambda r: (-len(terms.intersection(r.sentence.terms)), r.sentence.stored.idx), default=None
     )

@@ -7,6 +7,7 @@ P(the articles answer the question at all).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -118,7 +119,9 @@ class Reader:
         # nothing is left that could answer.
         ruled_out = not len(rows) or not probabilities.any() or bool(g.unknown)
         answerable = 0.0 if ruled_out else float(model.abstain.probability(vector)[0])
-        first = model.first_sentence(X, probabilities)
+        first = asked_in_the_text(rows, unchecked, probabilities)
+        if first is None:
+            first = model.first_sentence(X, probabilities)
         passages = self._rank_passages(g.pool, rows, probabilities, first)
         return Reading(
             g.question, passages, g.articles, rows, X, probabilities, answerable, g.foreign, first, g.unknown
@@ -173,8 +176,59 @@ class Reader:
 
 def agreeing(g: Gathered, rows: list[Row], probabilities: np.ndarray) -> np.ndarray:
     """The model's probabilities after the checks it cannot make from word overlap: 0 for
-    sentences stating another period, another name or another count than the question
-    (training applies the same, so the abstain model learns from what serving sees)."""
+    sentences that ask rather than state, or state another period, another name or another
+    count than the question (training applies the same, so the abstain model learns from
+    what serving sees)."""
+    probabilities = without_questions(rows, probabilities)
     probabilities = without_other_periods(g.periods, rows, probabilities)
     probabilities = without_other_names(g.question.as_read, rows, probabilities)
     return without_other_counts(g.question.text, rows, probabilities)
+
+
+_ASKS = re.compile(r"\?[\"'”’)\]]*$")
+
+
+def without_questions(rows: list[Row], probabilities: np.ndarray) -> np.ndarray:
+    """0 for a sentence that is itself a question: an explainer's subheading ("Do heat
+    pumps work in cold weather?"), an interviewer's turn, a column's rhetorical question.
+    It repeats the question's words best of all, and states nothing; what follows it is
+    the text's answer, which gets its probability when that is higher than its own."""
+    asks = [i for i, row in enumerate(rows) if _ASKS.search(row.sentence.quote)]
+    if not asks:
+        return probabilities
+    out = probabilities.copy()
+    for i in asks:
+        j = answer_after(rows, i)
+        if j is not None:
+            out[j] = max(out[j], probabilities[i])
+    out[asks] = 0.0
+    return out
+
+
+def answer_after(rows: list[Row], i: int) -> int | None:
+    """The row of the sentence that follows row i's in its article, when it is loaded
+    and is no question itself."""
+    row = rows[i]
+    return next(
+        (
+            j
+            for j, other in enumerate(rows)
+            if other.article is row.article
+            and other.sentence.stored.idx == row.sentence.stored.idx + 1
+            and not _ASKS.search(other.sentence.quote)
+        ),
+        None,
+    )
+
+
+def asked_in_the_text(rows: list[Row], unchecked: np.ndarray, probabilities: np.ndarray) -> int | None:
+    """When the likeliest sentence is a question the text asks itself, the row of the
+    sentence after it (which `without_questions` gave its probability): the text's own
+    answer goes first."""
+    if not len(rows):
+        return None
+    top = int(np.argmax(unchecked))
+    if not _ASKS.search(rows[top].sentence.quote):
+        return None
+    j = answer_after(rows, top)
+    return j if j is not None and probabilities[j] > 0 else None

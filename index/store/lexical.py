@@ -141,9 +141,18 @@ def holds_phrase(text: str, phrase: str) -> bool:
 def written_names(text: str) -> list[str]:
     """The text's names, lower case, that their stems would confuse with other words:
     the index holds "Roberts" as "robert" and "Mars" as "mar", so a topic's are matched
-    as written, each as a whole word (`holds_phrase`)."""
+    as written, each as a whole word (`holds_phrase`). A plural of a party, people or
+    games ("Democrats", "Americans", "Olympics", "Socialists") is not such a name: the
+    singular ("Democrat John Fetterman", "Olympic Games") is about the same thing."""
     names = re.findall(r"\b[A-Z][\w'’]*\w", _OWNED.sub("", text))
-    return [w for w in dict.fromkeys(n.lower() for n in names) if w not in STOPWORDS and stems(w) != [w]]
+    return [
+        w
+        for w in dict.fromkeys(n.lower() for n in names)
+        if w not in STOPWORDS and stems(w) != [w] and not w.endswith(_PLURAL_ENDINGS)
+    ]
+
+
+_PLURAL_ENDINGS = ("ians", "cans", "ics", "ists", "rats")
 
 
 class LexicalIndex(SqliteFile):
