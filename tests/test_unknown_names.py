@@ -101,3 +101,18 @@ def test_cli_prints_the_refusal_with_the_names(built_index: Settings) -> None:
     assert result.stdout.splitlines()[0] == (
         "I couldn't find that in the articles. None of them mentions “Obama” or “Foxconn”."
     )
+
+
+def test_a_name_only_the_title_holds_is_found(engine_over: Any) -> None:
+    """A front-matter title is not in the text the terms come from; it still names what
+    the article is about."""
+    engine = engine_over({
+        "derby.md": "---\ntitle: Arsenal edge Chelsea to settle north London derby\n---\n"
+        "Bukayo Saka scored the winner in the 78th minute as Arsenal beat Chelsea 2-1 on Sunday.\n",
+        "other.md": "---\ntitle: Rain in Oslo\n---\nIt rained in Oslo on Monday, forecasters said.\n",
+    })  # fmt: skip
+    answer = engine.ask("Who scored the winner in the north London derby?")
+    assert "mentions" not in answer.text  # London is not a name no article holds
+    assert engine.ask("Who scored the winner in the north Leeds derby?").text.endswith(
+        "None of them mentions “Leeds”."
+    )

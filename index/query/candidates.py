@@ -175,7 +175,10 @@ def gather(
             found = store.article_terms(*key)
             if found is None:  # not in the sentence store (yet): it can't be quoted
                 continue
-            articles[key] = Article(key[0], key[1], found[0], found[1], [], rank=len(articles))
+            # the title names what the article is about even when the text does not repeat
+            # it (front matter): its words count as the article's
+            terms = found[1] | set(content_terms(found[0]))
+            articles[key] = Article(key[0], key[1], found[0], terms, [], rank=len(articles))
         articles[key].passages.append(p)
     for article in articles.values():
         wanted = {c + d for p in article.passages for c in (_position(p),) for d in (-1, 0, 1) if c + d >= 0}

@@ -99,7 +99,11 @@ class Reader:
             articles,
             self._vectors(text, encoded, idf),
             periods(asked or text, asked=True),
-            unknown_names(asked or text, self._frequencies, self.sentences.terms_near),
+            tuple(
+                name
+                for name in unknown_names(asked or text, self._frequencies, self.sentences.terms_near)
+                if not self.sentences.in_a_title(name)
+            ),
         )
 
     def _frequencies(self, terms: Iterable[str]) -> dict[str, int]:

@@ -13,6 +13,7 @@ SQLite in WAL mode lets questions read while `index` writes.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -201,6 +202,14 @@ class SentenceStore(SqliteFile):
             .fetchone()
         )
         return None if row is None else (str(row[0]), set(row[1].split()))
+
+    def in_a_title(self, name: str) -> bool:
+        """Whether some article's title holds the name as a whole word: a title from
+        front matter is not in the text the terms come from ("... settles north London
+        derby" over a report that never repeats "London")."""
+        rows = self._conn().execute("SELECT title FROM articles WHERE title LIKE ?", (f"%{name}%",))
+        pattern = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)", re.I)
+        return any(pattern.search(str(title)) for (title,) in rows)
 
     def terms_near(self, term: str, within: int) -> list[str]:
         """Terms some article holds that start with term's first letter and differ in
