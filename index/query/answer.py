@@ -168,7 +168,8 @@ def extractive_answer(reading: Reading, extra_sentence: float, mode: str = "extr
         ):
             continue
         chosen.append((probability, row, quote))
-    chosen = in_date_order(chosen, lambda c: c[1].article.article_id, reading.passages)
+    # the answer first; what else is quoted, in the order it was reported
+    chosen = chosen[:1] + in_date_order(chosen[1:], lambda c: c[1].article.article_id, reading.passages)
     numbering: dict[tuple[str, str], int] = {}
     cited: dict[tuple[str, str], list[tuple[float, Row, str]]] = {}
     parts = []

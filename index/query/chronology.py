@@ -1,8 +1,9 @@
 """Quotes from articles of different dates, in the order things were reported.
 
-An answer that quotes a March story and a June story reads as a timeline only if the
-March quote comes first; the answerer's own order (most probable first) is kept when
-the quoted articles share a date or are undated.
+Beside the answer (which goes first, `index.query.answer`), quotes from a March story
+and a June story read as a timeline only if the March quote comes first; the answerer's
+own order (most probable first) is kept when the quoted articles share a date or are
+undated.
 """
 
 from __future__ import annotations
