@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from index.errors import QuestionError
 from index.evaluation import citations_valid
-from index.ingest.articles import YAML_BLOCK_MARKERS, parse_article
+from index.ingest.articles import YAML_BLOCK_MARKERS, decoded, parse_article, unquoted
 from index.ingest.indexer import run_index
 from index.ingest.mojibake import repair
 from index.query.answer import cited_sentences
@@ -83,7 +83,7 @@ def test_front_matter(meta: dict[str, str], body: str) -> None:
         article = parse_article("fm.md", (header + body).encode("utf-8"))
     except ValueError:
         return
-    title = repair(meta.get("title", "")).strip().strip("'\"").strip()  # mojibake is put right
+    title = decoded(unquoted(repair(meta.get("title", "")).strip()))  # mojibake is put right
     yaml_syntax = (title.startswith("[") and title.endswith("]")) or title in YAML_BLOCK_MARKERS
     if title and len(title) <= 200 and not yaml_syntax:  # a list, or a block's marker
         assert article.title == title

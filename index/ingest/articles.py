@@ -224,15 +224,22 @@ def _canonical(found: dict[str, str]) -> dict[str, str]:
 
 
 def _value(raw: str) -> str:
-    """A scalar as written: its enclosing quotes (one pair: "'We ran out of water by noon':
-    an interview" keeps its inner ones) and an inline list's brackets removed."""
+    """A scalar as written: its enclosing quotes (`unquoted`) and an inline list's
+    brackets removed."""
     value = raw.strip()
     if value.startswith("[") and value.endswith("]"):
         return ", ".join(_value(v) for v in value[1:-1].split(",") if v.strip())
-    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":  # one pair, as YAML quotes
+    return unquoted(value)
+
+
+def unquoted(value: str) -> str:
+    """A front-matter value without its enclosing quotes: one pair, as YAML reads it
+    ("'We ran out of water by noon': an interview" keeps its inner ones), or a stray
+    quote at either end."""
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
         inner = value[1:-1]
         return (inner.replace("''", "'") if value[0] == "'" else inner.replace('\\"', '"')).strip()
-    return value.strip("'\"").strip()  # a stray quote at either end goes too
+    return value.strip("'\"").strip()
 
 
 # Reference marks copied from web pages ("as shown in [7]", "[citation needed]"): in an
@@ -248,8 +255,9 @@ def decoded(text: str) -> str:
     """Text with its character references decoded ("AT&amp;T" -> "AT&T")."""
     if "&" not in text:
         return text
-    # "&#13;" and other control characters a reference can spell are spaces here
-    return _CONTROL.sub(" ", _ENTITY.sub(lambda m: html.unescape(m.group()), text).translate(_QUOTES))
+    # what a reference spells is normalised as the text around it was: "&#8217;" is "'",
+    # "&#13;" and other control characters are spaces; the rest of the text is left as is
+    return _ENTITY.sub(lambda m: _CONTROL.sub(" ", html.unescape(m.group()).translate(_QUOTES)), text)
 
 
 def clean_text(text: str) -> str:
