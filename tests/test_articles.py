@@ -284,3 +284,14 @@ def test_character_references_and_bullets_are_read_as_text() -> None:
         "q.md", b"---\ntitle: \"'We ran out of water by noon': an interview\"\n---\nText here.\n"
     )
     assert quoted.title == "'We ran out of water by noon': an interview"  # one pair of quotes removed
+
+
+def test_a_markdown_table_is_read_row_by_row_with_its_columns() -> None:
+    text = clean_text(
+        "Stocks fell on Friday.\n\n| Index | Close | Change |\n|---|---:|---|\n"
+        "| S&P 500 | 5,018.39 | -1.57% |\n| Nasdaq | 15,605.48 | |\n\nTraders said A | B was no table."
+    )
+    assert text == (
+        "Stocks fell on Friday.\n\nIndex: S&P 500; Close: 5,018.39; Change: -1.57%.\n\n"
+        "Index: Nasdaq; Close: 15,605.48.\n\nTraders said A | B was no table."
+    )

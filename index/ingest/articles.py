@@ -14,7 +14,7 @@ from pathlib import Path
 from index.dates import date_in_text, mtime_date, normalize_published
 from index.ingest.furniture import is_furniture_line
 from index.ingest.html_tags import closed_elements, strip_tags
-from index.ingest.markdown import plain_line
+from index.ingest.markdown import plain_line, table_rows
 from index.ingest.mojibake import repair
 from index.ingest.wrapping import unwrap
 
@@ -267,7 +267,7 @@ def clean_text(text: str) -> str:
     text = unwrap(text.replace("\r\n", "\n").replace("\r", "\n").translate(_QUOTES))
     closed = closed_elements(text)
     paragraphs: list[str] = []
-    for raw in text.split("\n"):
+    for raw in table_rows(text.split("\n")):
         line = _SPACES.sub(
             " ", _REFERENCE_MARKS.sub("", decoded(plain_line(strip_tags(raw, closed))))
         ).strip()

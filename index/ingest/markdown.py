@@ -65,3 +65,33 @@ def plain_line(line: str) -> str:
     if stripped.startswith("|") and stripped.endswith("|") and len(stripped) > 1:
         stripped = " | ".join(cell.strip() for cell in stripped[1:-1].split("|"))
     return stripped
+
+
+def table_rows(lines: list[str]) -> list[str]:
+    """The lines with each Markdown table's rows read as sentences that name their
+    columns ("| S&P 500 | 5,018.39 | -1.57% |" under "| Index | Close | Change |" is
+    "Index: S&P 500; Close: 5,018.39; Change: -1.57%."), the header and rule dropped.
+    Quoted as they were, a row was three bare numbers and the header a sentence of its own."""
+    out: list[str] = []
+    header: list[str] = []
+    for i, line in enumerate(lines):
+        piped = "|" in line and line.strip() not in ("|", "")
+        if piped and i + 1 < len(lines) and _TABLE_RULE.match(lines[i + 1]) and not _TABLE_RULE.match(line):
+            header = _cells(line)
+            out.append("")
+        elif header and piped and not _TABLE_RULE.match(line):
+            cells = _cells(line)
+            parts = [f"{name}: {cell}" if name else cell for name, cell in zip(header, cells) if cell]
+            out.append("; ".join(parts) + ("." if parts and not parts[-1].endswith((".", "!", "?")) else ""))
+        else:
+            if not piped:
+                header = []
+            out.append(line)
+    return out
+
+
+def _cells(line: str) -> list[str]:
+    inner = line.strip()
+    inner = inner[1:] if inner.startswith("|") else inner
+    inner = inner[:-1] if inner.endswith("|") else inner
+    return [cell.strip() for cell in inner.split("|")]
