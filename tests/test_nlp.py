@@ -351,11 +351,12 @@ def test_how_to_reach_the_newsroom_is_not_quoted_but_an_address_in_reporting_is(
     body = (
         "Customers received emails from security@bank-alerts.example asking them to confirm card details, police said.\n"
         "Contact the reporter at jsmith@marketwatch.example.com.\n"
-        "For more information visit www.voltara.example."
+        "For more information visit www.voltara.example.\n"
+        "Media contact: press@voltara.example, +49 30 1234 5678"
     )
     article, note = _article(body, title="Bank warns of scam")
     records = plan_records(article.text, article.title, note, [(0, len(article.text))])
-    assert [r.kind for r in records] == ["", "furniture", "furniture"]
+    assert [r.kind for r in records] == ["", "furniture", "furniture", "furniture"]
 
 
 def test_a_headline_the_sentence_splitter_cuts_is_never_quoted() -> None:

@@ -28,7 +28,8 @@ _LINK = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/|\bt\.co/)\S*", re.I)
 # How to reach the newsroom, not reporting: "Contact the reporter at jsmith@example.com",
 # "For more information visit www.example.com" (its quote would end "... visit").
 _CONTACT = re.compile(
-    r"^(?:contact|e-?mail|write to|reach|send|for more information|more information|visit|tips?)\b.{0,120}"
+    r"^(?:(?:media|press|investor|news)\s+)?(?:contacts?|e-?mail|write to|reach|send|enquiries|inquiries|"
+    r"for more information|more information|visit|tips?|office)\b.{0,120}"
     r"(?:\b[\w.+-]+@[\w-]+\.\w|https?://|www\.)",
     re.I,
 )
