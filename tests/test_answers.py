@@ -119,6 +119,37 @@ def test_a_sentence_that_asks_is_never_the_answer(engine_over: Any) -> None:
         assert fact in answer.text
 
 
+def test_what_a_question_in_the_text_points_to(engine_over: Any) -> None:
+    """A question set as a paragraph of its own is answered by the paragraph under it (its
+    best sentence first); one inside a paragraph points nowhere; a title that ends in a
+    question mark inside quotes is a statement; a check on the question's year still holds."""
+    engine = engine_over({
+        "book.md": "---\ntitle: Ana Ruiz on the ocean\n---\nMarine biologist Ana Ruiz has spent ten years "
+        "studying fishing fleets.\n\nHer new book, published by Harbour Press on Tuesday, is called "
+        '"Who Owns the Sea?"\n\nRuiz will tour bookshops in Spain and Portugal in April.\n',
+        "column.md": "---\ntitle: Marlow harbour column\n---\nThe council met on Monday to discuss the harbour. "
+        "Who pays for the harbour dredging in Marlow? The weather in Marlow was sunny and warm all afternoon.\n",
+        "interview.md": "---\ntitle: Minister interview\n---\nQ: How much will the Tarvia pension reform save?"
+        "\n\nA: Thank you for having me. Let me be clear. The reform will save about 3 billion euros a year by 2030.\n",
+        "faq.md": "---\ntitle: Kessler ferry FAQ\n---\nHow many passengers did the Kessler ferry carry in 2019?"
+        "\n\nIt carried just over 50,000 people, the operator said.\n",
+    })  # fmt: skip
+    book = engine.ask("What is Ana Ruiz's new book called?")
+    assert book.quotes[0].startswith("Her new book, published by Harbour Press")
+    assert (
+        engine.ask("How much will the Tarvia pension reform save?")
+        .quotes[0]
+        .startswith("The reform will save")
+    )
+    assert "weather" not in engine.ask("Who pays for the harbour dredging in Marlow?").text
+    assert "50,000" not in engine.ask("How many passengers did the Kessler ferry carry in 2021?").text
+    assert (
+        engine.ask("How many passengers did the Kessler ferry carry in 2019?")
+        .quotes[0]
+        .startswith("It carried just over 50,000")
+    )
+
+
 def test_a_name_spelled_as_one_word_in_the_articles_is_found(engine: Engine) -> None:
     """The seed articles write "Nordstream 2"; readers ask about "Nord Stream 2"."""
     answer = engine.ask("What is Nord Stream 2?")

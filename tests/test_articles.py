@@ -295,3 +295,21 @@ def test_a_markdown_table_is_read_row_by_row_with_its_columns() -> None:
         "Stocks fell on Friday.\n\nIndex: S&P 500; Close: 5,018.39; Change: -1.57%.\n\n"
         "Index: Nasdaq; Close: 15,605.48.\n\nTraders said A | B was no table."
     )
+
+
+def test_only_a_real_table_is_read_as_one() -> None:
+    # a pipe in a sentence or a heading above a line of dashes is no table header
+    assert clean_text("Groups said the rise was unjustified | and promised protests.\n---\nMore.") == (
+        "Groups said the rise was unjustified | and promised protests.\n\nMore."
+    )
+    assert clean_text(
+        "Dock strike enters third day | Port at a standstill\n----------\nWorkers stayed out."
+    ) == ("Dock strike enters third day | Port at a standstill\n\nWorkers stayed out.")
+    # an escaped pipe is text; cells past the header's are kept, unnamed
+    assert (
+        clean_text("| Operator | Meaning |\n|-|-|\n| a \\| b | either |")
+        == "Operator: a | b; Meaning: either."
+    )
+    assert clean_text("| Party | Seats |\n| :- | -: |\n| Green Union | 48 | +12 |") == (
+        "Party: Green Union; Seats: 48; +12."
+    )

@@ -110,9 +110,13 @@ def test_a_name_only_the_title_holds_is_found(engine_over: Any) -> None:
         "derby.md": "---\ntitle: Arsenal edge Chelsea to settle north London derby\n---\n"
         "Bukayo Saka scored the winner in the 78th minute as Arsenal beat Chelsea 2-1 on Sunday.\n",
         "other.md": "---\ntitle: Rain in Oslo\n---\nIt rained in Oslo on Monday, forecasters said.\n",
+        "floods.md": "---\ntitle: Floods hit Zürich old town\n---\nFirefighters pumped out 300 cellars overnight.\n",
     })  # fmt: skip
     answer = engine.ask("Who scored the winner in the north London derby?")
     assert "mentions" not in answer.text  # London is not a name no article holds
+    assert (
+        "mentions" not in engine.ask("How many cellars did firefighters pump out in Zurich?").text
+    )  # folded
     assert engine.ask("Who scored the winner in the north Leeds derby?").text.endswith(
         "None of them mentions “Leeds”."
     )

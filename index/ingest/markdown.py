@@ -67,25 +67,36 @@ def plain_line(line: str) -> str:
     return stripped
 
 
+# A table's rule under its header: cells of dashes (colons for alignment) between pipes,
+# "|---|:-:|" or "--- | ---"; a line of dashes alone is a heading's underline or a rule.
+_PIPED_RULE = re.compile(r"^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)+\|?\s*$|^\s*\|\s*:?-+:?\s*\|\s*$")
+_CELL_SPLIT = re.compile(r"(?<!\\)\|")
+
+
 def table_rows(lines: list[str]) -> list[str]:
     """The lines with each Markdown table's rows read as sentences that name their
     columns ("| S&P 500 | 5,018.39 | -1.57% |" under "| Index | Close | Change |" is
     "Index: S&P 500; Close: 5,018.39; Change: -1.57%."), the header and rule dropped.
-    Quoted as they were, a row was three bare numbers and the header a sentence of its own."""
+    Quoted as they were, a row was three bare numbers and the header a sentence of its
+    own. A header is a line with as many cells as the rule under it; a row's cells past
+    the header's are kept, unnamed."""
     out: list[str] = []
     header: list[str] = []
     for i, line in enumerate(lines):
-        piped = "|" in line and line.strip() not in ("|", "")
-        if piped and i + 1 < len(lines) and _TABLE_RULE.match(lines[i + 1]) and not _TABLE_RULE.match(line):
+        piped = "|" in line
+        rule = i + 1 < len(lines) and _PIPED_RULE.match(lines[i + 1])
+        if piped and rule and not _PIPED_RULE.match(line) and len(_cells(line)) == len(_cells(lines[i + 1])):
             header = _cells(line)
             out.append("")
-        elif header and piped and not _TABLE_RULE.match(line):
+        elif header and _PIPED_RULE.match(line):
+            out.append("")
+        elif header and piped:
             cells = _cells(line)
-            parts = [f"{name}: {cell}" if name else cell for name, cell in zip(header, cells) if cell]
+            names = header + [""] * (len(cells) - len(header))
+            parts = [f"{name}: {cell}" if name else cell for name, cell in zip(names, cells) if cell]
             out.append("; ".join(parts) + ("." if parts and not parts[-1].endswith((".", "!", "?")) else ""))
         else:
-            if not piped:
-                header = []
+            header = []
             out.append(line)
     return out
 
@@ -93,5 +104,5 @@ def table_rows(lines: list[str]) -> list[str]:
 def _cells(line: str) -> list[str]:
     inner = line.strip()
     inner = inner[1:] if inner.startswith("|") else inner
-    inner = inner[:-1] if inner.endswith("|") else inner
-    return [cell.strip() for cell in inner.split("|")]
+    inner = inner[:-1] if inner.endswith("|") and not inner.endswith("\\|") else inner
+    return [cell.strip().replace("\\|", "|") for cell in _CELL_SPLIT.split(inner)]

@@ -28,9 +28,10 @@ _LINK = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/|\bt\.co/)\S*", re.I)
 # How to reach the newsroom, not reporting: "Contact the reporter at jsmith@example.com",
 # "For more information visit www.example.com" (its quote would end "... visit").
 _CONTACT = re.compile(
-    r"^(?:(?:media|press|investor|news)\s+)?(?:contacts?|e-?mail|write to|reach|send|enquiries|inquiries|"
-    r"for more information|more information|visit|tips?|office)\b.{0,120}"
-    r"(?:\b[\w.+-]+@[\w-]+\.\w|https?://|www\.)",
+    r"^(?:(?:(?:media|press|investor|news)\s+)?(?:contacts?|enquiries|inquiries)\s*:|"
+    r"(?:contact|e-?mail|write to|reach|call)\s+(?:the\s+|our\s+)?(?:reporters?|writers?|authors?|us|me|him|her|"
+    r"them|newsroom|news desk|desk|editors?|press office)\b|for more information\b|(?:visit|see)\s+(?=www\.|https?://))"
+    r".{0,160}(?:\b[\w.+-]+@[\w-]+\.\w|https?://|www\.)",
     re.I,
 )
 _TWEET_TAIL = re.compile(
@@ -50,8 +51,9 @@ MIN_QUOTE_WORDS = 3
 # stamps are furniture (furniture.is_credit), any agency's dateline ("(CNN) --") is found;
 # 5: a first line that ends as a sentence is the lead, quotable, not a headline; 6: more
 # credits (roles, "Photograph: ..."), a dateline after a byline, a headline spaCy splits
-# ("Will rates rise again? Economists are split"), how to contact the newsroom.
-SENTENCE_DATA_VERSION = 6
+# ("Will rates rise again? Economists are split"); 7: how to contact the newsroom
+# (not every sentence with an e-mail address).
+SENTENCE_DATA_VERSION = 7
 
 
 @dataclass

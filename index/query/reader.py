@@ -7,7 +7,6 @@ P(the articles answer the question at all).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -16,6 +15,7 @@ import numpy as np
 
 from index.embedding.onnx import bare_encoder
 from index.embedding.token_states import content_tokens, project
+from index.query.asked import without_questions
 from index.query.candidates import Article, gather, idf_weights
 from index.query.counts import without_other_counts
 from index.query.features import QuestionVectors, Row, feature_rows
@@ -116,15 +116,19 @@ class Reader:
             g.question, g.vectors, g.articles, g.idf, model.expected_types(g.question.head)
         )
         _, unchecked = model.sentence_probabilities(X)
-        probabilities = agreeing(g, rows, unchecked)
+        probabilities, answering = without_questions(rows, _stating(g, rows, unchecked))
         evidence = abstain_features(X, probabilities, model.features, unchecked)
         vector = np.asarray([[evidence[n] for n in model.abstain.names]], dtype=np.float32)
         # Every candidate ruled out by the checks, or a name the articles never mention:
         # nothing is left that could answer.
         ruled_out = not len(rows) or not probabilities.any() or bool(g.unknown)
         answerable = 0.0 if ruled_out else float(model.abstain.probability(vector)[0])
-        first = asked_in_the_text(rows, unchecked, probabilities)
-        if first is None:
+        if answering:  # the text asks the question itself: its answer is the paragraph under it
+            scores = (
+                model.first.predict(X[answering]) if model.first is not None else -np.arange(len(answering))
+            )
+            first: int | None = answering[int(np.argmax(scores))]
+        else:
             first = model.first_sentence(X, probabilities)
         passages = self._rank_passages(g.pool, rows, probabilities, first)
         return Reading(
@@ -180,59 +184,13 @@ class Reader:
 
 def agreeing(g: Gathered, rows: list[Row], probabilities: np.ndarray) -> np.ndarray:
     """The model's probabilities after the checks it cannot make from word overlap: 0 for
-    sentences that ask rather than state, or state another period, another name or another
-    count than the question (training applies the same, so the abstain model learns from
-    what serving sees)."""
-    probabilities = without_questions(rows, probabilities)
+    sentences that state another period, another name or another count than the question,
+    or that ask rather than state (`index.query.asked`; training applies the same, so the
+    abstain model learns from what serving sees)."""
+    return without_questions(rows, _stating(g, rows, probabilities))[0]
+
+
+def _stating(g: Gathered, rows: list[Row], probabilities: np.ndarray) -> np.ndarray:
     probabilities = without_other_periods(g.periods, rows, probabilities)
     probabilities = without_other_names(g.question.as_read, rows, probabilities)
     return without_other_counts(g.question.text, rows, probabilities)
-
-
-_ASKS = re.compile(r"\?[\"'”’)\]]*$")
-
-
-def without_questions(rows: list[Row], probabilities: np.ndarray) -> np.ndarray:
-    """0 for a sentence that is itself a question: an explainer's subheading ("Do heat
-    pumps work in cold weather?"), an interviewer's turn, a column's rhetorical question.
-    It repeats the question's words best of all, and states nothing; what follows it is
-    the text's answer, which gets its probability when that is higher than its own."""
-    asks = [i for i, row in enumerate(rows) if _ASKS.search(row.sentence.quote)]
-    if not asks:
-        return probabilities
-    out = probabilities.copy()
-    for i in asks:
-        j = answer_after(rows, i)
-        if j is not None:
-            out[j] = max(out[j], probabilities[i])
-    out[asks] = 0.0
-    return out
-
-
-def answer_after(rows: list[Row], i: int) -> int | None:
-    """The row of the sentence that follows row i's in its article, when it is loaded
-    and is no question itself."""
-    row = rows[i]
-    return next(
-        (
-            j
-            for j, other in enumerate(rows)
-            if other.article is row.article
-            and other.sentence.stored.idx == row.sentence.stored.idx + 1
-            and not _ASKS.search(other.sentence.quote)
-        ),
-        None,
-    )
-
-
-def asked_in_the_text(rows: list[Row], unchecked: np.ndarray, probabilities: np.ndarray) -> int | None:
-    """When the likeliest sentence is a question the text asks itself, the row of the
-    sentence after it (which `without_questions` gave its probability): the text's own
-    answer goes first."""
-    if not len(rows):
-        return None
-    top = int(np.argmax(unchecked))
-    if not _ASKS.search(rows[top].sentence.quote):
-        return None
-    j = answer_after(rows, top)
-    return j if j is not None and probabilities[j] > 0 else None

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from index.store.sqlite_file import SqliteFile
+from index.text import fold
 
 FILE = "text.sqlite"
 FORMAT = "newsdesk-text-1"
@@ -88,6 +89,7 @@ class SentenceStore(SqliteFile):
 
     def __init__(self, index_dir: Path, create: bool = False) -> None:
         super().__init__(index_dir / FILE, _SCHEMA, FORMAT, create)
+        self._titles: tuple[tuple[Any, ...], list[str]] | None = None
 
     # -- what is stored ------------------------------------------------------------------
     def known(self) -> set[tuple[str, str]]:
@@ -204,12 +206,22 @@ class SentenceStore(SqliteFile):
         return None if row is None else (str(row[0]), set(row[1].split()))
 
     def in_a_title(self, name: str) -> bool:
-        """Whether some article's title holds the name as a whole word: a title from
+        """Whether some article's title holds the name as a whole word, accents and case
+        folded as for the text ("Zurich" in "Floods hit Zürich old town"): a title from
         front matter is not in the text the terms come from ("... settles north London
         derby" over a report that never repeats "London")."""
-        rows = self._conn().execute("SELECT title FROM articles WHERE title LIKE ?", (f"%{name}%",))
-        pattern = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)", re.I)
-        return any(pattern.search(str(title)) for (title,) in rows)
+        pattern = re.compile(rf"(?<!\w){re.escape(fold(name))}(?!\w)")
+        return any(pattern.search(title) for title in self._folded_titles())
+
+    def _folded_titles(self) -> list[str]:
+        """Every article's title, folded; read again when articles were added or replaced."""
+        conn = self._conn()
+        version = tuple(conn.execute("SELECT COUNT(*), MAX(rowid) FROM articles").fetchone())
+        cached = self._titles
+        if cached is None or cached[0] != version:
+            cached = (version, [fold(str(t)) for (t,) in conn.execute("SELECT title FROM articles")])
+            self._titles = cached
+        return cached[1]
 
     def terms_near(self, term: str, within: int) -> list[str]:
         """Terms some article holds that start with term's first letter and differ in
