@@ -134,6 +134,12 @@ def _article(body: str, title: str = "Talks in Geneva") -> tuple:
     return article, next(annotate([article.text]))
 
 
+def _planned(body: str, title: str) -> tuple:
+    """The article and its sentence records, the whole text one chunk."""
+    article, note = _article(body, title=title)
+    return article, plan_records(article.text, article.title, note, [(0, len(article.text))])
+
+
 def test_chunks_are_whole_sentences_with_overlap() -> None:
     body = " ".join(f"Sentence number {i} says the ministers met for talks in Geneva." for i in range(30))
     article, note = _article(body)
@@ -330,8 +336,7 @@ def test_a_dateline_after_the_byline_is_not_quoted() -> None:
         "WASHINGTON (AP) — The Senate voted 80-15 on Thursday to pass the bill.\n\n"
         "NEW YORK — A later paragraph that starts like a dateline is left as written."
     )
-    article, note = _article(body, title="Senate passes rail bill")
-    records = plan_records(article.text, article.title, note, [(0, len(article.text))])
+    article, records = _planned(body, "Senate passes rail bill")
     quoted = [article.text[r.start : r.end][r.quote_start : r.quote_end] for r in records if r.kind == ""]
     assert quoted[0] == "The Senate voted 80-15 on Thursday to pass the bill."
     assert quoted[1].startswith("NEW YORK — A later paragraph")
@@ -342,8 +347,7 @@ def test_a_later_paragraph_is_not_taken_for_a_dateline() -> None:
         "The president arrived by overnight train on Monday morning.\n"
         "US President Joe Biden — who had kept the trip secret — met Volodymyr Zelensky at the palace."
     )
-    article, note = _article(body, title="Biden makes surprise visit to Kyiv")
-    records = plan_records(article.text, article.title, note, [(0, len(article.text))])
+    article, records = _planned(body, "Biden makes surprise visit to Kyiv")
     assert all(r.quote_start == 0 for r in records)
 
 
@@ -354,8 +358,7 @@ def test_how_to_reach_the_newsroom_is_not_quoted_but_an_address_in_reporting_is(
         "For more information visit www.voltara.example.\n"
         "Media contact: press@voltara.example, +49 30 1234 5678"
     )
-    article, note = _article(body, title="Bank warns of scam")
-    records = plan_records(article.text, article.title, note, [(0, len(article.text))])
+    article, records = _planned(body, "Bank warns of scam")
     assert [r.kind for r in records] == ["", "furniture", "furniture", "furniture"]
 
 
@@ -378,8 +381,7 @@ def test_a_credit_inside_a_paragraph_is_never_quoted() -> None:
         "Reporting by Alex Lawler in London; Editing by Jason Neely\n"
         "Brent crude gained 1.2 percent to 86.40 dollars a barrel."
     )
-    article, note = _article(body, title="Oil prices climb")
-    records = plan_records(article.text, article.title, note, [(0, len(article.text))])
+    article, records = _planned(body, "Oil prices climb")
     kinds = {article.text[r.start : r.end]: r.kind for r in records}
     assert kinds["Reporting by Alex Lawler in London; Editing by Jason Neely"] == "furniture"
     assert kinds["Oil prices rose on Thursday as traders bet on deeper supply cuts."] == ""
