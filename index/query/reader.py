@@ -191,6 +191,7 @@ def agreeing(g: Gathered, rows: list[Row], probabilities: np.ndarray) -> np.ndar
 
 
 def _stating(g: Gathered, rows: list[Row], probabilities: np.ndarray) -> np.ndarray:
+    """The period, name and count checks: what a sentence states against the question."""
     probabilities = without_other_periods(g.periods, rows, probabilities)
     probabilities = without_other_names(g.question.as_read, rows, probabilities)
     return without_other_counts(g.question.text, rows, probabilities)
