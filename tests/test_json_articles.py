@@ -41,7 +41,7 @@ def test_news_please_and_trafilatura_objects_are_articles() -> None:
         "Dockworkers end strike at Antwerp",
         "2023-06-14",
         "Lena Peeters, Tom Maes",
-        "www.flanders-daily.example",
+        "flanders-daily.example",  # the host name less its "www."
         "https://www.flanders-daily.example/port-strike",
     )
     assert a.text.split("\n\n") == [line for line in NEWS_PLEASE["maintext"].split("\n")]

@@ -210,6 +210,9 @@ def _header_lines(text: str) -> tuple[dict[str, str], str]:
     return _canonical(found), "\n".join(lines[end:])
 
 
+_WWW = re.compile(r"^www\.(?=[\w-]+\.[\w.-]+$)", re.I)
+
+
 def _canonical(found: dict[str, str]) -> dict[str, str]:
     """The fields newsdesk reads, each from its own name first, else from an alias (a
     `source` that is a web address is the url, not the outlet)."""
@@ -218,6 +221,8 @@ def _canonical(found: dict[str, str]) -> dict[str, str]:
         field_name = FRONT_MATTER_ALIASES.get(name)
         if field_name == "outlet" and value.startswith(("http://", "https://")):
             field_name = "url"
+        elif field_name == "outlet":  # a host name as the outlet: "www.reuters.com" is reuters.com
+            value = _WWW.sub("", value)
         if field_name and value:
             meta.setdefault(field_name, value)
     return meta
