@@ -73,3 +73,27 @@ def test_indexed_page_answers_with_its_outlet_and_date(
     source = answer.sources[0]
     assert (source.source, source.outlet, source.published) == ("ferry.html", "Harbour Herald", "2024-03-11")
     assert source.url == BASE + "/news/ferry-strike"
+
+
+RESULTS_PAGE = """<html><head><title>Labour holds the council</title></head><body><article>
+<h1>Labour holds the council</h1>
+<p>Labour kept control of the town council on Thursday, winning most of the seats after a
+long campaign over bus routes and the closure of the swimming pool.</p>
+<table><caption>Results</caption>
+<tr><th>Party</th><th>Seats</th><th>Change</th></tr>
+<tr><td>Labour</td><td>32</td><td>+5</td></tr>
+<tr><td>Conservative</td><td>12</td><td>-4</td></tr></table>
+<p>Turnout was 34 per cent, down from 38 per cent at the previous election, the council said.</p>
+<table><tr><td>Ward</td><td>Riverside</td></tr><tr><td>Recount</td><td>Yes</td></tr></table>
+</article></body></html>"""
+
+
+def test_a_pages_tables_are_read_row_by_row_under_their_header() -> None:
+    article = parse_article("results.html", RESULTS_PAGE.encode("utf-8"))
+    paragraphs = article.text.split("\n\n")
+    assert "Party: Labour; Seats: 32; Change: +5." in paragraphs
+    assert "Party: Conservative; Seats: 12; Change: -4." in paragraphs
+    assert "Party | Seats | Change" not in article.text and "---" not in article.text
+    # a table without a header row names no columns: its rows stay as written
+    assert "Ward | Riverside" in paragraphs and "Ward: Riverside" not in article.text
+    assert paragraphs[0].startswith("Labour kept control") and paragraphs[3].startswith("Turnout was 34")

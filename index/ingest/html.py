@@ -5,6 +5,10 @@ drops navigation, cookie banners, footers and comments; its metadata pass (htmld
 JSON-LD, OpenGraph, `<time datetime>`) gives title, published date, author, site name
 and canonical URL. Imported only when a page is read: it is slow to import and never
 needed to answer a question.
+
+Tables are kept (results, scores, prices are often the answer): trafilatura writes them
+as Markdown rows, which `index.ingest.markdown.table_rows` reads row by row under their
+header, so a table's lines stay one block here while every other line is a paragraph.
 """
 
 from __future__ import annotations
@@ -48,7 +52,7 @@ def extract_page(html: str, url: str | None = None) -> Page:
         url=url,
         with_metadata=True,
         include_comments=False,
-        include_tables=False,
+        include_tables=True,
         favor_precision=True,
         date_extraction_params={"extensive_search": False, "original_date": True},
     )
@@ -61,14 +65,24 @@ def extract_page(html: str, url: str | None = None) -> Page:
         return str(fields.get(name) or "").strip()
 
     title = field("title")
-    lines = text.split("\n")
-    if title and lines and lines[0].strip() == title:  # the page's <h1> repeats the title
-        text = "\n".join(lines[1:]).strip() or text
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    if title and len(lines) > 1 and lines[0] == title:  # the page's <h1> repeats the title
+        lines = lines[1:]
     return Page(
-        text="\n\n".join(line.strip() for line in text.split("\n") if line.strip()),
+        text=_paragraphs(lines),
         title=title,
         published=normalize_published(field("date")),
         author=field("author"),
         outlet=field("sitename"),
         url=field("url") or (url or "").strip(),
     )
+
+
+def _paragraphs(lines: list[str]) -> str:
+    """One paragraph per line, but a table's rows (lines starting with "|") one block."""
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        if i:
+            out.append("\n" if line.startswith("|") and lines[i - 1].startswith("|") else "\n\n")
+        out.append(line)
+    return "".join(out)
