@@ -97,3 +97,15 @@ def test_a_pages_tables_are_read_row_by_row_under_their_header() -> None:
     # a table without a header row names no columns: its rows stay as written
     assert "Ward | Riverside" in paragraphs and "Ward: Riverside" not in article.text
     assert paragraphs[0].startswith("Labour kept control") and paragraphs[3].startswith("Turnout was 34")
+
+
+def test_a_fact_box_with_a_label_per_row_is_not_read_as_a_header() -> None:
+    box = (
+        "<table><tr><th>Born</th><td>4 August 1961</td></tr>"
+        "<tr><th>Party</th><td>Democratic</td></tr><tr><th>Spouse</th><td>Michelle Robinson</td></tr></table>"
+    )
+    page = RESULTS_PAGE.replace("<table><tr><td>Ward</td>", box + "<table><tr><td>Ward</td>")
+    paragraphs = parse_article("profile.html", page.encode("utf-8")).text.split("\n\n")
+    assert "Born | 4 August 1961" in paragraphs and "Spouse | Michelle Robinson" in paragraphs
+    assert not any(p.startswith("Born:") for p in paragraphs)
+    assert "Party: Labour; Seats: 32; Change: +5." in paragraphs  # a header row of <th> only still names

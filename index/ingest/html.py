@@ -46,9 +46,14 @@ def extract_page(html: str, url: str | None = None) -> Page:
     """The article in an HTML document. Raises ValueError when the page holds no article
     text (a login wall, an index page)."""
     import trafilatura
+    from trafilatura.utils import load_html
 
+    tree = load_html(html)
+    if tree is None:
+        raise ValueError("no article text found in the page")
+    _row_headers_as_cells(tree)
     doc = trafilatura.bare_extraction(
-        html,
+        tree,
         url=url,
         with_metadata=True,
         include_comments=False,
@@ -76,6 +81,18 @@ def extract_page(html: str, url: str | None = None) -> Page:
         outlet=field("sitename"),
         url=field("url") or (url or "").strip(),
     )
+
+
+def _row_headers_as_cells(tree: Any) -> None:
+    """A row's `<th>` becomes a `<td>` unless the whole row is headers: trafilatura takes
+    the first row holding any `<th>` for the table's header, so a fact box ("Born | 4
+    August 1961", "Party | Democratic", each label a `<th>`) named every later row after
+    the first ("Born: Party; 4 August 1961: Democratic.")."""
+    for row in tree.iter("tr"):
+        cells = [cell for cell in row if cell.tag in ("td", "th")]
+        if any(cell.tag == "td" for cell in cells):
+            for cell in cells:
+                cell.tag = "td"
 
 
 def _paragraphs(lines: list[str]) -> str:
