@@ -85,7 +85,9 @@ eval-squad: install
 		eval $(SHARED)/eval/squad/questions.jsonl --sample $(SQUAD_SAMPLE) $(SQUAD_CHECKS)
 
 # Retrain the answer model (index/query/answerer.npz) and its report (training/report.md).
+# The training indexes are built afresh: ones carried over from older code gave other weights.
 train: install
+	rm -rf training/.work
 	$(BIN)/python -m training.train_answerer
 
 lint: install

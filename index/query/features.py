@@ -45,9 +45,11 @@ _BASE = [
     "n_keys", "num_cov", "num_art", "focus", "focus_ctx", "sent_idx", "lead", "title_overlap",
     "art_rank", "art_score", "art_vec", "art_bm", "chunk_score", "chunk_rank", "chunk_hit", "cos",
     "ms", "msw", "n_ents", "n_novel", "exp_type", "exp_none", "focus_ent",
-    "win_best", "win_cov", "win_w", "cand_any",
+    "win_best", "win_cov", "win_w", "cand_any", "title_ctx_cov", "title_key_ctx",
 ]  # fmt: skip
-RELATIVE = ["idf_cov", "lidf_cov", "aidf_cov", "ctx_cov", "cos", "ms", "msw", "win_best", "win_cov"]
+RELATIVE = [
+    "idf_cov", "lidf_cov", "aidf_cov", "ctx_cov", "cos", "ms", "msw", "win_best", "win_cov", "title_ctx_cov",
+]  # fmt: skip
 FEATURES = (
     _BASE
     + [f"{name}_rel" for name in RELATIVE]
@@ -152,6 +154,13 @@ def feature_rows(
         dated_terms, dated_words = dates[id(a)]  # the article's date is every sentence's context
         v[_INDEX["key_cov"]] = len(keys & (tset | dated_terms)) / len(keys) if keys else 1.0
         v[_INDEX["key_ctx"]] = len(keys & (ctx | dated_terms)) / len(keys) if keys else 1.0
+        # The headline as every sentence's context (a front-matter title is not in the text):
+        # columns of their own, for the rankers. The abstain model reads the untitled ones: with
+        # the title in them every sentence of an on-topic article covered the question, and
+        # fewer unanswerable questions were refused (README, 2026-12-06).
+        titled = ctx | title_terms[a.article_id]
+        v[_INDEX["title_ctx_cov"]] = math.fsum(idf[t] for t in q & titled) / wsum
+        v[_INDEX["title_key_ctx"]] = len(keys & (titled | dated_terms)) / len(keys) if keys else 1.0
         v[_INDEX["key_art"]] = len(keys & (a.terms | dated_terms)) / len(keys) if keys else 1.0
         v[_INDEX["n_keys"]] = len(keys)
         v[_INDEX["num_cov"]] = len(numbers & (s.folded | dated_words)) / len(numbers) if numbers else 1.0
