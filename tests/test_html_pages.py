@@ -96,7 +96,7 @@ def test_a_pages_tables_are_read_row_by_row_under_their_header() -> None:
     assert "Party | Seats | Change" not in article.text and "---" not in article.text
     # a table without a header row names no columns: its rows stay as written
     assert "Ward | Riverside" in paragraphs and "Ward: Riverside" not in article.text
-    assert paragraphs[0].startswith("Labour kept control") and paragraphs[3].startswith("Turnout was 34")
+    assert paragraphs[0].startswith("Labour kept control") and paragraphs[4].startswith("Turnout was 34")
 
 
 def test_a_fact_box_with_a_label_per_row_is_not_read_as_a_header() -> None:
@@ -109,3 +109,23 @@ def test_a_fact_box_with_a_label_per_row_is_not_read_as_a_header() -> None:
     assert "Born | 4 August 1961" in paragraphs and "Spouse | Michelle Robinson" in paragraphs
     assert not any(p.startswith("Born:") for p in paragraphs)
     assert "Party: Labour; Seats: 32; Change: +5." in paragraphs  # a header row of <th> only still names
+
+
+def test_a_caption_or_title_row_is_a_paragraph_and_a_table_of_links_is_dropped() -> None:
+    titled_box = (
+        "<table><caption>Maria Lopez</caption><tr><th colspan='2'>Mayor of Northtown</th></tr>"
+        "<tr><th>Born</th><td>4 August 1971</td></tr><tr><th>Party</th><td>Independent</td></tr></table>"
+    )
+    related = (
+        "<table class='related'><tr><th>Related stories</th></tr>"
+        "<tr><td><a href='/a'>Council approves new bus routes for the town centre</a></td></tr>"
+        "<tr><td><a href='/b'>Swimming pool to reopen after flood repairs</a></td></tr></table>"
+    )
+    page = RESULTS_PAGE.replace("<table><tr><td>Ward</td>", titled_box + related + "<table><tr><td>Ward</td>")
+    paragraphs = parse_article("profile.html", page.encode("utf-8")).text.split("\n\n")
+    assert "Maria Lopez" in paragraphs and "Mayor of Northtown" in paragraphs
+    assert "Born | 4 August 1971" in paragraphs and not any(
+        p.startswith(("Maria", "Mayor")) and ":" in p for p in paragraphs
+    )
+    assert "Results" in paragraphs and "Party: Labour; Seats: 32; Change: +5." in paragraphs  # the caption
+    assert not any("Council approves" in p or "Related stories" in p for p in paragraphs)

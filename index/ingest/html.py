@@ -51,7 +51,7 @@ def extract_page(html: str, url: str | None = None) -> Page:
     tree = load_html(html)
     if tree is None:
         raise ValueError("no article text found in the page")
-    _row_headers_as_cells(tree)
+    _prepare_tables(tree)
     doc = trafilatura.bare_extraction(
         tree,
         url=url,
@@ -83,16 +83,65 @@ def extract_page(html: str, url: str | None = None) -> Page:
     )
 
 
-def _row_headers_as_cells(tree: Any) -> None:
-    """A row's `<th>` becomes a `<td>` unless the whole row is headers: trafilatura takes
-    the first row holding any `<th>` for the table's header, so a fact box ("Born | 4
-    August 1961", "Party | Democratic", each label a `<th>`) named every later row after
-    the first ("Born: Party; 4 August 1961: Democratic.")."""
-    for row in tree.iter("tr"):
-        cells = [cell for cell in row if cell.tag in ("td", "th")]
-        if any(cell.tag == "td" for cell in cells):
-            for cell in cells:
-                cell.tag = "td"
+def _prepare_tables(tree: Any) -> None:
+    """Tables as trafilatura should read them. It takes a table's first row holding any
+    `<th>` for the header, and a `<caption>` or a title row spanning the table for a header
+    row of its own, so:
+
+    - a row's `<th>` becomes a `<td>` unless the whole row is headers: a fact box ("Born |
+      4 August 1961", "Party | Democratic", each label a `<th>`) named every later row after
+      the first ("Born: Party; 4 August 1961: Democratic.");
+    - a caption, or a first row of one cell spanning several columns ("Mayor of
+      Northtown"), becomes a paragraph above the table ("Maria Lopez: Born; ...");
+    - a table of links only ("Related stories", a list of other headlines) is dropped: it
+      is the page around the article, and its rows were quoted as this article's facts."""
+    for table in list(tree.iter("table")):
+        cells = [cell for cell in table.iter("td", "th")]
+        data = [cell for cell in cells if cell.tag == "td" and _words(cell)]
+        if data and all(_only_links(cell) for cell in data):
+            _remove(table)
+            continue
+        titles = [_words(caption) for caption in table.iter("caption")]
+        for caption in list(table.iter("caption")):
+            _remove(caption)
+        rows = list(table.iter("tr"))
+        first = [cell for cell in rows[0] if cell.tag in ("td", "th")] if rows else []
+        if len(first) == 1 and len(rows) > 1 and str(first[0].get("colspan", "1")).strip() not in ("", "1"):
+            titles.append(_words(first[0]))
+            _remove(rows[0])
+        for title in filter(None, titles):
+            paragraph = table.makeelement("p", {})
+            paragraph.text = title
+            table.addprevious(paragraph)
+        for row in table.iter("tr"):
+            row_cells = [cell for cell in row if cell.tag in ("td", "th")]
+            if any(cell.tag == "td" for cell in row_cells):
+                for cell in row_cells:
+                    cell.tag = "td"
+
+
+def _words(element: Any) -> str:
+    return " ".join("".join(element.itertext()).split())
+
+
+def _only_links(cell: Any) -> bool:
+    """Whether all the cell says is the text of its links."""
+    linked = " ".join(_words(link) for link in cell.iter("a"))
+    return bool(linked) and linked.replace(" ", "") == _words(cell).replace(" ", "")
+
+
+def _remove(element: Any) -> None:
+    """Take the element out of the tree, keeping the text that follows it."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    if element.tail:
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
 
 
 def _paragraphs(lines: list[str]) -> str:
