@@ -117,9 +117,11 @@ def test_a_caption_or_title_row_is_a_paragraph_and_a_table_of_links_is_dropped()
         "<tr><th>Born</th><td>4 August 1971</td></tr><tr><th>Party</th><td>Independent</td></tr></table>"
     )
     related = (
-        "<table class='related'><tr><th>Related stories</th></tr>"
+        "<div><p>The count went on late into the night at the leisure centre, where hundreds of"
+        " supporters of every party had gathered.</p><table class='related'><tr><th>Related stories</th></tr>"
         "<tr><td><a href='/a'>Council approves new bus routes for the town centre</a></td></tr>"
         "<tr><td><a href='/b'>Swimming pool to reopen after flood repairs</a></td></tr></table>"
+        "A recount is expected on Monday morning, the returning officer told reporters outside the hall.</div>"
     )
     page = RESULTS_PAGE.replace("<table><tr><td>Ward</td>", titled_box + related + "<table><tr><td>Ward</td>")
     paragraphs = parse_article("profile.html", page.encode("utf-8")).text.split("\n\n")
@@ -129,3 +131,4 @@ def test_a_caption_or_title_row_is_a_paragraph_and_a_table_of_links_is_dropped()
     )
     assert "Results" in paragraphs and "Party: Labour; Seats: 32; Change: +5." in paragraphs  # the caption
     assert not any("Council approves" in p or "Related stories" in p for p in paragraphs)
+    assert any("A recount is expected" in p for p in paragraphs)  # the text after the dropped table stays

@@ -96,13 +96,13 @@ def _prepare_tables(tree: Any) -> None:
     - a table of links only ("Related stories", a list of other headlines) is dropped: it
       is the page around the article, and its rows were quoted as this article's facts."""
     for table in list(tree.iter("table")):
-        cells = [cell for cell in table.iter("td", "th")]
-        data = [cell for cell in cells if cell.tag == "td" and _words(cell)]
+        data = [cell for cell in table.iter("td") if _words(cell)]
         if data and all(_only_links(cell) for cell in data):
             _remove(table)
             continue
-        titles = [_words(caption) for caption in table.iter("caption")]
-        for caption in list(table.iter("caption")):
+        captions = table.findall("caption")  # its own, not a nested table's
+        titles = [_words(caption) for caption in captions]
+        for caption in captions:
             _remove(caption)
         rows = list(table.iter("tr"))
         first = [cell for cell in rows[0] if cell.tag in ("td", "th")] if rows else []
