@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -114,6 +114,45 @@ def _remembering_shared_encoders() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(onnx, "_shared_encoder", remembering)
         yield
+
+
+_ANNOTATED: dict[str, Any] = {}  # text -> what spaCy made of it, for the test process
+_ANNOTATING = {"remember": True}  # off (fixture `every_reading`) for a test that times spaCy
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remembering_annotations() -> Iterator[None]:
+    """spaCy's reading of each article, remembered for the rest of the test process, as the
+    model's output is: indexing tests index the same seed articles again and again, and
+    waiting on spaCy was a fifth of the unit tests' time. A text it has not seen goes
+    through the real pipeline; a remembered one gets a copy of exactly what it gave.
+    `tests/test_nlp.py` imports the real `annotate` and so always runs the pipeline."""
+    from dataclasses import replace
+
+    from index.ingest import nlp
+
+    real = nlp.annotate
+
+    def remembering(texts: Iterable[str]) -> Iterator[nlp.Annotation]:
+        texts = list(texts)
+        if not _ANNOTATING["remember"]:
+            yield from real(texts)
+            return
+        todo = [t for t in dict.fromkeys(texts) if t not in _ANNOTATED]
+        _ANNOTATED.update(zip(todo, real(todo)))
+        for text in texts:
+            found = _ANNOTATED[text]
+            yield replace(found, sentences=list(found.sentences), entities=list(found.entities))
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(nlp, "annotate", remembering)
+        yield
+
+
+@pytest.fixture
+def every_reading(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every article goes through spaCy, for a test that times or counts its work."""
+    monkeypatch.setitem(_ANNOTATING, "remember", False)
 
 
 @pytest.fixture

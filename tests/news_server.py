@@ -113,7 +113,7 @@ class NewsSite:
         return self.base + path
 
     def __enter__(self) -> NewsSite:
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, args=(0.02,), daemon=True).start()
         return self
 
     def __exit__(self, *exc: object) -> None:

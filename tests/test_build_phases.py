@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
@@ -66,6 +67,7 @@ def test_generator_work_and_method_calls_are_charged_where_they_happen() -> None
     assert phases.seconds == {"chunk": 0.75, "nlp": 3.0, "lexical": 1.5}
 
 
+@pytest.mark.usefixtures("every_reading")
 def test_a_real_build_reports_its_phases(settings: Settings, onnx_model: Any) -> None:
     report = run_index(settings, embed_model=onnx_model)
     phases = report.phases

@@ -273,7 +273,7 @@ def test_discord_with_a_rejected_token(dirs: list[str], monkeypatch: pytest.Monk
 
     assert run(*dirs, "index")[0] == 0
     server = ThreadingHTTPServer(("127.0.0.1", 0), _RejectingDiscord)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
     monkeypatch.setattr(discord.http.Route, "BASE", f"http://127.0.0.1:{server.server_port}/api/v10")
     monkeypatch.setenv("DISCORD_TOKEN", "revoked.token.value")
     try:
