@@ -459,7 +459,7 @@ def _update_full_way(run: _Run, scan: Scan, manifest: FileManifest, full: bool) 
     dated = add_date_fields(store, states)
     if dated:
         report.notes.append(f"date and outlet fields added to {dated} chunks (no re-embedding)")
-    rebuilt = sync_sentences(settings, store, side, states, replan)
+    rebuilt = sync_sentences(settings, store, side, states, replan, {a.id: a for a in articles})
     if rebuilt and not todo:
         report.notes.append(f"sentence data rebuilt for {rebuilt} articles")
     checkpoint(side._conn())
@@ -844,12 +844,14 @@ def sync_sentences(
     side: SentenceStore,
     states: dict[str, ArticleState],
     replan: bool = False,
+    files: dict[str, Article | ArticleRef] | None = None,
 ) -> int:
     """Make the sentence store hold exactly the complete article versions Chroma holds:
-    drop the rest, rebuild what is missing from the chunks' text (no re-embedding into
-    Chroma; one model pass for the token states). replan: the sentence rules changed, so
-    every article is planned again too, keeping the stored states of each sentence whose
-    span is unchanged (spaCy only; the model runs for articles whose sentences moved).
+    drop the rest, rebuild what is missing (no re-embedding into Chroma; one model pass
+    for the token states). replan: the sentence rules changed, so every article is
+    planned again too, keeping the stored states of each sentence whose span is unchanged
+    (spaCy only; the model runs for articles whose sentences moved). The text spaCy reads
+    is the article's file when `files` has it at the same version (see `_article_text`).
     Returns articles rebuilt."""
     from index.ingest.nlp import annotate
     from index.ingest.sentence_data import add_chunk_states, finish, plan_records
@@ -864,7 +866,7 @@ def sync_sentences(
     encoder = None
     for start in range(0, len(todo), ANNOTATE_BATCH):
         batch = todo[start : start + ANNOTATE_BATCH]
-        rebuilt = [_from_chunks(store.chunks(wanted[key])) for key in batch]
+        rebuilt = [_article_text(settings, files, key, store.chunks(wanted[key])) for key in batch]
         for key, (text, title, chunks), annotation in zip(batch, rebuilt, annotate([r[0] for r in rebuilt])):
             records = plan_records(text, title, annotation, [(a, b) for _, a, b in chunks])
             kept = side.sentence_states(*key) if key in have else {}
@@ -882,6 +884,27 @@ def sync_sentences(
     if replan:
         side.set_meta("basis", sentence_rules_id())
     return len(todo)
+
+
+def _article_text(
+    settings: Settings, files: dict[str, Article | ArticleRef] | None, key: tuple[str, str], hits: list[Any]
+) -> tuple[str, str, list[tuple[str, int, int]]]:
+    """An article's text, title and chunks for its sentence data. The chunks leave out
+    what lies between them (the space or line break a chunk boundary fell on), and put
+    back with line breaks the text reads otherwise to spaCy, which then found other
+    entities than a fresh build did (20 sentences of the Reuters and SQuAD eval corpora):
+    so the file is read again when it still holds this version, and the chunks' text is
+    the fallback (a file changed or gone since, a file over the size limit)."""
+    text, title, chunks = _from_chunks(hits)
+    item = (files or {}).get(key[0])
+    if item is None or item.content_hash != key[1]:
+        return text, title, chunks
+    article = materialize(settings.corpus_dir, item, settings.max_file_bytes)
+    if isinstance(article, Skipped) or article.content_hash != key[1]:
+        return text, title, chunks
+    if any(article.text[a:b] != piece for piece, a, b in chunks):
+        return text, title, chunks  # chunked by other rules than this text's: keep theirs
+    return article.text, article.title, chunks
 
 
 def _from_chunks(hits: list[Any]) -> tuple[str, str, list[tuple[str, int, int]]]:
