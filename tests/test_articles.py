@@ -240,6 +240,21 @@ def test_reference_marks_are_dropped_so_they_never_read_as_citations() -> None:
     assert article.text == "The talks failed in Geneva, as reported by [Reuters]."
 
 
+def test_wikipedia_notes_and_editors_tags_are_dropped_and_an_editors_word_stays() -> None:
+    article = parse_article(
+        "wiki.md",
+        b"He was born in Warsaw,[n 1] and left it in 1830.[n 6] Here his parents stayed.[N 2] "
+        b"As of March 2011[update], 5.8 million copies were sold.[b] The map was mirrored.[p]\n\n"
+        b'Reviews praised the horses[better source needed] and the "aggressive [and] sassy" score'
+        b"[not in citation given]. Sales rose as reports came in.[dated info]\n",
+    )
+    assert article.text == (
+        "He was born in Warsaw, and left it in 1830. Here his parents stayed. "
+        "As of March 2011, 5.8 million copies were sold. The map was mirrored.\n\n"
+        'Reviews praised the horses and the "aggressive [and] sassy" score. Sales rose as reports came in.'
+    )
+
+
 def test_page_and_wire_furniture_lines_are_dropped() -> None:
     text = clean_text(
         "Media playback is not supported on this device\n\n"

@@ -248,10 +248,18 @@ def unquoted(value: str) -> str:
 
 
 # Reference marks copied from web pages ("as shown in [7]", "[citation needed]"): in an
-# answer "[7]" would read as a citation of source 7.
+# answer "[7]" would read as a citation of source 7. Wikipedia's notes ("[n 5]", "[note
+# 1]", a letter after the punctuation: "mirrored.[p]") and editors' tags ("As of 2016
+# [update]", "[not in citation given]") are marks too; an editor's word inside a quote
+# ("depression [and] the fears") is text.
 _REFERENCE_MARKS = re.compile(
-    r"\s*\[(?:\d{1,3}(?:\s*[,–-]\s*\d{1,3})*|citation needed|clarification needed|"
-    r"when\?|who\?|according to whom\?|by whom\?|dubious[^\]]{0,30}|note \d{1,3}|nb \d{1,3})\]",
+    r"\s*\[(?:\d{1,3}(?:\s*[,–-]\s*\d{1,3})*|(?:note|nb|n) ?\d{1,3}|"
+    r"(?:citation|clarification|verification|page|year|better source|full citation|additional citations?|"
+    r"non-primary source|third-party source|attribution|quotation) needed|"
+    r"update|needs update|dated info|not in citation given|failed verification|original research\??|"
+    r"unreliable source\??|vague|specify|which\?|where\?|how\?|why\?|when\?|who\?|according to whom\?|"
+    r"by whom\?|dubious[^\]]{0,30}|disputed[^\]]{0,30})\]"
+    r"|(?<=[.,;:)\"”])\[[a-z]\](?=\s|$)",
     re.I,
 )
 
