@@ -160,6 +160,23 @@ def test_rebuilt_sentence_data_reads_the_files_as_a_fresh_build_does(
     assert sorted(read) == sorted(a.text for a in files.values())
 
 
+def test_sentence_data_of_a_file_now_skipped_is_rebuilt_from_its_chunks(
+    built_index: Settings, counting: Any
+) -> None:
+    """A file that is over the size limit now keeps its indexed version: with no file to
+    read, its sentence data comes from the chunks, as before files were read."""
+    from dataclasses import replace
+
+    before, _ = _rows(built_index.index_dir)
+    (built_index.index_dir / FILE).unlink()
+    smaller = replace(built_index, max_file_bytes=100)  # every seed article is over it
+    report = run_index(smaller, embed_model=counting)
+    assert counting.texts_embedded == 0 and len(report.skipped) == 5
+    assert any("sentence data rebuilt for 5 articles" in note for note in report.notes)
+    after, _ = _rows(built_index.index_dir)
+    assert after == before  # the seed articles' chunk gaps change no sentence or entity
+
+
 def _chunk_ids(settings: Settings) -> dict[str, list[str]]:
     from index.store.chroma import open_active
 
