@@ -21,6 +21,7 @@ from index.query.counts import without_other_counts
 from index.query.features import QuestionVectors, Row, feature_rows
 from index.query.model import AnswerModel, abstain_features
 from index.query.names import without_other_names
+from index.query.opposites import without_opposites
 from index.query.periods import Periods, periods, without_other_periods
 from index.query.question import Question, analyze, foreign_language
 from index.query.retrieval import HybridRetriever, Passage, collapse_duplicates
@@ -184,14 +185,15 @@ class Reader:
 
 def agreeing(g: Gathered, rows: list[Row], probabilities: np.ndarray) -> np.ndarray:
     """The model's probabilities after the checks it cannot make from word overlap: 0 for
-    sentences that state another period, another name or another count than the question,
+    sentences that state another period, another name, the opposite or another count than the question,
     or that ask rather than state (`index.query.asked`; training applies the same, so the
     abstain model learns from what serving sees)."""
     return without_questions(rows, _stating(g, rows, probabilities))[0]
 
 
 def _stating(g: Gathered, rows: list[Row], probabilities: np.ndarray) -> np.ndarray:
-    """The period, name and count checks: what a sentence states against the question."""
+    """The period, name, opposite and count checks: what a sentence states against the question."""
     probabilities = without_other_periods(g.periods, rows, probabilities)
     probabilities = without_other_names(g.question.as_read, rows, probabilities)
+    probabilities = without_opposites(g.question.text, rows, probabilities)
     return without_other_counts(g.question.text, rows, probabilities)
