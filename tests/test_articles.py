@@ -255,6 +255,19 @@ def test_wikipedia_notes_and_editors_tags_are_dropped_and_an_editors_word_stays(
     )
 
 
+def test_a_leads_pronunciation_guide_is_dropped_and_its_dates_stay() -> None:
+    article = parse_article(
+        "wiki.md",
+        "Jean Martin (/ʒɑ̃ maʁtɛ̃/; French pronunciation: [ʒɑ̃ maʁtɛ̃]; 3 May 1901 – 9 June 1970) was a "
+        "French chemist. Ana Silva (/ˈænə ˈsɪlvə/ AN-ə SIL-və) (born 2 March 1980) is a singer. "
+        "Trains ran at 300 (km/h) on the /north/ line [sic].\n".encode(),
+    )
+    assert article.text == (
+        "Jean Martin (3 May 1901 – 9 June 1970) was a French chemist. Ana Silva (born 2 March 1980) "
+        "is a singer. Trains ran at 300 (km/h) on the /north/ line [sic]."
+    )
+
+
 def test_page_and_wire_furniture_lines_are_dropped() -> None:
     text = clean_text(
         "Media playback is not supported on this device\n\n"

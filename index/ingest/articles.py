@@ -264,6 +264,36 @@ _REFERENCE_MARKS = re.compile(
 )
 
 
+# A pronunciation guide in a Wikipedia lead: an IPA transcription between slashes or
+# square brackets, with its language and a respelling ("(/ˈʃoʊpæn/; French
+# pronunciation: [fʁe.de.ʁik ...]; 22 February 1810 - ...)", "(/biːˈjɒnseɪ/ bee-YON-say)").
+# It is no text to quote or match; the dates beside it are. Only slashes and brackets
+# holding IPA letters count, so "(km/h)" and "[sic]" stay.
+_IPA = "ˈˌːɪʊʃʒθðŋɑɒɔəɛɜʌæɐɨʉɯɲɾʁʀχʎɕʑʔ̃"
+_PRONUNCIATION = re.compile(
+    rf"(?:[A-Z][a-z]+(?: [A-Za-z]+)? pronunciation: )?(?:/[^/()\n]*[{_IPA}][^/()\n]*/|\[[^\[\]()\n]*[{_IPA}][^\[\]()\n]*\])"
+    r"(?: \w+(?:-\w+)+)*"  # the respelling: "bee-YON-say", "AN-ə SIL-və"
+)
+_GUIDE = re.compile(r" ?\(([^()\n]*)\)")
+
+
+def without_pronunciations(line: str) -> str:
+    """A line with the pronunciation guides inside its brackets dropped: a bracket left
+    empty goes too ("Chopin (/ˈʃoʊpæn/; ...; 22 February 1810 - ...)" -> "Chopin (22
+    February 1810 - ...)")."""
+    if "/" not in line and "[" not in line:
+        return line
+
+    def bracket(match: re.Match[str]) -> str:
+        parts = [part.strip() for part in match.group(1).split(";")]
+        kept = [part for part in parts if not _PRONUNCIATION.fullmatch(part)]
+        if len(kept) == len(parts):
+            return match.group()
+        return f" ({'; '.join(kept)})" if kept else ""
+
+    return _GUIDE.sub(bracket, line)
+
+
 def decoded(text: str) -> str:
     """Text with its character references decoded ("AT&amp;T" -> "AT&T")."""
     if "&" not in text:
@@ -282,7 +312,8 @@ def clean_text(text: str) -> str:
     paragraphs: list[str] = []
     for raw in table_rows(text.split("\n")):
         line = _SPACES.sub(
-            " ", _REFERENCE_MARKS.sub("", decoded(plain_line(strip_tags(raw, closed))))
+            " ",
+            without_pronunciations(_REFERENCE_MARKS.sub("", decoded(plain_line(strip_tags(raw, closed))))),
         ).strip()
         if re.match(r"#{1,6}(?:\s|$)", line):  # a heading; "#1 in Europe" is text
             line = line.lstrip("#").strip()
