@@ -18,10 +18,14 @@ def test_opposites_come_from_the_table_and_from_negating_prefixes() -> None:
     assert "income" not in opposites("come")
     # numbers and "before"/"after" are other checks' or no contradiction
     assert not {"last", "second", "third"} & opposites("first") and "after" not in opposites("before")
+    # a hyphenated name is no prefixed word: "ir" + "an-contra"
+    assert "an-contra" not in opposites("iran-contra")
 
 
 def test_a_question_that_names_both_sides_asks_which() -> None:
     assert not [a for a in asked_words("Was the school for male or female pupils?") if a.marked]
+    # "how long" asks for the length: a sentence saying "a short strike" may well answer
+    assert not [a for a in asked_words("How long did the dock strike last?") if a.marked]
     youngest = [a for a in asked_words("Who was the youngest minister in the cabinet?") if a.marked]
     assert [(a.term, a.around) for a in youngest] == [("youngest", {"minister"})]
     assert "oldest" in youngest[0].opposite

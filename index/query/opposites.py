@@ -68,17 +68,26 @@ def _table() -> dict[str, frozenset[str]]:
 _OPPOSITE = _table()
 
 
+def _unnegated(word: str) -> str | None:
+    """The word a negating prefix was put before ("unofficial" -> "official"), if any."""
+    for prefix, base in _NEGATING.items():
+        rest = word[len(prefix) :]
+        if word.startswith(prefix) and len(rest) >= base and rest.isalpha():
+            return rest
+    return None
+
+
 def opposites(word: str) -> frozenset[str]:
     """The words that say the opposite of a folded word: stems from the table, whole
-    words with or without a negating prefix."""
+    words with or without a negating prefix ("iran-contra" has none)."""
     out = set(_OPPOSITE.get(stem(word), ()))  # "most" / "least" too, stop words as they are
     if word in stop_words():
         return frozenset(out)
-    for prefix, base in _NEGATING.items():
-        if len(word) >= base:
-            out.add(prefix + word)
-        if word.startswith(prefix) and len(word) - len(prefix) >= base:
-            out.add(word[len(prefix) :])
+    if word.isalpha():
+        out.update(prefix + word for prefix, base in _NEGATING.items() if len(word) >= base)
+    unnegated = _unnegated(word)
+    if unnegated:
+        out.add(unnegated)
     return frozenset(out)
 
 
@@ -105,13 +114,12 @@ def asked_words(question: str) -> tuple[Asked, ...]:
     stems = {stem(t) for t in tokens} | set(tokens)
     out = []
     for i, word in enumerate(tokens):
+        if i and tokens[i - 1] == "how":  # "how long", "how high": the measure asked for
+            continue
         opposite = opposites(word)
         around = frozenset(_around(tokens, i))
         if opposite and around and not opposite & stems:  # "male or female pupils" asks which
-            marked = stem(word) in _OPPOSITE or any(
-                word.startswith(prefix) and len(word) - len(prefix) >= base
-                for prefix, base in _NEGATING.items()
-            )
+            marked = stem(word) in _OPPOSITE or _unnegated(word) is not None
             out.append(Asked(stem(word), opposite, around, marked))
     return tuple(out)
 
