@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
+from index.ingest import indexer
 from index.ingest.articles import parse_article
 from index.ingest.chunking import split_pieces
-from index.ingest import indexer
 from index.ingest.indexer import run_index
 from index.ingest.nlp import BLOCK_CHARS, annotate, pipeline
 from index.settings import Settings
