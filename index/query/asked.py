@@ -42,7 +42,7 @@ def without_questions(rows: list[Row], probabilities: np.ndarray) -> tuple[np.nd
     for i in asking:
         under = answer_under(rows, i)
         for j in under:
-            if probabilities[j] > 0:  # a period, name or count check ruled it out: it stays so
+            if probabilities[j] > 0:  # a period, name, opposite or count check ruled it out: it stays so
                 out[j] = max(out[j], probabilities[i])
         if i == top and probabilities[i] > 0:
             answering = [j for j in under if probabilities[j] > 0]

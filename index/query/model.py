@@ -117,9 +117,10 @@ def abstain_features(
     """Question-level evidence: how sure the best sentence is, and whether the question's
     names, numbers and focus word are found in it, around it and in its article.
 
-    unchecked: the probabilities before the period, name and count checks (`drop` is how
-    much they took off the best one: the topic is there, but what its likeliest sentence
-    states is another year, company or count than the question asks about)."""
+    unchecked: the probabilities before the period, name, opposite and count checks (`drop`
+    is how much they took off the best one: the topic is there, but what its likeliest
+    sentence states is another year, company, count or the opposite of what the question
+    asks about)."""
     col = {name: i for i, name in enumerate(features)}
     if len(X) == 0:
         return {name: 0.0 for name in ABSTAIN_FEATURES}
