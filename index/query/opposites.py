@@ -32,6 +32,8 @@ from index.query.agreement import without_disagreeing
 from index.text import is_content, stem, stop_words, words
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from index.query.features import Row
 
 _PAIRS = """
@@ -91,7 +93,7 @@ def opposites(word: str) -> frozenset[str]:
     return frozenset(out)
 
 
-def _around(tokens: list[str], i: int) -> set[str]:
+def _around(tokens: Sequence[str], i: int) -> set[str]:
     """The content words within _NEAR words of tokens[i]: its place ("her" is no place)."""
     near = range(max(0, i - _NEAR), min(len(tokens), i + _NEAR + 1))
     return {tokens[k] for k in near if k != i and is_content(tokens[k])}
@@ -124,12 +126,19 @@ def asked_words(question: str) -> tuple[Asked, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=65536)
+def _read(sentence: str) -> tuple[tuple[str, ...], tuple[str, ...], frozenset[str]]:
+    """(words, their stems, the set of stems) of a sentence: read once, however many
+    questions check it."""
+    tokens = tuple(words(sentence))
+    stems = tuple(stem(t) for t in tokens)
+    return tokens, stems, frozenset(stems)
+
+
 def verdict(asked: tuple[Asked, ...], sentence: str) -> tuple[bool, bool]:
     """(the sentence says the opposite of a question word in its place and never the
     word; it states one of the question's words that has a marked opposite)."""
-    tokens = words(sentence)
-    stems = [stem(t) for t in tokens]
-    present = set(stems)
+    tokens, stems, present = _read(sentence)
     wrong = any(
         a.term not in present
         and any(
