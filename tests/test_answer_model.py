@@ -40,6 +40,38 @@ def test_numpy_trees_match_lightgbm() -> None:
     assert trees.predict(np.zeros((0, 6), np.float32)).shape == (0,)
 
 
+def test_averaged_rankers_flatten_to_their_mean() -> None:
+    """Training ships the mean of several seeds' rankers as one set of trees."""
+    lightgbm = pytest.importorskip("lightgbm")
+    from training.train_answerer import Averaged
+
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(400, 5)).astype(np.float32)
+    y = (X[:, 0] - X[:, 3] > 0).astype(int)
+    params = {
+        "objective": "binary",
+        "num_leaves": 7,
+        "verbose": -1,
+        "min_data_in_leaf": 5,
+        "feature_fraction": 0.6,
+    }
+    boosters = [
+        lightgbm.train({**params, "seed": seed}, lightgbm.Dataset(X, y), num_boost_round=15)
+        for seed in (1, 2, 3)
+    ]
+    mean = Averaged(boosters)
+    arrays, depth = flatten_lightgbm(mean.dump_model())
+    trees = Trees(
+        arrays["tree_feature"], arrays["tree_threshold"], arrays["tree_left"], arrays["tree_right"],
+        arrays["tree_value"], arrays["tree_roots"], depth,
+    )  # fmt: skip
+    Z = rng.normal(size=(200, 5)).astype(np.float32)
+    each = [b.predict(Z, raw_score=True) for b in boosters]
+    assert len(trees.roots) == 45
+    assert np.allclose(trees.predict(Z), np.mean(each, axis=0), atol=1e-4)
+    assert not np.allclose(each[0], each[1])  # the seeds do differ
+
+
 def test_the_packaged_model_loads_and_is_consistent() -> None:
     model = load_model()
     assert int(model.trees.feature.max()) < len(model.features)

@@ -24,8 +24,10 @@ Data (../shared/eval; nothing of it is copied into code):
   without `--news-questions`, the generated news questions ("news": answerable) with
   their answer sentences removed (unanswerable: the topic is there, the fact is not).
 
-Out-of-fold scores (5 folds grouped by article, so no fold sees its own article) feed
-the calibration and the abstain model, and choose the operating point. The report
+Each ranker is the mean of SEEDS LightGBM rankers that differ only in their seed
+(`Averaged`), shipped as one set of trees. Out-of-fold scores (5 folds grouped by
+article, so no fold sees its own article) feed the calibration and the abstain model,
+and choose the operating point. The report
 (training/report.md, report.json, abstain_pr.png) shows train and validation figures
 side by side so over-fitting is visible.
 """
@@ -72,6 +74,7 @@ LGB_PARAMS = {
     "num_threads": 2,
 }
 ROUNDS = 200
+SEEDS = 3  # rankers averaged (`Averaged`), each with its own seed for feature_fraction
 MIN_HEAD_EXAMPLES = 5
 MAX_FALSE_REFUSALS = 0.04  # the operating point: refuse at most this share of answerable training questions
 # Quote a further sentence when its calibrated P(states the answer) reaches this (at most
@@ -274,12 +277,42 @@ def stack(items: list[Item]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return X, y, groups
 
 
-def fit_ranker(items: list[Item], rounds: int) -> Any:
+class Averaged:
+    """The mean of rankers fitted with different seeds: one seed's trees move with small
+    changes to the training data (README: a retrain's spread), the mean of several less.
+    Dumped as one model whose trees are all of theirs with leaf values over their count."""
+
+    def __init__(self, boosters: list[Any]) -> None:
+        self.boosters = boosters
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        return np.mean([b.predict(X) for b in self.boosters], axis=0)  # type: ignore[no-any-return]
+
+    def dump_model(self) -> dict[str, Any]:
+        share = 1.0 / len(self.boosters)
+
+        def scaled(node: dict[str, Any]) -> dict[str, Any]:
+            if "leaf_value" in node:
+                return {**node, "leaf_value": float(node["leaf_value"]) * share}
+            return {
+                **node,
+                "left_child": scaled(node["left_child"]),
+                "right_child": scaled(node["right_child"]),
+            }
+
+        trees = [t for b in self.boosters for t in b.dump_model()["tree_info"]]
+        return {"tree_info": [{**t, "tree_structure": scaled(t["tree_structure"])} for t in trees]}
+
+
+def fit_ranker(items: list[Item], rounds: int) -> Averaged:
     import lightgbm as lgb
 
     usable = [it for it in items if it.y.any()]
     X, y, groups = stack(usable)
-    return lgb.train(LGB_PARAMS, lgb.Dataset(X, y, group=groups), num_boost_round=rounds)
+    data = lgb.Dataset(X, y, group=groups, free_raw_data=False)
+    return Averaged(
+        [lgb.train({**LGB_PARAMS, "seed": SEED + i}, data, num_boost_round=rounds) for i in range(SEEDS)]
+    )
 
 
 def fold_of(group: str, groups: list[str], k: int) -> int:
@@ -583,6 +616,27 @@ def main(argv: list[str] | None = None) -> int:
         report["first_train_in_sample"] = top1(first_items, quoted_first)
         for name, items in dev.items():
             report[f"first_dev_{name}"] = top1(items, quoted_first)
+    # Beside them, one seed alone (the first of each mean), scored the same way.
+    one = Averaged(final.boosters[:1])
+    of_squad = [it for it in train if it.kind == "train"]
+    report["single_train_out_of_fold"] = top1(
+        of_squad, lambda it: Averaged(fold_models[fold_of(it.group, groups, k)].boosters[:1]).predict(it.X)
+    )
+    for name, items in dev.items():
+        report[f"single_dev_{name}"] = top1(items, lambda it: one.predict(it.X))
+    if first_model is not None:
+        first_one = Averaged(first_model.boosters[:1])
+
+        def single_first(item: Item) -> np.ndarray:
+            probs = (
+                sigmoid_apply(calib, calibration_inputs(one.predict(item.X))) if len(item.X) else np.zeros(0)
+            )
+            probs = agreeing(item.g, item.rows, probs)
+            scores = first_one.predict(item.X)
+            return np.where(probs > 0, scores, scores.min() - 1.0) if len(scores) else scores
+
+        for name, items in dev.items():
+            report[f"single_first_dev_{name}"] = top1(items, single_first)
     curves: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     oof_at = [i for i, it in enumerate(abst_items) if it.kind in ("train", "masked")]
     curves["SQuAD train (out of fold, masked negatives)"] = (pa[oof_at], ya[oof_at].astype(bool))
@@ -633,6 +687,7 @@ def render_report(report: dict[str, Any]) -> str:
         "Sentence ranking (answerable questions). `first_` rows: the sentence quoted first, chosen by",
         "the first-sentence ranker among the rows the period and count checks leave; the others: the",
         "sentence ranker alone, whose probabilities decide abstention and further sentences.",
+        "`single_` rows: the baseline, the first seed of each mean alone, scored the same way.",
         "",
     ]
     lines.append(
