@@ -18,6 +18,15 @@ from index.settings import Settings
 from index.store.sentences import FILE
 
 
+def flattened(model: Any) -> Trees:
+    """A LightGBM model (or anything with its `dump_model`) as the serving trees."""
+    arrays, depth = flatten_lightgbm(model.dump_model())
+    return Trees(
+        arrays["tree_feature"], arrays["tree_threshold"], arrays["tree_left"], arrays["tree_right"],
+        arrays["tree_value"], arrays["tree_roots"], depth,
+    )  # fmt: skip
+
+
 def test_numpy_trees_match_lightgbm() -> None:
     lightgbm = pytest.importorskip("lightgbm")
     rng = np.random.default_rng(7)
@@ -29,11 +38,7 @@ def test_numpy_trees_match_lightgbm() -> None:
         lightgbm.Dataset(X, y),
         num_boost_round=40,
     )
-    arrays, depth = flatten_lightgbm(booster.dump_model())
-    trees = Trees(
-        arrays["tree_feature"], arrays["tree_threshold"], arrays["tree_left"], arrays["tree_right"],
-        arrays["tree_value"], arrays["tree_roots"], depth,
-    )  # fmt: skip
+    trees = flattened(booster)
     Z = rng.normal(size=(300, 6)).astype(np.float32)
     Z[:, 2] = np.round(Z[:, 2])
     assert np.allclose(trees.predict(Z), booster.predict(Z, raw_score=True), atol=1e-4)
@@ -60,11 +65,7 @@ def test_averaged_rankers_flatten_to_their_mean() -> None:
         for seed in (1, 2, 3)
     ]
     mean = Averaged(boosters)
-    arrays, depth = flatten_lightgbm(mean.dump_model())
-    trees = Trees(
-        arrays["tree_feature"], arrays["tree_threshold"], arrays["tree_left"], arrays["tree_right"],
-        arrays["tree_value"], arrays["tree_roots"], depth,
-    )  # fmt: skip
+    trees = flattened(mean)
     Z = rng.normal(size=(200, 5)).astype(np.float32)
     each = [b.predict(Z, raw_score=True) for b in boosters]
     assert len(trees.roots) == 45
