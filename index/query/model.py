@@ -3,9 +3,10 @@
 Everything lives in one small file, `answerer.npz`, written by `make train`
 (training/train_answerer.py, which reports train and validation figures):
 
-- `trees`: gradient-boosted trees (LightGBM LambdaRank over `features.FEATURES`), stored
-  as flat arrays and evaluated here with numpy, all trees a step at a time (no LightGBM
-  at run time);
+- `trees`: gradient-boosted trees (LightGBM LambdaRank over `features.FEATURES`; three
+  seeds' rankers averaged, their trees stored together with leaf values divided by three),
+  stored as flat arrays and evaluated here with numpy, each path stepping down until its
+  leaf (no LightGBM at run time);
 - `calibration`: logistic regression turning a sentence's raw score, and its distance to
   the question's best, into P(this sentence states the answer);
 - `abstain`: logistic regression over question-level evidence (`abstain_features`)
