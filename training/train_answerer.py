@@ -42,6 +42,7 @@ import sys
 import time
 import zlib
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -313,6 +314,21 @@ def fit_ranker(items: list[Item], rounds: int) -> Averaged:
     return Averaged(
         [lgb.train({**LGB_PARAMS, "seed": SEED + i}, data, num_boost_round=rounds) for i in range(SEEDS)]
     )
+
+
+def first_choice(
+    rank: Callable[[np.ndarray], np.ndarray], first: Callable[[np.ndarray], np.ndarray], calib: dict[str, Any]
+) -> Callable[[Item], np.ndarray]:
+    """Serving's choice of the sentence quoted first, scored as a ranking: `first`'s scores
+    among the rows the checks leave standing under `rank`'s calibrated probabilities."""
+
+    def score(item: Item) -> np.ndarray:
+        probs = sigmoid_apply(calib, calibration_inputs(rank(item.X))) if len(item.X) else np.zeros(0)
+        probs = agreeing(item.g, item.rows, probs)
+        scores = first(item.X)
+        return np.where(probs > 0, scores, scores.min() - 1.0) if len(scores) else scores
+
+    return score
 
 
 def fold_of(group: str, groups: list[str], k: int) -> int:
@@ -603,38 +619,21 @@ def main(argv: list[str] | None = None) -> int:
     for name, items in dev.items():
         report[f"dev_{name}"] = top1(items, serving)
     if model.first is not None:
-        first_trees = model.first
-
-        def quoted_first(item: Item) -> np.ndarray:
-            """Serving's choice scored as a ranking: the first-sentence trees among the
-            rows the checks leave standing."""
-            probs = sigmoid_apply(calib, calibration_inputs(serving(item))) if len(item.X) else np.zeros(0)
-            probs = agreeing(item.g, item.rows, probs)
-            scores = first_trees.predict(item.X)
-            return np.where(probs > 0, scores, scores.min() - 1.0) if len(scores) else scores
-
+        quoted_first = first_choice(model.trees.predict, model.first.predict, calib)
         report["first_train_in_sample"] = top1(first_items, quoted_first)
         for name, items in dev.items():
             report[f"first_dev_{name}"] = top1(items, quoted_first)
     # Beside them, one seed alone (the first of each mean), scored the same way.
     one = Averaged(final.boosters[:1])
+    fold_ones = [Averaged(m.boosters[:1]) for m in fold_models]
     of_squad = [it for it in train if it.kind == "train"]
     report["single_train_out_of_fold"] = top1(
-        of_squad, lambda it: Averaged(fold_models[fold_of(it.group, groups, k)].boosters[:1]).predict(it.X)
+        of_squad, lambda it: fold_ones[fold_of(it.group, groups, k)].predict(it.X)
     )
     for name, items in dev.items():
         report[f"single_dev_{name}"] = top1(items, lambda it: one.predict(it.X))
     if first_model is not None:
-        first_one = Averaged(first_model.boosters[:1])
-
-        def single_first(item: Item) -> np.ndarray:
-            probs = (
-                sigmoid_apply(calib, calibration_inputs(one.predict(item.X))) if len(item.X) else np.zeros(0)
-            )
-            probs = agreeing(item.g, item.rows, probs)
-            scores = first_one.predict(item.X)
-            return np.where(probs > 0, scores, scores.min() - 1.0) if len(scores) else scores
-
+        single_first = first_choice(one.predict, Averaged(first_model.boosters[:1]).predict, calib)
         for name, items in dev.items():
             report[f"single_first_dev_{name}"] = top1(items, single_first)
     curves: dict[str, tuple[np.ndarray, np.ndarray]] = {}
