@@ -127,20 +127,21 @@ def asked_words(question: str) -> tuple[Asked, ...]:
 
 
 @lru_cache(maxsize=65536)
-def _read(sentence: str) -> tuple[tuple[str, ...], tuple[str, ...], frozenset[str]]:
-    """(words, their stems, the set of stems) of a sentence: read once, however many
-    questions check it."""
+def _read(sentence: str) -> tuple[tuple[str, ...], tuple[str, ...], frozenset[str], frozenset[str]]:
+    """(words, their stems, the set of stems, the set of words and stems) of a sentence:
+    read once, however many questions check it."""
     tokens = tuple(words(sentence))
     stems = tuple(stem(t) for t in tokens)
-    return tokens, stems, frozenset(stems)
+    return tokens, stems, frozenset(stems), frozenset(tokens) | frozenset(stems)
 
 
 def verdict(asked: tuple[Asked, ...], sentence: str) -> tuple[bool, bool]:
     """(the sentence says the opposite of a question word in its place and never the
     word; it states one of the question's words that has a marked opposite)."""
-    tokens, stems, present = _read(sentence)
+    tokens, stems, present, either = _read(sentence)
     wrong = any(
         a.term not in present
+        and not a.opposite.isdisjoint(either)  # most sentences hold no opposite at all
         and any(
             (s in a.opposite or t in a.opposite) and a.around & _around(tokens, j)
             for j, (t, s) in enumerate(zip(tokens, stems))
