@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from index.dates import published_day
 from index.query.question import Question
@@ -46,6 +47,11 @@ class Sentence:
     def quote(self) -> str:
         return self.stored.quote
 
+    @cached_property
+    def term_set(self) -> frozenset[str]:
+        """`terms` as a set: every question that reads the sentence tests it."""
+        return frozenset(self.terms)
+
 
 @dataclass
 class Article:
@@ -76,8 +82,13 @@ class Article:
         """The day number it was published (`index.dates`), None when undated."""
         return published_day(next((str(p.metadata.get("published", "")) for p in self.passages), ""))
 
-    def chunk_passage(self, chunk: int) -> Passage | None:
-        return next((p for p in self.passages if _position(p) == chunk), None)
+    def chunk_ranks(self) -> dict[int, tuple[Passage, int]]:
+        """chunk position -> (its first retrieved passage, that passage's rank among the
+        article's passages)."""
+        out: dict[int, tuple[Passage, int]] = {}
+        for rank, p in enumerate(self.passages):
+            out.setdefault(_position(p), (p, rank))
+        return out
 
 
 def _position(p: Passage) -> int:

@@ -26,6 +26,8 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -93,87 +95,96 @@ def feature_rows(
     X = np.zeros((len(rows), len(FEATURES)), dtype=np.float32)
     if not rows:
         return X, rows
-    q = set(question.terms)
+    q = frozenset(question.terms)
     # Sums over sets of terms are math.fsum: exact whatever order a set iterates in (it
     # changes with PYTHONHASHSEED), so a question gets the same features in every
     # process and `make train` gives the same weights twice.
     wsum = sum(idf.values()) or 1.0
     total = len(rows)
-    local_df = {t: sum(1 for r in rows if t in r.sentence.terms) for t in q}
+    local_df = {t: sum(1 for r in rows if t in r.sentence.term_set) for t in q}
     lidf = {t: np.log(1 + total / (1 + local_df[t])) for t in q}
     lsum = math.fsum(lidf.values()) or 1.0
-    art_weights: dict[str, dict[str, float]] = {}
-    for a in articles:
-        n = len(a.sentences) or 1
-        adf = {t: sum(1 for s in a.sentences if t in s.terms) for t in q}
-        art_weights[a.article_id] = {t: idf[t] * float(np.log(1 + n / (1 + adf[t]))) for t in q}
     top_score = max((a.score for a in articles), default=1.0) or 1.0
     top_bm = max((a.bm25_score for a in articles), default=0.0) or 1.0
     keys, numbers, focus = question.keys, question.numbers, question.focus
     qclass_col = _INDEX[f"q_{question.qclass}"]
-    title_terms = {a.article_id: set(_terms_of_title(a.title)) for a in articles}
+    # What is the same for every sentence of an article, found once per article.
+    of_article = {id(a): _ArticleSide.of(a, question, idf, wsum) for a in articles}
     cos, ms, msw = _semantic(vectors, [r.sentence for r in rows])
-    dates = {id(a): published_words(a) for a in articles}
     for i, r in enumerate(rows):
         s, a = r.sentence, r.article
+        side = of_article[id(a)]
         terms = s.terms
-        tset = set(terms)
+        tset = s.term_set
         m = q & tset
         prev = a.sentences[r.position - 1] if r.position > 0 else None
         nxt = a.sentences[r.position + 1] if r.position + 1 < len(a.sentences) else None
-        ctx = tset | (set(prev.terms) if prev else set()) | (set(nxt.terms) if nxt else set())
-        ctx_words = s.folded | (prev.folded if prev else frozenset()) | (nxt.folded if nxt else frozenset())
+        # the sentence with the ones either side, as far as the question's terms and names go
+        q_ctx, keys_ctx, focus_ctx = set(m), set(keys & tset), set(focus & tset)
+        for other in (prev, nxt):
+            if other is not None:
+                q_ctx |= q & other.term_set
+                keys_ctx |= keys & other.term_set
+                focus_ctx |= focus & other.term_set
         hits = [k for k, t in enumerate(terms) if t in q]
-        aw = art_weights[a.article_id]
-        awsum = math.fsum(aw.values()) or 1.0
+        aw, awsum = side.weights, side.weights_sum
         quote_text = s.stored.text
         novel_spans = [
-            (x, y, label) for x, y, label in s.entities if not (set(_terms_of_title(quote_text[x:y])) & q)
+            (x, y, label) for x, y, label in s.entities if not (_entity_terms(quote_text[x:y]) & q)
         ]
         novel = {label for _, _, label in novel_spans}
-        passage = a.chunk_passage(s.stored.chunk)
-        chunk_rank = next((k for k, p in enumerate(a.passages) if p is passage), 40) if passage else 40
+        passage, chunk_rank = side.chunks.get(s.stored.chunk, (None, 40))
         v = X[i]
         v[_INDEX["idf_cov"]] = math.fsum(idf[t] for t in m) / wsum
         v[_INDEX["lidf_cov"]] = math.fsum(lidf[t] for t in m) / lsum
         v[_INDEX["aidf_cov"]] = math.fsum(aw[t] for t in m) / awsum
-        v[_INDEX["aidf_ctx"]] = math.fsum(aw[t] for t in q & ctx) / awsum
+        v[_INDEX["aidf_ctx"]] = math.fsum(aw[t] for t in q_ctx) / awsum
         v[_INDEX["n_match"]] = len(m)
         v[_INDEX["n_q"]] = len(q)
         v[_INDEX["frac_match"]] = len(m) / (len(q) or 1)
         v[_INDEX["bigram"]] = len(question.bigrams & set(zip(terms, terms[1:]))) / (
             len(question.bigrams) or 1
         )
-        v[_INDEX["ctx_cov"]] = math.fsum(idf[t] for t in q & ctx) / wsum
-        v[_INDEX["art_cov"]] = math.fsum(idf[t] for t in q & a.terms) / wsum
-        v[_INDEX["novel_terms"]] = len(tset - q)
+        v[_INDEX["ctx_cov"]] = math.fsum(idf[t] for t in q_ctx) / wsum
+        v[_INDEX["art_cov"]] = side.coverage
+        v[_INDEX["novel_terms"]] = len(tset) - len(m)
         v[_INDEX["sent_len"]] = len(terms)
         v[_INDEX["window"]] = (
             (hits[-1] - hits[0] + 1) / max(len(terms), 1) if len(hits) > 1 else (1.0 if hits else 0.0)
         )
-        dated_terms, dated_words = dates[id(a)]  # the article's date is every sentence's context
-        v[_INDEX["key_cov"]] = len(keys & (tset | dated_terms)) / len(keys) if keys else 1.0
-        v[_INDEX["key_ctx"]] = len(keys & (ctx | dated_terms)) / len(keys) if keys else 1.0
+        # the article's date is every sentence's context
+        if keys:
+            v[_INDEX["key_cov"]] = len((keys & tset) | side.dated_keys) / len(keys)
+            v[_INDEX["key_ctx"]] = len(keys_ctx | side.dated_keys) / len(keys)
+            v[_INDEX["key_art"]] = side.key_share
+        else:
+            v[_INDEX["key_cov"]] = v[_INDEX["key_ctx"]] = v[_INDEX["key_art"]] = 1.0
         # The headline as every sentence's context (a front-matter title is not in the text):
         # columns of their own, for the rankers. The abstain model reads the untitled ones: with
         # the title in them every sentence of an on-topic article covered the question, and
         # fewer unanswerable questions were refused (README, 2026-12-06).
-        titled = ctx | title_terms[a.article_id]
-        v[_INDEX["title_ctx_cov"]] = math.fsum(idf[t] for t in q & titled) / wsum
-        v[_INDEX["title_key_ctx"]] = len(keys & (titled | dated_terms)) / len(keys) if keys else 1.0
-        v[_INDEX["key_art"]] = len(keys & (a.terms | dated_terms)) / len(keys) if keys else 1.0
+        v[_INDEX["title_ctx_cov"]] = math.fsum(idf[t] for t in q_ctx | side.title_q) / wsum
+        v[_INDEX["title_key_ctx"]] = (
+            len(keys_ctx | side.title_keys | side.dated_keys) / len(keys) if keys else 1.0
+        )
         v[_INDEX["n_keys"]] = len(keys)
-        v[_INDEX["num_cov"]] = len(numbers & (s.folded | dated_words)) / len(numbers) if numbers else 1.0
-        v[_INDEX["num_art"]] = len(numbers & (ctx_words | dated_words)) / len(numbers) if numbers else 1.0
+        if numbers:
+            ctx_words = (
+                s.folded | (prev.folded if prev else frozenset()) | (nxt.folded if nxt else frozenset())
+            )
+            v[_INDEX["num_cov"]] = len((numbers & s.folded) | side.dated_numbers) / len(numbers)
+            v[_INDEX["num_art"]] = len((numbers & ctx_words) | side.dated_numbers) / len(numbers)
+        else:
+            v[_INDEX["num_cov"]] = v[_INDEX["num_art"]] = 1.0
         v[_INDEX["focus"]] = len(focus & tset) / len(focus) if focus else -1.0
-        v[_INDEX["focus_ctx"]] = len(focus & ctx) / len(focus) if focus else -1.0
+        v[_INDEX["focus_ctx"]] = len(focus_ctx) / len(focus) if focus else -1.0
         v[_INDEX["sent_idx"]] = s.stored.idx
         v[_INDEX["lead"]] = float(s.stored.idx == 0)
-        v[_INDEX["title_overlap"]] = len(tset & title_terms[a.article_id]) / (len(tset) or 1)
+        v[_INDEX["title_overlap"]] = len(tset & side.title) / (len(tset) or 1)
         v[_INDEX["art_rank"]] = a.rank
-        v[_INDEX["art_score"]] = a.score / top_score
-        v[_INDEX["art_vec"]] = a.vector_score
-        v[_INDEX["art_bm"]] = a.bm25_score / top_bm
+        v[_INDEX["art_score"]] = side.score / top_score
+        v[_INDEX["art_vec"]] = side.vector_score
+        v[_INDEX["art_bm"]] = side.bm25_score / top_bm
         v[_INDEX["chunk_score"]] = (passage.score / top_score) if passage else 0.0
         v[_INDEX["chunk_rank"]] = chunk_rank
         v[_INDEX["chunk_hit"]] = float(passage is not None)
@@ -202,6 +213,56 @@ def feature_rows(
     return X, rows
 
 
+@dataclass(frozen=True)
+class _ArticleSide:
+    """One candidate article's share of a question's features: the same for each of its
+    sentences, so found once (the article's terms are hundreds; a sentence's a dozen)."""
+
+    weights: dict[str, float]  # the question's terms, IDF x IDF within the article
+    weights_sum: float
+    coverage: float  # IDF-weighted share of the question's terms in the article
+    key_share: float  # share of the question's names and numbers in the article or its date
+    dated_keys: frozenset[str]  # the question's names and numbers its date states ("1987")
+    dated_numbers: frozenset[str]  # the question's numbers among its date's words
+    title: frozenset[str]  # the title's terms
+    title_q: frozenset[str]  # the question's terms among them
+    title_keys: frozenset[str]
+    chunks: dict[int, tuple[Any, int]]  # chunk position -> (passage, rank), `Article.chunk_ranks`
+    score: float
+    vector_score: float
+    bm25_score: float
+
+    @classmethod
+    def of(cls, a: Article, question: Question, idf: dict[str, float], wsum: float) -> _ArticleSide:
+        q, keys = frozenset(question.terms), question.keys
+        n = len(a.sentences) or 1
+        adf = {t: sum(1 for s in a.sentences if t in s.term_set) for t in q}
+        weights = {t: idf[t] * float(np.log(1 + n / (1 + adf[t]))) for t in q}
+        dated_terms, dated_words = published_words(a)
+        title = frozenset(_terms_of_title(a.title))
+        return cls(
+            weights=weights,
+            weights_sum=math.fsum(weights.values()) or 1.0,
+            coverage=math.fsum(idf[t] for t in q & a.terms) / wsum,
+            key_share=len(keys & (a.terms | dated_terms)) / len(keys) if keys else 1.0,
+            dated_keys=keys & dated_terms,
+            dated_numbers=question.numbers & dated_words,
+            title=title,
+            title_q=q & title,
+            title_keys=keys & title,
+            chunks=a.chunk_ranks(),
+            score=a.score,
+            vector_score=a.vector_score,
+            bm25_score=a.bm25_score,
+        )
+
+
+@lru_cache(maxsize=65536)
+def _entity_terms(text: str) -> frozenset[str]:
+    """The content terms of an entity's text (the question names it when they meet)."""
+    return frozenset(_terms_of_title(text))
+
+
 def _focus_entity(
     text: str, focus: frozenset[str], spans: list[tuple[int, int, str]], expected: dict[str, float]
 ) -> float:
@@ -220,7 +281,7 @@ def _focus_entity(
 
 def _window(
     s: Sentence,
-    q: set[str],
+    q: frozenset[str],
     idf: dict[str, float],
     wsum: float,
     expected: dict[str, float],
