@@ -27,21 +27,29 @@ def flattened(model: Any) -> Trees:
     )  # fmt: skip
 
 
-def test_numpy_trees_match_lightgbm() -> None:
+@pytest.mark.parametrize("num_leaves", [15, 31, 63, 90])
+def test_numpy_trees_match_lightgbm(num_leaves: int) -> None:
+    """Both evaluators give LightGBM's scores, and the same sums bit for bit: leaf masks of
+    16, 32 and 64 bits, and the walk where a tree has more leaves than a mask holds."""
     lightgbm = pytest.importorskip("lightgbm")
     rng = np.random.default_rng(7)
-    X = rng.normal(size=(600, 6)).astype(np.float32)
+    X = rng.normal(size=(3000, 6)).astype(np.float32)
     X[:, 2] = np.round(X[:, 2])  # ties at thresholds
-    y = (X[:, 0] + X[:, 1] * X[:, 2] > 0.3).astype(int)
+    y = (X[:, 0] + X[:, 1] * X[:, 2] + rng.normal(scale=0.5, size=3000) > 0.3).astype(int)
     booster = lightgbm.train(
-        {"objective": "binary", "num_leaves": 15, "verbose": -1, "min_data_in_leaf": 5},
+        {"objective": "binary", "num_leaves": num_leaves, "verbose": -1, "min_data_in_leaf": 5},
         lightgbm.Dataset(X, y),
         num_boost_round=40,
     )
     trees = flattened(booster)
+    leaves = int((trees.left == np.arange(len(trees.left))).sum())
+    assert leaves > 40 * (num_leaves - 1) / 2  # the trees did grow to about that size
     Z = rng.normal(size=(300, 6)).astype(np.float32)
     Z[:, 2] = np.round(Z[:, 2])
-    assert np.allclose(trees.predict(Z), booster.predict(Z, raw_score=True), atol=1e-4)
+    Z[::7, 1] = np.nan  # goes right in both
+    assert np.allclose(trees.predict(Z[1::7]), booster.predict(Z[1::7], raw_score=True), atol=1e-4)
+    assert np.array_equal(trees.predict(Z), trees.walk(Z))
+    assert (trees._masks is None) == (num_leaves > 64)
     assert trees.predict(np.zeros((0, 6), np.float32)).shape == (0,)
 
 

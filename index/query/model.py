@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -38,14 +38,18 @@ class Trees:
     right: np.ndarray  # (nodes,) int32
     value: np.ndarray  # (nodes,) float32; leaf values, 0 elsewhere
     roots: np.ndarray  # (trees,) int32
-    depth: int  # the deepest path (the file records it; `predict` stops where each path does)
+    depth: int  # the deepest path (the file records it)
 
     def predict(self, X: np.ndarray) -> np.ndarray:
-        """Sum of leaf values over trees, for every row. Every (row, tree) pair steps down
-        together, and a pair leaves the step once it reaches a leaf: most paths end long
-        before the deepest one (half the time of stepping every pair `depth` times)."""
+        """Sum of leaf values over trees, for every row."""
         if len(X) == 0:
             return np.zeros(0, dtype=np.float32)
+        masks = self._masks
+        return masks.predict(X) if masks is not None else self.walk(X)
+
+    def walk(self, X: np.ndarray) -> np.ndarray:
+        """`predict` by walking: every (row, tree) pair steps down together, and a pair
+        leaves the step once it reaches a leaf (most paths end long before the deepest)."""
         rows, columns = X.shape
         trees = len(self.roots)
         node = np.tile(self.roots, rows)  # pair k: row k // trees, tree k % trees
@@ -58,6 +62,93 @@ class Trees:
             node[active] = reached = np.where(go_left, self.left[at], self.right[at])
             active = active[self.left[reached] != reached]
         return self.value[node].reshape(rows, trees).sum(axis=1)  # type: ignore[no-any-return]
+
+    @cached_property
+    def _masks(self) -> LeafMasks | None:
+        return LeafMasks.of(self)
+
+
+@dataclass(frozen=True)
+class LeafMasks:
+    """A tree set in QuickScorer's form (Lucchese et al., SIGIR 2015): no walking. Each
+    tree's leaves are bits, left to right. A node whose test sends a row right rules out
+    the leaves of its left subtree, so the row's leaf is the leftmost bit that survives
+    the AND of those nodes' masks, whatever order the nodes are tested in. Every test of
+    every tree is one numpy comparison over a block of rows: 2-3x faster than walking
+    (README "Performance"), and the same leaves, so the same sums."""
+
+    feature: np.ndarray  # (trees * nodes,) intp: each tree's tests, padded to `nodes`
+    threshold: np.ndarray  # (trees * nodes,) float32; +inf pads (a pad never rules out)
+    mask: np.ndarray  # (trees * nodes,) the leaves still possible when the test sends a row right
+    value: np.ndarray  # (trees * leaves,) float32 leaf values, left to right, 0 pads
+    trees: int
+    nodes: int  # tests per tree (the most any tree has)
+    leaves: int  # leaves per tree (the most any tree has)
+
+    BLOCK = 1 << 19  # (row, test) pairs at once: a block's arrays stay in the CPU's caches
+
+    @classmethod
+    def of(cls, t: Trees) -> LeafMasks | None:
+        """None when a tree has more than 64 leaves (no mask holds it): `walk` then.
+        Built a level at a time (a few numpy steps per level, ~1 ms)."""
+        n = len(t.left)
+        is_leaf = t.left == np.arange(n)
+        tree = np.full(n, -1, dtype=np.int64)
+        tree[t.roots] = np.arange(len(t.roots))
+        levels, frontier = [], t.roots
+        while frontier.size:  # the tests of each level, top down
+            level = frontier[~is_leaf[frontier]]
+            levels.append(level)
+            tree[t.left[level]] = tree[t.right[level]] = tree[level]
+            frontier = np.concatenate([t.left[level], t.right[level]])
+        count = is_leaf.astype(np.int64)  # leaves under each node
+        for level in reversed(levels):
+            count[level] = count[t.left[level]] + count[t.right[level]]
+        position = np.zeros(n, dtype=np.int64)  # its leftmost leaf's place in its tree
+        for level in levels:
+            position[t.left[level]] = position[level]
+            position[t.right[level]] = position[level] + count[t.left[level]]
+        inner = np.flatnonzero(~is_leaf)
+        trees, leaves = len(t.roots), int(count[t.roots].max())
+        if leaves > 64:
+            return None
+        kind = np.uint16 if leaves <= 16 else np.uint32 if leaves <= 32 else np.uint64
+        full = int(np.iinfo(kind).max)
+        owner = tree[inner]
+        order = np.argsort(owner, kind="stable")  # each tree's tests together
+        per_tree = np.bincount(owner, minlength=trees)
+        nodes = int(per_tree.max())
+        slot = np.arange(len(inner)) - np.repeat(np.cumsum(per_tree) - per_tree, per_tree)
+        at = owner[order] * nodes + slot
+        tested = inner[order]
+        feature = np.zeros(trees * nodes, dtype=np.intp)
+        threshold = np.full(trees * nodes, np.inf, dtype=np.float32)
+        mask = np.full(trees * nodes, full, dtype=kind)
+        feature[at], threshold[at] = t.feature[tested], t.threshold[tested]
+        one = np.uint64(1)
+        under_left = (one << count[t.left[tested]].astype(np.uint64)) - one  # at most 63 leaves
+        mask[at] = (np.uint64(full) ^ (under_left << position[tested].astype(np.uint64))).astype(kind)
+        value = np.zeros(trees * leaves, dtype=np.float32)
+        leaf = np.flatnonzero(is_leaf)
+        value[tree[leaf] * leaves + position[leaf]] = t.value[leaf]
+        return cls(feature, threshold, mask, value, trees, nodes, leaves)
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        out = np.empty(len(X), dtype=np.float32)
+        kind = self.mask.dtype.type
+        full = kind(np.iinfo(kind).max)
+        first_leaf = np.arange(self.trees) * self.leaves
+        step = max(1, self.BLOCK // max(1, len(self.feature)))
+        for start in range(0, len(X), step):
+            block = X[start : start + step]
+            right = ~(block[:, self.feature] <= self.threshold)  # NaN goes right, as in `walk`
+            ruled = np.where(right, self.mask, full).reshape(len(block), self.trees, self.nodes)
+            alive = np.bitwise_and.reduce(ruled, axis=2)
+            lowest = alive & (~alive + kind(1))  # the leftmost leaf left: the lowest bit set
+            leaf = np.log2(lowest.astype(np.float64)).astype(np.intp)  # exact for powers of two
+            # one row's leaf values contiguous, summed in tree order as `walk` sums them
+            out[start : start + step] = np.ascontiguousarray(self.value[leaf + first_leaf]).sum(axis=1)
+        return out
 
 
 @dataclass(frozen=True)
