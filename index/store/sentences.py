@@ -84,6 +84,28 @@ def open_for_writing(index_dir: Path) -> SentenceStore:
     return SentenceStore(index_dir, create=True)
 
 
+KEPT_CHUNKS = 1024  # chunks' sentences a thread keeps between questions (oldest go first)
+
+
+def _stored(row: tuple[Any, ...]) -> StoredSentence:
+    """A `sentences` table row as read (`SELECT *`)."""
+    return StoredSentence(
+        article_id=row[0],
+        content_hash=row[1],
+        idx=row[2],
+        chunk=row[3],
+        start=row[4],
+        end=row[5],
+        quote_start=row[6],
+        quote_end=row[7],
+        kind=row[8],
+        text=row[9],
+        entities=[(int(a), int(b), str(label)) for a, b, label in json.loads(row[10])],
+        vector=row[11],
+        tokens=row[12],
+    )
+
+
 class SentenceStore(SqliteFile):
     """One connection per thread; writes in one transaction per article."""
 
@@ -99,6 +121,7 @@ class SentenceStore(SqliteFile):
         self, article_id: str, content_hash: str, title: str, terms: set[str], records: list[Any]
     ) -> None:
         """Store one article version's sentences (records: `SentenceRecord`s); replaces it."""
+        self._local.kept = None  # this connection's own writes leave `data_version` as it is
         with self._conn() as conn:
             self._delete(conn, article_id, content_hash)
             conn.execute(
@@ -132,6 +155,7 @@ class SentenceStore(SqliteFile):
             )
 
     def delete(self, keys: Iterable[tuple[str, str]]) -> None:
+        self._local.kept = None
         with self._conn() as conn:
             for article_id, content_hash in keys:
                 self._delete(conn, article_id, content_hash)
@@ -155,34 +179,47 @@ class SentenceStore(SqliteFile):
 
     # -- reading for a question ----------------------------------------------------------
     def sentences(self, article_id: str, content_hash: str, chunks: Iterable[int]) -> list[StoredSentence]:
-        """Sentences of one article version whose first chunk is one of `chunks`, in order."""
+        """Sentences of one article version whose first chunk is one of `chunks`, in order.
+        Kept per chunk for the next question (follow-ups read the same articles): an
+        article version's sentences change only when this file is written, and a write
+        clears what was kept (`_kept`)."""
         wanted = sorted(set(chunks))
         if not wanted:
             return []
-        marks = ",".join("?" * len(wanted))
-        rows = self._conn().execute(
-            f"SELECT * FROM sentences WHERE article_id = ? AND content_hash = ? AND chunk IN ({marks}) "
-            "ORDER BY idx",
-            (article_id, content_hash, *wanted),
-        )
-        return [
-            StoredSentence(
-                article_id=row[0],
-                content_hash=row[1],
-                idx=row[2],
-                chunk=row[3],
-                start=row[4],
-                end=row[5],
-                quote_start=row[6],
-                quote_end=row[7],
-                kind=row[8],
-                text=row[9],
-                entities=[(int(a), int(b), str(label)) for a, b, label in json.loads(row[10])],
-                vector=row[11],
-                tokens=row[12],
-            )  # fmt: skip
-            for row in rows
-        ]
+        kept = self._kept()
+        got: dict[int, list[StoredSentence]] = {}
+        missing = []
+        for c in wanted:
+            found = kept.get((article_id, content_hash, c))
+            if found is None:
+                missing.append(c)
+            else:
+                got[c] = found
+        if missing:
+            fetched: dict[int, list[StoredSentence]] = {c: [] for c in missing}
+            for row in self._conn().execute(
+                f"SELECT * FROM sentences WHERE article_id = ? AND content_hash = ? "
+                f"AND chunk IN ({','.join('?' * len(missing))}) ORDER BY idx",
+                (article_id, content_hash, *missing),
+            ):
+                fetched[row[3]].append(_stored(row))
+            while kept and len(kept) + len(missing) > KEPT_CHUNKS:  # the oldest go
+                kept.pop(next(iter(kept)))
+            for c, found in fetched.items():
+                kept[(article_id, content_hash, c)] = found
+            got.update(fetched)
+        return sorted((s for found in got.values() for s in found), key=lambda s: s.idx)
+
+    def _kept(self) -> dict[tuple[str, str, int], list[StoredSentence]]:
+        """This thread's sentences by chunk, emptied when another connection has written
+        the file since (SQLite's `data_version`) or this one did (`put`, `delete`)."""
+        local = self._local
+        version = self._conn().execute("PRAGMA data_version").fetchone()[0]
+        kept: dict[tuple[str, str, int], list[StoredSentence]] | None = getattr(local, "kept", None)
+        if kept is None or getattr(local, "version", None) != version:
+            kept = local.kept = {}
+            local.version = version
+        return kept
 
     def sentence_states(
         self, article_id: str, content_hash: str
