@@ -6,6 +6,7 @@
     python -m benchmarks.run --store-sizes 100000,1000000
     python -m benchmarks.run --sections cold --cold-baseline ../old   # a worktree of older code
     python -m benchmarks.run --sections recall     # HNSW recall on real vectors (after `make eval`)
+    python -m benchmarks.run --sections reader     # a warm engine's time per dev question (after `make eval`)
 
 Prints a table per section and writes it to benchmarks/results/latest.json (sections not
 run keep their last figures there; "runs" says when each ran and the load average then).
@@ -568,7 +569,7 @@ def bench_store(work: Path, sizes: list[int]) -> list[Row]:
     return rows
 
 
-SECTIONS = ("embed", "index", "build", "query", "store", "concurrency", "cold", "recall")
+SECTIONS = ("embed", "index", "build", "query", "store", "concurrency", "cold", "recall", "reader")
 
 
 def bench_recall(work: Path, index_dirs: list[Path], questions: list[Path], windows: bool) -> list[Row]:
@@ -579,6 +580,21 @@ def bench_recall(work: Path, index_dirs: list[Path], questions: list[Path], wind
         print(f"recall: no built index among {', '.join(map(str, index_dirs))} (run `make eval`)")
         return []
     return recall_rows(work, real_vectors(found, windows), question_vectors(questions, 1000))
+
+
+def bench_reader(root: Path, shared_eval: Path) -> list[Row]:
+    from benchmarks.reader_speed import reader_rows
+
+    sets = [
+        (
+            name,
+            shared_eval / name / "corpus",
+            root / ".newsdesk-eval" / name,
+            shared_eval / name / "questions.jsonl",
+        )
+        for name in ("reuters", "squad")
+    ]
+    return reader_rows(sets)
 
 
 def main() -> None:
@@ -651,6 +667,10 @@ def main() -> None:
                 ],
                 not args.recall_no_windows,
             ),
+        ),
+        "reader": (
+            "A warm engine per question on the dev sets: asked once and again; trees walked vs leaf masks",
+            lambda: bench_reader(ROOT, args.reuters.parent),
         ),
         "store": (
             "Chroma with synthetic 384-dim vectors",

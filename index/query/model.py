@@ -74,8 +74,8 @@ class LeafMasks:
     tree's leaves are bits, left to right. A node whose test sends a row right rules out
     the leaves of its left subtree, so the row's leaf is the leftmost bit that survives
     the AND of those nodes' masks, whatever order the nodes are tested in. Every test of
-    every tree is one numpy comparison over a block of rows: 2-3x faster than walking
-    (README "Performance"), and the same leaves, so the same sums."""
+    every tree is one numpy comparison over a block of rows: faster than walking (README:
+    "Leaf masks, per-article features, kept sentences"), the same leaves, the same sums."""
 
     feature: np.ndarray  # (trees * nodes,) intp: each tree's tests, padded to `nodes`
     threshold: np.ndarray  # (trees * nodes,) float32; +inf pads (a pad never rules out)
