@@ -386,3 +386,25 @@ def test_a_credit_inside_a_paragraph_is_never_quoted() -> None:
     assert kinds["Reporting by Alex Lawler in London; Editing by Jason Neely"] == "furniture"
     assert kinds["Oil prices rose on Thursday as traders bet on deeper supply cuts."] == ""
     assert kinds["Brent crude gained 1.2 percent to 86.40 dollars a barrel."] == ""
+
+
+def test_a_sentence_is_read_into_terms_words_and_answer_slots_in_one_pass() -> None:
+    """What the reader keeps of a stored sentence: the quote's content stems and folded
+    words as `content_terms` and `words` read them, and where an answer could sit: each
+    entity spaCy found as a run of words, each number outside an entity on its own."""
+    from index.query.candidates import _sentence
+    from index.store.sentences import StoredSentence
+
+    text = "TOKYO, March 3 - Sony Corp sold 1,269 PS2 consoles in New York on Friday."
+    (annotation,) = annotate([text])
+    quote_start = annotation.dateline
+    stored = StoredSentence(
+        "a.txt", "h", 0, 0, 0, len(text), quote_start, len(text), "", text, annotation.entities, b"", b""
+    )
+    sentence = _sentence(stored)
+    quote = text[quote_start:]
+    assert sentence.terms == tuple(content_terms(quote))
+    assert sentence.folded == frozenset(words(quote))
+    spans = {(" ".join(t[3] for t in sentence.tokens[a : b + 1]), label) for a, b, label in sentence.slots}
+    assert {("1,269", "CARDINAL"), ("new york", "GPE"), ("friday", "DATE"), ("ps2", "")} <= spans
+    assert not any(word == "tokyo" for word, _ in spans)  # the dateline is no answer

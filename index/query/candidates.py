@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -21,7 +22,7 @@ from index.dates import published_day
 from index.query.question import Question
 from index.query.retrieval import Passage, collapse_duplicates
 from index.store.sentences import SentenceStore, StoredSentence
-from index.text import content_terms, word_spans, words
+from index.text import content_terms, is_content, word_spans
 
 BM25_WEIGHT = 0.5
 COVERAGE_WEIGHT = 0.5
@@ -103,17 +104,19 @@ _cache: dict[tuple[str, str, int], Sentence] = {}
 
 
 def _sentence(stored: StoredSentence) -> Sentence:
-    """Terms of a stored sentence, cached across questions (sentences don't change)."""
+    """Terms of a stored sentence, cached across questions (sentences don't change).
+    One pass over its words gives the terms, the folded words and the spans: `words`
+    reads the quote as `word_spans` does from the quote's start (the pattern has no
+    look-behind), and `content_terms` is the stems of its content words."""
     key = (stored.article_id, stored.content_hash, stored.idx)
     found = _cache.get(key)
     if found is None:
-        quote = stored.text[stored.quote_start :]
         entities = [(a, b, label) for a, b, label in stored.entities if a >= stored.quote_start]
         tokens = tuple(word_spans(stored.text, stored.quote_start))
         found = Sentence(
             stored,
-            tuple(content_terms(quote)),
-            frozenset(words(quote)),
+            tuple(t[2] for t in tokens if is_content(t[3])),
+            frozenset(t[3] for t in tokens),
             entities,
             tokens,
             answer_slots(tokens, entities),
@@ -131,13 +134,14 @@ def answer_slots(
     and each number outside the entities (label "")."""
     out: list[tuple[int, int, str]] = []
     in_entity: set[int] = set()
+    starts, ends = [t[0] for t in tokens], [t[1] for t in tokens]  # both rising: words don't overlap
     for x, y, label in entities:
-        covered = [k for k, t in enumerate(tokens) if t[0] < y and t[1] > x]
-        if covered:
-            in_entity.update(covered)
-            out.append((covered[0], covered[-1], label))
+        first, past = bisect_right(ends, x), bisect_left(starts, y)  # the words overlapping [x, y)
+        if first < past:
+            in_entity.update(range(first, past))
+            out.append((first, past - 1, label))
     for k, t in enumerate(tokens):
-        if k not in in_entity and any(ch.isdigit() for ch in t[3]):
+        if k not in in_entity and any(map(str.isdigit, t[3])):
             out.append((k, k, ""))
     return tuple(out)
 
