@@ -57,6 +57,32 @@ def test_extractive_answers_quote_and_cite(engine: Engine) -> None:
     assert right >= len(questions) - 2  # the learned answer/abstain decision (the eval gate has the rest)
 
 
+def test_a_read_that_fails_once_is_retried_and_said_in_one_line(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, caplog: Any
+) -> None:
+    """A store that broke under a question (an outside rebuild) is opened again and the
+    question answered; the retry leaves one warning line, so a fault it hides in newsdesk
+    itself is still seen (a cache's KeyError once hid as a silent switch to Chroma)."""
+    from index.query.reader import Reader
+
+    engine.ask("Who did Blinken meet in Geneva?")
+    read, failed = Reader.read, []
+
+    def once(self: Reader, *args: Any) -> Any:
+        if not failed:
+            failed.append(1)
+            raise KeyError(("a.txt", "h", 3))
+        return read(self, *args)
+
+    monkeypatch.setattr(Reader, "read", once)
+    with caplog.at_level("WARNING", logger="index.query.engine"):
+        answer = engine.ask("What did Lavrov say after the Geneva meeting?")
+    assert not answer.abstained and answer.sources
+    (retry,) = [r for r in caplog.records if r.name == "index.query.engine"]
+    assert retry.getMessage() == "reading the index failed (KeyError: ('a.txt', 'h', 3)); opening it again"
+    assert retry.exc_info is None
+
+
 def test_unanswerable_questions_abstain_with_closest_headlines(engine: Engine) -> None:
     answer = engine.ask("What is the boiling point of water at sea level?")
     assert answer.abstained and answer.text == NOT_FOUND

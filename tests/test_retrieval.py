@@ -86,6 +86,29 @@ def test_bm25_finds_what_the_embedding_cannot(hand_index: tuple[Settings, Keywor
     )
 
 
+def test_a_vector_search_that_fails_mid_write_leaves_bm25_and_one_line(
+    hand_index: tuple[Settings, KeywordEmbedding], monkeypatch: pytest.MonkeyPatch, caplog: Any
+) -> None:
+    """Chroma's files mid-write by `newsdesk index` in another process: the question is
+    answered from BM25, and the warning is one line (the CLI sets up no logging, so Python
+    would print a traceback to a user's terminal)."""
+    settings, model = hand_index
+    retriever = _retriever(settings, model)
+
+    def mid_write(*args: Any) -> list[Passage]:
+        raise RuntimeError("Error loading hnsw index")
+
+    monkeypatch.setattr(retriever, "_nearest", mid_write)
+    with caplog.at_level("WARNING"):
+        found = retriever.candidates("What did Zakharova allege?")
+    assert [p.source for p in found][:1] == ["spokes.txt"]
+    (record,) = [r for r in caplog.records if "BM25" in r.getMessage()]
+    assert "RuntimeError: Error loading hnsw index" in record.getMessage() and record.exc_info is None
+    monkeypatch.setattr(retriever, "bm25_search", lambda question: [])
+    with pytest.raises(RuntimeError):  # nothing to answer from: the engine's error, not a silent empty
+        retriever.candidates("What did Zakharova allege?")
+
+
 def test_wire_copies_collapse_but_keep_outlets(hand_index: tuple[Settings, KeywordEmbedding]) -> None:
     settings, model = hand_index
     results = Engine(settings, embed_model=model).search("foreign ministers met in Geneva about sanctions", 5)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import replace
@@ -30,6 +31,8 @@ from index.store import lexical
 from index.store.chroma import REBUILD_HINT, open_active, read_state, state_signature
 from index.store.sentences import SentenceStore
 from index.text import without_surrogates
+
+logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from index.query.conversation import Conversation
@@ -259,6 +262,11 @@ class Engine:
                 raise
             except Exception as exc:  # a store that vanished or broke under us
                 if attempt == 1:  # e.g. an outside `index --full` dropped the collection just now
+                    # said in one line: a retry that hides a fault in newsdesk itself (a
+                    # KeyError in a cache once) must still show where someone will look
+                    logger.warning(
+                        "reading the index failed (%s: %s); opening it again", type(exc).__name__, exc
+                    )
                     self._avoid_mirror = self._on_mirror()
                     self.reload()
                     continue

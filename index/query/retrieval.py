@@ -145,13 +145,16 @@ class HybridRetriever:
         where = scope.where() if filtered and scope is not None else None
         try:
             vector = self._nearest(query_vec, self.candidates_per_side, where)
-        except Exception:
+        except Exception as exc:
             # The on-disk store can be mid-write by `newsdesk index` in another process
             # (Chroma's embedded HNSW is not safe to read then). BM25 is swapped in whole,
-            # so it still answers from a consistent (old or new) index.
+            # so it still answers from a consistent (old or new) index. One line, no
+            # traceback: with no logging set up (the CLI), Python prints warnings to stderr.
             if not lexical:
                 raise
-            logger.warning("vector search failed; answering from BM25 for now", exc_info=True)
+            logger.warning(
+                "vector search failed (%s: %s); answering from BM25 for now", type(exc).__name__, exc
+            )
             vector = []
         by_id: dict[str, Passage] = {p.chunk_id: p for p in vector}
         for p in lexical:
