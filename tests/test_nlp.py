@@ -408,3 +408,23 @@ def test_a_sentence_is_read_into_terms_words_and_answer_slots_in_one_pass() -> N
     spans = {(" ".join(t[3] for t in sentence.tokens[a : b + 1]), label) for a, b, label in sentence.slots}
     assert {("1,269", "CARDINAL"), ("new york", "GPE"), ("friday", "DATE"), ("ps2", "")} <= spans
     assert not any(word == "tokyo" for word, _ in spans)  # the dateline is no answer
+
+
+def test_read_sentences_are_kept_up_to_a_limit_the_oldest_going_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from index.query import candidates
+    from index.store.sentences import StoredSentence
+
+    monkeypatch.setattr(candidates, "_cache", {})
+    monkeypatch.setattr(candidates, "KEPT_SENTENCES", 3)
+    stored = [
+        StoredSentence("a.txt", "h", i, 0, 0, 9, 0, 9, "", f"Line {i}.", [], b"", b"") for i in range(5)
+    ]
+    read = [candidates._sentence(s) for s in stored]
+    assert [k[2] for k in candidates._cache] == [2, 3, 4]
+    assert candidates._sentence(stored[4]) is read[4]  # kept: not read again
+    assert (
+        candidates._sentence(stored[0]) is not read[0]
+        and candidates._sentence(stored[0]).terms == read[0].terms
+    )

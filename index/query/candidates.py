@@ -100,6 +100,11 @@ def _key(p: Passage) -> tuple[str, str]:
     return str(p.metadata.get("article_id", "")), str(p.metadata.get("content_hash", ""))
 
 
+# Sentences read, for the next question that reads them. A read sentence costs ~10 KB
+# (its word spans and slots as Python objects, its vector and token states): 200,000 of
+# them, the old limit, would have been ~2 GB in a bot that runs for weeks over a large
+# corpus. 30,000 are ~300 MB, a few hundred questions' worth; the oldest go first.
+KEPT_SENTENCES = 30_000
 _cache: dict[tuple[str, str, int], Sentence] = {}
 
 
@@ -121,8 +126,8 @@ def _sentence(stored: StoredSentence) -> Sentence:
             tokens,
             answer_slots(tokens, entities),
         )
-        if len(_cache) > 200_000:
-            _cache.clear()
+        while len(_cache) >= KEPT_SENTENCES:
+            _cache.pop(next(iter(_cache)))
         _cache[key] = found
     return found
 
