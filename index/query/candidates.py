@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import math
+import threading
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -106,6 +107,7 @@ def _key(p: Passage) -> tuple[str, str]:
 # corpus. 30,000 are ~300 MB, a few hundred questions' worth; the oldest go first.
 KEPT_SENTENCES = 30_000
 _cache: dict[tuple[str, str, int], Sentence] = {}
+_cache_lock = threading.Lock()
 
 
 def _sentence(stored: StoredSentence) -> Sentence:
@@ -126,9 +128,10 @@ def _sentence(stored: StoredSentence) -> Sentence:
             tokens,
             answer_slots(tokens, entities),
         )
-        while len(_cache) >= KEPT_SENTENCES:
-            _cache.pop(next(iter(_cache)))
-        _cache[key] = found
+        with _cache_lock:  # the bot reads in several threads: one evicts at a time
+            while len(_cache) >= KEPT_SENTENCES:
+                _cache.pop(next(iter(_cache)))
+            _cache[key] = found
     return found
 
 
