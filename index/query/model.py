@@ -68,24 +68,35 @@ class Trees:
         return LeafMasks.of(self)
 
 
+def _lowest_bits() -> np.ndarray:
+    """The place of the lowest bit set, for every 16-bit number (0 for 0)."""
+    n = np.arange(1 << 16, dtype=np.int64)
+    out = np.zeros(1 << 16, dtype=np.uint8)
+    out[1:] = np.log2((n[1:] & -n[1:]).astype(np.float64)).astype(np.uint8)
+    return out
+
+
 @dataclass(frozen=True)
 class LeafMasks:
     """A tree set in QuickScorer's form (Lucchese et al., SIGIR 2015): no walking. Each
-    tree's leaves are bits, left to right. A node whose test sends a row right rules out
-    the leaves of its left subtree, so the row's leaf is the leftmost bit that survives
-    the AND of those nodes' masks, whatever order the nodes are tested in. Every test of
-    every tree is one numpy comparison over a block of rows: faster than walking (README:
-    "Leaf masks, per-article features, kept sentences"), the same leaves, the same sums."""
+    tree's leaves are bits, left to right. A test that sends a row right rules out the
+    leaves of its left subtree, so the row's leaf is the leftmost bit no test ruled out,
+    whatever order the tests are made in. Every test of every tree is one numpy comparison
+    over a block of rows: faster than walking (README: "Leaf masks, per-article features,
+    kept sentences"), the same leaves, the same sums."""
 
-    feature: np.ndarray  # (trees * nodes,) intp: each tree's tests, padded to `nodes`
-    threshold: np.ndarray  # (trees * nodes,) float32; +inf pads (a pad never rules out)
-    mask: np.ndarray  # (trees * nodes,) the leaves still possible when the test sends a row right
+    # The tests slot by slot (every tree's first test, then every tree's second, ...), so
+    # a block's tests are one row gather and its rulings one reduction over whole arrays.
+    feature: np.ndarray  # (nodes * trees,) intp, each tree padded to `nodes` tests
+    threshold: np.ndarray  # (nodes * trees, 1) float32; +inf pads
+    ruled_out: np.ndarray  # (nodes * trees, 1) the leaves a test rules out when it sends a row right
     value: np.ndarray  # (trees * leaves,) float32 leaf values, left to right, 0 pads
     trees: int
     nodes: int  # tests per tree (the most any tree has)
     leaves: int  # leaves per tree (the most any tree has)
 
-    BLOCK = 1 << 19  # (row, test) pairs at once: a block's arrays stay in the CPU's caches
+    BLOCK = 1 << 18  # (row, test) pairs at once: a block's arrays stay in the CPU's caches
+    LOWEST_BIT = _lowest_bits()
 
     @classmethod
     def of(cls, t: Trees) -> LeafMasks | None:
@@ -113,41 +124,43 @@ class LeafMasks:
         if leaves > 64:
             return None
         kind = np.uint16 if leaves <= 16 else np.uint32 if leaves <= 32 else np.uint64
-        full = int(np.iinfo(kind).max)
         owner = tree[inner]
         order = np.argsort(owner, kind="stable")  # each tree's tests together
         per_tree = np.bincount(owner, minlength=trees)
         nodes = int(per_tree.max())
         slot = np.arange(len(inner)) - np.repeat(np.cumsum(per_tree) - per_tree, per_tree)
-        at = owner[order] * nodes + slot
+        at = slot * trees + owner[order]
         tested = inner[order]
-        feature = np.zeros(trees * nodes, dtype=np.intp)
-        threshold = np.full(trees * nodes, np.inf, dtype=np.float32)
-        mask = np.full(trees * nodes, full, dtype=kind)
+        feature = np.zeros(nodes * trees, dtype=np.intp)
+        threshold = np.full(nodes * trees, np.inf, dtype=np.float32)
+        ruled_out = np.zeros(nodes * trees, dtype=kind)
         feature[at], threshold[at] = t.feature[tested], t.threshold[tested]
         one = np.uint64(1)
         under_left = (one << count[t.left[tested]].astype(np.uint64)) - one  # at most 63 leaves
-        mask[at] = (np.uint64(full) ^ (under_left << position[tested].astype(np.uint64))).astype(kind)
+        ruled_out[at] = (under_left << position[tested].astype(np.uint64)).astype(kind)
         value = np.zeros(trees * leaves, dtype=np.float32)
         leaf = np.flatnonzero(is_leaf)
         value[tree[leaf] * leaves + position[leaf]] = t.value[leaf]
-        return cls(feature, threshold, mask, value, trees, nodes, leaves)
+        return cls(feature, threshold[:, None], ruled_out[:, None], value, trees, nodes, leaves)
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         out = np.empty(len(X), dtype=np.float32)
-        kind = self.mask.dtype.type
-        full = kind(np.iinfo(kind).max)
-        first_leaf = np.arange(self.trees) * self.leaves
+        kind = self.ruled_out.dtype.type
+        first_leaf = (np.arange(self.trees) * self.leaves)[:, None]
         step = max(1, self.BLOCK // max(1, len(self.feature)))
         for start in range(0, len(X), step):
             block = X[start : start + step]
-            right = ~(block[:, self.feature] <= self.threshold)  # NaN goes right, as in `walk`
-            ruled = np.where(right, self.mask, full).reshape(len(block), self.trees, self.nodes)
-            alive = np.bitwise_and.reduce(ruled, axis=2)
-            lowest = alive & (~alive + kind(1))  # the leftmost leaf left: the lowest bit set
-            leaf = np.log2(lowest.astype(np.float64)).astype(np.intp)  # exact for powers of two
+            tested = np.ascontiguousarray(block.T)[self.feature]  # (tests, rows)
+            right = ~(tested <= self.threshold)  # NaN goes right, as in `walk`
+            rulings = np.multiply(right, self.ruled_out, dtype=kind)
+            gone = np.bitwise_or.reduce(rulings.reshape(self.nodes, self.trees, len(block)), axis=0)
+            alive = ~gone  # (trees, rows); the leftmost leaf left is the lowest bit set
+            if kind is np.uint16:
+                leaf = self.LOWEST_BIT[alive].astype(np.intp)
+            else:
+                leaf = np.log2((alive & (~alive + kind(1))).astype(np.float64)).astype(np.intp)
             # one row's leaf values contiguous, summed in tree order as `walk` sums them
-            out[start : start + step] = np.ascontiguousarray(self.value[leaf + first_leaf]).sum(axis=1)
+            out[start : start + step] = np.ascontiguousarray(self.value[leaf + first_leaf].T).sum(axis=1)
         return out
 
 
