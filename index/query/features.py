@@ -27,7 +27,6 @@ import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
 import numpy as np
 
@@ -35,6 +34,7 @@ from index.dates import from_day
 from index.embedding.token_states import TOKEN_DIM, dequantize
 from index.query.candidates import Article, Sentence
 from index.query.question import CLASSES, Question
+from index.query.retrieval import Passage
 from index.text import stem
 
 LABELS = [
@@ -227,7 +227,7 @@ class _ArticleSide:
     title: frozenset[str]  # the title's terms
     title_q: frozenset[str]  # the question's terms among them
     title_keys: frozenset[str]
-    chunks: dict[int, tuple[Any, int]]  # chunk position -> (passage, rank), `Article.chunk_ranks`
+    chunks: dict[int, tuple[Passage, int]]  # chunk position -> (passage, rank), `Article.chunk_ranks`
     score: float
     vector_score: float
     bm25_score: float

@@ -5,8 +5,8 @@ Everything lives in one small file, `answerer.npz`, written by `make train`
 
 - `trees`: gradient-boosted trees (LightGBM LambdaRank over `features.FEATURES`; three
   seeds' rankers averaged, their trees stored together with leaf values divided by three),
-  stored as flat arrays and evaluated here with numpy, each path stepping down until its
-  leaf (no LightGBM at run time);
+  stored as flat arrays and evaluated here with numpy as leaf masks (`LeafMasks`; no
+  LightGBM at run time);
 - `calibration`: logistic regression turning a sentence's raw score, and its distance to
   the question's best, into P(this sentence states the answer);
 - `abstain`: logistic regression over question-level evidence (`abstain_features`)
@@ -68,6 +68,7 @@ class Trees:
         return LeafMasks.of(self)
 
 
+@lru_cache(maxsize=1)
 def _lowest_bits() -> np.ndarray:
     """The place of the lowest bit set, for every 16-bit number (0 for 0)."""
     n = np.arange(1 << 16, dtype=np.int64)
@@ -96,7 +97,6 @@ class LeafMasks:
     leaves: int  # leaves per tree (the most any tree has)
 
     BLOCK = 1 << 18  # (row, test) pairs at once: a block's arrays stay in the CPU's caches
-    LOWEST_BIT = _lowest_bits()
 
     @classmethod
     def of(cls, t: Trees) -> LeafMasks | None:
@@ -156,7 +156,7 @@ class LeafMasks:
             gone = np.bitwise_or.reduce(rulings.reshape(self.nodes, self.trees, len(block)), axis=0)
             alive = ~gone  # (trees, rows); the leftmost leaf left is the lowest bit set
             if kind is np.uint16:
-                leaf = self.LOWEST_BIT[alive].astype(np.intp)
+                leaf = _lowest_bits()[alive].astype(np.intp)
             else:
                 leaf = np.log2((alive & (~alive + kind(1))).astype(np.float64)).astype(np.intp)
             # one row's leaf values contiguous, summed in tree order as `walk` sums them
