@@ -134,6 +134,15 @@ def never_mentioned(question: str, names: tuple[str, ...], passages: list[Passag
     return answer
 
 
+def role_not_named(question: str, role: str, passages: list[Passage], mode: str) -> Answer:
+    """The refusal when the question asks who holds a role that no article about its
+    subject names (index.query.roles): say which word, so the user can try another
+    ("CEO" for "chief executive" is tried already)."""
+    answer = abstain(question, passages, mode)
+    answer.text = f"{NOT_FOUND} None of the articles about it mentions a “{role}”."
+    return answer
+
+
 def not_english(question: str, why: str, mode: str) -> Answer:
     """MiniLM and the answerer read English only: say so rather than quote at random."""
     return Answer(

@@ -17,6 +17,7 @@ from index.query.answer import (
     further_answer,
     never_mentioned,
     not_english,
+    role_not_named,
 )
 from index.query.conversation import wants_more
 from index.query.digest import WINDOW, digest_answer, digest_request, openings_of, outlet_asked
@@ -458,6 +459,8 @@ class Engine:
             return not_english(question, reading.foreign, mode)
         if reading.unknown:
             return never_mentioned(question, reading.unknown, reading.passages, mode)
+        if reading.role:
+            return role_not_named(question, reading.role, reading.passages, mode)
         model = self._reader.model if self._reader else None
         if model is None or (topic is None and reading.answerable < model.answer_threshold):
             return abstain(question, reading.passages, mode)

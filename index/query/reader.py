@@ -25,6 +25,7 @@ from index.query.opposites import without_opposites
 from index.query.periods import Periods, periods, without_other_periods
 from index.query.question import Question, analyze, foreign_language
 from index.query.retrieval import HybridRetriever, Passage, collapse_duplicates
+from index.query.roles import unstated_role
 from index.query.scope import Scope
 from index.query.truecase import truecase, uncased
 from index.query.unknown import unknown_names
@@ -51,6 +52,7 @@ class Reading:
     foreign: str | None = None  # why the question is not English, when it isn't
     first: int | None = None  # the row to quote first, when not the likeliest (AnswerModel.first)
     unknown: tuple[str, ...] = ()  # names of the question no article mentions (index.query.unknown)
+    role: str = ""  # a role asked about that no article about its subject names (index.query.roles)
 
     def ranked_rows(self) -> list[tuple[float, Row]]:
         """Rows by probability, the one chosen to be quoted first ahead of them."""
@@ -129,9 +131,13 @@ class Reader:
         # Every candidate ruled out by the checks, a name the articles never mention, or
         # nothing left the model finds at all likely to state the answer (the checks took
         # the sentences that matched, and the abstain model reads that as "the topic is
-        # here": a cabinet question answered "Snow closed the mountain pass."): nothing is
+        # here": a cabinet question answered "Snow closed the mountain pass."), or a role
+        # the question asks who holds that no article about its subject names: nothing is
         # left that could answer.
-        ruled_out = not len(rows) or float(probabilities.max()) < LEAST_LIKELY or bool(g.unknown)
+        role = unstated_role(g.question, g.articles)
+        ruled_out = (
+            not len(rows) or float(probabilities.max()) < LEAST_LIKELY or bool(g.unknown) or bool(role)
+        )
         answerable = 0.0 if ruled_out else float(model.abstain.probability(vector)[0])
         if answering:  # the text asks the question itself: its answer is the paragraph under it
             scores = (
@@ -142,7 +148,17 @@ class Reader:
             first = model.first_sentence(X, probabilities)
         passages = self._rank_passages(g.pool, rows, probabilities, first)
         return Reading(
-            g.question, passages, g.articles, rows, X, probabilities, answerable, g.foreign, first, g.unknown
+            g.question,
+            passages,
+            g.articles,
+            rows,
+            X,
+            probabilities,
+            answerable,
+            g.foreign,
+            first,
+            g.unknown,
+            role=role,
         )
 
     def _vectors(self, text: str, encoded: Any, idf: dict[str, float]) -> QuestionVectors:
