@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
 
 from index.query.engine import Engine
-from index.query.question import analyze, foreign_language
+from index.query.question import analyze, foreign_language, with_question_mark
 from index.settings import Settings
 
 
@@ -87,3 +88,27 @@ def test_a_foreign_question_gets_a_clear_message_not_a_quote(built_index: Settin
     assert answer.text == (
         "newsdesk answers questions in English, and this one looks like German. Please ask it in English."
     )
+
+
+@pytest.mark.parametrize(
+    ("typed", "embedded"),
+    [
+        ("who did blinken meet in geneva", "who did blinken meet in geneva?"),
+        ("Who won?  ", "Who won?"),
+        ("誰が勝った？", "誰が勝った？"),  # a full-width question mark is one
+        ("sugar prices\n", "sugar prices?"),
+    ],
+)
+def test_a_question_is_embedded_with_its_question_mark(typed: str, embedded: str) -> None:
+    assert with_question_mark(typed) == embedded
+
+
+def test_a_question_typed_without_its_mark_is_read_as_with_it(built_index: Settings, onnx_model: Any) -> None:
+    """The answerer learned from questions that end in "?": without it the question's
+    vector, and every feature read from it, moved (README: "Typed without a question mark")."""
+    engine = Engine(built_index, embed_model=onnx_model)
+    typed = engine.read("who did blinken meet in geneva")
+    asked = engine.read("who did blinken meet in geneva?")
+    assert typed.X.shape == asked.X.shape and typed.X.size
+    assert np.array_equal(typed.X, asked.X)
+    assert typed.answerable == asked.answerable

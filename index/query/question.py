@@ -72,6 +72,12 @@ class Question:
         return self.cased or self.text
 
 
+def with_question_mark(text: str) -> str:
+    """The text ending in a question mark, as every question the answerer learned from did."""
+    stripped = text.rstrip()
+    return stripped if stripped.endswith(("?", "？")) else f"{stripped}?"
+
+
 def question_class(text: str) -> str:
     return _wh(text)[0]
 

@@ -23,7 +23,7 @@ from index.query.model import AnswerModel, abstain_features
 from index.query.names import without_other_names
 from index.query.opposites import without_opposites
 from index.query.periods import Periods, periods, without_other_periods
-from index.query.question import Question, analyze, foreign_language
+from index.query.question import Question, analyze, foreign_language, with_question_mark
 from index.query.retrieval import HybridRetriever, Passage, collapse_duplicates
 from index.query.roles import unstated_role
 from index.query.scope import Scope
@@ -92,7 +92,10 @@ class Reader:
         asked: the question as the user wrote it, when `text` has its dates taken out
         because they became the scope: the periods it names still hold for the answer."""
         question = analyze(text)
-        encoded = self.encoder.encode([text])[0]
+        # Embedded as a question: every question the model was trained on ends in "?", and
+        # one typed without it moves the cosines the features read (README: "Typed without
+        # a question mark").
+        encoded = self.encoder.encode([with_question_mark(text)])[0]
         pool = self.retriever.candidates(text, encoded.vector.tolist() if self.same_model else None, scope)
         idf = idf_weights(question, self.sentences)
         articles = gather(question, pool, self.sentences, idf)  # fuses each passage's score
