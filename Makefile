@@ -14,7 +14,7 @@ REUTERS_CHECKS := --check 'hit@1>=0.86' --check 'keyword_recall>=0.82' --check '
 	--check 'unanswerable_refused>=0.46' --check 'answerable_refused<=0.06'
 # The Reuters questions again as chat users type them (lower case, no question mark): names
 # are read from capitals, and 3/15 unanswerables were refused so before index/query/truecase.py.
-REUTERS_TYPED_CHECKS := --check 'hit@1>=0.84' --check 'keyword_recall>=0.80' \
+REUTERS_TYPED_CHECKS := --check 'hit@1>=0.84' --check 'keyword_recall>=0.86' \
 	--check 'unanswerable_refused>=0.4' --check 'answerable_refused<=0.06'
 SQUAD_CHECKS := --check 'hit@1>=0.82' --check 'keyword_recall>=0.87' --check 'first_sentence>=0.72' \
 	--check 'unanswerable_refused>=0.29' --check 'answerable_refused<=0.07'
