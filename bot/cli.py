@@ -496,8 +496,16 @@ def eval_cmd(
     from index.evaluation import as_typed, eval_rows, load_questions, misses, run_eval, summarize
     from index.evaluation import sample as pick
     from index.query.engine import Engine
+    from index.store.lock import writer
 
     bounds = [_parse_check(c) for c in checks]
+    busy = writer(obj.settings().index_dir)
+    if busy:  # figures of a half-written index would be read as the answerer's
+        click.echo(
+            f"Note: `newsdesk index` (pid {busy}) is writing {obj.settings().index_dir}; "
+            "these figures are for the index as it stands now.",
+            err=True,
+        )
     asked = pick(load_questions(questions), sample)
     if lowercase:
         asked = as_typed(asked)

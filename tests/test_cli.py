@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -163,6 +164,24 @@ def test_eval_table_and_checks(dirs: list[str]) -> None:
     assert code == 1 and "Check failed: hit@1" in err
     code, _, err = run(*dirs, "eval", data, "--check", "nonsense>=1")
     assert code == 1 and "unknown metric" in err
+
+
+def test_eval_says_when_an_index_build_is_writing_the_index(dirs: list[str], tmp_path: Path) -> None:
+    """Figures of a half-written index would be read as the answerer's: while another
+    `newsdesk index` holds the index's lock, eval says so on stderr, and not otherwise."""
+    from index.store.lock import IndexLock
+
+    run(*dirs, "index")
+    data = str(Path(__file__).parent / "data" / "dev_questions.jsonl")
+    code, out, err = run(*dirs, "eval", data, "--json")
+    assert code == 0 and json.loads(out)["questions"] == 14 and err == ""
+    with IndexLock(tmp_path / "idx"):  # as a running `newsdesk index` holds it
+        code, out, err = run(*dirs, "eval", data, "--json")
+    assert code == 0 and json.loads(out)["questions"] == 14  # stdout stays the JSON
+    assert err == (
+        f"Note: `newsdesk index` (pid {os.getpid()}) is writing {tmp_path / 'idx'}; "
+        "these figures are for the index as it stands now.\n"
+    )
 
 
 def test_eval_misses_lists_what_the_run_got_wrong(dirs: list[str], tmp_path: Path) -> None:

@@ -48,3 +48,23 @@ class IndexLock:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None
+
+
+def writer(index_dir: Path) -> str | None:
+    """The pid of the `newsdesk index` writing the index now, as it wrote it, or None when
+    nothing holds the lock (or there is no lock file: nothing ever wrote there)."""
+    try:
+        fd = os.open(index_dir / LOCK_FILE, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return os.read(fd, 32).decode("ascii", "replace").strip() or "another process"
+    except OSError:
+        return None
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(fd)
