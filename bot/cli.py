@@ -499,10 +499,11 @@ def eval_cmd(
     from index.store.lock import writer
 
     bounds = [_parse_check(c) for c in checks]
-    busy = writer(obj.settings().index_dir)
+    index_dir = obj.settings().index_dir
+    busy = writer(index_dir)
     if busy:  # figures of a half-written index would be read as the answerer's
         click.echo(
-            f"Note: `newsdesk index` (pid {busy}) is writing {obj.settings().index_dir}; "
+            f"Note: `newsdesk index` (pid {busy}) is writing {index_dir}; "
             "these figures are for the index as it stands now.",
             err=True,
         )

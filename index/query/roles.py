@@ -104,14 +104,12 @@ def unstated_role(question: Question, articles: Iterable[Article]) -> str:
         return ""
     role, ways = asked
     articles = list(articles)
+    names = question.keys - {s for way in ways for s in way}
+    about = [a for a in articles if names <= a.terms] or articles
+    if any(all(s in a.terms for s in way) for a in about for way in ways):
+        return ""
     if not any(_titles(a, ways) for a in articles):
         return ""  # not a title here: "beneficiaries", "overseer" are said in other words
-    role_stems = {s for way in ways for s in way}
-    names = question.keys - role_stems
-    about = [a for a in articles if names <= a.terms] or articles
-    for article in about:
-        if any(all(s in article.terms for s in way) for way in ways):
-            return ""
     return role
 
 

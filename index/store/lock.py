@@ -30,7 +30,7 @@ class IndexLock:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = os.read(fd, 32).decode("ascii", "replace").strip() or "another process"
+            holder = _holder(fd)
             os.close(fd)
             raise IndexLockedError(
                 f"another `newsdesk index` (pid {holder}) is updating {self.path.parent}; "
@@ -60,7 +60,7 @@ def writer(index_dir: Path) -> str | None:
     try:
         fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
     except BlockingIOError:
-        return os.read(fd, 32).decode("ascii", "replace").strip() or "another process"
+        return _holder(fd)
     except OSError:
         return None
     else:
@@ -68,3 +68,8 @@ def writer(index_dir: Path) -> str | None:
         return None
     finally:
         os.close(fd)
+
+
+def _holder(fd: int) -> str:
+    """The pid the lock's holder wrote into the file."""
+    return os.read(fd, 32).decode("ascii", "replace").strip() or "another process"
