@@ -472,6 +472,11 @@ def show_cmd(obj: Context, ref: str, as_json: bool) -> None:
     help="Ask each question lower-cased, without its question mark, as chat users often type.",
 )
 @click.option(
+    "--uppercase",
+    is_flag=True,
+    help="Ask each question in capitals throughout, as typed with caps lock on.",
+)
+@click.option(
     "--check",
     "checks",
     multiple=True,
@@ -489,15 +494,18 @@ def eval_cmd(
     show_misses: bool,
     sample: int | None,
     lowercase: bool,
+    uppercase: bool,
     checks: tuple[str, ...],
 ) -> None:
     """Run a question set and print retrieval and answer metrics."""
     from bot.render import render_misses
-    from index.evaluation import as_typed, eval_rows, load_questions, misses, run_eval, summarize
+    from index.evaluation import as_typed, eval_rows, in_capitals, load_questions, misses, run_eval, summarize
     from index.evaluation import sample as pick
     from index.query.engine import Engine
     from index.store.lock import writer
 
+    if lowercase and uppercase:
+        raise NewsdeskError("--lowercase and --uppercase ask the questions two ways: give one")
     bounds = [_parse_check(c) for c in checks]
     index_dir = obj.settings().index_dir
     busy = writer(index_dir)
@@ -510,6 +518,8 @@ def eval_cmd(
     asked = pick(load_questions(questions), sample)
     if lowercase:
         asked = as_typed(asked)
+    elif uppercase:
+        asked = in_capitals(asked)
     rows = eval_rows(Engine(obj.settings(), answerer=answerer), asked, mode=mode)
     summary = summarize(rows)
     other = run_eval(Engine(obj.settings(), answerer="heuristic"), asked, mode=mode) if baseline else None

@@ -240,6 +240,13 @@ def as_typed(questions: list[EvalQuestion]) -> list[EvalQuestion]:
     return [replace(q, question=q.question.lower().rstrip(" ?")) for q in questions]
 
 
+def in_capitals(questions: list[EvalQuestion]) -> list[EvalQuestion]:
+    """The questions typed with caps lock on: in capitals throughout."""
+    from dataclasses import replace
+
+    return [replace(q, question=q.question.upper()) for q in questions]
+
+
 def run_eval(engine: Any, questions: list[EvalQuestion], mode: str | None = None) -> dict[str, Any]:
     """The eval table of a question set (`summarize` over `eval_rows`)."""
     return summarize(eval_rows(engine, questions, mode))

@@ -221,6 +221,13 @@ def test_eval_misses_lists_what_the_run_got_wrong(dirs: list[str], tmp_path: Pat
     assert code == 0 and [m["question"] for m in json.loads(out)["misses"]] == [
         "who did blinken meet in geneva"
     ]
+    code, out, _ = run(*dirs, "eval", str(questions), "--json", "--misses", "--uppercase")
+    assert code == 0 and [m["question"] for m in json.loads(out)["misses"]] == [
+        "WHO DID BLINKEN MEET IN GENEVA?"
+    ]
+    code, out, err = run(*dirs, "eval", str(questions), "--lowercase", "--uppercase")
+    assert (code, out) == (1, "")
+    assert err == "Error: --lowercase and --uppercase ask the questions two ways: give one\n"
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from index.query.question import analyze
-from index.query.truecase import truecase, uncased
+from index.query.truecase import truecase, uncased, unshouted
 from index.settings import Settings
 
 SENTENCES = [
@@ -45,3 +45,29 @@ def test_a_lower_case_question_is_read_as_its_capitalised_twin(built_index: Sett
         assert analyze(cased.lower()).keys == frozenset()
         assert typed.keys == analyze(cased).keys and len(typed.keys) >= 2
         assert typed.text == cased.lower() and typed.as_read != typed.text
+
+
+def test_a_question_in_capitals_is_read_lower_cased() -> None:
+    assert unshouted("WHO DID BLINKEN MEET IN GENEVA?") == "who did blinken meet in geneva?"
+    assert unshouted("HOW MUCH DID OPEC'S OUTPUT FALL IN 1987?") == "how much did opec's output fall in 1987?"
+    # a capital word or two, or one word alone, is written so on purpose
+    for kept in ("What did OPEC say?", "Who met LAVROV in Geneva?", "OPEC?", "NATO", "¿QUÉ?", "Кто?"):
+        assert unshouted(kept) == kept
+    assert unshouted("КТО ВСТРЕТИЛСЯ С ЛАВРОВЫМ?") == "кто встретился с лавровым?"
+
+
+def test_a_question_in_capitals_gets_the_answer_of_its_lower_cased_twin(built_index: Settings) -> None:
+    """Every word of it would be a name the evidence must hold; read lower-cased, the
+    articles' capitals say which ones are."""
+    from index.query.engine import Engine
+
+    engine = Engine(built_index)
+    for question in (
+        "Who is the Russian Foreign Minister that Blinken met?",
+        "What did Secretary-General Stoltenberg say was at stake?",
+    ):
+        lower = engine.ask(question.lower())
+        shouted = engine.ask(question.upper())
+        assert not lower.abstained and shouted.text == lower.text
+        assert shouted.question == question.upper()  # shown as typed
+        assert shouted.sources == lower.sources

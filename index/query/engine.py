@@ -27,6 +27,7 @@ from index.query.reader import Reader, Reading
 from index.query.retrieval import HybridRetriever, Passage
 from index.query.scope import Scope, with_scope_note
 from index.query.smalltalk import small_talk, small_talk_answer, without_greeting
+from index.query.truecase import unshouted
 from index.settings import Settings
 from index.store import lexical
 from index.store.chroma import REBUILD_HINT, open_active, read_state, state_signature
@@ -303,11 +304,14 @@ class Engine:
         """Answer a question (a follow-up when a conversation is given); scope: dates and
         outlet given as options, merged with those the question names."""
         started = time.perf_counter()
-        question = validate_question(question, self.settings.max_question_chars)
+        typed = validate_question(question, self.settings.max_question_chars)
+        # In capitals throughout, read as typed in lower case: the capitals the articles
+        # give its words say which are names (README: "Typed in capitals").
+        question = unshouted(typed)
         mode = mode or self.settings.llm_mode
         kind = small_talk(question)
         if kind is not None:  # "hello", "thanks", "what can you do?": no subject to carry on
-            answer = small_talk_answer(question, kind, mode)
+            answer = small_talk_answer(typed, kind, mode)
             answer.seconds = time.perf_counter() - started
             return answer
         text = standalone = without_greeting(question)  # "Hi, who is Lavrov?" asks "who is Lavrov?"
@@ -330,12 +334,12 @@ class Engine:
             more and more[1],
             more and more[2],
         )
-        answer.question = question
+        answer.question = typed
         answer.standalone_question = standalone
         self._note_bm25_damage(answer)
         answer.seconds = time.perf_counter() - started
         if conversation is not None:
-            conversation.record(question, standalone, answer)
+            conversation.record(typed, standalone, answer)
         return answer
 
     def _has_outlet(self, outlet: str) -> bool:

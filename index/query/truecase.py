@@ -26,6 +26,15 @@ def uncased(text: str) -> bool:
     return not any(ch.isupper() for ch in text[1:])
 
 
+def unshouted(text: str) -> str:
+    """A question typed in capitals throughout ("WHO DID BLINKEN MEET IN GENEVA?") in lower
+    case, so it is read as one typed without capitals: every word of it would otherwise be
+    a name the evidence must hold. One word ("OPEC?") stays as typed."""
+    words = [w for w in _WORD.findall(text) if any(ch.isupper() for ch in w)]
+    shouted = len(words) >= 2 and not any(ch.islower() for ch in text)
+    return text.lower() if shouted else text
+
+
 def truecase(text: str, sentences: Iterable[str]) -> str:
     """`text` with each word the sentences mostly write capitalised in mid-sentence spelled
     as they most often do there ("opec" -> "OPEC", "u.s." -> "U.S."); the first word
