@@ -27,6 +27,7 @@ from index.query.question import Question, analyze, foreign_language, with_quest
 from index.query.retrieval import HybridRetriever, Passage, collapse_duplicates
 from index.query.roles import unstated_role
 from index.query.scope import Scope
+from index.query.spelling import respelt
 from index.query.truecase import truecase, uncased
 from index.query.unknown import unknown_names
 from index.store.chroma import chunk_id
@@ -91,6 +92,10 @@ class Reader:
         """scope: dates/outlet the candidates must have (index.query.scope); None for all.
         asked: the question as the user wrote it, when `text` has its dates taken out
         because they became the scope: the periods it names still hold for the answer."""
+        # A word no article holds, one typing slip from one they do, is read as that word
+        # (README: "Typed with a slip"); the dates taken out of it go by the same spelling.
+        text = respelt(text, self._frequencies)
+        asked = respelt(asked, self._frequencies) if asked else asked
         question = analyze(text)
         # Embedded as a question: every question the model was trained on ends in "?", and
         # one typed without it moves the cosines the features read (README: "Typed without
