@@ -9,7 +9,7 @@ import pytest
 
 from index.query.conversation import Conversation
 from index.query.engine import Engine
-from index.query.smalltalk import HOW_TO, REPLIES, small_talk, without_greeting
+from index.query.smalltalk import HOW_TO, REPLIES, small_talk, without_greeting, without_preamble
 from index.settings import Settings
 
 
@@ -53,6 +53,26 @@ def test_without_greeting(text: str, question: str) -> None:
     assert without_greeting(text) == question
 
 
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("Can you tell me how many Libyan soldiers were killed?", "how many Libyan soldiers were killed?"),
+        ("Could you please tell me, what did he say?", "what did he say?"),
+        ("Do you know who won the vote?", "who won the vote?"),
+        ("I'd like to know when the plant opened.", "when the plant opened?"),
+        ("i wonder why prices fell", "why prices fell"),
+        ("Please tell me which banks lent the money", "which banks lent the money"),
+        # no question inside: overviews and others are read as they are
+        ("Tell me about OPEC", "Tell me about OPEC"),
+        ("Do you know anything about OPEC?", "Do you know anything about OPEC?"),
+        ("Who can tell me what happened?", "Who can tell me what happened?"),
+        ("Can you tell me more?", "Can you tell me more?"),
+    ],
+)
+def test_without_preamble(text: str, question: str) -> None:
+    assert without_preamble(text) == question
+
+
 def test_small_talk_is_answered_plainly_and_stays_out_of_the_conversation(
     built_index: Settings, onnx_model: Any
 ) -> None:
@@ -79,3 +99,8 @@ def test_small_talk_is_answered_plainly_and_stays_out_of_the_conversation(
         [s.chunk_id for s in plain.sources],
     )
     assert greeted.standalone_question == question
+    # and inside a request
+    asked = engine.ask("Can you tell me which gas pipeline Chancellor Scholz said could be halted?")
+    assert asked.standalone_question == "which gas pipeline Chancellor Scholz said could be halted?"
+    assert asked.question == "Can you tell me which gas pipeline Chancellor Scholz said could be halted?"
+    assert not asked.abstained and asked.quotes[0] == plain.quotes[0]  # words in another order

@@ -26,7 +26,7 @@ from index.query.overview import overview_answer, overview_topic
 from index.query.reader import Reader, Reading
 from index.query.retrieval import HybridRetriever, Passage
 from index.query.scope import Scope, with_scope_note
-from index.query.smalltalk import small_talk, small_talk_answer, without_greeting
+from index.query.smalltalk import small_talk, small_talk_answer, without_greeting, without_preamble
 from index.query.truecase import unshouted
 from index.settings import Settings
 from index.store import lexical
@@ -314,7 +314,8 @@ class Engine:
             answer = small_talk_answer(typed, kind, mode)
             answer.seconds = time.perf_counter() - started
             return answer
-        text = standalone = without_greeting(question)  # "Hi, who is Lavrov?" asks "who is Lavrov?"
+        # "Hi, who is Lavrov?" and "Can you tell me who Lavrov is?" ask "who is Lavrov?"
+        text = standalone = without_preamble(without_greeting(question))
         # "Tell me more" (without an LLM, whose condenser rewrites it): the previous
         # question again, for what the conversation has not quoted yet
         more = (

@@ -61,6 +61,29 @@ def without_greeting(text: str) -> str:
     return _OPENING.sub("", text, count=1)
 
 
+# A request wrapped around the question ("Can you tell me who ...", "I'd like to know when
+# ..."): what follows it, from its wh-word on, is the question.
+_PREAMBLE = re.compile(
+    r"^\s*(?:(?:please\s+)?(?:can|could|would|will)\s+(?:you|u|someone|anyone)\s+(?:please\s+)?"
+    r"(?:tell|show|let)\s+me|(?:do|does)\s+(?:you|anyone|anybody|someone)\s+know"
+    r"|i(?:'d|’d|\s+would)\s+like\s+to\s+know|i\s+(?:want|need|wish)\s+to\s+know|i\s+wonder"
+    r"|(?:please\s+)?tell\s+me)(?:\s+please)?[\s,:]+(?=(?:who|whom|whose|what|when|where|which|why|how)\b)",
+    re.I,
+)
+
+
+def without_preamble(text: str) -> str:
+    """The question inside a request ("Can you tell me who met Lavrov?" -> "who met
+    Lavrov?", "I'd like to know when it opened." -> "when it opened?"): "tell" and "know"
+    are no words of the answer, and the answerer learned from questions that are only a
+    question (README: "Asked inside a request")."""
+    inner = _PREAMBLE.sub("", text, count=1)
+    if inner == text:
+        return text
+    stripped = inner.rstrip()
+    return stripped[:-1] + "?" if stripped.endswith(".") else stripped
+
+
 def small_talk_answer(question: str, kind: str, mode: str) -> Answer:
     """The reply: no sources, and `abstained` (nothing was answered from the articles)."""
     return Answer(question=question, text=REPLIES[kind], sources=[], abstained=True, mode=mode)
