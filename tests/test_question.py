@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from index.query.engine import Engine
-from index.query.question import analyze, foreign_language, with_question_mark
+from index.query.question import analyze, foreign_language, plain_question, with_question_mark
 from index.settings import Settings
 
 
@@ -112,3 +112,30 @@ def test_a_question_typed_without_its_mark_is_read_as_with_it(built_index: Setti
     assert typed.X.shape == asked.X.shape and typed.X.size
     assert np.array_equal(typed.X, asked.X)
     assert typed.answerable == asked.answerable
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("Who met Lavrov? 🤔", "Who met Lavrov?"),
+        ("What did the 👍🏽 mean?", "What did the mean?"),
+        ("Who\u00a0met\u00a0Lavrov in\tGeneva?\n", "Who met Lavrov in Geneva?"),
+        ("Who won\u200b the vote?\ufe0f", "Who won the vote?"),
+        (
+            "Was it 5°C, and did the £5m prize go to Beyoncé?",
+            "Was it 5°C, and did the £5m prize go to Beyoncé?",
+        ),
+        ("🤔🤔?", "🤔🤔?"),  # nothing else: as typed
+    ],
+)
+def test_a_question_is_read_without_emoji_or_odd_spaces(typed: str, read: str) -> None:
+    assert plain_question(typed) == read
+
+
+def test_emoji_and_pasted_spaces_do_not_change_the_answer(built_index: Settings, onnx_model: Any) -> None:
+    engine = Engine(built_index, embed_model=onnx_model)
+    question = "Which gas pipeline did Chancellor Scholz say could be halted?"
+    plain = engine.ask(question)
+    for typed in (question + " 🤔", question.replace(" ", "\u00a0"), question.replace(" ", " \u200b")):
+        answer = engine.ask(typed)
+        assert (answer.text, answer.sources, answer.question) == (plain.text, plain.sources, typed)

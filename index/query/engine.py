@@ -23,6 +23,7 @@ from index.query.conversation import wants_more
 from index.query.digest import WINDOW, digest_answer, digest_request, openings_of, outlet_asked
 from index.query.listing import listing_answer, listing_topic
 from index.query.overview import overview_answer, overview_topic
+from index.query.question import plain_question
 from index.query.reader import Reader, Reading
 from index.query.retrieval import HybridRetriever, Passage
 from index.query.scope import Scope, with_scope_note
@@ -305,9 +306,10 @@ class Engine:
         outlet given as options, merged with those the question names."""
         started = time.perf_counter()
         typed = validate_question(question, self.settings.max_question_chars)
-        # In capitals throughout, read as typed in lower case: the capitals the articles
-        # give its words say which are names (README: "Typed in capitals").
-        question = unshouted(typed)
+        # Read without emoji and odd spaces, and if in capitals throughout, as typed in
+        # lower case: the capitals the articles give its words say which are names
+        # (README: "Typed in capitals").
+        question = unshouted(plain_question(typed))
         mode = mode or self.settings.llm_mode
         kind = small_talk(question)
         if kind is not None:  # "hello", "thanks", "what can you do?": no subject to carry on

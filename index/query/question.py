@@ -10,6 +10,7 @@ off to the wh-word alone. spaCy is not loaded here: a cold `ask` would pay 1.3 s
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from index.text import content_terms, fold, is_content, spacy_stop_words, stem
@@ -32,6 +33,10 @@ QUESTION_CLASSES: list[tuple[str, re.Pattern[str]]] = [
     ]
 ]
 CLASSES = [name for name, _ in QUESTION_CLASSES] + ["other"]
+# Symbols other than currency and maths (emoji, pictographs, dingbats; the degree sign is
+# kept), modifier symbols, format characters (zero-width spaces and joiners), private use,
+# and the variation selectors and enclosing marks that dress emoji.
+_NOT_WORDS = frozenset(["So", "Sk", "Cf", "Co", "Me"])
 _AFTER_WH = re.compile(r"\b(?:what|which|how many|how much)\s+(.*)", re.I)
 _FILLER = frozenset(["kind", "type", "sort", "name", "of", "the", "a", "an"])
 # Languages whose stop words tell a question is not English (spaCy's lists).
@@ -76,6 +81,20 @@ def with_question_mark(text: str) -> str:
     """The text ending in a question mark, as every question the answerer learned from did."""
     stripped = text.rstrip()
     return stripped if stripped.endswith(("?", "？")) else f"{stripped}?"
+
+
+def plain_question(text: str) -> str:
+    """The question's words alone: emoji and other pictographs, zero-width and other
+    format characters out, every run of whitespace (no-break spaces pasted from a web
+    page, tabs, line breaks) one space. What the reader's word frames, checks and
+    MiniLM expect; a question of nothing else stays as it is."""
+    kept = "".join(
+        ch
+        for ch in text
+        if ch == "°" or not (unicodedata.category(ch) in _NOT_WORDS or "\ufe00" <= ch <= "\ufe0f")
+    )
+    plain = " ".join(kept.split())
+    return plain if plain.strip(" ?!.") else text
 
 
 def question_class(text: str) -> str:
