@@ -56,6 +56,9 @@ def test_names_and_numbers_are_the_keys() -> None:
         ("Wer hat den Eurovision Song Contest 2005 in Kiew gewonnen?", "looks like German"),
         ("Qui a gagné le concours Eurovision de la chanson en 2005 ?", "looks like French"),
         ("¿Quién ganó el festival de Eurovisión en 2005 y dónde fue?", "looks like Spanish"),
+        ("Kto wygrał wybory w Kijowie?", "looks like Polish"),
+        ("Was hat der Präsident über die Pipeline gesagt?", "looks like German"),
+        ("Qui a gagné l'élection à Kiev ?", "looks like French"),
         ("Кто выиграл Евровидение в 2005 году?", "not in the Latin alphabet"),
         ("谁赢得了2005年的欧洲歌唱大赛？", "not in the Latin alphabet"),
         ("من فاز بمسابقة يوروفيجن عام 2005؟", "not in the Latin alphabet"),
@@ -74,6 +77,13 @@ def test_questions_in_other_languages_are_recognised(question: str, why: str) ->
         "What did the Tokyo Stock Exchange (東京証券取引所) do on Monday?",
         "Was the Banco de España involved?",
         "2005?",
+        # typed as keywords: no English stop word to outnumber the foreign ones
+        "U.S. Army paying General Dynamics build M-1A tanks",  # "u", "s", "m": Romanian stop words
+        "rating U.S. bank regulators lower Brazil's creditworthiness",
+        "Philips chairman Cor van der Klugt European Community's trade deficit 1984",
+        "EFI Banca savings shares warrant Banca Nazionale del Lavoro bond",
+        "percent reduction greenhouse gases Mayor de Blasio want 2050",
+        "high ''Deja Vu'' climb Billboard chart",
     ],
 )
 def test_english_questions_with_foreign_names_are_english(question: str) -> None:

@@ -177,7 +177,19 @@ def foreign_language(text: str) -> str | None:
         latin = sum(1 for ch in letters if ch.isascii() or "\u00c0" <= ch <= "\u024f")
         if latin / len(letters) < 0.5:
             return "not in the Latin alphabet"
-    tokens = [t.lower() for t in re.findall(r"\w+", text)]
+    # "U.S.", "M-1A" and "Brazil's" are one word each: split at their dots, hyphens and
+    # apostrophes they were "u", "s", "m", which Romanian and Czech list as stop words.
+    # Nor do the parts of a name count ("Cor van der Klugt", "Banca Nazionale del Lavoro",
+    # "Mayor de Blasio", "Deja Vu"): words written with a capital after the first, and one or
+    # two words between two such.
+    raw = _TOKEN.findall(text)
+    named = [i > 0 and t[:1].isupper() for i, t in enumerate(raw)]
+    for i in range(len(raw)):
+        for width in (1, 2):
+            between = i > 0 and i + width < len(raw) and named[i - 1] and named[i + width]
+            if between and not any(named[i : i + width]):
+                named[i : i + width] = [True] * width
+    tokens = [re.split(r"['’]", t.lower(), maxsplit=1)[0] for t, n in zip(raw, named) if not n]
     english = sum(1 for t in tokens if t in spacy_stop_words("en"))
     best, best_lang = 0, ""
     for lang in _OTHER_LANGUAGES:
@@ -189,6 +201,7 @@ def foreign_language(text: str) -> str | None:
     return None
 
 
+_TOKEN = re.compile(r"\w+(?:[.'’\-]\w+)*")
 _NAMES = {
     "de": "German",
     "fr": "French",
