@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-from index.query.spelling import edits, english_words, respelt
+import numpy as np
+
+from index.query.spelling import edits, english_words, months_as_written, respelt
 from index.settings import Settings
 from index.text import content_terms, stem
 
@@ -81,3 +83,30 @@ def test_a_question_with_a_slip_gets_the_answer_of_the_one_without(built_index: 
     slip = engine.ask("Who is the Russian Foriegn Minister that Blinken met in Genvea?")
     assert not right.abstained and slip.text == right.text and slip.sources == right.sources
     assert slip.question == "Who is the Russian Foriegn Minister that Blinken met in Genvea?"
+
+
+def test_abbreviated_months_are_written_as_the_articles_write_them() -> None:
+    written_out = {"march": 1249, "mar": 1, "februari": 174, "feb": 35, "septemb": 83, "sept": 10}
+    abbreviating = {"februari": 20, "feb": 300}  # AP style: "Feb. 5"
+
+    def of(df: dict[str, int]) -> Callable[[Iterable[str]], dict[str, int]]:
+        return lambda terms: {t: df.get(t, 0) for t in terms}
+
+    assert months_as_written("How much did sales fall in Mar. 1987?", of(written_out)) == (
+        "How much did sales fall in March 1987?"
+    )
+    assert months_as_written("What rose in late Feb 1987 and Sept. 3?", of(written_out)) == (
+        "What rose in late February 1987 and September 3?"
+    )
+    assert months_as_written("What happened on Feb. 5?", of(abbreviating)) == "What happened on Feb. 5?"
+    for kept in ("Who is Jan Smith?", "Did prices mar the deal?", "What did Dec say?", "What is due in May?"):
+        assert months_as_written(kept, of(written_out)) == kept
+
+
+def test_the_reader_writes_out_a_month_the_articles_write_out(built_index: Settings) -> None:
+    from index.query.engine import Engine
+
+    engine = Engine(built_index)
+    abbreviated = engine.read("What did Blinken say in Geneva on Jan. 21?")
+    assert abbreviated.question.text == "What did Blinken say in Geneva on January 21?"
+    assert np.array_equal(abbreviated.X, engine.read("What did Blinken say in Geneva on January 21?").X)

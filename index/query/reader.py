@@ -27,7 +27,7 @@ from index.query.question import Question, analyze, foreign_language, with_quest
 from index.query.retrieval import HybridRetriever, Passage, collapse_duplicates
 from index.query.roles import unstated_role
 from index.query.scope import Scope
-from index.query.spelling import respelt
+from index.query.spelling import months_as_written, respelt
 from index.query.truecase import truecase, uncased
 from index.query.unknown import unknown_names
 from index.store.chroma import chunk_id
@@ -86,6 +86,10 @@ class Reader:
         self.same_model = bare_encoder(retriever.embed_model) is encoder  # one pass embeds for both
 
     def read(self, text: str, scope: Scope | None = None, asked: str = "") -> Reading:
+        # Months as the articles write them: in serving only, as no training question but one
+        # abbreviates a month ("Aug 29, 2011")
+        text = months_as_written(text, self._frequencies)
+        asked = months_as_written(asked, self._frequencies) if asked else asked
         return self.score(self.gather(text, scope, asked))
 
     def gather(self, text: str, scope: Scope | None = None, asked: str = "") -> Gathered:

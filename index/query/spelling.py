@@ -23,6 +23,7 @@ have such slips ("Septermber", "laywer", "filmakers").
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
@@ -102,3 +103,34 @@ def _as_typed(word: str, raw: str) -> str:
     if raw.isupper() and len(raw) > 1:
         return word.upper()
     return word[:1].upper() + word[1:] if raw[:1].isupper() else word
+
+
+_MONTHS = {
+    "jan": "January", "feb": "February", "mar": "March", "apr": "April", "jun": "June", "jul": "July",
+    "aug": "August", "sep": "September", "sept": "September", "oct": "October", "nov": "November",
+    "dec": "December",
+}  # fmt: skip
+# A capitalised abbreviation with its dot, or before a day or year: "Mar. 1987", "Aug 29"
+_ABBREVIATED_MONTH = re.compile(r"\b(Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)(?:\.|(?=\s+\d))")
+
+
+def months_as_written(text: str, frequencies: Callable[[Iterable[str]], dict[str, int]]) -> str:
+    """Abbreviated months ("Mar. 1987") written out when more articles write the month out
+    than abbreviate it. "mar" is a rare term where the articles write "March" (one Reuters
+    article in 2,000), so a question that abbreviates looked like one about something the
+    articles barely mention (README: "Abbreviated months"); where they abbreviate, as
+    AP style does before a day, the question is left as typed."""
+    found = list(_ABBREVIATED_MONTH.finditer(text))
+    if not found:
+        return text
+    df = frequencies(
+        {stem(w) for m in found for w in (m.group(1).lower(), _MONTHS[m.group(1).lower()].lower())}
+    )
+    out, at = [], 0
+    for m in found:
+        short = m.group(1).lower()
+        full = _MONTHS[short]
+        if df.get(stem(full.lower()), 0) > df.get(stem(short), 0):
+            out += [text[at : m.start()], full]
+            at = m.end()
+    return "".join(out) + text[at:]
