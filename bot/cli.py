@@ -469,12 +469,14 @@ def show_cmd(obj: Context, ref: str, as_json: bool) -> None:
 @click.option(
     "--lowercase",
     is_flag=True,
-    help="Ask each question lower-cased, without its question mark, as chat users often type.",
+    help="Ask each question lower-cased, without its question mark, as chat users often type (--typed lower).",
 )
 @click.option(
-    "--uppercase",
-    is_flag=True,
-    help="Ask each question in capitals throughout, as typed with caps lock on.",
+    "--typed",
+    type=click.Choice(["lower", "upper", "slips", "keywords", "request"]),
+    default=None,
+    help="Ask each question as people type it: lower case, in capitals, with a slip of a finger, "
+    'as keywords, or inside a request ("Can you tell me ...").',
 )
 @click.option(
     "--check",
@@ -494,18 +496,18 @@ def eval_cmd(
     show_misses: bool,
     sample: int | None,
     lowercase: bool,
-    uppercase: bool,
+    typed: str | None,
     checks: tuple[str, ...],
 ) -> None:
     """Run a question set and print retrieval and answer metrics."""
     from bot.render import render_misses
-    from index.evaluation import as_typed, eval_rows, in_capitals, load_questions, misses, run_eval, summarize
+    from index.evaluation import as_typed, eval_rows, load_questions, misses, run_eval, summarize
     from index.evaluation import sample as pick
     from index.query.engine import Engine
     from index.store.lock import writer
 
-    if lowercase and uppercase:
-        raise NewsdeskError("--lowercase and --uppercase ask the questions two ways: give one")
+    if lowercase and typed not in (None, "lower"):
+        raise NewsdeskError(f"--lowercase and --typed {typed} ask the questions two ways: give one")
     bounds = [_parse_check(c) for c in checks]
     index_dir = obj.settings().index_dir
     busy = writer(index_dir)
@@ -516,10 +518,8 @@ def eval_cmd(
             err=True,
         )
     asked = pick(load_questions(questions), sample)
-    if lowercase:
-        asked = as_typed(asked)
-    elif uppercase:
-        asked = in_capitals(asked)
+    if lowercase or typed:
+        asked = as_typed(asked, typed or "lower")
     rows = eval_rows(Engine(obj.settings(), answerer=answerer), asked, mode=mode)
     summary = summarize(rows)
     other = run_eval(Engine(obj.settings(), answerer="heuristic"), asked, mode=mode) if baseline else None

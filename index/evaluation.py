@@ -7,6 +7,7 @@ answer-keyword group (any word of a group, case-insensitive).
 from __future__ import annotations
 
 import json
+import re
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
@@ -232,19 +233,55 @@ def sample(questions: list[EvalQuestion], n: int | None, seed: int = 7) -> list[
     return [q for i, q in enumerate(questions) if i in chosen]
 
 
-def as_typed(questions: list[EvalQuestion]) -> list[EvalQuestion]:
-    """The questions as chat users often type them: lower case, no question mark. A set
-    written with capitals measures how much the answers depend on them."""
+def as_typed(questions: list[EvalQuestion], how: str = "lower") -> list[EvalQuestion]:
+    """The questions as people type them (`TYPED`): a set written carefully measures how
+    much the answers depend on that care. Deterministic: the same slip for a question
+    every run."""
     from dataclasses import replace
 
-    return [replace(q, question=q.question.lower().rstrip(" ?")) for q in questions]
+    return [replace(q, question=TYPED[how](q)) for q in questions]
 
 
-def in_capitals(questions: list[EvalQuestion]) -> list[EvalQuestion]:
-    """The questions typed with caps lock on: in capitals throughout."""
-    from dataclasses import replace
+def _lower(q: EvalQuestion) -> str:
+    return q.question.lower().rstrip(" ?")
 
-    return [replace(q, question=q.question.upper()) for q in questions]
+
+def _slip(q: EvalQuestion) -> str:
+    """Two neighbouring letters swapped in a run of six lower-case letters or more (a word,
+    or a name after its capital), neither the run's first letter nor its last."""
+    import zlib
+
+    text = q.question
+    found = list(re.finditer(r"[a-z]{6,}", text))
+    if not found:
+        return text
+    pick = zlib.crc32(q.id.encode("utf-8"))
+    m = found[pick % len(found)]
+    i = m.start() + 1 + (pick >> 8) % (len(m.group()) - 3)  # never the first or last letter
+    return text[:i] + text[i + 1] + text[i] + text[i + 2 :]
+
+
+def _keywords(q: EvalQuestion) -> str:
+    """As typed into a search box: its content words, no wh-word, no question mark."""
+    from index.text import is_content
+
+    kept = [w for w in re.findall(r"[\w'’.-]+", q.question) if is_content(w.lower().strip("."))]
+    return " ".join(w for w in kept if w.lower() not in _WH_WORDS)
+
+
+def _request(q: EvalQuestion) -> str:
+    text = q.question
+    return "Can you tell me " + (text[:1].lower() + text[1:] if text[1:2].islower() else text)
+
+
+_WH_WORDS = frozenset(["what", "which", "who", "whom", "whose", "when", "where", "why", "how"])
+TYPED = {
+    "lower": _lower,  # lower case, no question mark: as chat users often type
+    "upper": lambda q: q.question.upper(),  # with caps lock on
+    "slips": _slip,  # one slip of a finger
+    "keywords": _keywords,  # as into a search box
+    "request": _request,  # "Can you tell me who ...?"
+}
 
 
 def run_eval(engine: Any, questions: list[EvalQuestion], mode: str | None = None) -> dict[str, Any]:

@@ -221,13 +221,17 @@ def test_eval_misses_lists_what_the_run_got_wrong(dirs: list[str], tmp_path: Pat
     assert code == 0 and [m["question"] for m in json.loads(out)["misses"]] == [
         "who did blinken meet in geneva"
     ]
-    code, out, _ = run(*dirs, "eval", str(questions), "--json", "--misses", "--uppercase")
-    assert code == 0 and [m["question"] for m in json.loads(out)["misses"]] == [
-        "WHO DID BLINKEN MEET IN GENEVA?"
-    ]
-    code, out, err = run(*dirs, "eval", str(questions), "--lowercase", "--uppercase")
+    for typed, question in (
+        ("upper", "WHO DID BLINKEN MEET IN GENEVA?"),
+        ("slips", "Who did Blinekn meet in Geneva?"),
+        ("keywords", "Blinken meet Geneva"),
+        ("request", "Can you tell me who did Blinken meet in Geneva?"),
+    ):
+        code, out, _ = run(*dirs, "eval", str(questions), "--json", "--misses", "--typed", typed)
+        assert code == 0 and [m["question"] for m in json.loads(out)["misses"]] == [question]
+    code, out, err = run(*dirs, "eval", str(questions), "--lowercase", "--typed", "upper")
     assert (code, out) == (1, "")
-    assert err == "Error: --lowercase and --uppercase ask the questions two ways: give one\n"
+    assert err == "Error: --lowercase and --typed upper ask the questions two ways: give one\n"
 
 
 @pytest.mark.parametrize(
