@@ -110,3 +110,16 @@ def test_the_reader_writes_out_a_month_the_articles_write_out(built_index: Setti
     abbreviated = engine.read("What did Blinken say in Geneva on Jan. 21?")
     assert abbreviated.question.text == "What did Blinken say in Geneva on January 21?"
     assert np.array_equal(abbreviated.X, engine.read("What did Blinken say in Geneva on January 21?").X)
+
+
+def test_a_long_question_of_unknown_words_is_looked_at_a_few_words_at_most() -> None:
+    asked: list[int] = []
+
+    def counting(terms: Iterable[str]) -> dict[str, int]:
+        terms = list(terms)
+        asked.append(len(terms))
+        return frequencies(terms)
+
+    question = " ".join(f"zqxw{chr(97 + i % 26)}{chr(97 + i // 26)}k" for i in range(300))
+    assert respelt(question, counting) == question
+    assert len(asked) == 2 and asked[1] <= 6 * 60 * 8  # the words, then one batch of spellings

@@ -96,10 +96,12 @@ class Reader:
         """scope: dates/outlet the candidates must have (index.query.scope); None for all.
         asked: the question as the user wrote it, when `text` has its dates taken out
         because they became the scope: the periods it names still hold for the answer."""
-        # A word no article holds, one typing slip from one they do, is read as that word
-        # (README: "Typed with a slip"); the dates taken out of it go by the same spelling.
-        text = respelt(text, self._frequencies)
-        asked = respelt(asked, self._frequencies) if asked else asked
+        foreign = foreign_language(asked or text)
+        if not foreign:
+            # A word no article holds, one typing slip from one they do, is read as that
+            # word (README: "Typed with a slip"); the dates taken out of it likewise.
+            text = respelt(text, self._frequencies)
+            asked = respelt(asked, self._frequencies) if asked else asked
         question = analyze(text)
         # Embedded as a question: every question the model was trained on ends in "?", and
         # one typed without it moves the cosines the features read (README: "Typed without
@@ -114,7 +116,7 @@ class Reader:
         pool = collapse_duplicates(sorted(pool, key=lambda p: p.score, reverse=True))
         return Gathered(
             question,
-            foreign_language(asked or text),
+            foreign,
             pool,
             idf,
             articles,

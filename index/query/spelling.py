@@ -32,6 +32,7 @@ from index.text import is_content, stem, word_spans
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 MIN_LETTERS = 4
 MIN_NAME_LETTERS = 5
+MAX_SLIPS = 6  # words looked at in one question (each asks the index about ~400 spellings)
 
 
 @lru_cache(maxsize=1)
@@ -80,7 +81,7 @@ def respelt(
     if not words:
         return text
     held = frequencies({term for _, _, term, _, _ in words})
-    slips = [(a, raw, word, name) for a, raw, term, word, name in words if not held.get(term, 0)]
+    slips = [(a, raw, word, name) for a, raw, term, word, name in words if not held.get(term, 0)][:MAX_SLIPS]
     if not slips:
         return text
     options = {a: sorted(edits(word)) for a, _, word, _ in slips}
