@@ -53,22 +53,22 @@ def test_without_greeting(text: str, question: str) -> None:
     assert without_greeting(text) == question
 
 
-@pytest.mark.parametrize(
-    ("text", "question"),
-    [
-        ("Can you tell me how many Libyan soldiers were killed?", "how many Libyan soldiers were killed?"),
-        ("Could you please tell me, what did he say?", "what did he say?"),
-        ("Do you know who won the vote?", "who won the vote?"),
-        ("I'd like to know when the plant opened.", "when the plant opened?"),
-        ("i wonder why prices fell", "why prices fell"),
-        ("Please tell me which banks lent the money", "which banks lent the money"),
-        # no question inside: overviews and others are read as they are
-        ("Tell me about OPEC", "Tell me about OPEC"),
-        ("Do you know anything about OPEC?", "Do you know anything about OPEC?"),
-        ("Who can tell me what happened?", "Who can tell me what happened?"),
-        ("Can you tell me more?", "Can you tell me more?"),
-    ],
-)
+# request -> the question it wraps (no question inside: read as it is)
+WRAPPED = {
+    "Can you tell me how many Libyan soldiers were killed?": "how many Libyan soldiers were killed?",
+    "Could you please tell me, what did he say?": "what did he say?",
+    "Do you know who won the vote?": "who won the vote?",
+    "I'd like to know when the plant opened.": "when the plant opened?",
+    "i wonder why prices fell": "why prices fell",
+    "Please tell me which banks lent the money": "which banks lent the money",
+    "Tell me about OPEC": "Tell me about OPEC",
+    "Do you know anything about OPEC?": "Do you know anything about OPEC?",
+    "Who can tell me what happened?": "Who can tell me what happened?",
+    "Can you tell me more?": "Can you tell me more?",
+}
+
+
+@pytest.mark.parametrize(("text", "question"), WRAPPED.items())
 def test_without_preamble(text: str, question: str) -> None:
     assert without_preamble(text) == question
 
