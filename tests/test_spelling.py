@@ -123,3 +123,14 @@ def test_a_long_question_of_unknown_words_is_looked_at_a_few_words_at_most() -> 
     question = " ".join(f"zqxw{chr(97 + i % 26)}{chr(97 + i // 26)}k" for i in range(300))
     assert respelt(question, counting) == question
     assert len(asked) == 2 and asked[1] <= 6 * 60 * 8  # the words, then one batch of spellings
+
+
+def test_a_word_only_a_title_holds_is_no_slip() -> None:
+    titles = ["REAGAN'S STRENGTH IN U.S. CONGRESS APPEARS SAPPED"]
+
+    def titled(word: str) -> bool:
+        return any(word in t.lower().split() for t in titles)
+
+    df = {"swap": 4}
+    assert respelt("Who sapped it?", lambda ts: {t: df.get(t, 0) for t in ts}) == "Who swapped it?"
+    assert respelt("Who sapped it?", lambda ts: {t: df.get(t, 0) for t in ts}, titled) == "Who sapped it?"

@@ -100,8 +100,8 @@ class Reader:
         if not foreign:
             # A word no article holds, one typing slip from one they do, is read as that
             # word (README: "Typed with a slip"); the dates taken out of it likewise.
-            text = respelt(text, self._frequencies)
-            asked = respelt(asked, self._frequencies) if asked else asked
+            text = respelt(text, self._frequencies, self.sentences.in_a_title)
+            asked = respelt(asked, self._frequencies, self.sentences.in_a_title) if asked else asked
         question = analyze(text)
         # Embedded as a question: every question the model was trained on ends in "?", and
         # one typed without it moves the cosines the features read (README: "Typed without

@@ -9,7 +9,7 @@ refused 19% (Reuters) and 30% (SQuAD) of the time, against 3% and 4% as written 
 "Typed with a slip").
 
 A word is respelt only when it is no English word (not a whole word of MiniLM's
-vocabulary, 21,745 of them) and no article holds its term, and only to a word one edit
+vocabulary, 21,745 of them) and no article holds its term or has it in its title, and only to a word one edit
 away (a letter dropped, added, replaced, or two neighbours swapped; Norvig's corrector)
 that is a stop word, or whose term some article holds and that is itself an English word
 or its own term (a name: "Sciarra", "Beichuan"; not "hectores", whose term "hector" some
@@ -63,13 +63,16 @@ def edits(word: str) -> set[str]:
 def respelt(
     text: str,
     frequencies: Callable[[Iterable[str]], dict[str, int]],
+    titled: Callable[[str], bool] = lambda word: False,
     known: frozenset[str] | None = None,
 ) -> str:
     """`text` with each misspelt word replaced by the likeliest word one edit away, in the
     case it was typed in.
 
-    frequencies: articles holding each term (`SentenceStore.document_frequencies`);
-    known: English words (default `english_words()`)."""
+    frequencies: articles holding each term (`SentenceStore.document_frequencies`, which
+    counts the text, not the titles); titled: whether a title holds the word
+    (`SentenceStore.in_a_title`: "sapped" is only in "REAGAN'S STRENGTH ... APPEARS
+    SAPPED"); known: English words (default `english_words()`)."""
     known = english_words() if known is None else known
     words = []
     for i, (a, _, term, word) in enumerate(word_spans(text)):
@@ -81,7 +84,8 @@ def respelt(
     if not words:
         return text
     held = frequencies({term for _, _, term, _, _ in words})
-    slips = [(a, raw, word, name) for a, raw, term, word, name in words if not held.get(term, 0)][:MAX_SLIPS]
+    unheld = [(a, raw, word, name) for a, raw, term, word, name in words if not held.get(term, 0)]
+    slips = [slip for slip in unheld[:MAX_SLIPS] if not titled(slip[2])]
     if not slips:
         return text
     options = {a: sorted(edits(word)) for a, _, word, _ in slips}
