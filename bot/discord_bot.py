@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import re
 import threading
 import time
 import weakref
@@ -29,6 +28,7 @@ from bot.discord_render import (
     answer_messages,
     escape_markdown,
     neutralize_mentions,
+    question_text,
     sources_messages,
 )
 from index.errors import NewsdeskError
@@ -368,7 +368,7 @@ class AskCog(commands.Cog):
 
     def _strip_mention(self, content: str) -> str:
         assert self.bot.user is not None
-        return re.sub(rf"<@!?{self.bot.user.id}>", " ", content).strip()
+        return question_text(content, self.bot.user.id)
 
     def _slow_down(self, user_id: int) -> str:
         wait = int(self.limiter.retry_after(user_id)) + 1

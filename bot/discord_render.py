@@ -77,6 +77,20 @@ def escape_answer(text: str, numbers: set[int]) -> str:
     return "".join(parts)
 
 
+# Discord's markup in a message: mentions of users, roles and channels, custom emoji,
+# timestamps; and the markdown that dresses words (bold, italics, spoilers, code).
+_DISCORD_TAGS = re.compile(r"<(?:@[!&]?\d+|#\d+|a?:\w+:\d+|t:-?\d+(?::[tTdDfFR])?)>")
+_DRESSING = re.compile(r"\|\||\*\*|__|~~|`+")
+
+
+def question_text(content: str, bot_id: int) -> str:
+    """The question in a message that mentions the bot: the bot's mention, other mentions,
+    custom emoji (`<:thinking:1234>`: "1234" would be a number the answer must hold) and
+    timestamps taken out, markdown's dressing off ("**who** won?")."""
+    content = re.sub(rf"<@!?{bot_id}>", " ", content)
+    return " ".join(_DRESSING.sub("", _DISCORD_TAGS.sub(" ", content)).split())
+
+
 def neutralize_mentions(text: str) -> str:
     """Break @everyone, @here and <@id>/<@&id> so they cannot ping even if echoed elsewhere."""
     text = re.sub(r"@(everyone|here)", f"@{_ZWSP}\\1", text)

@@ -17,6 +17,7 @@ from bot.discord_render import (
     MESSAGE_LIMIT,
     answer_messages,
     neutralize_mentions,
+    question_text,
     sources_messages,
     split_text,
 )
@@ -131,3 +132,15 @@ def test_split_property(text: str, limit: int) -> None:
     parts = split_text(text, limit)
     assert all(0 < len(p) <= limit for p in parts)
     assert "".join(" ".join(parts).split()) == "".join(text.split())  # nothing lost but whitespace
+
+
+def test_the_question_in_a_message_is_its_words() -> None:
+    bot = 1234
+    for content, question in (
+        ("<@1234> Who did Blinken meet in Geneva?", "Who did Blinken meet in Geneva?"),
+        ("<@!1234> who won? <:thinking:998877665544>", "who won?"),
+        ("**Who** met Lavrov in ||Geneva||? <a:party:11> <t:1642723200:R>", "Who met Lavrov in Geneva?"),
+        ("<@1234> what did <@5678> and <@&42> in <#77> say about `OPEC`?", "what did and in say about OPEC?"),
+        ("How many died in 2004?", "How many died in 2004?"),  # a number the question asks stays
+    ):
+        assert question_text(content, bot) == question
