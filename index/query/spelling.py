@@ -64,7 +64,6 @@ def respelt(
     text: str,
     frequencies: Callable[[Iterable[str]], dict[str, int]],
     titled: Callable[[str], bool] = lambda word: False,
-    known: frozenset[str] | None = None,
 ) -> str:
     """`text` with each misspelt word replaced by the likeliest word one edit away, in the
     case it was typed in.
@@ -72,8 +71,8 @@ def respelt(
     frequencies: articles holding each term (`SentenceStore.document_frequencies`, which
     counts the text, not the titles); titled: whether a title holds the word
     (`SentenceStore.in_a_title`: "sapped" is only in "REAGAN'S STRENGTH ... APPEARS
-    SAPPED"); known: English words (default `english_words()`)."""
-    known = english_words() if known is None else known
+    SAPPED"). English words are MiniLM's (`english_words`)."""
+    known = english_words()
     words = []
     for i, (a, _, term, word) in enumerate(word_spans(text)):
         raw = text[a : a + len(word)]
