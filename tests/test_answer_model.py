@@ -53,6 +53,33 @@ def test_numpy_trees_match_lightgbm(num_leaves: int) -> None:
     assert trees.predict(np.zeros((0, 6), np.float32)).shape == (0,)
 
 
+def test_a_value_just_above_a_threshold_goes_right_as_in_lightgbm() -> None:
+    """float32(0.1) is above 0.1: LightGBM sends it right. Rounded to the nearest float32,
+    the stored threshold was that very value, and the served tree sent it left."""
+    split = {"split_feature": 0, "threshold": 0.1, "decision_type": "<="}
+    dump = {
+        "tree_info": [
+            {
+                "tree_structure": {
+                    **split,
+                    "left_child": {"leaf_value": -1.0},
+                    "right_child": {"leaf_value": 1.0},
+                }
+            }
+        ]
+    }
+    arrays, depth = flatten_lightgbm(dump)
+    trees = Trees(
+        arrays["tree_feature"], arrays["tree_threshold"], arrays["tree_left"], arrays["tree_right"],
+        arrays["tree_value"], arrays["tree_roots"], depth,
+    )  # fmt: skip
+    below = np.nextafter(np.float32(0.1), np.float32(0))
+    X = np.asarray([[np.float32(0.1)], [below], [np.float32(0.2)]], dtype=np.float32)
+    assert float(X[0, 0]) > 0.1 >= float(X[1, 0])
+    assert trees.predict(X).tolist() == [1.0, -1.0, 1.0]
+    assert trees.walk(X).tolist() == [1.0, -1.0, 1.0]
+
+
 def test_averaged_rankers_flatten_to_their_mean() -> None:
     """Training ships the mean of several seeds' rankers as one set of trees."""
     lightgbm = pytest.importorskip("lightgbm")

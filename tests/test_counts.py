@@ -16,6 +16,22 @@ def test_a_count_is_a_number_and_the_thing_it_counts() -> None:
     assert counts("Between 200 300 films.") == {("300", "film")}
 
 
+def test_number_words_and_ordinals_state_their_values() -> None:
+    assert counts("It runs sixty-five trucks and fifteen vans.") == {("65", "truck"), ("15", "van")}
+    # an ordinal, written in words or in digits, agrees with its number written bare
+    assert counts("Spectre is the twenty-fourth James Bond film.") == {("24th", "jame")}
+    assert counts("He made his 24th film and his eighth appearance.") == {("24th", "film"), ("8th", "appear")}
+    asked = counts("What is the thirty-fourth James Bond film?")
+    assert verdict(asked, counts("Spectre is the twenty-fourth James Bond film."))[0]
+    assert verdict(asked, counts("Its 34th James Bond film is due in 2027.")) == (False, True)
+    assert verdict(
+        counts("Who won at the 43 Annual Grammy Awards?"), counts("At the 43rd Annual Grammy Awards ...")
+    ) == (False, True)
+    # "first" to "third" are said loosely; a day of a month is the period check's
+    assert counts("The first Dalai Lama, the second busiest airport, the third time.") == frozenset()
+    assert counts("On the 4th of July and the 21st of March.") == frozenset()
+
+
 def test_another_count_of_the_same_thing_contradicts() -> None:
     asked = counts("Who has signed on for three more films in the series?")
     assert verdict(asked, counts("Waltz has signed on for two more films in the series.")) == (True, False)

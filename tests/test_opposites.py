@@ -41,6 +41,10 @@ def test_the_opposite_in_the_question_words_place_contradicts() -> None:
     assert verdict(asked, "The youngest minister is 31 and the oldest minister 71.") == (False, True)
     asked = asked_words("When will the unofficial count be published?")
     assert verdict(asked, "The official count will be published on Monday.")[0]
+    asked = asked_words("Who was cast as a hero for scenes in Rome?")
+    assert verdict(asked, "Detlef Bothe was cast as a villain for scenes shot in Rome.")[0]
+    asked = asked_words("Later filming took place at which studio?")
+    assert verdict(asked, "Early filming took place at Pinewood Studios.")[0]
     asked = asked_words("How large was the trade surplus in the second quarter?")
     assert verdict(asked, "The trade deficit in the second quarter was 2.1 billion dlrs.")[0]
 

@@ -334,10 +334,21 @@ def flatten_lightgbm(dump: dict) -> tuple[dict[str, np.ndarray], int]:  # type: 
         roots.append(add(tree["tree_structure"], 0))
     arrays = {
         "tree_feature": np.asarray(feature, dtype=np.int32),
-        "tree_threshold": np.asarray(threshold, dtype=np.float32),
+        "tree_threshold": at_or_below(np.asarray(threshold, dtype=np.float64)),
         "tree_left": np.asarray(left, dtype=np.int32),
         "tree_right": np.asarray(right, dtype=np.int32),
         "tree_value": np.asarray(value, dtype=np.float32),
         "tree_roots": np.asarray(roots, dtype=np.int32),
     }
     return arrays, depth
+
+
+def at_or_below(thresholds: np.ndarray) -> np.ndarray:
+    """Each threshold as the largest float32 not above it. The features are float32, and a
+    value between a float64 threshold and its nearest float32 (which may lie above it) went
+    right in LightGBM but left here: the served trees then differed from the trained ones
+    (by up to 6.7e-3 in a score before this)."""
+    out = thresholds.astype(np.float32)
+    above = out.astype(np.float64) > thresholds
+    out[above] = np.nextafter(out[above], np.float32(-np.inf))
+    return out

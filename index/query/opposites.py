@@ -49,7 +49,10 @@ accept reject, accepted rejected, approve reject, allowed banned, success failur
 private public, rich poor, fast slow, fastest slowest, hot cold, warm cool, wet dry,
 top bottom, strong weak, strongest weakest, heavy light, entry exit, arrival departure,
 morning evening, day night, summer winter, major minor, senior junior, ancient modern,
-indoor outdoor, legal illegal, agree disagree
+indoor outdoor, legal illegal, agree disagree, early late, earlier later, earliest latest,
+hero villain, cheap expensive, wide narrow, deep shallow, thick thin, full empty, inner outer,
+include exclude, included excluded, friend enemy, love hate, easy difficult, safe dangerous,
+dead alive, later early
 """
 # a prefix that negates, and the letters the word keeps without it: "official" /
 # "unofficial", "experienced" / "inexperienced"; not "prison" / "imprison", "play" / "display"
