@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from index.query.names import beside, framed_names, verdict
+from index.query.names import framed_names, verdict
 
 
 def test_a_name_is_framed_by_the_words_either_side() -> None:
@@ -38,19 +38,7 @@ def test_the_same_thing_named_otherwise_is_no_contradiction() -> None:
     asked = framed_names("What harmed Frédéric's health that winter?")
     sentence = "The weather harmed Chopin's health that winter."
     assert verdict(asked, sentence)[0]
-    article = ["Frédéric Chopin left Paris for Majorca.", sentence]
-    assert beside("frederic", article) == {"chopin"}
-    assert verdict(asked, sentence, elsewhere={"frederic": beside("frederic", article)}) == (False, True)
-
-
-def test_a_name_the_article_writes_apart_is_another_name() -> None:
-    # the article films in Mexico and in Morocco: two places, so the record's sentence
-    # about Morocco does not answer a question about Mexico
-    article = ["Filming moved to Mexico City in March.", "An explosion filmed in Morocco holds the record."]
-    assert beside("mexico", article) == {"city"}
-    assert beside("frederic", ["Frédéric François Chopin was born in 1810."]) == {"francois", "chopin"}
-    asked = framed_names("An explosion filmed in Mexico holds the record for what?")
-    assert verdict(asked, article[1], elsewhere={"mexico": beside("mexico", article)}) == (True, True)
+    assert verdict(asked, sentence, elsewhere=frozenset({"frederic"})) == (False, True)
 
 
 def test_a_sentence_about_another_place_does_not_answer(engine_over: Any) -> None:

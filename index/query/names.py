@@ -9,10 +9,10 @@ capitalised word of the question, or a word with letters and digits, from its th
 on (the first is capitalised whatever it is, and a frame around the second would start
 with the wh-word, which no sentence repeats); its frame is the words either side of it. A sentence that has the same frame around another
 capitalised word gets probability 0 in `without_other_names`, after the model has scored
-it (`index.query.agreement`), unless its article writes the two as one name ("Frédéric
-Chopin": then "Chopin's health" is "Frédéric's health") or the two words are one spelling
-apart ("Burying Ground" for "Burial Ground": the same first three letters). An article that
-names both apart ("filmed in Mexico", "filmed in Morocco") has two places, not one. Numbers and months are the count and
+it (`index.query.agreement`), unless its article states the question's name somewhere
+(then the other word is likely the same thing named otherwise: "Chopin's health" for
+"Frédéric's health") or the two words are one spelling apart ("Burying Ground" for
+"Burial Ground": the same first three letters). Numbers and months are the count and
 period checks' (`index.query.counts`, `index.query.periods`).
 """
 
@@ -56,26 +56,22 @@ def framed_names(question: str) -> frozenset[tuple[str, str, str]]:
 
 
 def verdict(
-    asked: frozenset[tuple[str, str, str]], sentence: str, elsewhere: dict[str, frozenset[str]] | None = None
+    asked: frozenset[tuple[str, str, str]], sentence: str, elsewhere: frozenset[str] = frozenset()
 ) -> tuple[bool, bool]:
     """(the sentence frames another name where the question has one and never states that
-    name; it states one of the question's names). elsewhere: each name of the question its
-    article states, with the words it writes beside it as one name (`beside`): "Chopin"
-    beside "Frédéric" is his surname, not another man."""
+    name; it states one of the question's names). elsewhere: the names of the question its
+    article states (there "Chopin" may be "Frédéric"'s surname, not another man)."""
     words, named = _tokens(sentence)
-    elsewhere = elsewhere or {}
-    present = set(words) | set(elsewhere)
+    present = set(words) | elsewhere
     right = any(name in present for _, name, _ in asked)
     wrong = False
     for before, name, after in asked:
-        if name in words:
+        if name in present:
             continue
-        aliases = elsewhere.get(name, frozenset())
         for j in range(1, len(words) - 1):
             other = words[j]
             if (
                 named[j]
-                and other not in aliases
                 and words[j - 1] == before
                 and words[j + 1] == after
                 and (
@@ -96,27 +92,9 @@ def without_other_names(question: str, rows: list[Row], probabilities: np.ndarra
     if not asked or not len(rows):
         return probabilities
     stems = {name: stem(name) for _, name, _ in asked}
-    stated: dict[int, dict[str, frozenset[str]]] = {}
-    for row in rows:
-        article = row.article
-        if id(article) not in stated:
-            names = [name for name, term in stems.items() if term in article.terms]
-            texts = [article.title, *(s.stored.text for s in article.sentences)] if names else []
-            stated[id(article)] = {name: beside(name, texts) for name in names}
+    stated = {
+        id(row.article): frozenset(name for name, term in stems.items() if term in row.article.terms)
+        for row in rows
+    }
     verdicts = [verdict(asked, row.sentence.stored.text, stated[id(row.article)]) for row in rows]
     return without_disagreeing(rows, probabilities, verdicts)
-
-
-def beside(name: str, texts: list[str]) -> frozenset[str]:
-    """The words written as one name with `name` in these texts: the capitalised words
-    next to it, or one away across another ("Frédéric François Chopin")."""
-    out: set[str] = set()
-    for text in texts:
-        words, named = _tokens(text)
-        for j, word in enumerate(words):
-            if word != name:
-                continue
-            for k in range(max(0, j - 2), min(len(words), j + 3)):
-                if k != j and all(named[m] for m in range(min(j, k), max(j, k) + 1)):
-                    out.add(words[k])
-    return frozenset(out)
