@@ -151,6 +151,32 @@ def test_the_first_quoted_sentence_is_the_first_rankers_among_those_left_standin
     assert [r for _, r in replace(reading, first=None).ranked_rows()] == [rows[0], rows[2], rows[3], rows[1]]
 
 
+def test_the_first_quoted_sentence_comes_from_an_article_naming_the_question_s_subject() -> None:
+    """The first ranker's pick from an article that never names the question's subject
+    gives way to the best row of one that does, when that row is likely enough to be
+    quoted; otherwise it stands."""
+    from dataclasses import replace
+    from types import SimpleNamespace
+
+    from index.query.question import analyze
+    from index.query.reader import naming_first
+
+    model = replace(load_model(), first=None)  # without first trees, the likeliest leads
+    question = analyze("Which organization filters film content in India?")
+    ipod = SimpleNamespace(article=SimpleNamespace(terms={"ipod", "bass", "content"}))
+    india = SimpleNamespace(article=SimpleNamespace(terms={"india", "film", "board"}))
+    rows = [ipod, india, india]
+    X = np.zeros((3, len(model.features)), np.float32)
+    likely = np.asarray([0.6, 0.2, model.extra_sentence], np.float32)
+    assert naming_first(question, rows, likely, 0, model, X) == 1  # type: ignore[arg-type]
+    # the naming rows too unlikely to be quoted: the pick stands
+    unlikely = np.asarray([0.6, model.extra_sentence / 2, 0.0], np.float32)
+    assert naming_first(question, rows, unlikely, 0, model, X) == 0  # type: ignore[arg-type]
+    # a question with no name, or a pick that names it, is left alone
+    assert naming_first(analyze("What filters film content?"), rows, likely, 0, model, X) == 0  # type: ignore[arg-type]
+    assert naming_first(question, rows, likely, 2, model, X) == 2  # type: ignore[arg-type]
+
+
 def test_what_the_checks_took_from_the_best_sentence_counts_against_answering() -> None:
     """`drop`: the best probability before the period, name and count checks less the best
     after them. The same evidence with a sentence ruled out by a check (it stated another

@@ -160,6 +160,7 @@ class Reader:
             first: int | None = answering[int(np.argmax(scores))]
         else:
             first = model.first_sentence(X, probabilities)
+            first = naming_first(g.question, rows, probabilities, first, model, X)
         passages = self._rank_passages(g.pool, rows, probabilities, first)
         return Reading(
             g.question,
@@ -236,3 +237,29 @@ def _stating(g: Gathered, rows: list[Row], probabilities: np.ndarray) -> np.ndar
     probabilities = without_other_names(g.question.as_read, rows, probabilities)
     probabilities = without_opposites(g.question.text, rows, probabilities)
     return without_other_counts(g.question.text, rows, probabilities)
+
+
+def naming_first(
+    question: Question,
+    rows: list[Row],
+    probabilities: np.ndarray,
+    first: int | None,
+    model: AnswerModel,
+    X: np.ndarray,
+) -> int | None:
+    """The row to quote first, from an article that states every name of the question
+    when such a row is likely enough to be quoted at all: a question about India's film
+    board does not open with "The third-generation iPod had a weak bass response". Which
+    sentences are quoted, and whether to answer, stay the model's."""
+    names = question.keys - question.numbers
+    if first is None or not names or names <= rows[first].article.terms:
+        return first
+    naming = [
+        i
+        for i, row in enumerate(rows)
+        if probabilities[i] >= model.extra_sentence and names <= row.article.terms
+    ]
+    if not naming:
+        return first
+    scores = model.first.predict(X[naming]) if model.first is not None else probabilities[naming]
+    return naming[int(np.argmax(scores))]
