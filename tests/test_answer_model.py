@@ -56,6 +56,8 @@ def test_numpy_trees_match_lightgbm(num_leaves: int) -> None:
 def test_a_value_just_above_a_threshold_goes_right_as_in_lightgbm() -> None:
     """float32(0.1) is above 0.1: LightGBM sends it right. Rounded to the nearest float32,
     the stored threshold was that very value, and the served tree sent it left."""
+    from types import SimpleNamespace
+
     split = {"split_feature": 0, "threshold": 0.1, "decision_type": "<="}
     dump = {
         "tree_info": [
@@ -68,11 +70,7 @@ def test_a_value_just_above_a_threshold_goes_right_as_in_lightgbm() -> None:
             }
         ]
     }
-    arrays, depth = flatten_lightgbm(dump)
-    trees = Trees(
-        arrays["tree_feature"], arrays["tree_threshold"], arrays["tree_left"], arrays["tree_right"],
-        arrays["tree_value"], arrays["tree_roots"], depth,
-    )  # fmt: skip
+    trees = flattened(SimpleNamespace(dump_model=lambda: dump))
     below = np.nextafter(np.float32(0.1), np.float32(0))
     X = np.asarray([[np.float32(0.1)], [below], [np.float32(0.2)]], dtype=np.float32)
     assert float(X[0, 0]) > 0.1 >= float(X[1, 0])
