@@ -71,3 +71,16 @@ def test_a_question_in_capitals_gets_the_answer_of_its_lower_cased_twin(built_in
         assert not lower.abstained and shouted.text == lower.text
         assert shouted.question == question.upper()  # shown as typed
         assert shouted.sources == lower.sources
+    # the date words it was scoped by are quoted as typed
+    dated = engine.ask("WHAT DID STOLTENBERG SAY IN JANUARY 2022?")
+    assert '"JANUARY 2022"' in dated.note and "january" not in dated.note, dated.note
+
+
+def test_the_note_quotes_the_date_words_as_typed() -> None:
+    from index.query.engine import as_typed
+
+    note = 'Searched articles published from 1987-03-01 to 1987-05-15 (read from "march 1987").'
+    assert as_typed(note, "WHAT DID OPEC DECIDE IN MARCH 1987?") == note.replace("march 1987", "MARCH 1987")
+    assert as_typed(note, "what did opec decide in march 1987?") == note
+    assert as_typed(note, "What did they decide then?") == note  # a follow-up's dates: left as read
+    assert as_typed("", "WHAT IN MARCH 1987?") == ""

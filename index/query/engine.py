@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from dataclasses import replace
@@ -339,6 +340,7 @@ class Engine:
         )
         answer.question = typed
         answer.standalone_question = standalone
+        answer.note = as_typed(answer.note, typed)
         self._note_bm25_damage(answer)
         answer.seconds = time.perf_counter() - started
         if conversation is not None:
@@ -513,3 +515,15 @@ class Engine:
         from index.query.llm import LLMCondenser
 
         return LLMCondenser(self.settings, self._get_llm())
+
+
+def as_typed(note: str, typed: str) -> str:
+    """The note quoting the question's date words as the user typed them: a question in
+    capitals is read in lower case ('read from "march 1987"'), but "MARCH 1987" is what
+    the user wrote."""
+
+    def written(quoted: re.Match[str]) -> str:
+        found = re.search(re.escape(quoted.group(1)), typed, re.IGNORECASE)
+        return f'"{found.group(0)}"' if found else quoted.group(0)
+
+    return re.sub(r'"([^"]+)"', written, note)
