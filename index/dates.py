@@ -179,6 +179,17 @@ def _only_a_stamp(line: str) -> bool:
     return sum(w not in _STAMP_WORDS for w in lower) <= _OTHER_WORDS
 
 
+def numeric_date(text: str) -> tuple[str, date] | None:
+    """The first date written in numbers inside a text that reads one way only ("on
+    14/03/2023", "3/13/2023", "14.03.2023"), with the words that wrote it; "03/04/2023"
+    is March 4 or 3 April, and is not guessed."""
+    for m in _NUMERIC.finditer(text):
+        found = _numeric(m)
+        if found:
+            return m.group(0), found
+    return None
+
+
 def _numeric(m: re.Match[str]) -> date | None:
     first, sep, second, year = int(m.group(1)), m.group(2), int(m.group(3)), int(m.group(4))
     if sep == "." or first > 12:

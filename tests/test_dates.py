@@ -105,6 +105,11 @@ def test_dates_in_the_first_lines() -> None:
         ("What happened before March 3, 1987?", None, date(1987, 3, 2)),
         ("What did Ford report in March?", date(1987, 3, 1), date(1987, 5, 15)),
         ("Profit in 1986?", date(1986, 1, 1), date(1987, 4, 30)),
+        # days in numbers, read as a published date is: one way only, or not as a day
+        ("What did Lawson say on 4/13/1987?", date(1987, 4, 13), date(1987, 4, 14)),
+        ("What did Lawson say on 13/4/1987?", date(1987, 4, 13), date(1987, 4, 14)),
+        ("What did Lawson say on 13.04.1987?", date(1987, 4, 13), date(1987, 4, 14)),
+        ("What did Lawson say on 4/2/1987?", date(1987, 1, 1), date(1988, 4, 29)),  # April 2 or 4 February
     ],
 )
 def test_question_dates(question: str, since: date | None, until: date | None) -> None:
@@ -308,6 +313,8 @@ def test_old_index_gets_date_fields_without_reembedding(
         ("How much did Ford's sales rise in late February 1987?", "How much did Ford's sales rise in late February?"),
         ("What was Ford Canada's net income for 1986?", "What was Ford Canada's net income for 1986?"),
         ("Who met in Geneva?", "Who met in Geneva?"),
+        ("What did Lawson say on 4/13/1987 about sterling?", "What did Lawson say about sterling?"),
+        ("What did Lawson say on 1987-04-13?", "What did Lawson say?"),
     ],
 )  # fmt: skip
 def test_dates_that_became_a_filter_leave_the_question(question: str, weighed: str) -> None:

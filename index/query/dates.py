@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-from index.dates import MONTH_NAME, month_number
+from index.dates import MONTH_NAME, month_number, numeric_date
 from index.query.scope import Scope
 
 # Days after the period's end still searched, by how precisely the question dates it.
@@ -163,6 +163,9 @@ def _absolute(q: str, ref: date) -> _Span | None:
         d = _safe(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         if d:
             return _Span(d, d, "on-day", m.group(0))
+    numeric = numeric_date(q)  # "on 3/13/1987"; "on 4/8/1987" says no one day, its year does
+    if numeric:
+        return _Span(numeric[1], numeric[1], "on-day", numeric[0])
     m = _DAY_RANGE.search(q)
     if m:
         month, year = month_number(m.group(1)), m.group(4)
@@ -329,8 +332,11 @@ def without_dates(question: str, scope: Scope) -> str:
     phrase = scope.phrase
     if not scope.from_question or not (scope.since or scope.until) or not phrase or phrase not in question:
         return question
-    if _ON_DAY.fullmatch(phrase) or _ISO_DAY.fullmatch(phrase):
-        kept = ""
+    numeric = numeric_date(phrase)
+    if _ON_DAY.fullmatch(phrase) or _ISO_DAY.fullmatch(phrase) or (numeric and numeric[0] == phrase):
+        # "on 1987-04-02" goes whole: "What did he say on?" is no question
+        out = re.sub(rf"(?i)\bon\s+{re.escape(phrase)}|{re.escape(phrase)}", "", question, count=1)
+        return re.sub(r"\s+([,?.!])", r"\1", " ".join(out.split()))
     elif _YEAR_ONLY.fullmatch(phrase.strip()):
         return question
     else:
