@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import statistics
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -249,8 +250,6 @@ def _lower(q: EvalQuestion) -> str:
 def _slip(q: EvalQuestion) -> str:
     """Two neighbouring letters swapped in a run of six lower-case letters or more (a word,
     or a name after its capital), neither the run's first letter nor its last."""
-    import zlib
-
     text = q.question
     found = list(re.finditer(r"[a-z]{6,}", text))
     if not found:

@@ -77,10 +77,12 @@ def test_a_question_in_capitals_gets_the_answer_of_its_lower_cased_twin(built_in
 
 
 def test_the_note_quotes_the_date_words_as_typed() -> None:
-    from index.query.engine import as_typed
+    from index.query.engine import note_as_typed
 
     note = 'Searched articles published from 1987-03-01 to 1987-05-15 (read from "march 1987").'
-    assert as_typed(note, "WHAT DID OPEC DECIDE IN MARCH 1987?") == note.replace("march 1987", "MARCH 1987")
-    assert as_typed(note, "what did opec decide in march 1987?") == note
-    assert as_typed(note, "What did they decide then?") == note  # a follow-up's dates: left as read
-    assert as_typed("", "WHAT IN MARCH 1987?") == ""
+    assert note_as_typed(note, "WHAT DID OPEC DECIDE IN MARCH 1987?") == note.replace(
+        "march 1987", "MARCH 1987"
+    )
+    assert note_as_typed(note, "what did opec decide in march 1987?") == note
+    assert note_as_typed(note, "What did they decide then?") == note  # a follow-up's dates: left as read
+    assert note_as_typed("", "WHAT IN MARCH 1987?") == ""

@@ -340,7 +340,7 @@ class Engine:
         )
         answer.question = typed
         answer.standalone_question = standalone
-        answer.note = as_typed(answer.note, typed)
+        answer.note = note_as_typed(answer.note, typed)
         self._note_bm25_damage(answer)
         answer.seconds = time.perf_counter() - started
         if conversation is not None:
@@ -517,7 +517,7 @@ class Engine:
         return LLMCondenser(self.settings, self._get_llm())
 
 
-def as_typed(note: str, typed: str) -> str:
+def note_as_typed(note: str, typed: str) -> str:
     """The note quoting the question's date words as the user typed them: a question in
     capitals is read in lower case ('read from "march 1987"'), but "MARCH 1987" is what
     the user wrote."""
