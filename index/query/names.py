@@ -44,6 +44,12 @@ def _tokens(text: str) -> tuple[tuple[str, ...], tuple[bool, ...]]:
     return tuple(folded), tuple(w[0].isupper() or letters_and_digits(w) for w in found)
 
 
+def spelt_alike(a: str, b: str) -> bool:
+    """Two folded words one spelling apart ("burying" / "burial", "blincoln" / "blinken"):
+    the same first letters, and neither a code of letters and digits ("MI6" / "MI66")."""
+    return a[:_SAME_START] == b[:_SAME_START] and not letters_and_digits(a) and not letters_and_digits(b)
+
+
 @lru_cache(maxsize=4096)
 def framed_names(question: str) -> frozenset[tuple[str, str, str]]:
     """(word before, name, word after) for each name inside the question."""
@@ -70,16 +76,7 @@ def verdict(
             continue
         for j in range(1, len(words) - 1):
             other = words[j]
-            if (
-                named[j]
-                and words[j - 1] == before
-                and words[j + 1] == after
-                and (
-                    other[:_SAME_START] != name[:_SAME_START]
-                    or letters_and_digits(other)
-                    or letters_and_digits(name)
-                )
-            ):
+            if named[j] and words[j - 1] == before and words[j + 1] == after and not spelt_alike(other, name):
                 wrong = True
                 break
     return wrong, right

@@ -22,6 +22,7 @@ from index.query.features import QuestionVectors, Row, feature_rows
 from index.query.model import AnswerModel, abstain_features
 from index.query.names import without_other_names
 from index.query.opposites import without_opposites
+from index.query.owners import without_other_owners
 from index.query.periods import Periods, periods, without_other_periods
 from index.query.question import Question, analyze, foreign_language, with_question_mark
 from index.query.retrieval import HybridRetriever, Passage, collapse_duplicates
@@ -225,16 +226,17 @@ class Reader:
 
 def agreeing(g: Gathered, rows: list[Row], probabilities: np.ndarray) -> np.ndarray:
     """The model's probabilities after the checks it cannot make from word overlap: 0 for
-    sentences that state another period, another name, the opposite or another count than the question,
+    sentences that state another period, another name or owner, the opposite or another count than the question,
     or that ask rather than state (`index.query.asked`; training applies the same, so the
     abstain model learns from what serving sees)."""
     return without_questions(rows, _stating(g, rows, probabilities))[0]
 
 
 def _stating(g: Gathered, rows: list[Row], probabilities: np.ndarray) -> np.ndarray:
-    """The period, name, opposite and count checks: what a sentence states against the question."""
+    """The period, name, owner, opposite and count checks: what a sentence states against the question."""
     probabilities = without_other_periods(g.periods, rows, probabilities)
     probabilities = without_other_names(g.question.as_read, rows, probabilities)
+    probabilities = without_other_owners(g.question.as_read, rows, probabilities)
     probabilities = without_opposites(g.question.text, rows, probabilities)
     return without_other_counts(g.question.text, rows, probabilities)
 
