@@ -84,6 +84,10 @@ def test_the_latest_news_is_one_lead_per_story_from_the_newest_articles(engine_o
     # the dates a request names choose the articles, and an outlet asked for
     march = engine.ask("What happened in March 1987?")
     assert [s.source for s in march.sources] == ["march.md"]
+    # a question of dates alone asks for the news of then: it has no words to search
+    for dates in ("March 1987?", "in march 1987"):
+        alone = engine.ask(dates)
+        assert [s.source for s in alone.sources] == ["march.md"] and alone.text == march.text, dates
     none = engine.ask("What happened in 1990?")
     assert (
         none.abstained and none.text == NOTHING_DATED and none.note.startswith("Searched articles published")

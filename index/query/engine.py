@@ -34,7 +34,7 @@ from index.settings import Settings
 from index.store import lexical
 from index.store.chroma import REBUILD_HINT, open_active, read_state, state_signature
 from index.store.sentences import SentenceStore
-from index.text import without_surrogates
+from index.text import content_terms, without_surrogates
 
 logger = logging.getLogger(__name__)
 
@@ -392,7 +392,8 @@ class Engine:
         # March?") are of those published in the period named, not in the weeks after it.
         period = scope.period_only()
         found: Answer | None = None
-        if digest_request(asked):  # "What's the latest news?": no topic, the newest articles
+        # "What's the latest news?": no topic, the newest articles; "March 1987?": those of then
+        if digest_request(asked) or (dated and not content_terms(asked)):
             found = self._digest(question, period, quoted)
         elif (listing := listing_topic(asked)) is not None:  # "Which articles mention Pennzoil?"
             found = self._listing(question, listing, period, own if quoted is not None else None)
