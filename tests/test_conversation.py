@@ -20,6 +20,11 @@ from tests.openai_server import ScriptedOpenAI
         ("Why?", True),
         ("What did Stoltenberg say was at stake in Ukraine?", False),
         ("Which gas pipeline did Scholz say could be halted?", False),
+        # dates alone ask the last question again for then; with a topic they stand alone
+        ("February 1987?", True),
+        ("on 3/13/1987", True),
+        ("March 3rd, 1987", True),
+        ("OPEC output in May 1987", False),
     ],
 )
 def test_follow_up_detection(question: str, expected: bool) -> None:

@@ -88,6 +88,12 @@ def test_the_latest_news_is_one_lead_per_story_from_the_newest_articles(engine_o
     for dates in ("March 1987?", "in march 1987"):
         alone = engine.ask(dates)
         assert [s.source for s in alone.sources] == ["march.md"] and alone.text == march.text, dates
+    # ... but in a conversation, the last question again for then
+    conversation = Conversation()
+    engine.ask("What did dock workers in Rotterdam accept?", conversation=conversation)
+    then = engine.ask("June 1987?", conversation=conversation)
+    assert [s.source for s in then.sources][:1] == ["port.md"], then.text
+    assert then.standalone_question == "June 1987 (dock workers rotterdam accept)?"
     none = engine.ask("What happened in 1990?")
     assert (
         none.abstained and none.text == NOTHING_DATED and none.note.startswith("Searched articles published")

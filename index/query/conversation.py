@@ -18,6 +18,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
+from index.dates import MONTH_NAME
 from index.query.answer import quoted_sentences
 from index.text import is_content, words
 
@@ -52,6 +53,10 @@ _MORE = re.compile(
     r"|go\s+on|continue|keep\s+going|(?:is\s+there\s+)?any(?:thing)?\s+(?:else|more)|what\s+else|and\s+then))"
     r"(?:,?\s+please)?[\s?.!]*$",
     re.IGNORECASE,
+)
+# A word of a date: a month, a year, a day ("3rd"), a date in numbers ("3/13/1987").
+_DATE_WORD = re.compile(
+    rf"(?:{MONTH_NAME}|\d{{1,2}}(?:st|nd|rd|th)?|\d{{4}}|\d{{1,4}}[/.-]\d{{1,2}}[/.-]\d{{2,4}})", re.I
 )
 _QUESTION_WORDS = frozenset(["who", "whom", "whose", "what", "when", "where", "why", "how", "which"])
 # Which entity labels a pronoun (or phrase) of a follow-up may stand for.
@@ -141,7 +146,8 @@ def is_follow_up(question: str) -> bool:
         return True
     if any(t in REFERRING for t in tokens):
         return True
-    return len(_subject_terms(question)) <= 1
+    terms = _subject_terms(question)  # "April 1987?": the last question's, then
+    return len(terms) <= 1 or all(_DATE_WORD.fullmatch(t) for t in terms)
 
 
 def _names_pointed_at(question: str, entities: list[tuple[str, str]]) -> list[str]:
