@@ -37,7 +37,7 @@ _TOKEN = re.compile(r"[^\W_]+(?:['’.][^\W_]+)*")
 
 
 @lru_cache(maxsize=65536)
-def _tokens(text: str) -> tuple[tuple[str, ...], tuple[bool, ...]]:
+def name_tokens(text: str) -> tuple[tuple[str, ...], tuple[bool, ...]]:
     """(folded words, whether each is written as a name), hyphens and dashes splitting."""
     found = [m.group() for m in _TOKEN.finditer(text)]
     folded = (fold(w).replace(".", "").removesuffix("'s") for w in found)  # "Chopin's" is Chopin
@@ -53,7 +53,7 @@ def spelt_alike(a: str, b: str) -> bool:
 @lru_cache(maxsize=4096)
 def framed_names(question: str) -> frozenset[tuple[str, str, str]]:
     """(word before, name, word after) for each name inside the question."""
-    words, named = _tokens(question)
+    words, named = name_tokens(question)
     return frozenset(
         (words[i - 1], words[i], words[i + 1])
         for i in range(2, len(words) - 1)
@@ -67,7 +67,7 @@ def verdict(
     """(the sentence frames another name where the question has one and never states that
     name; it states one of the question's names). elsewhere: the names of the question its
     article states (there "Chopin" may be "Frédéric"'s surname, not another man)."""
-    words, named = _tokens(sentence)
+    words, named = name_tokens(sentence)
     present = set(words) | elsewhere
     right = any(name in present for _, name, _ in asked)
     wrong = False

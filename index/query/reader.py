@@ -29,6 +29,7 @@ from index.query.retrieval import HybridRetriever, Passage, collapse_duplicates
 from index.query.roles import unstated_role
 from index.query.scope import Scope
 from index.query.spelling import months_as_written, respelt
+from index.query.titles import without_other_titles
 from index.query.truecase import truecase, uncased
 from index.query.unknown import unknown_names
 from index.store.chroma import chunk_id
@@ -226,17 +227,18 @@ class Reader:
 
 def agreeing(g: Gathered, rows: list[Row], probabilities: np.ndarray) -> np.ndarray:
     """The model's probabilities after the checks it cannot make from word overlap: 0 for
-    sentences that state another period, another name or owner, the opposite or another count than the question,
+    sentences that state another period, another name, owner or title, the opposite or another count than the question,
     or that ask rather than state (`index.query.asked`; training applies the same, so the
     abstain model learns from what serving sees)."""
     return without_questions(rows, _stating(g, rows, probabilities))[0]
 
 
 def _stating(g: Gathered, rows: list[Row], probabilities: np.ndarray) -> np.ndarray:
-    """The period, name, owner, opposite and count checks: what a sentence states against the question."""
+    """The period, name, owner, title, opposite and count checks: what a sentence states against the question."""
     probabilities = without_other_periods(g.periods, rows, probabilities)
     probabilities = without_other_names(g.question.as_read, rows, probabilities)
     probabilities = without_other_owners(g.question.as_read, rows, probabilities)
+    probabilities = without_other_titles(g.question.as_read, rows, probabilities)
     probabilities = without_opposites(g.question.text, rows, probabilities)
     return without_other_counts(g.question.text, rows, probabilities)
 
