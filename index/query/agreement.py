@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from index.query.features import Row
 
 
@@ -35,3 +37,13 @@ def without_disagreeing(
             if wrong or (elsewhere and not right):
                 out[i] = 0.0
     return out
+
+
+def without_contradicting(
+    asked: object, rows: list[Row], probabilities: np.ndarray, judge: Callable[[str], tuple[bool, bool]]
+) -> np.ndarray:
+    """`without_disagreeing` by each row's sentence text, judged against what the question
+    states (`asked`: nothing there, nothing to check)."""
+    if not asked or not len(rows):
+        return probabilities
+    return without_disagreeing(rows, probabilities, [judge(row.sentence.stored.text) for row in rows])

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from index.dates import MONTH_NAME
-from index.query.agreement import without_disagreeing
+from index.query.agreement import without_contradicting
 from index.text import is_content, stem, words
 
 if TYPE_CHECKING:
@@ -115,7 +115,4 @@ def without_other_counts(question: str, rows: list[Row], probabilities: np.ndarr
     """Probabilities with 0 for sentences stating another count than the question's, and
     for the rest of an article whose best sentence does (`index.query.agreement`)."""
     asked = counts(question)
-    if not asked or not len(rows):
-        return probabilities
-    verdicts = [verdict(asked, counts(row.sentence.stored.text)) for row in rows]
-    return without_disagreeing(rows, probabilities, verdicts)
+    return without_contradicting(asked, rows, probabilities, lambda text: verdict(asked, counts(text)))

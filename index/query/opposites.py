@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from index.query.agreement import without_disagreeing
+from index.query.agreement import without_contradicting
 from index.text import is_content, stem, stop_words, words
 
 if TYPE_CHECKING:
@@ -158,7 +158,4 @@ def without_opposites(question: str, rows: list[Row], probabilities: np.ndarray)
     """Probabilities with 0 for sentences that say the opposite of a question word where
     the question has it, and for the rest of an article whose best sentence does."""
     asked = asked_words(question)
-    if not asked or not len(rows):
-        return probabilities
-    verdicts = [verdict(asked, row.sentence.stored.text) for row in rows]
-    return without_disagreeing(rows, probabilities, verdicts)
+    return without_contradicting(asked, rows, probabilities, lambda text: verdict(asked, text))

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from index.query.agreement import without_disagreeing
+from index.query.agreement import without_contradicting
 from index.query.names import name_tokens
 
 if TYPE_CHECKING:
@@ -117,7 +117,4 @@ def without_other_titles(question: str, rows: list[Row], probabilities: np.ndarr
     """Probabilities with 0 for sentences that give the question's person another title,
     and for the rest of an article whose best sentence does (`index.query.agreement`)."""
     asked = titled_names(question)
-    if not asked or not len(rows):
-        return probabilities
-    verdicts = [verdict(asked, row.sentence.stored.text) for row in rows]
-    return without_disagreeing(rows, probabilities, verdicts)
+    return without_contradicting(asked, rows, probabilities, lambda text: verdict(asked, text))
