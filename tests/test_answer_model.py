@@ -173,6 +173,12 @@ def test_the_first_quoted_sentence_comes_from_an_article_naming_the_question_s_s
     # a question with no name, or a pick that names it, is left alone
     assert naming_first(analyze("What filters film content?"), rows, likely, 0, model, X) == 0  # type: ignore[arg-type]
     assert naming_first(question, rows, likely, 2, model, X) == 2  # type: ignore[arg-type]
+    # an acronym counts as named by an article that writes it out
+    question = analyze("What GDP growth does Thailand expect?")
+    sentence = SimpleNamespace(stored=SimpleNamespace(text="Thailand's gross domestic product will grow."))
+    malaysia = SimpleNamespace(article=SimpleNamespace(terms={"gdp", "growth", "malaysia"}, sentences=[]))
+    thailand = SimpleNamespace(article=SimpleNamespace(terms={"thailand", "growth"}, sentences=[sentence]))
+    assert naming_first(question, [malaysia, thailand], likely[:2], 0, model, X[:2]) == 1  # type: ignore[arg-type]
 
 
 def test_what_the_checks_took_from_the_best_sentence_counts_against_answering() -> None:

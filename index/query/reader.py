@@ -15,6 +15,7 @@ import numpy as np
 
 from index.embedding.onnx import bare_encoder
 from index.embedding.token_states import content_tokens, project
+from index.query.acronyms import acronyms, spelled_out
 from index.query.asked import without_questions
 from index.query.candidates import Article, gather, idf_weights
 from index.query.counts import without_other_counts
@@ -243,6 +244,18 @@ def _stating(g: Gathered, rows: list[Row], probabilities: np.ndarray) -> np.ndar
     return without_other_counts(g.question.text, rows, probabilities)
 
 
+def _states(article: Article, names: frozenset[str], question: Question) -> bool:
+    """Does the article state every one of the names, an acronym written out counting
+    ("gross domestic product" for "GDP")?"""
+    missing = names - article.terms
+    if not missing:
+        return True
+    spelled = acronyms(question.as_read)
+    return missing <= spelled and all(
+        spelled_out(a, (s.stored.text for s in article.sentences)) for a in missing
+    )
+
+
 def naming_first(
     question: Question,
     rows: list[Row],
@@ -256,12 +269,12 @@ def naming_first(
     board does not open with "The third-generation iPod had a weak bass response". Which
     sentences are quoted, and whether to answer, stay the model's."""
     names = question.keys - question.numbers
-    if first is None or not names or names <= rows[first].article.terms:
+    if first is None or not names or _states(rows[first].article, names, question):
         return first
     naming = [
         i
         for i, row in enumerate(rows)
-        if probabilities[i] >= model.extra_sentence and names <= row.article.terms
+        if probabilities[i] >= model.extra_sentence and _states(row.article, names, question)
     ]
     if not naming:
         return first
