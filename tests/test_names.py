@@ -39,6 +39,11 @@ def test_the_same_thing_named_otherwise_is_no_contradiction() -> None:
     sentence = "The weather harmed Chopin's health that winter."
     assert verdict(asked, sentence)[0]
     assert verdict(asked, sentence, elsewhere=frozenset({"frederic"})) == (False, True)
+    # ... but a place is no other name for a place the article mentions elsewhere
+    asked = framed_names("An explosion filmed in Mexico holds the record for what?")
+    sentence = "An explosion filmed in Morocco holds the record for size."
+    assert not verdict(asked, sentence, elsewhere=frozenset({"mexico"}))[0]
+    assert verdict(asked, sentence, elsewhere=frozenset({"mexico"}), places=frozenset({"morocco"}))[0]
 
 
 def test_a_sentence_about_another_place_does_not_answer(engine_over: Any) -> None:
@@ -80,3 +85,21 @@ def test_a_lower_case_question_is_checked_with_the_capitals_it_was_read_with(eng
     assert reading.question.as_read == "an explosion filmed in Mexico holds the record for what"
     (swapped,) = [i for i, row in enumerate(reading.rows) if "Morocco" in row.sentence.stored.text]
     assert reading.probabilities[swapped] == 0.0
+
+
+def test_a_place_is_not_taken_for_another_name_of_a_place_its_article_mentions(engine_over: Any) -> None:
+    """The article mentions Mexico elsewhere, which lets an alias through ("Chopin" for
+    "Frédéric"); Morocco is a place spaCy reads as one, so it is no alias for Mexico."""
+    record = (
+        "An explosion filmed in Morocco holds the record for the largest film stunt explosion, "
+        "the producers said on Friday. Later scenes were shot in Mexico City and Rome."
+    )
+    engine = engine_over(
+        {
+            "record.md": f"---\ntitle: Stunt record\n---\n\n{record}\n",
+            "pass.md": "---\ntitle: Mountain pass\n---\n\nSnow closed the mountain pass for a day.\n",
+        }
+    )
+    assert not engine.ask("An explosion filmed in Morocco holds the record for what?").abstained
+    answer = engine.ask("An explosion filmed in Mexico holds the record for what?")
+    assert "largest film stunt" not in answer.text, answer.text

@@ -62,24 +62,46 @@ def framed_names(question: str) -> frozenset[tuple[str, str, str]]:
 
 
 def verdict(
-    asked: frozenset[tuple[str, str, str]], sentence: str, elsewhere: frozenset[str] = frozenset()
+    asked: frozenset[tuple[str, str, str]],
+    sentence: str,
+    elsewhere: frozenset[str] = frozenset(),
+    places: frozenset[str] = frozenset(),
 ) -> tuple[bool, bool]:
     """(the sentence frames another name where the question has one and never states that
     name; it states one of the question's names). elsewhere: the names of the question its
-    article states (there "Chopin" may be "Frédéric"'s surname, not another man)."""
+    article states (there "Chopin" may be "Frédéric"'s surname, not another man); places:
+    the sentence's words that spaCy read as a place, which are no other name for a name
+    (Morocco is not Mexico, wherever the article mentions Mexico)."""
     words, named = name_tokens(sentence)
     present = set(words) | elsewhere
     right = any(name in present for _, name, _ in asked)
     wrong = False
     for before, name, after in asked:
-        if name in present:
+        if name in words:
             continue
+        aliased = name in elsewhere
         for j in range(1, len(words) - 1):
             other = words[j]
-            if named[j] and words[j - 1] == before and words[j + 1] == after and not spelt_alike(other, name):
+            if (
+                named[j]
+                and words[j - 1] == before
+                and words[j + 1] == after
+                and not spelt_alike(other, name)
+                and (not aliased or other in places)
+            ):
                 wrong = True
                 break
     return wrong, right
+
+
+_PLACES = frozenset(["GPE", "LOC"])
+
+
+def _places(row: Row) -> frozenset[str]:
+    """The folded words of a row's sentence inside a place entity."""
+    stored = row.sentence.stored
+    spans = [stored.text[a:b] for a, b, label in stored.entities if label in _PLACES]
+    return frozenset(w for span in spans for w in name_tokens(span)[0])
 
 
 def without_other_names(question: str, rows: list[Row], probabilities: np.ndarray) -> np.ndarray:
@@ -93,5 +115,7 @@ def without_other_names(question: str, rows: list[Row], probabilities: np.ndarra
         id(row.article): frozenset(name for name, term in stems.items() if term in row.article.terms)
         for row in rows
     }
-    verdicts = [verdict(asked, row.sentence.stored.text, stated[id(row.article)]) for row in rows]
+    verdicts = [
+        verdict(asked, row.sentence.stored.text, stated[id(row.article)], _places(row)) for row in rows
+    ]
     return without_disagreeing(rows, probabilities, verdicts)
