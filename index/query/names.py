@@ -11,7 +11,8 @@ with the wh-word, which no sentence repeats); its frame is the words either side
 capitalised word gets probability 0 in `without_other_names`, after the model has scored
 it (`index.query.agreement`), unless its article states the question's name somewhere
 (then the other word is likely the same thing named otherwise: "Chopin's health" for
-"Frédéric's health") or the two words are one spelling apart ("Burying Ground" for
+"Frédéric's health"; not when spaCy read the other word as a place: Morocco is no other
+name for Mexico) or the two words are one spelling apart ("Burying Ground" for
 "Burial Ground": the same first three letters). Numbers and months are the count and
 period checks' (`index.query.counts`, `index.query.periods`).
 """
