@@ -2,16 +2,17 @@
 a quoted sentence does not give that person another one.
 
 "Producer Neal Purvis revealed that the film would provide what?" is not answered by
-"screenwriters Neal Purvis and Robert Wade revealed that the film would provide ...", nor
-"What did Chrysler president Lee Iacocca say?" by a sentence about "Chrysler chairman Lee
-Iacocca" when the question means another man's words: every word but the title matches. A
+"screenwriters Neal Purvis and Robert Wade revealed that the film would provide ...":
+every word but the title matches, and SQuAD 2.0 writes unanswerable questions so. A
 title here is a word of a short table of roles people are named with in news and
 encyclopaedias (jobs in film and music, offices), written right before a capitalised
 name; words for the same role are one entry ("writer", "screenwriter", "author"; "chief
 executive", "CEO"). Ranks and nobility ("General", "Prince", "Queen") are left out: they
-begin names as often ("General Motors", "Twilight Princess", "Queens"). A sentence gets probability 0 in
-`without_other_titles` when it writes one of the question's names right after another
-title and never writes the question's title.
+begin names as often ("General Motors", "Twilight Princess", "Queens"). A sentence gets
+probability 0 in `without_other_titles` when it writes one of the question's names right
+after another title and never writes the question's title. The limit: a person with two
+titles ("Chrysler chairman Lee Iacocca", asked about as its president) is answered only
+from sentences that write the title asked for.
 """
 
 from __future__ import annotations
