@@ -34,13 +34,13 @@ if TYPE_CHECKING:
 
 _MONTH = re.compile(rf"{MONTH_NAME}$")  # months are the period check's
 _SAME_START = 3  # "Burial" and "Burying" Ground: a spelling, not another name
-_TOKEN = re.compile(r"[^\W_]+(?:['’.][^\W_]+)*")
+NAME_TOKEN = re.compile(r"[^\W_]+(?:['’.][^\W_]+)*")
 
 
 @lru_cache(maxsize=65536)
 def name_tokens(text: str) -> tuple[tuple[str, ...], tuple[bool, ...]]:
     """(folded words, whether each is written as a name), hyphens and dashes splitting."""
-    found = [m.group() for m in _TOKEN.finditer(text)]
+    found = [m.group() for m in NAME_TOKEN.finditer(text)]
     folded = (fold(w).replace(".", "").removesuffix("'s") for w in found)  # "Chopin's" is Chopin
     return tuple(folded), tuple(w[0].isupper() or letters_and_digits(w) for w in found)
 
@@ -116,7 +116,9 @@ def without_other_names(question: str, rows: list[Row], probabilities: np.ndarra
         id(row.article): frozenset(name for name, term in stems.items() if term in row.article.terms)
         for row in rows
     }
-    verdicts = [
-        verdict(asked, row.sentence.stored.text, stated[id(row.article)], _places(row)) for row in rows
-    ]
+    verdicts = []
+    for row in rows:
+        elsewhere = stated[id(row.article)]
+        places = _places(row) if elsewhere else frozenset()  # read only where an alias could pass
+        verdicts.append(verdict(asked, row.sentence.stored.text, elsewhere, places))
     return without_disagreeing(rows, probabilities, verdicts)

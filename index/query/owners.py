@@ -25,21 +25,19 @@ her song.
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from index.query.agreement import without_disagreeing
-from index.query.names import spelt_alike
+from index.query.names import NAME_TOKEN, spelt_alike
 from index.text import fold, is_content, stem
 
 if TYPE_CHECKING:
     from index.query.candidates import Article
     from index.query.features import Row
 
-_TOKEN = re.compile(r"[^\W_]+(?:['’.][^\W_]+)*")
 _POSSESSIVE = ("'s", "’s")
 _OWNED = 4  # content words after an owner that may name what it owns
 _SAME = 2  # owned words in common that make the same thing ("trade surplus")
@@ -53,7 +51,7 @@ _NOT_OWNERS = frozenset(
 @lru_cache(maxsize=65536)
 def _tokens(text: str) -> tuple[tuple[str, ...], tuple[bool, ...], tuple[bool, ...]]:
     """(folded words without "'s", written as a name, written with "'s")."""
-    found = [m.group() for m in _TOKEN.finditer(text)]
+    found = [m.group() for m in NAME_TOKEN.finditer(text)]
     possessive = tuple(w.endswith(_POSSESSIVE) for w in found)
     bare = [w[:-2] if p else w for w, p in zip(found, possessive)]
     return (
