@@ -16,10 +16,11 @@ from __future__ import annotations
 import math
 import threading
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from index.dates import published_day
+from index.query.bridge import Bridge
 from index.query.question import Question
 from index.query.retrieval import Passage, collapse_duplicates
 from index.store.sentences import SentenceStore, StoredSentence
@@ -44,6 +45,9 @@ class Sentence:
     # answer candidates as (first token, last token, entity label; "" for a number outside
     # entities): the same for every question, so found once
     slots: tuple[tuple[int, int, str], ...] = ()
+    # the question's terms it states in the other form ("IMF" for "International Monetary
+    # Fund"; `acronyms.Bridge`): a copy made for that question has them
+    bridged: frozenset[str] = frozenset()
 
     @property
     def quote(self) -> str:
@@ -52,7 +56,7 @@ class Sentence:
     @cached_property
     def term_set(self) -> frozenset[str]:
         """`terms` as a set: every question that reads the sentence tests it."""
-        return frozenset(self.terms)
+        return frozenset(self.terms) | self.bridged
 
 
 @dataclass
@@ -166,10 +170,13 @@ def gather(
     """Fuse, group and expand retrieved chunks into candidate articles, best first."""
     by_chunk: dict[str, list[Sentence]] = {}
     grouped: dict[tuple[str, str], list[Passage]] = {}
+    bridge = Bridge.of(question.as_read, question.terms)
     for p in passages:
         grouped.setdefault(_key(p), []).append(p)
     for (aid, h), group in grouped.items():
-        loaded = [_sentence(s) for s in store.sentences(aid, h, [_position(p) for p in group])]
+        loaded = [
+            _bridged(_sentence(s), bridge) for s in store.sentences(aid, h, [_position(p) for p in group])
+        ]
         for p in group:
             by_chunk[p.chunk_id] = [s for s in loaded if s.stored.chunk == _position(p)]
     total = sum(idf.values()) or 1.0
@@ -178,7 +185,7 @@ def gather(
     for p in passages:
         coverage = max(
             (
-                math.fsum(idf[t] for t in q.intersection(s.terms)) / total
+                math.fsum(idf[t] for t in q.intersection(s.term_set)) / total
                 for s in by_chunk.get(p.chunk_id, [])
             ),
             default=0.0,
@@ -206,8 +213,20 @@ def gather(
     for article in articles.values():
         wanted = {c + d for p in article.passages for c in (_position(p),) for d in (-1, 0, 1) if c + d >= 0}
         article.sentences = [
-            _sentence(s)
+            _bridged(_sentence(s), bridge)
             for s in store.sentences(article.article_id, article.content_hash, wanted)
             if s.kind == ""
         ]
+        if bridge:  # the article states what its sentences state in the other form
+            article.terms |= bridge.in_terms(article.terms)
+            article.terms.update(*(s.bridged for s in article.sentences))
     return list(articles.values())
+
+
+def _bridged(sentence: Sentence, bridge: Bridge) -> Sentence:
+    """The sentence for this question: a copy with the question's terms it writes in the
+    other form, when it has any (the cached one is every question's)."""
+    if not bridge:
+        return sentence
+    found = bridge.stated(sentence.quote, sentence.term_set) - sentence.term_set
+    return replace(sentence, bridged=found) if found else sentence

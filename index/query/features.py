@@ -72,6 +72,7 @@ class QuestionVectors:
     vector: np.ndarray  # (384,)
     tokens: np.ndarray  # (n, TOKEN_DIM) unit rows
     weights: np.ndarray  # (n,) IDF of each token's word, summing to 1
+    stems: tuple[str, ...] = ()  # (n,) each token's word, stemmed
 
 
 @dataclass(frozen=True)
@@ -329,6 +330,12 @@ def _terms_of_title(text: str) -> list[str]:
     return content_terms(text)
 
 
+# A question token's best match in a sentence that writes its word: the median over the
+# Reuters dev questions' tokens in their top two articles' sentences (2,436 tokens; quartiles
+# 0.85 and 0.94). A word the sentence states in the other form ("IMF") counts as that.
+SAME_WORD = 0.9
+
+
 def _semantic(
     vectors: QuestionVectors, sentences: list[Sentence]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -351,6 +358,10 @@ def _semantic(
     starts = np.cumsum([0] + lengths[:-1])
     nonempty = [i for i, length in enumerate(lengths) if length]
     best = np.maximum.reduceat(sims, starts[nonempty], axis=1)  # (q, nonempty)
+    for col, i in enumerate(nonempty):  # "IMF" for "International Monetary Fund": the same words
+        if sentences[i].bridged:
+            same = [j for j, t in enumerate(vectors.stems) if t in sentences[i].bridged]
+            best[same, col] = np.maximum(best[same, col], SAME_WORD)
     ms[nonempty] = best.mean(axis=0)
     msw[nonempty] = vectors.weights @ best
     return cos, ms, msw

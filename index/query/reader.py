@@ -15,7 +15,7 @@ import numpy as np
 
 from index.embedding.onnx import bare_encoder
 from index.embedding.token_states import content_tokens, project
-from index.query.acronyms import acronyms, spelled_out
+from index.query.acronyms import acronyms, asked_long_forms, spelled_out
 from index.query.asked import without_questions
 from index.query.candidates import Article, gather, idf_weights
 from index.query.counts import without_other_counts
@@ -110,7 +110,9 @@ class Reader:
         # one typed without it moves the cosines the features read (README: "Typed without
         # a question mark").
         encoded = self.encoder.encode([with_question_mark(text)])[0]
-        pool = self.retriever.candidates(text, encoded.vector.tolist() if self.same_model else None, scope)
+        pool = self.retriever.candidates(
+            self._with_acronyms(text, question), encoded.vector.tolist() if self.same_model else None, scope
+        )
         idf = idf_weights(question, self.sentences)
         articles = gather(question, pool, self.sentences, idf)  # fuses each passage's score
         if uncased(text):  # names and focus read from the articles' capitals, text as typed
@@ -131,6 +133,14 @@ class Reader:
                 if not self.sentences.in_a_title(name)
             ),
         )
+
+    def _with_acronyms(self, text: str, question: Question) -> str:
+        """The text to search with: the question, and the acronym of a name it writes out
+        when the articles write that ("International Monetary Fund": "IMF"), so the keyword
+        search finds the articles that only write it so."""
+        forms = {initials for initials, _ in asked_long_forms(question.as_read)} - set(question.terms)
+        found = sorted(t for t, n in self._frequencies(forms).items() if n) if forms else []
+        return " ".join([text, *(t.upper() for t in found)])
 
     def _frequencies(self, terms: Iterable[str]) -> dict[str, int]:
         return self.sentences.document_frequencies(terms)[0]
@@ -185,7 +195,8 @@ class Reader:
         top = max(idf.values(), default=1.0)
         weights = np.asarray([idf.get(stem(word), top) for _, word in kept], dtype=np.float32)
         weights = weights / weights.sum() if weights.size and weights.sum() > 0 else weights
-        return QuestionVectors(encoded.vector.astype(np.float32), tokens, weights)
+        stems = tuple(stem(word) for _, word in kept)
+        return QuestionVectors(encoded.vector.astype(np.float32), tokens, weights, stems)
 
     def _rank_passages(
         self, pool: list[Passage], rows: list[Row], probabilities: np.ndarray, first: int | None = None

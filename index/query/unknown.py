@@ -14,7 +14,10 @@ term (accents and case folded, stemmed as the index stems), and also when:
 - it is two found words written as one ("Superbowl" for "Super Bowl"), or one of two
   words the articles write as one ("Nord Stream" for "Nordstream");
 - it is one or two letters from a found term with the same first letter, for names of 5
-  or 8 letters and more ("Bayonce", "Euorpeans"): a typo is not another name.
+  or 8 letters and more ("Bayonce", "Euorpeans"): a typo is not another name;
+- it is in a run of capitalised words whose initials are a found term ("International
+  Monetary Fund" where the articles write "IMF"; `acronyms.asked_long_forms`), or it
+  names a country another way ("Japanese" for "Japan"; `demonyms`).
 
 Left out, as words whose absence says nothing: acronyms of up to five capitals, dotted or not ("NYC"
 for "New York City", "U.S." for "US"), short codes and measures ("Q1", "G7", "100m"),
@@ -29,6 +32,8 @@ import re
 from collections.abc import Callable, Iterable
 
 from index.dates import MONTH_NAME
+from index.query.acronyms import asked_long_forms
+from index.query.demonyms import other_forms
 from index.text import is_content, joined_terms, letters_and_digits, stem, word_spans
 
 _SKIP = re.compile(
@@ -86,6 +91,12 @@ def unknown_names(
         for name, term in names:
             if term in pair:
                 parts[name].append((joined,))
+    for initials, terms in asked_long_forms(text):  # "International Monetary Fund": "IMF"
+        for name, term in names:
+            if term in terms:
+                parts[name].append((initials,))
+    for name, term in names:  # "Japanese" where the articles write "Japan"
+        parts[name] += [(form,) for form in sorted(other_forms(term))]
     wanted = {term for _, term in names} | {t for ps in parts.values() for group in ps for t in group}
     df = frequencies(wanted)
     missing = []
