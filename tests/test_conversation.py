@@ -25,10 +25,25 @@ from tests.openai_server import ScriptedOpenAI
         ("on 3/13/1987", True),
         ("March 3rd, 1987", True),
         ("OPEC output in May 1987", False),
+        ("last week?", True),
+        ("And in the past two months?", True),
+        ("in the first quarter?", True),
+        ("OPEC output last week", False),
     ],
 )
 def test_follow_up_detection(question: str, expected: bool) -> None:
     assert is_follow_up(question) is expected
+
+
+def test_a_follow_up_of_dates_asks_for_its_own_period() -> None:
+    previous = "What was Japan's trade surplus in March 1987?"
+    assert carry_subject(previous, "February 1987?") == "February 1987 (japan trade surplus)?"
+    assert carry_subject(previous, "And last week?") == "last week (japan trade surplus)?"
+    # a follow-up with no dates of its own asks for the last question's
+    assert carry_subject(previous, "Why?") == "Why (japan trade surplus march 1987)?"
+    assert (
+        carry_subject(previous, "Who said it first?") == "Who said it first (japan trade surplus march 1987)?"
+    )
 
 
 def test_carry_subject_keeps_the_previous_topic() -> None:

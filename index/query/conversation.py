@@ -54,9 +54,20 @@ _MORE = re.compile(
     r"(?:,?\s+please)?[\s?.!]*$",
     re.IGNORECASE,
 )
-# A word of a date: a month, a year, a day ("3rd"), a date in numbers ("3/13/1987").
+# A word of a date: a month, a year, a day ("3rd"), a date in numbers ("3/13/1987"), or a
+# period counted from the news ("last week", "the past two months", "the first quarter").
 _DATE_WORD = re.compile(
-    rf"(?:{MONTH_NAME}|\d{{1,2}}(?:st|nd|rd|th)?|\d{{4}}|\d{{1,4}}[/.-]\d{{1,2}}[/.-]\d{{2,4}})", re.I
+    rf"(?:{MONTH_NAME}|\d{{1,2}}(?:st|nd|rd|th)?|\d{{4}}|\d{{1,4}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}"
+    r"|last|past|previous|next|coming|recent|latest|early|late|first|second|third|fourth|two|three|four"
+    r"|few|half|quarter|days?|weeks?|weekend|months?|years?|today|yesterday|tonight)",
+    re.I,
+)
+# A word that names a period by itself ("February", "1987", "week"): a follow-up with one asks
+# for its own period, not the last question's ("first" or "two" alone may be anything).
+_PERIOD_WORD = re.compile(
+    rf"(?:{MONTH_NAME}|\d{{4}}|\d{{1,4}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}"
+    r"|days?|weeks?|weekend|months?|years?|quarter|today|yesterday|tonight)",
+    re.I,
 )
 _QUESTION_WORDS = frozenset(["who", "whom", "whose", "what", "when", "where", "why", "how", "which"])
 # Which entity labels a pronoun (or phrase) of a follow-up may stand for.
@@ -169,6 +180,8 @@ def carry_subject(previous: str, question: str, entities: list[tuple[str, str]] 
     core = _LEADING.sub("", question.strip()).strip()
     have = set(_subject_terms(core))
     carried = [w for w in _subject_terms(previous) if w not in have]
+    if any(_PERIOD_WORD.fullmatch(w) for w in have):  # "February 1987?" after "... in March 1987?"
+        carried = [w for w in carried if not _DATE_WORD.fullmatch(w)]
     for name in _names_pointed_at(core, entities or []):
         carried.extend(w for w in _subject_terms(name) if w not in have)
     if not carried:
