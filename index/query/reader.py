@@ -22,6 +22,7 @@ from index.query.counts import without_other_counts
 from index.query.features import QuestionVectors, Row, feature_rows
 from index.query.model import AnswerModel, abstain_features
 from index.query.names import without_other_names
+from index.query.negations import without_negated
 from index.query.opposites import without_opposites
 from index.query.owners import without_other_owners
 from index.query.periods import Periods, periods, without_other_periods
@@ -240,6 +241,7 @@ class Reader:
 def agreeing(g: Gathered, rows: list[Row], probabilities: np.ndarray) -> np.ndarray:
     """The model's probabilities after the checks it cannot make from word overlap: 0 for
     sentences that state another period, another name, owner or title, the opposite or another count than the question,
+    or what the question denies,
     or that ask rather than state (`index.query.asked`; training applies the same, so the
     abstain model learns from what serving sees)."""
     return without_questions(rows, _stating(g, rows, probabilities))[0]
@@ -252,6 +254,7 @@ def _stating(g: Gathered, rows: list[Row], probabilities: np.ndarray) -> np.ndar
     probabilities = without_other_owners(g.question.as_read, rows, probabilities)
     probabilities = without_other_titles(g.question.as_read, rows, probabilities)
     probabilities = without_opposites(g.question.text, rows, probabilities)
+    probabilities = without_negated(g.question.as_read, rows, probabilities)
     return without_other_counts(g.question.text, rows, probabilities)
 
 
