@@ -1,7 +1,11 @@
-"""Whether an article spells out an acronym the question writes: "GDP" is stated by an
-article that says "gross domestic product", "OPEC" by "the Organization of Petroleum
-Exporting Countries". News writes a name in full or as its letters, a question often the
-other way round.
+"""Acronyms and the names they stand for. News writes a name in full or as its letters, a
+question often the other way round.
+
+- Whether an article spells out an acronym the question writes: "GDP" is stated by an
+  article that says "gross domestic product", "OPEC" by "the Organization of Petroleum
+  Exporting Countries" (`spelled_out`, for `reader.naming_first`).
+- The long forms a text writes, as initials of runs of capitalised words ("imf" for
+  "International Monetary Fund"), and the acronyms it writes in capitals (for `bridge`).
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from index.text import fold, is_content, stem, word_spans
+from index.text import fold, stem, word_spans
 
 _ACRONYM = re.compile(r"\b[A-Z]{3,6}\b")  # as written: "GDP", "OPEC"; two letters match too much
 _WORD = re.compile(r"[^\W\d_]+")
@@ -101,7 +105,7 @@ def asked_long_forms(text: str) -> tuple[tuple[str, frozenset[str]], ...]:
     out: list[tuple[str, frozenset[str]]] = []
     for run in _runs(text):
         for words in _named(run):
-            terms = frozenset(t for _, t in words if t and is_content(t))
+            terms = frozenset(t for _, t in words if t)
             out.extend((initials, terms) for initials in sorted(_run_initials(words)))
     return tuple(out)
 
