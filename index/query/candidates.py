@@ -45,8 +45,8 @@ class Sentence:
     # answer candidates as (first token, last token, entity label; "" for a number outside
     # entities): the same for every question, so found once
     slots: tuple[tuple[int, int, str], ...] = ()
-    # the question's terms it states in the other form ("IMF" for "International Monetary
-    # Fund"; `acronyms.Bridge`): a copy made for that question has them
+    # the question's terms it states in another form ("IMF" for "International Monetary
+    # Fund", "Japan" for "Japanese"; `bridge.Bridge`): a copy made for that question has them
     bridged: frozenset[str] = frozenset()
 
     @property

@@ -240,10 +240,10 @@ class Reader:
 
 def agreeing(g: Gathered, rows: list[Row], probabilities: np.ndarray) -> np.ndarray:
     """The model's probabilities after the checks it cannot make from word overlap: 0 for
-    sentences that state another period, another name, owner or title, the opposite or another count than the question,
-    or what the question denies,
-    or that ask rather than state (`index.query.asked`; training applies the same, so the
-    abstain model learns from what serving sees)."""
+    sentences that state another period, another name, owner or title, the opposite or
+    another count than the question, or what the question denies, or that ask rather than
+    state (`index.query.asked`; training applies the same, so the abstain model learns from
+    what serving sees)."""
     return without_questions(rows, _stating(g, rows, probabilities))[0]
 
 
