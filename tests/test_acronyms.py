@@ -115,6 +115,10 @@ def test_a_name_and_its_acronym_answer_each_other(engine_over: Any) -> None:
     )
     imf = engine.ask("What growth did the International Monetary Fund forecast for this year?")
     assert not imf.abstained and "2.8 percent" in imf.text
+    # the keyword search looks for the acronym too: the article is found by its words, not
+    # only by its vector (what finds it in a corpus of thousands)
+    gathered = engine._reader.gather("What did the International Monetary Fund say?")
+    assert any(p.bm25_score and "imf" in str(p.metadata.get("article_id", "")) for p in gathered.pool)
     opec = engine.ask("What did OPEC agree to?")
     assert not opec.abstained and "1.16 million barrels" in opec.text
     # another organisation's initials are no stand-in

@@ -21,6 +21,9 @@ from index.text import stem
         ("Which rebels could never be defeated?", "defeated"),
         # the auxiliary before the subject: the question's own negation, nothing to match
         ("Why didn't Yonten Gyatso make it to Beijing?", None),
+        ("Who didn't attend the summit?", None),  # read the same way: a limit
+        ("Who won't attend the summit?", None),
+        ("The delegates won't attend which summit?", "attend"),
         ("If Link is not moving, where will he put the rock?", None),  # a condition
         ("Poles did not only seek solace in what?", None),  # "not only ... but"
         ("Where is the radiation not reflected back absorbed?", None),  # no auxiliary: a relative clause

@@ -40,7 +40,6 @@ def spelled_out(acronym: str, texts: Iterable[str]) -> bool:
 
 # -- the two forms as the same words, for the features ---------------------------------------
 _CAPITALS = re.compile(r"[A-Z]{2,6}")  # an acronym as written: "ECB", "OPEC" (and "EU", to end a run)
-_CONNECTORS = _SKIPPED | {"&"}  # inside a name: "Organization of the Petroleum ..."
 
 
 def _runs(text: str) -> list[list[tuple[str, str]]]:
@@ -51,7 +50,7 @@ def _runs(text: str) -> list[list[tuple[str, str]]]:
     runs: list[list[tuple[str, str]]] = [[]]
     for a, b, term, folded in word_spans(text):
         raw = re.split(r"['’]", text[a:b], maxsplit=1)[0]
-        if folded in _CONNECTORS:
+        if folded in _SKIPPED:  # inside a name: "Organization of the Petroleum ..."
             if runs[-1]:  # read past inside a run; "The Bank of England" is "BOE"
                 runs[-1].append((folded[0], ""))
             continue

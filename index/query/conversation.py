@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from index.dates import MONTH_NAME
 from index.query.answer import quoted_sentences
+from index.query.question import WH_WORDS
 from index.text import is_content, words
 
 if TYPE_CHECKING:
@@ -54,22 +55,21 @@ _MORE = re.compile(
     r"(?:,?\s+please)?[\s?.!]*$",
     re.IGNORECASE,
 )
-# A word of a date: a month, a year, a day ("3rd"), a date in numbers ("3/13/1987"), or a
-# period counted from the news ("last week", "the past two months", "the first quarter").
+# A word that names a period by itself ("February", "1987", "3/13/1987", "week"): a follow-up
+# with one asks for its own period, not the last question's.
+_PERIOD = (
+    rf"{MONTH_NAME}|\d{{4}}|\d{{1,4}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}"
+    r"|days?|weeks?|weekend|months?|years?|quarter|today|yesterday|tonight"
+)
+_PERIOD_WORD = re.compile(rf"(?:{_PERIOD})", re.I)
+# A word of a date: those, a day ("3rd"), or a word that counts a period from the news ("last
+# week", "the past two months", "the first quarter"; alone, "first" or "two" may be anything).
 _DATE_WORD = re.compile(
-    rf"(?:{MONTH_NAME}|\d{{1,2}}(?:st|nd|rd|th)?|\d{{4}}|\d{{1,4}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}"
+    rf"(?:{_PERIOD}|\d{{1,2}}(?:st|nd|rd|th)?"
     r"|last|past|previous|next|coming|recent|latest|early|late|first|second|third|fourth|two|three|four"
-    r"|few|half|quarter|days?|weeks?|weekend|months?|years?|today|yesterday|tonight)",
+    r"|few|half)",
     re.I,
 )
-# A word that names a period by itself ("February", "1987", "week"): a follow-up with one asks
-# for its own period, not the last question's ("first" or "two" alone may be anything).
-_PERIOD_WORD = re.compile(
-    rf"(?:{MONTH_NAME}|\d{{4}}|\d{{1,4}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}"
-    r"|days?|weeks?|weekend|months?|years?|quarter|today|yesterday|tonight)",
-    re.I,
-)
-_QUESTION_WORDS = frozenset(["who", "whom", "whose", "what", "when", "where", "why", "how", "which"])
 # Which entity labels a pronoun (or phrase) of a follow-up may stand for.
 _POINTS_AT: list[tuple[frozenset[str], frozenset[str]]] = [
     (frozenset(["he", "him", "his", "she", "her", "hers"]), frozenset(["PERSON"])),
@@ -147,7 +147,7 @@ class Conversation:
 
 
 def _subject_terms(text: str) -> list[str]:
-    return [w for w in words(text) if is_content(w) and w not in _QUESTION_WORDS]
+    return [w for w in words(text) if is_content(w) and w not in WH_WORDS]
 
 
 def is_follow_up(question: str) -> bool:

@@ -13,7 +13,9 @@ writes that word with no negation in the few words before it ("not", "never", "n
 `without_negated`, as `opposites` does for antonyms; a sentence that writes it negated
 takes the question's side. Left alone: a question that puts the auxiliary before its
 subject ("Why didn't Yonten Gyatso make it to Beijing?": the negation is the question's,
-not a fact to match), "not only", and a negation inside an "if" or "whether" clause. Not
+not a fact to match; a contraction right after the wh-word is always read so, "Who didn't
+attend?" too, as "What didn't the company release?" reads the same without a parser), "not
+only", and a negation inside an "if" or "whether" clause. Not
 read: a "not" after the subject ("In which country was profanity not muted?"), which reads
 like a reduced relative clause without a parser ("Where is the solar radiation not
 reflected back to space absorbed?" is answered by "30% is reflected back ...").
@@ -28,6 +30,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from index.query.agreement import without_contradicting
+from index.query.question import WH_WORDS
 from index.text import stem, words
 
 if TYPE_CHECKING:
@@ -35,8 +38,7 @@ if TYPE_CHECKING:
 
 _AUX = r"(?:is|are|was|were|do|does|did|will|would|can|could|should|shall|has|have|had|may|might|must)"
 _NEGATED = re.compile(
-    rf"\b{_AUX}\s+(?:not|never)\b|\b{_AUX}n['’]t\b|\b(?:isn|aren|wasn|weren|don|doesn|didn|won|wouldn|couldn"
-    r"|shouldn|hasn|haven|hadn|can)['’]t\b|\bcannot\b",
+    rf"\b{_AUX}\s+(?:not|never)\b|\b(?:{_AUX}n|won|can)['’]t\b|\bcannot\b",  # "didn't", "won't", "can't"
     re.IGNORECASE,
 )
 _CONDITION = re.compile(r"\b(?:if|whether|unless)\b", re.IGNORECASE)
@@ -56,7 +58,6 @@ nobody none nothing only few hardly rarely seldom barely except
 """
 _SKIPPED = frozenset(_READ_PAST.split())
 _NEGATORS = frozenset(_NEGATING.split())
-_WH = frozenset(["who", "whom", "whose", "what", "when", "where", "why", "how", "which"])
 _CONTRACTED = re.compile(r"n['’]t\b", re.IGNORECASE)
 _BEFORE = 6  # words before the sentence's word that may negate it ("refused to have the profanity muted")
 
@@ -68,7 +69,7 @@ def negated_word(question: str) -> str | None:
     if m is None or _CONDITION.search(question[: m.start()]):
         return None
     before = words(question[: m.start()])
-    if not before or (len(before) == 1 and before[0] in _WH and _CONTRACTED.search(m.group())):
+    if not before or (len(before) == 1 and before[0] in WH_WORDS and _CONTRACTED.search(m.group())):
         return None  # "Didn't ...?", "Why didn't X ...?": the auxiliary before the subject
     for word in words(question[m.end() :]):
         if word in _SKIPPED:

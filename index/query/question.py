@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from index.text import content_terms, fold, is_content, spacy_stop_words, stem
 
+WH_WORDS = frozenset(["who", "whom", "whose", "what", "when", "where", "why", "how", "which"])
 QUESTION_CLASSES: list[tuple[str, re.Pattern[str]]] = [
     (name, re.compile(pattern, re.I))
     for name, pattern in [
