@@ -72,7 +72,7 @@ def open_for_writing(index_dir: Path) -> SentenceStore:
     store = None
     try:
         store = SentenceStore(index_dir, create=True)
-        store.known()  # reads the articles table: damage shows here, not halfway through
+        store.probe()
         return store
     except sqlite3.DatabaseError as exc:
         if isinstance(exc, sqlite3.OperationalError):  # locked, disk full: not damage
@@ -114,6 +114,11 @@ class SentenceStore(SqliteFile):
         self._titles: tuple[tuple[Any, ...], list[str]] | None = None
 
     # -- what is stored ------------------------------------------------------------------
+    def probe(self) -> None:
+        """Read every page of the articles table, making no rows: damage shows here, not
+        halfway through a run (a third of the time of reading its 50,000 keys)."""
+        self._conn().execute("SELECT count(*) FROM articles NOT INDEXED").fetchone()
+
     def known(self) -> set[tuple[str, str]]:
         return {(a, h) for a, h in self._conn().execute("SELECT article_id, content_hash FROM articles")}
 
