@@ -104,3 +104,39 @@ def test_excluded_stems_are_the_dev_questions_articles_and_those_their_notes_nam
     path = tmp_path / "questions.jsonl"
     path.write_text("\n".join(json.dumps(r) for r in rows) + "\n\n", encoding="utf-8")
     assert nq.excluded_stems(path) == {"1544", "12922", "9749"}
+
+
+def test_the_held_out_set_is_the_first_round_of_the_articles_the_first_ranker_does_not_train_on(
+    nlp: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`python -m training.held_out_news` writes what training holds out as "news dev":
+    round one's questions, only of articles on the other side of the hash, never of an
+    article a dev question is about; `newsdesk eval` reads the file back."""
+    from index.evaluation import load_questions
+    from training import held_out_news
+    from training.train_answerer import SEED, _first_side
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    stems = [str(4700 + i) for i in range(12)]
+    for stem in stems:
+        (corpus / f"{stem}.md").write_text(ARTICLE, encoding="utf-8")
+    dev = {
+        "id": "d1",
+        "question": "Q?",
+        "gold_sources": [stems[0]],
+        "answer_keywords": [],
+        "answerable": True,
+    }
+    (tmp_path / "questions.jsonl").write_text(json.dumps(dev) + "\n", encoding="utf-8")
+    held = held_out_news.held_out_questions(tmp_path, nlp=nlp)
+    other_side = {s for s in stems[1:] if not _first_side(f"news-{s}")}
+    assert other_side and other_side != set(stems[1:])  # the hash splits these twelve both ways
+    assert {q.gold_sources[0] for q in held} == other_side
+    articles = nq.read_articles(corpus, exclude={stems[0]})
+    (first_round,) = nq.generate_rounds(articles, [random.Random(SEED)], nlp=nlp)
+    assert [q.question for q in held] == [q.question for q in first_round if q.gold_sources[0] in other_side]
+    out = tmp_path / "held.jsonl"
+    monkeypatch.setattr(held_out_news, "held_out_questions", lambda news_dir: held)  # no second parse
+    assert held_out_news.main([str(out), "--news-dir", str(tmp_path)]) == 0
+    assert [q.question for q in load_questions(out)] == [q.question for q in held]
