@@ -6,7 +6,7 @@ QUESTION ?= Who is the Russian Foreign Minister that Blinken met?
 EVAL_DIR ?= .newsdesk-eval
 SHARED ?= ../shared
 ND := $(BIN)/newsdesk
-# Quality gates, set from measured figures with a margin (README: Answer quality).
+# Quality gates, set from measured figures with a margin (README: "Answer quality").
 SEED_CHECKS := --check 'hit@1>=0.6' --check 'keyword_recall>=0.55' --check 'citation_validity>=1.0' \
 	--check 'unsupported_rate<=0.05' --check 'answerable_refused<=0.2'
 REUTERS_CHECKS := --check 'hit@1>=0.86' --check 'keyword_recall>=0.82' --check 'first_sentence>=0.62' \

@@ -5,7 +5,7 @@ when numpy loads, so this must run before numpy is imported). newsdesk's matrix 
 are small (a chunk's token states onto the 128-dim basis, a question's tokens against a
 few hundred sentences), where OpenBLAS's thread hand-off cost ~10x the product itself,
 and its waiting threads took the cores from ONNX Runtime, spaCy and questions answered
-at once (README, Performance).
+at once (docs/performance.md).
 """
 
 import os

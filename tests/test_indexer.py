@@ -418,7 +418,7 @@ def test_collections_search_widely_and_an_older_one_is_raised_without_a_rebuild(
     settings: Settings, corpus: Path, counting: CountingEmbedding
 ) -> None:
     """Chroma's default ef_search (100) missed some of the 20 nearest of real vectors at
-    52,000 (README): collections are made with HNSW_BUILD / HNSW_SEARCH, and one made
+    52,000 (`benchmarks/hnsw_recall.py`): collections are made with HNSW_BUILD / HNSW_SEARCH, and one made
     before gets the search setting at its next write (not on a dry run), its metadata and
     the keyword mirror's trust kept."""
     from index.query.engine import open_search

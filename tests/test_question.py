@@ -115,7 +115,7 @@ def test_a_question_is_embedded_with_its_question_mark(typed: str, embedded: str
 
 def test_a_question_typed_without_its_mark_is_read_as_with_it(built_index: Settings, onnx_model: Any) -> None:
     """The answerer learned from questions that end in "?": without it the question's
-    vector, and every feature read from it, moved (README: "Typed without a question mark")."""
+    vector, and every feature read from it, moved (docs/answer-quality.md: "Typed without a question mark")."""
     engine = Engine(built_index, embed_model=onnx_model)
     typed = engine.read("who did blinken meet in geneva")
     asked = engine.read("who did blinken meet in geneva?")

@@ -86,13 +86,13 @@ MAX_FALSE_REFUSALS = 0.04  # the operating point: refuse at most this share of a
 # sentences, 0.05 another 0.038 for 0.6 more. (0.15 was read off the Reuters dev set.)
 EXTRA_SENTENCE = 0.10
 # Share of the generated news articles whose questions train the first-sentence ranker
-# (the rest are held out). Measured in a harness before it shipped (README): first
+# (the rest are held out). Measured in a harness before it shipped (docs/answer-quality.md): first
 # sentence on Reuters dev 0.629 -> 0.686, on held-out news 0.570 -> 0.700, SQuAD dev
 # unchanged, with abstention and further sentences untouched by construction.
 FIRST_NEWS_SHARE = 0.5
 # Questions generated per news article for the first-sentence ranker, each round with its
 # own draws (the held-out news check stays the first round's questions). Measured in a
-# harness before it shipped (README): 1 -> 5 rounds, first sentence over three LightGBM
+# harness before it shipped (docs/answer-quality.md): 1 -> 5 rounds, first sentence over three LightGBM
 # seeds SQuAD dev 0.790-0.802 -> 0.802-0.805, Reuters 0.686-0.700 -> 0.700, held-out
 # news 0.748-0.754 -> 0.789-0.799, seed unchanged.
 NEWS_ROUNDS = 5
@@ -280,7 +280,7 @@ def stack(items: list[Item]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 class Averaged:
     """The mean of rankers fitted with different seeds: one seed's trees move with small
-    changes to the training data (README: a retrain's spread), the mean of several less.
+    changes to the training data (docs/answer-quality.md: a retrain's spread), the mean of several less.
     Dumped as one model whose trees are all of theirs with leaf values over their count."""
 
     def __init__(self, boosters: list[Any]) -> None:
@@ -449,7 +449,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--news-questions",
         action="store_true",
-        help="also train the ranker on generated news questions (an experiment: README, not in the shipped weights)",
+        help="also train the ranker on generated news questions (an experiment: docs/answer-quality.md, not in the shipped weights)",
     )
     args = parser.parse_args(argv)
     rng = random.Random(SEED)
@@ -523,7 +523,7 @@ def main(argv: list[str] | None = None) -> int:
         featurize(news_masked, types)
         dev["news"] = held_out + news_masked
     # The news questions teach the ranker only: fed to the abstain model as well (with
-    # their masked copies as negatives) they cost refusals on both dev sets (README).
+    # their masked copies as negatives) they cost refusals on both dev sets (docs/answer-quality.md).
     squad_train = [it for it in train if it.kind == "train"]
     masked_items = [m for m in (masked(it) for it in squad_train if it.q.answerable) if m is not None]
 

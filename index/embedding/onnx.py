@@ -96,7 +96,7 @@ class MiniLMEncoder:
         # Idle ONNX threads spin for a while after each run by default, taking the CPU from
         # the numpy work between a question's model pass and its answer (2 cores: 26 ms vs
         # 10 ms for encode + token projection), and with questions answered at once (the
-        # Discord bot) from the other runs and the event loop (README, Performance).
+        # Discord bot) from the other runs and the event loop (docs/performance.md).
         # spin=True is there for the benchmark's comparison.
         options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spin else "0")
         if not optimize:

@@ -1,7 +1,7 @@
 """From retrieved chunks to the sentences that may answer: fusion, articles, neighbours.
 
 1. Every retrieved chunk (vector and BM25 candidates) gets the fused score
-   `cosine + 0.5 * BM25/max(BM25) + 0.5 * sentence coverage` (README "Retrieval"), where
+   `cosine + 0.5 * BM25/max(BM25) + 0.5 * sentence coverage` (README "Answers"), where
    coverage is the IDF-weighted share of the question's terms that one of its stored
    sentences holds. Near-identical wire copies are collapsed.
 2. Chunks are grouped by article version; the best ARTICLES articles go on.

@@ -309,7 +309,7 @@ class Engine:
         typed = validate_question(question, self.settings.max_question_chars)
         # Read without emoji and odd spaces, and if in capitals throughout, as typed in
         # lower case: the capitals the articles give its words say which are names
-        # (README: "Typed in capitals").
+        # (docs/answer-quality.md: "Typed in capitals").
         question = unshouted(plain_question(typed))
         mode = mode or self.settings.llm_mode
         kind = small_talk(question)

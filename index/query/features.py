@@ -163,7 +163,7 @@ def feature_rows(
         # The headline as every sentence's context (a front-matter title is not in the text):
         # columns of their own, for the rankers. The abstain model reads the untitled ones: with
         # the title in them every sentence of an on-topic article covered the question, and
-        # fewer unanswerable questions were refused (README, 2026-12-06).
+        # fewer unanswerable questions were refused (docs/answer-quality.md, 2026-12-06).
         v[_INDEX["title_ctx_cov"]] = math.fsum(idf[t] for t in q_ctx | side.title_q) / wsum
         v[_INDEX["title_key_ctx"]] = (
             len(keys_ctx | side.title_keys | side.dated_keys) / len(keys) if keys else 1.0

@@ -83,7 +83,7 @@ class LeafMasks:
     tree's leaves are bits, left to right. A test that sends a row right rules out the
     leaves of its left subtree, so the row's leaf is the leftmost bit no test ruled out,
     whatever order the tests are made in. Every test of every tree is one numpy comparison
-    over a block of rows: faster than walking (README: "Leaf masks, per-article features,
+    over a block of rows: faster than walking (docs/answer-quality.md: "Leaf masks, per-article features,
     kept sentences"), the same leaves, the same sums."""
 
     # The tests slot by slot (every tree's first test, then every tree's second, ...), so

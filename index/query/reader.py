@@ -41,7 +41,7 @@ from index.text import stem
 # Below this, the likeliest sentence left is no answer whatever the abstain model says.
 # Read off the SQuAD training questions, not the dev sets: of the 3,804 answerable ones the
 # shipped weights answer, none has its likeliest sentence under 0.05 (one under 0.08); 5
-# of the 139 unanswerable ones it answers do (README: "The least likely answer").
+# of the 139 unanswerable ones it answers do (docs/answer-quality.md: "The least likely answer").
 LEAST_LIKELY = 0.05
 
 
@@ -103,12 +103,12 @@ class Reader:
         foreign = foreign_language(asked or text)
         if not foreign:
             # A word no article holds, one typing slip from one they do, is read as that
-            # word (README: "Typed with a slip"); the dates taken out of it likewise.
+            # word (docs/answer-quality.md: "Typed with a slip"); the dates taken out of it likewise.
             text = respelt(text, self._frequencies, self.sentences.in_a_title)
             asked = respelt(asked, self._frequencies, self.sentences.in_a_title) if asked else asked
         question = analyze(text)
         # Embedded as a question: every question the model was trained on ends in "?", and
-        # one typed without it moves the cosines the features read (README: "Typed without
+        # one typed without it moves the cosines the features read (docs/answer-quality.md: "Typed without
         # a question mark").
         encoded = self.encoder.encode([with_question_mark(text)])[0]
         pool = self.retriever.candidates(

@@ -14,7 +14,7 @@ left alone, as is every question not in these two shapes, and so is a role no ca
 sentence writes as a title beside a person's name ("Chrysler chairman Lee Iacocca"):
 "beneficiaries" or "overseer" are said in other words ("the proceeds went to"), and
 checking them refused 3 of the 77 answerable role questions of the SQuAD training pool
-(none with this condition; README: "A role no article about the subject names").
+(none with this condition; docs/answer-quality.md: "A role no article about the subject names").
 """
 
 from __future__ import annotations

@@ -76,7 +76,7 @@ def without_preamble(text: str) -> str:
     """The question inside a request ("Can you tell me who met Lavrov?" -> "who met
     Lavrov?", "I'd like to know when it opened." -> "when it opened?"): "tell" and "know"
     are no words of the answer, and the answerer learned from questions that are only a
-    question (README: "Asked inside a request")."""
+    question (docs/answer-quality.md: "Asked inside a request")."""
     inner = _PREAMBLE.sub("", text, count=1)
     if inner == text:
         return text

@@ -5,7 +5,7 @@ A misspelt word matches nothing: its term is missing from every sentence (so eve
 sentence covers less of the question), a misspelt name is one no article mentions (so
 the reader refuses, `index.query.unknown`), and MiniLM sees other word pieces. With one
 letter pair swapped in a word of six letters or more, the answerable dev questions were
-refused 19% (Reuters) and 30% (SQuAD) of the time, against 3% and 4% as written (README:
+refused 19% (Reuters) and 30% (SQuAD) of the time, against 3% and 4% as written (docs/answer-quality.md:
 "Typed with a slip").
 
 A word is respelt only when it is no English word (not a whole word of MiniLM's
@@ -122,7 +122,7 @@ def months_as_written(text: str, frequencies: Callable[[Iterable[str]], dict[str
     """Abbreviated months ("Mar. 1987") written out when more articles write the month out
     than abbreviate it. "mar" is a rare term where the articles write "March" (one Reuters
     article in 2,000), so a question that abbreviates looked like one about something the
-    articles barely mention (README: "Abbreviated months"); where they abbreviate, as
+    articles barely mention (docs/answer-quality.md: "Abbreviated months"); where they abbreviate, as
     AP style does before a day, the question is left as typed."""
     found = list(_ABBREVIATED_MONTH.finditer(text))
     if not found:
