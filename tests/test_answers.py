@@ -188,6 +188,11 @@ def test_question_validation() -> None:
     for bad in ("", "   ", "\n\t"):
         with pytest.raises(QuestionError, match="empty"):
             validate_question(bad, 100)
+    for wordless in ("?", "...", "!!!", "\U0001f600", "?? --"):
+        with pytest.raises(QuestionError, match="the question has no words"):
+            validate_question(wordless, 100)
+    for worded in ("Кто?", "1987?", "名前?"):  # any script's letters, and digits, are words
+        assert validate_question(worded, 100) == worded
     with pytest.raises(QuestionError, match="101 characters long; the limit is 100"):
         validate_question("x" * 101, 100)
 

@@ -45,6 +45,7 @@ def test_ask_without_index_says_run_index_first(dirs: list[str]) -> None:
     [
         ("", "the question is empty"),
         ("   \n\t ", "the question is empty"),
+        ("?", "the question has no words"),
         ("x" * 2001, "the limit is 2,000"),
     ],
 )

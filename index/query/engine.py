@@ -46,10 +46,14 @@ ANSWERERS = ("learned", "heuristic")  # heuristic: the baseline `newsdesk eval` 
 
 def validate_question(question: str, max_chars: int) -> str:
     """The question, trimmed; bytes that were not UTF-8 (on the command line or stdin they
-    arrive as lone surrogates, which the tokenizer cannot take) become U+FFFD."""
+    arrive as lone surrogates, which the tokenizer cannot take) become U+FFFD. One with no
+    letter or digit in any script is refused like an empty one: it used to be searched and
+    answered "I couldn't find that" with three unrelated headlines."""
     text = without_surrogates((question or "").strip())
     if not text:
         raise QuestionError("the question is empty: ask something about the articles")
+    if not any(ch.isalnum() for ch in text):  # "?", "...", an emoji: nothing to search for
+        raise QuestionError("the question has no words: ask something about the articles")
     if len(text) > max_chars:
         raise QuestionError(
             f"the question is {len(text):,} characters long; the limit is {max_chars:,} "
