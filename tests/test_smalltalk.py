@@ -9,7 +9,7 @@ import pytest
 
 from index.query.conversation import Conversation
 from index.query.engine import Engine
-from index.query.smalltalk import HOW_TO, REPLIES, small_talk, without_greeting, without_preamble
+from index.query.smalltalk import HOW_TO, REPLIES, small_talk, subjectless, without_greeting, without_preamble
 from index.settings import Settings
 
 
@@ -104,3 +104,40 @@ def test_small_talk_is_answered_plainly_and_stays_out_of_the_conversation(
     assert asked.standalone_question == "which gas pipeline Chancellor Scholz said could be halted?"
     assert asked.question == "Can you tell me which gas pipeline Chancellor Scholz said could be halted?"
     assert not asked.abstained and asked.quotes[0] == plain.quotes[0]  # words in another order
+
+
+@pytest.mark.parametrize(
+    ("text", "more_wanted", "follows", "kind"),
+    [
+        ("what?", False, False, "subjectless"),
+        ("Who is he?", False, False, "subjectless"),
+        ("why?", False, True, "subjectless"),  # the conversation left it as it was
+        ("why? (blinken lavrov geneva)", False, True, None),  # resolved against the last answer
+        ("Who did Blinken meet?", False, False, None),
+        ("What happened in March?", False, False, None),
+        ("tell me more", True, False, "nothing_before"),
+        ("tell me more", True, True, None),  # the conversation says what is left
+    ],
+)
+def test_subjectless(text: str, more_wanted: bool, follows: bool, kind: str | None) -> None:
+    assert subjectless(text, more_wanted, follows) == kind
+
+
+def test_a_question_with_nothing_to_look_for_says_so_unless_a_conversation_resolves_it(
+    built_index: Settings, onnx_model: Any
+) -> None:
+    """ "what?", "who is he?" and "tell me more" asked alone were searched and refused
+    with three "closest articles" picked for nothing."""
+    engine = Engine(built_index, embed_model=onnx_model)
+    for text in ("what?", "Who is he?", "why?"):
+        alone = engine.ask(text)
+        assert (alone.text, alone.sources, alone.abstained) == (REPLIES["subjectless"], [], True)
+    more = engine.ask("tell me more", conversation=Conversation())
+    assert (more.text, more.sources) == (REPLIES["nothing_before"], [])
+    conversation = Conversation()
+    first = engine.ask(
+        "Which gas pipeline did Chancellor Scholz say could be halted?", conversation=conversation
+    )
+    assert not first.abstained
+    follow = engine.ask("why?", conversation=conversation)
+    assert follow.text != REPLIES["subjectless"] and follow.standalone_question != "why?"

@@ -28,7 +28,13 @@ from index.query.question import plain_question
 from index.query.reader import Reader, Reading
 from index.query.retrieval import HybridRetriever, Passage
 from index.query.scope import Scope, with_scope_note
-from index.query.smalltalk import small_talk, small_talk_answer, without_greeting, without_preamble
+from index.query.smalltalk import (
+    small_talk,
+    small_talk_answer,
+    subjectless,
+    without_greeting,
+    without_preamble,
+)
 from index.query.truecase import unshouted
 from index.settings import Settings
 from index.store import lexical
@@ -334,6 +340,12 @@ class Engine:
             standalone = more[0]
         elif conversation is not None and not self._stands_alone(text, mode):
             standalone = conversation.standalone(text, self._condenser(mode))
+        follows = conversation is not None and conversation.last_answer is not None
+        empty = subjectless(standalone, more is None and wants_more(text), follows)
+        if empty is not None and mode != "llm":  # an LLM's condenser resolves these itself
+            answer = small_talk_answer(typed, empty, mode)
+            answer.seconds = time.perf_counter() - started
+            return answer
         answer = self._answer(
             standalone,
             mode,

@@ -3,7 +3,9 @@
 A chat user (and a Discord member mentioning the bot) says these; read as questions they
 were refused with three "closest articles" picked for nothing ("hello" over Reuters gave
 an ADB membership story). They get a short reply saying what newsdesk does instead,
-with no sources, and are not carried into a conversation as its subject.
+with no sources, and are not carried into a conversation as its subject. So do "what?",
+"who is he?" and "why?" asked with nothing before them to resolve against (`subjectless`:
+no content word to search for), and "tell me more" with no answer before it.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import re
 
 from index.query.answer import Answer
+from index.text import content_terms
 
 _NAME = r"(?:[\s,]+(?:there|all|everyone|folks|newsdesk|bot|mate|buddy|friend))?"
 _GREETING = rf"(?:hi|hello|hey|hiya|howdy|yo|greetings|good\s+(?:morning|afternoon|evening|day)){_NAME}"
@@ -38,7 +41,24 @@ REPLIES = {
     "greeting": f"Hello! {HOW_TO}",
     "thanks": "You're welcome. Ask another question about the articles any time.",
     "help": HOW_TO,
+    # a question with no word to search for, once the conversation has had its say
+    "subjectless": (
+        "That question names nothing to look for in the articles: ask about a person, a "
+        "company, a place or an event."
+    ),
+    # "tell me more" with no answer before it
+    "nothing_before": "There is no earlier answer to go on from: ask a question first.",
 }
+
+
+def subjectless(text: str, more_wanted: bool, follows: bool) -> str | None:
+    """The reply kind for a question with nothing to look for, or None: "tell me more"
+    that follows no answer ("nothing_before"), or a question whose text, after the
+    conversation resolved it (`follows`: it had an answer to resolve against), has no
+    content word ("what?", "who is he?": "subjectless")."""
+    if more_wanted:
+        return None if follows else "nothing_before"
+    return None if content_terms(text) else "subjectless"
 
 
 def small_talk(text: str) -> str | None:
