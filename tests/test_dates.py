@@ -149,6 +149,13 @@ def test_option_dates() -> None:
     assert option_date("last week", REF) == date(1987, 10, 13)
     with pytest.raises(ValueError, match="is not a date"):
         option_date("soonish", REF)
+    # a day in digits that is no day, or could be two, was read as its year's 1 January
+    assert option_date("31/12/1987", REF) == date(1987, 12, 31)
+    with pytest.raises(ValueError, match="'1987-13-45' is not a date: there is no such day"):
+        option_date("1987-13-45", REF)
+    for unsure in ("2/3/1987", "31/02/1987", "1987.03.02"):
+        with pytest.raises(ValueError, match="write it as YYYY-MM-DD"):
+            option_date(unsure, REF)
 
 
 def test_dateparser_is_imported_only_when_needed() -> None:
@@ -268,6 +275,7 @@ def test_cli_json_sources_articles_and_show(dated: Settings) -> None:
         (["show", "nope.md"], "Error: no indexed article 'nope.md'; `newsdesk articles` lists them"),
         (["show", "ford-mar.md#7"], "Error: 'ford-mar.md' has passages #0 to #0; there is no #7"),
         (["ask", "--since", "tomorrowish", "q?"], "Error: 'tomorrowish' is not a date"),
+        (["ask", "--until", "1987-02-30", "q?"], "Error: '1987-02-30' is not a date: there is no such day"),
         (
             ["ask", "--since", "1987-05-01", "--until", "1987-04-01", "q?"],
             "Error: the start date 1987-05-01 is after",

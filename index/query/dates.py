@@ -281,6 +281,11 @@ def _midday(d: date) -> datetime:
     return datetime(d.year, d.month, d.day, 12)
 
 
+# a day written in digits only: parse_date reads every real one it can tell (`31/12/1987`),
+# not one with no such day (`1987-13-45`) nor one that could be either (`2/3/1987`)
+_ALL_DIGITS_DATE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}")
+
+
 def option_date(text: str, reference: date | None, end: bool = False) -> date:
     """A date given as an option (`--since 2022-01-21`, `--until "March 1987"`,
     `--since "last week"`): its first day, or with end=True its last. ValueError if none."""
@@ -289,6 +294,10 @@ def option_date(text: str, reference: date | None, end: bool = False) -> date:
     parsed = parse_date(text)
     if parsed:
         return parsed
+    if _ALL_DIGITS_DATE.fullmatch(text.strip()):  # read as its year, "1987-13-45" was 1 January
+        if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", text.strip()):
+            raise ValueError(f"{text!r} is not a date: there is no such day")
+        raise ValueError(f"{text!r} is not a date newsdesk can read for sure: write it as YYYY-MM-DD")
     ref = reference or date.today()
     span = _absolute(text, ref) or _relative(text, ref)
     if span is None:
