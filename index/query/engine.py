@@ -343,6 +343,7 @@ class Engine:
         follows = conversation is not None and conversation.last_answer is not None
         empty = subjectless(standalone, more is None and wants_more(text), follows)
         if empty is not None and mode != "llm":  # an LLM's condenser resolves these itself
+            self._guarded(self.retriever)  # a missing or broken index is still said first
             answer = small_talk_answer(typed, empty, mode)
             answer.seconds = time.perf_counter() - started
             return answer
