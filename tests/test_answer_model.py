@@ -308,6 +308,34 @@ def test_damaged_sentence_data_is_rebuilt_without_re_embedding(
     assert after == before and np.allclose(again, vectors, atol=2e-3)
 
 
+def test_damage_in_the_articles_table_is_found_before_the_run_writes(
+    built_index: Settings, counting: Any
+) -> None:
+    """Bit rot in the articles table (size and mtime kept, so the run trusts the index and
+    writes only what changed): the probe in `open_for_writing` finds it before any write,
+    and the run puts every article's sentences back from the chunks, not only the new one's.
+    Reading the article keys, the probe before, went through the table's index and missed it."""
+    import os
+
+    path = built_index.index_dir / FILE
+    st = path.stat()
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+        root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'articles'").fetchone()[0]
+        size = conn.execute("PRAGMA page_size").fetchone()[0]
+    data = bytearray(path.read_bytes())
+    data[(root - 1) * size : root * size] = bytes(range(256)) * (size // 256)
+    path.write_bytes(bytes(data))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    (built_index.corpus_dir / "new.txt").write_text(
+        "Scholz met Macron in Paris on Monday.\n", encoding="utf-8"
+    )
+    report = run_index(built_index, embed_model=counting)
+    assert report.added == ["new.txt"] and counting.texts_embedded == 1
+    assert "sentence data rebuilt for 5 articles" in report.notes
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT count(*) FROM articles NOT INDEXED").fetchone()[0] == 6
+
+
 def test_sentence_data_follows_changes_and_removals(built_index: Settings, counting: Any) -> None:
     corpus = built_index.corpus_dir
     victim = sorted(corpus.glob("*.txt"))[0]

@@ -373,6 +373,9 @@ def _update_in_step(run: _Run, scan: Scan, manifest: FileManifest, collection: s
             if state is not None:
                 store.delete(state.all_ids())
                 side.delete((aid, h) for h in state.ids_by_hash)
+    if side.afresh:  # found damaged and started empty: every article's sentences again
+        rebuilt = sync_sentences(settings, store, side, keywords.article_states())
+        report.notes.append(f"sentence data rebuilt for {rebuilt} articles")
     checkpoint(side._conn())
     side.close()
     report.chunks = keywords.count()

@@ -67,8 +67,9 @@ class StoredSentence:
 def open_for_writing(index_dir: Path) -> SentenceStore:
     """The store `newsdesk index` writes. A file SQLite finds damaged ("database disk
     image is malformed") is deleted and started afresh: everything in it derives from the
-    chunks, and the run puts each article's sentences back from them, embedding nothing.
-    (`newsdesk ask` advised `index --full`, which crashed on the same file.)"""
+    chunks, and the run puts each article's sentences back from them, embedding nothing
+    (`afresh` says so to a run that would otherwise write only what changed). (`newsdesk
+    ask` advised `index --full`, which crashed on the same file.)"""
     store = None
     try:
         store = SentenceStore(index_dir, create=True)
@@ -81,7 +82,9 @@ def open_for_writing(index_dir: Path) -> SentenceStore:
             store.close()  # its connection holds the damaged file open
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{index_dir / FILE}{suffix}").unlink(missing_ok=True)
-    return SentenceStore(index_dir, create=True)
+    store = SentenceStore(index_dir, create=True)
+    store.afresh = True
+    return store
 
 
 KEPT_CHUNKS = 1024  # chunks' sentences a thread keeps between questions (oldest go first)
@@ -112,6 +115,7 @@ class SentenceStore(SqliteFile):
     def __init__(self, index_dir: Path, create: bool = False) -> None:
         super().__init__(index_dir / FILE, _SCHEMA, FORMAT, create)
         self._titles: tuple[tuple[Any, ...], list[str]] | None = None
+        self.afresh = False  # `open_for_writing` found it damaged and started it empty
 
     # -- what is stored ------------------------------------------------------------------
     def probe(self) -> None:
