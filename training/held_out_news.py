@@ -25,7 +25,7 @@ from typing import Any
 
 from index.evaluation import EvalQuestion
 from training import news_questions
-from training.train_answerer import SEED, SHARED, _first_side
+from training.train_answerer import SEED, SHARED, trains_first_ranker
 
 
 def held_out_questions(news_dir: Path = SHARED / "reuters", nlp: Any = None) -> list[EvalQuestion]:
@@ -34,7 +34,7 @@ def held_out_questions(news_dir: Path = SHARED / "reuters", nlp: Any = None) -> 
         news_dir / "corpus", news_questions.excluded_stems(news_dir / "questions.jsonl")
     )
     (drawn,) = news_questions.generate_rounds(articles, [random.Random(SEED)], nlp=nlp)
-    return [q for q in drawn if not _first_side(f"news-{q.gold_sources[0]}")]
+    return [q for q in drawn if not trains_first_ranker(q)]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -107,6 +107,12 @@ def _first_side(group: str) -> bool:
     return zlib.crc32(group.encode("utf-8")) % 1000 < FIRST_NEWS_SHARE * 1000
 
 
+def trains_first_ranker(question: EvalQuestion) -> bool:
+    """Whether a generated news question's article is on the first-sentence ranker's side
+    (its group as `gather_all` and the news items name it); the others are held out."""
+    return _first_side(f"news-{question.gold_sources[0]}")
+
+
 @dataclass
 class Item:
     """One question with its gathered candidates, features and labels."""
@@ -499,7 +505,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         news = gather_all(reuters, drawn[0], "reuters", "news")
         # Later rounds train the first-sentence ranker only: its side of the articles alone.
-        later = [q for r in drawn[1:] for q in r if _first_side(f"news-{q.gold_sources[0]}")]
+        later = [q for r in drawn[1:] for q in r if trains_first_ranker(q)]
         more_first = gather_all(reuters, later, "reuters", "news") if later else []
         for it in news + more_first:
             it.group = f"news-{it.group}"
