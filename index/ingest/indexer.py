@@ -310,6 +310,20 @@ class _Run:
         return client, store, old, keywords, damage
 
 
+def _close_side_stores(
+    run: _Run, store: ChunkStore, side: SentenceStore, keywords: lexical.LexicalIndex, rebuilt: int
+) -> None:
+    """Say how many articles' sentence data was rebuilt (none: nothing said), close the
+    sentence store with its log moved into the file, and finish the keyword index."""
+    if rebuilt:
+        run.report.notes.append(f"sentence data rebuilt for {rebuilt} articles")
+    checkpoint(side._conn())
+    side.close()
+    run.report.chunks = keywords.count()
+    with run.phases("lexical"):
+        _finish_keywords(run.settings, store, keywords)
+
+
 def _update_in_step(run: _Run, scan: Scan, manifest: FileManifest, collection: str) -> None:
     """The index is as the last run left it, so the manifest lists what it holds: only
     the files that differ from their rows are read, embedded, written or deleted, and
@@ -373,14 +387,9 @@ def _update_in_step(run: _Run, scan: Scan, manifest: FileManifest, collection: s
             if state is not None:
                 store.delete(state.all_ids())
                 side.delete((aid, h) for h in state.ids_by_hash)
-    if side.afresh:  # found damaged and started empty: every article's sentences again
-        rebuilt = sync_sentences(settings, store, side, keywords.article_states())
-        report.notes.append(f"sentence data rebuilt for {rebuilt} articles")
-    checkpoint(side._conn())
-    side.close()
-    report.chunks = keywords.count()
-    with phases("lexical"):
-        _finish_keywords(settings, store, keywords)
+    # found damaged and started empty: every article's sentences again, from the chunks
+    rebuilt = sync_sentences(settings, store, side, keywords.article_states()) if side.afresh else 0
+    _close_side_stores(run, store, side, keywords, rebuilt)
     for article in changed:
         rows[article.path] = row(
             scan.stats[article.path], article.content_hash, published_day(article.published)
@@ -463,13 +472,7 @@ def _update_full_way(run: _Run, scan: Scan, manifest: FileManifest, full: bool) 
     if dated:
         report.notes.append(f"date and outlet fields added to {dated} chunks (no re-embedding)")
     rebuilt = sync_sentences(settings, store, side, states, replan, {a.id: a for a in articles})
-    if rebuilt and not todo:
-        report.notes.append(f"sentence data rebuilt for {rebuilt} articles")
-    checkpoint(side._conn())
-    side.close()
-    report.chunks = keywords.count()
-    with phases("lexical"):
-        _finish_keywords(settings, store, keywords)
+    _close_side_stores(run, store, side, keywords, 0 if todo else rebuilt)
     record_newest(settings, states)
     if report.changed or moved or dated or old is not None:
         bump_revision(settings.index_dir)  # running bots and chats reopen the store
