@@ -42,23 +42,28 @@ _AFTER_WH = re.compile(r"\b(?:what|which|how many|how much)\s+(.*)", re.I)
 _FILLER = frozenset(["kind", "type", "sort", "name", "of", "the", "a", "an"])
 # Languages whose stop words tell a question is not English (spaCy's lists).
 _OTHER_LANGUAGES = (
-    "de",
-    "fr",
-    "es",
-    "it",
-    "pt",
-    "nl",
-    "sv",
-    "da",
-    "nb",
-    "pl",
-    "ro",
-    "cs",
-    "tr",
-    "id",
-    "fi",
-    "hu",
-)
+    "de", "fr", "es", "it", "pt", "nl", "sv", "da", "nb", "pl", "ro", "cs", "sk", "hr", "sl",
+    "tr", "id", "tl", "vi", "fi", "et", "hu", "ca",
+)  # fmt: skip
+# Letters no English word has, by the language that writes them: a word with one counts as
+# that language's word ("dışişleri", "trưởng"), whether or not it is a stop word.
+_LETTERS = {
+    "vi": "ơưđạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ",
+    "tr": "ışğçöü",
+    "pl": "łąęśźżń",
+    "cs": "řěů",
+    "sk": "ľĺŕ",
+    "ro": "șțş",
+    "hu": "őűöü",
+    "de": "ßäöü",
+    "sv": "äöå",
+    "fi": "äö",
+    "et": "äöõü",
+    "da": "øæ",
+    "nb": "øæ",
+    "es": "ñ¿¡",  # "¿" and "¡" are not word characters: a question with one gets a word of it
+    "pt": "ãõ",
+}
 
 
 @dataclass(frozen=True)
@@ -171,7 +176,9 @@ def foreign_language(text: str) -> str | None:
     """Why a question is not English ("written in Cyrillic script", "looks German"), or None.
 
     A question mostly in a non-Latin script is not English; one in Latin letters is when
-    another language's stop words clearly outnumber English ones ("Wer hat ... gewonnen?").
+    another language's words (its stop words, and words with letters English does not
+    write: "dışişleri", "trưởng") clearly outnumber English stop words ("Wer hat ...
+    gewonnen?").
     """
     letters = [ch for ch in text if ch.isalpha()]
     if letters:
@@ -191,18 +198,35 @@ def foreign_language(text: str) -> str | None:
             if between and not any(named[i : i + width]):
                 named[i : i + width] = [True] * width
     tokens = [re.split(r"['’]", t.lower(), maxsplit=1)[0] for t, n in zip(raw, named) if not n]
+    tokens += [ch for ch in text if ch in "¿¡"]
     english = sum(1 for t in tokens if t in spacy_stop_words("en"))
-    best, best_lang = 0, ""
-    for lang in _OTHER_LANGUAGES:
-        hits = sum(1 for t in tokens if t in spacy_stop_words(lang))
-        if hits > best:
-            best, best_lang = hits, lang
-    if best >= 2 and best >= 2 * english + 1:
-        return f"looks like {_NAMES.get(best_lang, best_lang)}"
-    return None
+    speakers = [[lang for lang in _OTHER_LANGUAGES if _is_word_of(t, lang)] for t in tokens]
+    hits = {lang: sum(1 for langs in speakers if lang in langs) for lang in _OTHER_LANGUAGES}
+    best = max(hits.values())
+    if best < 2 or best < 2 * english + 1:
+        return None
+    # Which language: each word counts less the more languages share it ("de" is in nine
+    # lists, "gagné" in none, "qui" in three), and one is named only when it clearly leads:
+    # short questions in related languages share their words ("Hvem er ...": Danish or
+    # Norwegian), and a wrong name is worse than none.
+    weight = {lang: sum(1 / len(langs) for langs in speakers if lang in langs) for lang in _OTHER_LANGUAGES}
+    (first, lang), (second, _) = sorted(((w, lang) for lang, w in weight.items()), reverse=True)[:2]
+    return f"looks like {_NAMES[lang]}" if first >= _NAMED_LEAD * second else "does not look like English"
+
+
+def _is_word_of(token: str, lang: str) -> bool:
+    return token in spacy_stop_words(lang) or _written_in(token, lang)
+
+
+def _written_in(token: str, lang: str) -> bool:
+    letters = _LETTERS.get(lang)
+    return bool(letters) and any(ch in letters for ch in token)
 
 
 _TOKEN = re.compile(r"\w+(?:[.'’\-]\w+)*")
+# How far the likeliest language must lead the next (in words weighed by how many languages
+# share them) to be named; closer, the message only says the question is not English.
+_NAMED_LEAD = 1.2
 _NAMES = {
     "de": "German",
     "fr": "French",
@@ -220,4 +244,11 @@ _NAMES = {
     "id": "Indonesian",
     "fi": "Finnish",
     "hu": "Hungarian",
+    "sk": "Slovak",
+    "hr": "Croatian",
+    "sl": "Slovenian",
+    "tl": "Tagalog",
+    "vi": "Vietnamese",
+    "et": "Estonian",
+    "ca": "Catalan",
 }
