@@ -219,8 +219,8 @@ def _is_word_of(token: str, lang: str) -> bool:
 
 
 def _written_in(token: str, lang: str) -> bool:
-    letters = _LETTERS.get(lang)
-    return bool(letters) and any(ch in letters for ch in token)
+    letters = _LETTERS.get(lang, "")
+    return any(ch in letters for ch in token)
 
 
 _TOKEN = re.compile(r"\w+(?:[.'’\-]\w+)*")
