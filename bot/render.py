@@ -6,6 +6,7 @@ import re
 import textwrap
 from typing import TYPE_CHECKING, Any
 
+from index.dates import published_day
 from index.redact import redact_url
 
 if TYPE_CHECKING:
@@ -101,7 +102,10 @@ def render_articles(rows: list[ArticleRow]) -> str:
     for r in rows:
         outlet = f" — {r.outlet}" if r.outlet else ""
         chunks = f"{r.chunks} chunk{'s' if r.chunks != 1 else ''}"
-        lines.append(f"  {r.published or 'undated':<10}  {r.id}  {r.title}{outlet} ({chunks})")
+        dated = published_day(r.published) is not None
+        if r.published and not dated:  # kept as written; searched as undated
+            chunks += f'; published "{r.published}" is not a date'
+        lines.append(f"  {r.published if dated else 'undated':<10}  {r.id}  {r.title}{outlet} ({chunks})")
     return printable("\n".join(lines))
 
 

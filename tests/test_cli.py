@@ -84,8 +84,9 @@ def test_index_json_then_ask_json(dirs: list[str], corpus: Path) -> None:
         "seconds",
         "phases",
         "peak_rss_mb",
+        "notes",
     }
-    assert (summary["added"], summary["documents"]) == (5, 5)
+    assert (summary["added"], summary["documents"], summary["notes"]) == (5, 5, [])
     assert summary["skipped"] == [{"path": "broken.txt", "reason": "empty file"}]
 
     code, out, _ = run(*dirs, "index", "--json")

@@ -262,6 +262,8 @@ def test_cli_json_sources_articles_and_show(dated: Settings) -> None:
     ]
     assert rows[0] == {"id": "ford-jun.md", "title": "Ford late-May car sales up 12.1 pct", "outlet": "Detroit Ledger",
                        "published": "1987-06-03", "chunks": 1, "path": "ford-jun.md", "url": "", "author": ""}  # fmt: skip
+    listed = runner.invoke(cli, [*dirs, "articles"]).stdout.splitlines()
+    assert '  undated     bad-date.md  Weather (1 chunk; published "99999-99-99" is not a date)' in listed
     reuters = runner.invoke(cli, [*dirs, "articles", "--outlet", "reuters", "--since", "1987-04-01"])
     assert "ford-mar.md" in reuters.stdout and "ford-feb.md" not in reuters.stdout
 
@@ -329,3 +331,24 @@ def test_dates_that_became_a_filter_leave_the_question(question: str, weighed: s
     from index.query.dates import without_dates
 
     assert without_dates(question, read_dates(question, REF)) == weighed
+
+
+def test_a_published_date_that_is_no_date_is_said_at_index_time(
+    tmp_path: Path, make_settings: Callable[..., Settings], onnx_model: Any
+) -> None:
+    from index.ingest.indexer import run_index
+
+    corpus = tmp_path / "odd-dates"
+    corpus.mkdir()
+    (corpus / "feb.md").write_text(
+        "---\ntitle: Budget\npublished: 2023-02-30\n---\nThe council set a budget.\n"
+    )
+    (corpus / "ok.md").write_text("---\ntitle: Rates\npublished: 2023-02-28\n---\nThe bank held rates.\n")
+    settings = make_settings(corpus_dir=corpus)
+    report = run_index(settings, embed_model=onnx_model)
+    assert report.notes == ['feb.md: published "2023-02-30" is not a date; the article counts as undated']
+    assert report.to_json()["notes"] == report.notes
+    (corpus / "feb.md").write_text("---\ntitle: Budget\npublished: yesterday\n---\nThe council cut it.\n")
+    again = run_index(settings, embed_model=onnx_model)  # in step: only the changed file is read
+    assert again.updated == ["feb.md"]
+    assert again.notes == ['feb.md: published "yesterday" is not a date; the article counts as undated']

@@ -95,13 +95,14 @@ class IndexReport:
         return bool(self.added or self.updated or self.removed)
 
     def to_json(self) -> dict[str, Any]:
-        """The `--json` summary: counts, with skipped files listed."""
+        """The `--json` summary: counts, with skipped files and the run's notes listed."""
         return {
             "added": len(self.added),
             "updated": len(self.updated),
             "removed": len(self.removed),
             "unchanged": self.unchanged,
             "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
+            "notes": self.notes,
             "documents": self.documents,
             "chunks": self.chunks,
             "embedded_chunks": self.embedded_chunks,
@@ -370,6 +371,7 @@ def _update_in_step(run: _Run, scan: Scan, manifest: FileManifest, collection: s
     report.removed = gone
     report.unchanged = scan.documents - len(changed)
 
+    note_unread_dates(report, changed)
     if changed:  # each article's older version goes once its new chunks are in
         report.embedded_chunks = _embed_and_write(
             settings,
@@ -431,6 +433,7 @@ def _update_full_way(run: _Run, scan: Scan, manifest: FileManifest, full: bool) 
             fill_vectors(store, keywords)
     with phases("read"):
         todo = _read_todo(settings, _plan(articles, states, report), report)
+    note_unread_dates(report, todo)
     gone = _gone(articles, report.skipped, states)
     report.removed = sorted(states[aid].path for aid in gone)
 
@@ -575,6 +578,19 @@ def _read_todo(settings: Settings, todo: list[Item], report: IndexReport) -> lis
             continue
         out.append(article)
     return out
+
+
+def note_unread_dates(report: IndexReport, articles: list[Article], shown: int = 5) -> None:
+    """Say which articles give a published date that names no day ("2023-02-30",
+    "yesterday"): kept as written, they count as undated, so a question about a period or
+    `--since` leaves them out, and the user should know why."""
+    odd = [a for a in articles if a.published and published_day(a.published) is None]
+    for article in odd[:shown]:
+        report.notes.append(
+            f'{article.path}: published "{article.published}" is not a date; the article counts as undated'
+        )
+    if len(odd) > shown:
+        report.notes.append(f"… and {len(odd) - shown} more articles whose published date is not a date")
 
 
 def _gone(articles: list[Item], skipped: list[Skipped], states: dict[str, ArticleState]) -> list[str]:
