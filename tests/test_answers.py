@@ -393,3 +393,31 @@ def test_a_further_sentence_is_quoted_from_the_extra_threshold_on(engine: Engine
     assert p2 > ranked[2][0] and jaccard(set(first.sentence.terms), set(second.sentence.terms)) <= 0.5
     assert extractive_answer(reading, p2).sentences == 2
     assert extractive_answer(reading, p2 + 1e-6).sentences == 1
+
+
+def test_a_sentence_from_a_chunk_not_retrieved_is_cited_with_its_articles_date(engine_over: Any) -> None:
+    from dataclasses import replace
+
+    import numpy as np
+
+    paragraphs = [
+        f"Paragraph {i}: the Northfield council discussed item {i} of its budget, which covers "
+        f"roads, schools and the harbour, and voted {i} to {i + 3} on the matter after a debate."
+        for i in range(1, 16)
+    ]
+    text = "---\ntitle: Council budget\npublished: 2021-05-04\noutlet: Northfield Post\n---\n"
+    engine = engine_over({"budget.md": text + "\n\n".join(paragraphs) + "\n"})
+    reading = engine.read("What did the Northfield council vote on item 7 of its budget?")
+    chunks = {r.sentence.stored.chunk for r in reading.rows}
+    assert len(chunks) >= 2  # the sentences of more than one chunk were read
+    row = next(r for r in reading.rows if r.sentence.stored.chunk == min(chunks))
+    others = [p for p in reading.passages if int(p.metadata["position"]) != row.sentence.stored.chunk]
+    assert others  # another chunk of the article was retrieved; this sentence's was not
+    one = replace(reading, passages=others, rows=[row], probabilities=np.ones(1, np.float32), first=None)
+    (source,) = extractive_answer(one, -1.0, "extractive").sources
+    assert (source.published, source.outlet, source.title) == (
+        "2021-05-04",
+        "Northfield Post",
+        "Council budget",
+    )
+    assert source.chunk_id.endswith(f"#{row.sentence.stored.chunk:04d}") and source.quote in source.text

@@ -169,3 +169,34 @@ def test_a_name_its_stem_confuses_is_quoted_as_written(engine_over: Any) -> None
     assert [s.source for s in both.sources] == ["both.md"] and both.sources[0].quote.startswith(
         "Tom Williams"
     )
+
+
+def test_the_latest_on_a_topic_reaches_its_newest_article(engine_over: Any) -> None:
+    # Twelve February stories say "Acme Mining" over and over; October's says it once. The
+    # reader goes on with the six likeliest articles, and the newest must not be cut.
+    events = [
+        "filed for bankruptcy protection", "closed its Nevada copper pit", "missed a bond payment",
+        "hired restructuring advisers", "lost its chief executive", "sold its smelter in Utah",
+        "laid off 300 miners", "was sued by its lenders", "delayed its annual report",
+        "cut its dividend to zero", "warned of more losses", "was delisted in Toronto",
+    ]  # fmt: skip
+    files = {
+        f"feb-{day}.md": (
+            f"---\ntitle: ACME MINING {event.upper()}\npublished: 1990-02-{day:02d}\n---\n"
+            f"Acme Mining {event}, Acme Mining said on Friday. Analysts said Acme Mining {event} "
+            f"because of falling metal prices.\n"
+        )
+        for day, event in enumerate(events, start=1)
+    }
+    files["oct.md"] = (
+        "---\ntitle: Court sets hearing\npublished: 1990-10-20\n---\n"
+        "A judge in Denver set a hearing for March in the long-running dispute over the "
+        "company's old debts. Lawyers for Acme Mining asked for more time, the court clerk said.\n"
+    )
+    engine = engine_over(files)
+    answer = engine.ask("What is the latest on Acme Mining?")
+    assert answer.sources[0].source == "oct.md"
+    assert "the latest article quoted is from 1990-10-20" in answer.note
+    # within dates asked for, the newest coverage of those dates
+    february = engine.ask("What is the latest on Acme Mining in February 1990?")
+    assert {s.published[:7] for s in february.sources} == {"1990-02"}

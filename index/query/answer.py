@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from index.query.chronology import in_date_order
 from index.query.retrieval import Passage
+from index.store.chroma import chunk_id as store_chunk_id
 from index.text import content_terms, jaccard, join_quotations, split_sentences
 
 if TYPE_CHECKING:
@@ -265,7 +266,14 @@ def _source(reading: Reading, n: int, cited: list[tuple[float, Row, str]]) -> So
             chunks.setdefault(row.sentence.stored.chunk, passage)
     quote = _joined(sorted(cited, key=lambda c: c[1].sentence.stored.idx))
     probability, row, _ = cited[0]
-    if not chunks:
+    sibling = None if chunks else _passage_of(reading, row, any_chunk=True)
+    if sibling is not None:  # its chunk was loaded for its sentences only: the article's metadata
+        source = Source.from_passage(n, sibling, quote=quote)
+        source.text, source.also_in = quote, []
+        source.chunk_id = store_chunk_id(
+            row.article.article_id, row.article.content_hash, row.sentence.stored.chunk
+        )
+    elif not chunks:
         source = _bare_source(n, row, quote)
     else:
         ordered = [chunks[k] for k in sorted(chunks)]
@@ -287,14 +295,15 @@ def _joined(cited: list[tuple[float, Row, str]]) -> str:
     return out
 
 
-def _passage_of(reading: Reading, row: Row) -> Passage | None:
-    """The chunk holding the sentence, from the reading's passages."""
+def _passage_of(reading: Reading, row: Row, any_chunk: bool = False) -> Passage | None:
+    """The chunk holding the sentence, from the reading's passages; any_chunk: any chunk of
+    its article version (a sentence from a neighbouring chunk that was not retrieved)."""
     for p in reading.passages:
         m = p.metadata
         if (
             m.get("article_id") == row.article.article_id
             and m.get("content_hash") == row.article.content_hash
-            and int(m.get("position", -1)) == row.sentence.stored.chunk
+            and (any_chunk or int(m.get("position", -1)) == row.sentence.stored.chunk)
         ):
             return p
     return None

@@ -422,8 +422,36 @@ class Engine:
         newest = topic is not None and scope.latest  # the newest of the articles about it, not
         read_scope = replace(scope, latest=False) if newest else scope  # the newest passages
         reading, used, note = self._scoped_read(question, read_scope, topic)
+        if newest and topic is not None:
+            reading = self._newest_coverage(question, reading, read_scope, topic)
         answer = self._compose(question, mode, top_k, reading, topic, newest, quoted)
         return with_scope_note(answer, replace(used, latest=scope.latest), note)
+
+    def _newest_coverage(self, question: str, reading: Reading, scope: Scope, topic: str) -> Reading:
+        """For "the latest on X": the reader goes on with the few articles likeliest to be
+        about X, and the newest one can rank below them (on the Reuters corpus, four April
+        stories on Texaco's bankruptcy outranked October's on its court case). When a
+        candidate passage about X (every word of it in the passage or its title) is newer
+        than every article the reading kept about X, X is read again within that newest
+        coverage: its day and the few before it."""
+        from index.dates import from_day, published_day
+        from index.query.dates import without_dates
+        from index.query.scope import LATEST_DAYS
+
+        terms = set(content_terms(topic))
+        days = [
+            d
+            for p in reading.passages
+            if terms <= set(content_terms(f"{p.metadata.get('title', '')} {p.text}"))
+            and (d := published_day(str(p.metadata.get("published", "")))) is not None
+        ]
+        kept = [a.published_day for a in reading.articles if terms <= a.terms and a.published_day is not None]
+        if not days or (kept and max(kept) >= max(days)):
+            return reading
+        since = from_day(max(days) - LATEST_DAYS)
+        narrowed = replace(scope, since=max(scope.since, since) if scope.since else since)
+        again = self.read(without_dates(topic, scope), narrowed, question)
+        return again if any(terms <= a.terms for a in again.articles) else reading
 
     def _listing(
         self, question: str, topic: str, scope: Scope, quoted: frozenset[str] | None
