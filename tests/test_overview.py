@@ -172,8 +172,9 @@ def test_a_name_its_stem_confuses_is_quoted_as_written(engine_over: Any) -> None
 
 
 def test_the_latest_on_a_topic_reaches_its_newest_article(engine_over: Any) -> None:
-    # Twelve February stories say "Acme Mining" over and over; October's says it once. The
-    # reader goes on with the six likeliest articles, and the newest must not be cut.
+    # Twelve February stories say "Acme Mining" over and over; October's says it in its
+    # title and once in its text. The reader goes on with the six likeliest articles, and
+    # the newest story about it must not be cut.
     events = [
         "filed for bankruptcy protection", "closed its Nevada copper pit", "missed a bond payment",
         "hired restructuring advisers", "lost its chief executive", "sold its smelter in Utah",
@@ -188,8 +189,12 @@ def test_the_latest_on_a_topic_reaches_its_newest_article(engine_over: Any) -> N
         )
         for day, event in enumerate(events, start=1)
     }
+    files["passing.md"] = (  # newer still, but Acme Mining is not what it is about
+        "---\ntitle: Copper prices rise\npublished: 1990-11-02\n---\n"
+        "Copper rose on the London Metal Exchange; traders cited supply worries after Acme Mining's troubles.\n"
+    )
     files["oct.md"] = (
-        "---\ntitle: Court sets hearing\npublished: 1990-10-20\n---\n"
+        "---\ntitle: Acme Mining case gets a hearing\npublished: 1990-10-20\n---\n"
         "A judge in Denver set a hearing for March in the long-running dispute over the "
         "company's old debts. Lawyers for Acme Mining asked for more time, the court clerk said.\n"
     )

@@ -431,7 +431,7 @@ class Engine:
         """For "the latest on X": the reader goes on with the few articles likeliest to be
         about X, and the newest one can rank below them (on the Reuters corpus, four April
         stories on Texaco's bankruptcy outranked October's on its court case). When a
-        candidate passage about X (every word of it in the passage or its title) is newer
+        candidate passage about X (every word of it in its title) is newer
         than every article the reading kept about X, X is read again within that newest
         coverage: its day and the few before it."""
         from index.dates import from_day, published_day
@@ -439,13 +439,20 @@ class Engine:
         from index.query.scope import LATEST_DAYS
 
         terms = set(content_terms(topic))
+
+        def about(p: Passage) -> bool:  # named in its title, not only in passing
+            return terms <= set(content_terms(str(p.metadata.get("title", ""))))
+
         days = [
             d
             for p in reading.passages
-            if terms <= set(content_terms(f"{p.metadata.get('title', '')} {p.text}"))
-            and (d := published_day(str(p.metadata.get("published", "")))) is not None
+            if about(p) and (d := published_day(str(p.metadata.get("published", "")))) is not None
         ]
-        kept = [a.published_day for a in reading.articles if terms <= a.terms and a.published_day is not None]
+        kept = [
+            a.published_day
+            for a in reading.articles
+            if terms <= set(content_terms(a.title)) and a.published_day is not None
+        ]
         if not days or (kept and max(kept) >= max(days)):
             return reading
         since = from_day(max(days) - LATEST_DAYS)

@@ -110,6 +110,9 @@ def overview_answer(
                 else nothing_more(reading.question.text, mode)
             )
         about = fresh
+    # the newest stories about it (named in their titles), not the newest that mention it
+    titled = [a for a in about if a.published_day is not None and terms <= set(content_terms(a.title))]
+    about = titled if newest and titled else about
     days = [d for a in about if (d := a.published_day) is not None] if newest else []
     if days:  # the newest coverage: its day and the few before it, as "latest" questions get
         about = [a for a in about if (a.published_day or 0) >= max(days) - LATEST_DAYS]
