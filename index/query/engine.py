@@ -23,7 +23,7 @@ from index.query.answer import (
 from index.query.conversation import wants_more
 from index.query.digest import WINDOW, digest_answer, digest_request, openings_of, outlet_asked
 from index.query.listing import listing_answer, listing_topic
-from index.query.overview import overview_answer, overview_topic
+from index.query.overview import overview_answer, overview_topic, title_names
 from index.query.question import plain_question
 from index.query.reader import Reader, Reading
 from index.query.retrieval import HybridRetriever, Passage
@@ -431,27 +431,25 @@ class Engine:
         """For "the latest on X": the reader goes on with the few articles likeliest to be
         about X, and the newest one can rank below them (on the Reuters corpus, four April
         stories on Texaco's bankruptcy outranked October's on its court case). When a
-        candidate passage about X (every word of it in its title) is newer
-        than every article the reading kept about X, X is read again within that newest
-        coverage: its day and the few before it."""
+        candidate passage whose title names X is newer than every article the reading kept
+        whose title does, X is read again within that newest coverage: its day and the few
+        before it."""
         from index.dates import from_day, published_day
         from index.query.dates import without_dates
         from index.query.scope import LATEST_DAYS
 
         terms = set(content_terms(topic))
 
-        def about(p: Passage) -> bool:  # named in its title, not only in passing
-            return terms <= set(content_terms(str(p.metadata.get("title", ""))))
-
         days = [
             d
             for p in reading.passages
-            if about(p) and (d := published_day(str(p.metadata.get("published", "")))) is not None
+            if title_names(str(p.metadata.get("title", "")), terms)
+            and (d := published_day(str(p.metadata.get("published", "")))) is not None
         ]
         kept = [
             a.published_day
             for a in reading.articles
-            if terms <= set(content_terms(a.title)) and a.published_day is not None
+            if a.published_day is not None and title_names(a.title, terms)
         ]
         if not days or (kept and max(kept) >= max(days)):
             return reading

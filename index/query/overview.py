@@ -68,6 +68,11 @@ def overview_topic(text: str) -> str | None:
     return topic if content_terms(topic) else None
 
 
+def title_names(title: str, terms: set[str]) -> bool:
+    """Whether a title names every topic term: what the story is about, not a passing mention."""
+    return terms <= set(content_terms(title))
+
+
 def without_tacked_on(topic: str) -> str:
     """The topic without a question tacked on after it ("Texaco and when it happened")."""
     return _TACKED_ON.sub("", topic).strip()
@@ -111,7 +116,7 @@ def overview_answer(
             )
         about = fresh
     # the newest stories about it (named in their titles), not the newest that mention it
-    titled = [a for a in about if a.published_day is not None and terms <= set(content_terms(a.title))]
+    titled = [a for a in about if a.published_day is not None and title_names(a.title, terms)]
     about = titled if newest and titled else about
     days = [d for a in about if (d := a.published_day) is not None] if newest else []
     if days:  # the newest coverage: its day and the few before it, as "latest" questions get
