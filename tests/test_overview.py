@@ -42,8 +42,16 @@ from index.settings import Settings
         ("Tell me about Texaco and when it happened", "Texaco"),
         ("Summarize the news on OPEC, and what it means for prices", "OPEC"),
         ("Tell me about Smith and Wesson", "Smith and Wesson"),
+        # the newest coverage asked for other ways
+        ("What's new with Texaco?", "Texaco"),
+        ("Any recent news on OPEC?", "OPEC"),
+        ("Latest Texaco news", "Texaco"),
+        ("the most recent OPEC stories", "OPEC"),
+        ("Newest on Texaco?", "Texaco"),
+        ("What is the most recent news about the Bundesbank?", "Bundesbank"),
         # questions with one answer are not overviews
         ("What did Blinken say about the talks?", None),
+        ("What did the latest Ford report say?", None),
         ("Who told reporters about the summary?", None),
         ("What is the news agency of OPEC called?", None),
         ("How much did Ford's car sales rise?", None),
@@ -52,6 +60,23 @@ from index.settings import Settings
 )
 def test_overview_topic(text: str, topic: str | None) -> None:
     assert overview_topic(text) == topic
+
+
+@pytest.mark.parametrize(
+    ("text", "latest"),
+    [
+        ("What's new with Texaco?", True),
+        ("Any recent news on OPEC?", True),
+        ("Latest Texaco news", True),
+        ("What's new?", False),  # a digest request: the newest day, not "latest" scope
+        ("What has a recent inspection found about the damage?", False),  # a fact, not the newest coverage
+        ("What about New York?", False),
+    ],
+)
+def test_ways_to_ask_for_the_newest_coverage(text: str, latest: bool) -> None:
+    from index.query.dates import read_dates
+
+    assert read_dates(text, None).latest is latest
 
 
 def test_an_overview_quotes_each_article_about_the_topic_once(built_index: Settings, onnx_model: Any) -> None:

@@ -31,7 +31,7 @@ GRACE_DAYS = {"on-day": 1, "day": 10, "part": 10, "month": 45, "year": 120, "rel
 _ANY_TIME = re.compile(
     rf"\b(?:{MONTH_NAME}|(?:19|20)\d\d|yesterday|today|tonight|week|month|year|latest|"
     r"most recent|newest|recently|recent|since|ago|monday|tuesday|wednesday|thursday|friday|"
-    r"saturday|sunday|weekend)\b",
+    r"saturday|sunday|weekend)\b|\bwhat(?:'s|’s|s|\s+is)\s+new\s+(?:with|on|about|at|in|from)\b",
     re.I,
 )
 _YEAR = r"((?:19|20)\d\d)"
@@ -54,7 +54,14 @@ _DAY = re.compile(
 _MONTH = re.compile(rf"\b({MONTH_NAME})\.?(?:,?\s+(?:of\s+)?{_YEAR})?\b", re.I)
 _YEAR_ONLY = re.compile(rf"\b{_YEAR}\b")
 _COUNTED = re.compile(r"\s+[a-z]+s\b")  # a lowercase plural after it
-_LATEST = re.compile(r"\b(?:the\s+)?(?:latest|most recent|newest|most recently)\b", re.I)
+# "What's new with Texaco?" and "recent news on OPEC" ask for the newest coverage too; a
+# question about "a recent inspection" is not asked to be answered from the newest day.
+_LATEST = re.compile(
+    r"\b(?:the\s+)?(?:latest|most recent|newest|most recently)\b"
+    r"|\brecent\s+(?:news|stories|developments|updates?|coverage|headlines)\b"
+    r"|\bwhat(?:'s|’s|s|\s+is)\s+new\s+(?:with|on|about|at|in|from)\b",
+    re.I,
+)
 _RELATIVE = re.compile(
     r"\b(yesterday|today|tonight|this week|last week|past week|this month|last month|past month|"
     r"this year|last year|past year|this weekend|last weekend)\b",

@@ -30,7 +30,8 @@ if TYPE_CHECKING:
     from index.query.reader import Reading
 
 _POLITE = r"(?:(?:please|can you|could you|would you|pls)\s+)?"
-_NEWS = r"(?:(?:the\s+)?(?:latest\s+)?(?:news|stories|articles|reports|coverage|developments)\s+(?:on|about|of|from|in)\s+)?"
+_RECENT = r"(?:latest|recent|most\s+recent|newest)"
+_NEWS = rf"(?:(?:the\s+)?(?:{_RECENT}\s+)?(?:news|stories|articles|reports|coverage|developments)\s+(?:on|about|of|from|in)\s+)?"
 _REQUESTS = [
     rf"(?:summari[sz]e|sum\s+up|recap)\s+{_NEWS}",
     rf"give\s+me\s+(?:a\s+|an\s+|the\s+)?(?:short\s+|quick\s+|brief\s+)?(?:summary|overview|rundown|recap|update|briefing)\s+(?:of|on|about)\s+{_NEWS}",
@@ -38,15 +39,21 @@ _REQUESTS = [
     r"(?:brief|update)\s+me\s+(?:on|about)\s+",
     r"(?:catch\s+me\s+up|fill\s+me\s+in)\s+(?:on|about|with)\s+",
     r"tell\s+me\s+(?:more\s+|everything\s+|all\s+)?about\s+",
-    r"what(?:'s|’s|s|\s+is|\s+are)\s+(?:the\s+)?(?:latest|news|new)(?:\s+(?:news|developments|updates?|stories))?"
+    r"what(?:'s|’s|s|\s+is|\s+are)\s+(?:the\s+)?(?:latest|most\s+recent|newest|news|new)(?:\s+(?:news|developments|updates?|stories))?"
     r"\s+(?:on|about|with|from|in)\s+",
     r"what(?:'s|’s|s|\s+is)\s+up\s+with\s+",
-    r"(?:any\s+)?(?:news|updates?|(?:the\s+)?latest(?:\s+news)?)\s+(?:on|about|from)\s+",
+    rf"(?:any\s+)?(?:(?:the\s+)?{_RECENT}\s+)?(?:news|updates?|stories|developments)\s+(?:on|about|from|with)\s+",
+    r"(?:the\s+)?(?:latest|most\s+recent|newest)\s+(?:on|about|from|with)\s+",
     r"what\s+do(?:es)?\s+the\s+(?:articles?|news|reports?|stories|papers?)\s+say\s+(?:about|on)\s+",
     r"what(?:'s|’s|s|\s+is)\s+(?:been\s+)?(?:happening|going\s+on)\s+(?:with|in|at|to)\s+",
 ]
 _REQUEST = re.compile(
     rf"^\s*{_POLITE}(?:{'|'.join(_REQUESTS)})(?P<topic>.+?)(?:,?\s+please)?[\s?.!]*$", re.I | re.S
+)
+# "Latest Texaco news", "recent OPEC stories": the topic between the time word and the news word
+_TOPIC_FIRST = re.compile(
+    rf"^\s*{_POLITE}(?:any\s+|the\s+)?{_RECENT}\s+(?P<topic>.+?)\s+(?:news|stories|headlines|updates?|developments)[\s?.!]*$",
+    re.I | re.S,
 )
 _MIN_WORDS = 4  # a shorter line after an opening is a caption or a credit, not a sentence
 _TOPIC_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.I)
@@ -61,7 +68,7 @@ _TACKED_ON = re.compile(
 def overview_topic(text: str) -> str | None:
     """What an overview request is about ("Summarize the news on OPEC?" -> "OPEC"), or
     None when the text is not one (a question with a single answer, or no topic words)."""
-    match = _REQUEST.match(text)
+    match = _REQUEST.match(text) or _TOPIC_FIRST.match(text)
     if not match:
         return None
     topic = _TOPIC_ARTICLE.sub("", without_tacked_on(match.group("topic")))
