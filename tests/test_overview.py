@@ -48,6 +48,9 @@ from index.settings import Settings
         ("Latest Texaco news", "Texaco"),
         ("the most recent OPEC stories", "OPEC"),
         ("Newest on Texaco?", "Texaco"),
+        ("What happened to Texaco recently?", "Texaco"),
+        ("What has happened with OPEC lately?", "OPEC"),
+        ("What happened to the hostages?", None),  # one event asked for
         ("What is the most recent news about the Bundesbank?", "Bundesbank"),
         # questions with one answer are not overviews
         ("What did Blinken say about the talks?", None),
@@ -68,6 +71,7 @@ def test_overview_topic(text: str, topic: str | None) -> None:
         ("What's new with Texaco?", True),
         ("Any recent news on OPEC?", True),
         ("Latest Texaco news", True),
+        ("What happened to Texaco recently?", True),
         ("What's new?", False),  # a digest request: the newest day, not "latest" scope
         ("What has a recent inspection found about the damage?", False),  # a fact, not the newest coverage
         ("What about New York?", False),

@@ -31,7 +31,7 @@ GRACE_DAYS = {"on-day": 1, "day": 10, "part": 10, "month": 45, "year": 120, "rel
 _ANY_TIME = re.compile(
     rf"\b(?:{MONTH_NAME}|(?:19|20)\d\d|yesterday|today|tonight|week|month|year|latest|"
     r"most recent|newest|recently|recent|since|ago|monday|tuesday|wednesday|thursday|friday|"
-    r"saturday|sunday|weekend)\b|\bwhat(?:'s|’s|s|\s+is)\s+new\s+(?:with|on|about|at|in|from)\b",
+    r"saturday|sunday|weekend|lately)\b|\bwhat(?:'s|’s|s|\s+is)\s+new\s+(?:with|on|about|at|in|from)\b",
     re.I,
 )
 _YEAR = r"((?:19|20)\d\d)"
@@ -59,7 +59,8 @@ _COUNTED = re.compile(r"\s+[a-z]+s\b")  # a lowercase plural after it
 _LATEST = re.compile(
     r"\b(?:the\s+)?(?:latest|most recent|newest|most recently)\b"
     r"|\brecent\s+(?:news|stories|developments|updates?|coverage|headlines)\b"
-    r"|\bwhat(?:'s|’s|s|\s+is)\s+new\s+(?:with|on|about|at|in|from)\b",
+    r"|\bwhat(?:'s|’s|s|\s+is)\s+new\s+(?:with|on|about|at|in|from)\b"
+    r"|\bwhat\s+(?:has\s+)?happened\s+(?:to|with|at|in)\s+.+?\s+(?:recently|lately)[\s?.!]*$",
     re.I,
 )
 _RELATIVE = re.compile(

@@ -46,6 +46,9 @@ _REQUESTS = [
     r"(?:the\s+)?(?:latest|most\s+recent|newest)\s+(?:on|about|from|with)\s+",
     r"what\s+do(?:es)?\s+the\s+(?:articles?|news|reports?|stories|papers?)\s+say\s+(?:about|on)\s+",
     r"what(?:'s|’s|s|\s+is)\s+(?:been\s+)?(?:happening|going\s+on)\s+(?:with|in|at|to)\s+",
+    # "What happened to Texaco recently?": only with "recently"/"lately" after the topic (a
+    # plain "What happened to ...?" asks for one event)
+    r"what\s+(?:has\s+)?happened\s+(?:to|with|at|in)\s+(?=.+?\s+(?:recently|lately)[\s?.!]*$)",
 ]
 _REQUEST = re.compile(
     rf"^\s*{_POLITE}(?:{'|'.join(_REQUESTS)})(?P<topic>.+?)(?:,?\s+please)?[\s?.!]*$", re.I | re.S
@@ -55,6 +58,7 @@ _TOPIC_FIRST = re.compile(
     rf"^\s*{_POLITE}(?:any\s+|the\s+)?{_RECENT}\s+(?P<topic>.+?)\s+(?:news|stories|headlines|updates?|developments)[\s?.!]*$",
     re.I | re.S,
 )
+_LATELY = re.compile(r"\s+(?:recently|lately)$", re.I)
 _MIN_WORDS = 4  # a shorter line after an opening is a caption or a credit, not a sentence
 _TOPIC_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.I)
 # "Tell me about Texaco and when it happened": the topic is Texaco; a question tacked on
@@ -71,7 +75,7 @@ def overview_topic(text: str) -> str | None:
     match = _REQUEST.match(text) or _TOPIC_FIRST.match(text)
     if not match:
         return None
-    topic = _TOPIC_ARTICLE.sub("", without_tacked_on(match.group("topic")))
+    topic = _TOPIC_ARTICLE.sub("", without_tacked_on(_LATELY.sub("", match.group("topic"))))
     return topic if content_terms(topic) else None
 
 
