@@ -31,7 +31,7 @@ GRACE_DAYS = {"on-day": 1, "day": 10, "part": 10, "month": 45, "year": 120, "rel
 _ANY_TIME = re.compile(
     rf"\b(?:{MONTH_NAME}|(?:19|20)\d\d|yesterday|today|tonight|week|month|year|latest|"
     r"most recent|newest|recently|recent|since|ago|monday|tuesday|wednesday|thursday|friday|"
-    r"saturday|sunday|weekend|lately)\b|\bwhat(?:'s|’s|s|\s+is)\s+new\s+(?:with|on|about|at|in|from)\b",
+    r"saturday|sunday|weekend)\b",
     re.I,
 )
 _YEAR = r"((?:19|20)\d\d)"
@@ -54,13 +54,17 @@ _DAY = re.compile(
 _MONTH = re.compile(rf"\b({MONTH_NAME})\.?(?:,?\s+(?:of\s+)?{_YEAR})?\b", re.I)
 _YEAR_ONLY = re.compile(rf"\b{_YEAR}\b")
 _COUNTED = re.compile(r"\s+[a-z]+s\b")  # a lowercase plural after it
+# "What happened to Texaco recently?": a request for the newest coverage only with
+# "recently"/"lately" after the topic (a plain "What happened to ...?" asks for one event)
+HAPPENED = r"what\s+(?:has\s+)?happened\s+(?:to|with|at|in)\s+"
+LATELY = r"\s+(?:recently|lately)[\s?.!]*$"
 # "What's new with Texaco?" and "recent news on OPEC" ask for the newest coverage too; a
 # question about "a recent inspection" is not asked to be answered from the newest day.
 _LATEST = re.compile(
     r"\b(?:the\s+)?(?:latest|most recent|newest|most recently)\b"
     r"|\brecent\s+(?:news|stories|developments|updates?|coverage|headlines)\b"
     r"|\bwhat(?:'s|’s|s|\s+is)\s+new\s+(?:with|on|about|at|in|from)\b"
-    r"|\bwhat\s+(?:has\s+)?happened\s+(?:to|with|at|in)\s+.+?\s+(?:recently|lately)[\s?.!]*$",
+    rf"|\b{HAPPENED}.+?{LATELY}",
     re.I,
 )
 _RELATIVE = re.compile(
@@ -102,8 +106,9 @@ class _Span:
 
 
 def mentions_time(question: str) -> bool:
-    """Cheap test run on every question: is there any word that can date it?"""
-    return bool(_ANY_TIME.search(question))
+    """Cheap test run on every question: is there any word that can date it, or a way of
+    asking for the newest coverage ("What's new with ...")?"""
+    return bool(_ANY_TIME.search(question) or _LATEST.search(question))
 
 
 def read_dates(question: str, reference: date | None) -> Scope:

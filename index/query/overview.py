@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from index.query.answer import MAX_SENTENCES, Answer, abstain, already_quoted, extractive_answer, nothing_more
+from index.query.dates import HAPPENED, LATELY
 from index.query.scope import LATEST_DAYS
 from index.store.lexical import holds_phrase, written_names
 from index.text import content_terms
@@ -46,9 +47,7 @@ _REQUESTS = [
     r"(?:the\s+)?(?:latest|most\s+recent|newest)\s+(?:on|about|from|with)\s+",
     r"what\s+do(?:es)?\s+the\s+(?:articles?|news|reports?|stories|papers?)\s+say\s+(?:about|on)\s+",
     r"what(?:'s|’s|s|\s+is)\s+(?:been\s+)?(?:happening|going\s+on)\s+(?:with|in|at|to)\s+",
-    # "What happened to Texaco recently?": only with "recently"/"lately" after the topic (a
-    # plain "What happened to ...?" asks for one event)
-    r"what\s+(?:has\s+)?happened\s+(?:to|with|at|in)\s+(?=.+?\s+(?:recently|lately)[\s?.!]*$)",
+    rf"{HAPPENED}(?=.+?{LATELY})",  # "What happened to Texaco recently?"
 ]
 _REQUEST = re.compile(
     rf"^\s*{_POLITE}(?:{'|'.join(_REQUESTS)})(?P<topic>.+?)(?:,?\s+please)?[\s?.!]*$", re.I | re.S
@@ -58,7 +57,7 @@ _TOPIC_FIRST = re.compile(
     rf"^\s*{_POLITE}(?:any\s+|the\s+)?{_RECENT}\s+(?P<topic>.+?)\s+(?:news|stories|headlines|updates?|developments)[\s?.!]*$",
     re.I | re.S,
 )
-_LATELY = re.compile(r"\s+(?:recently|lately)$", re.I)
+_LATELY = re.compile(LATELY, re.I)
 _MIN_WORDS = 4  # a shorter line after an opening is a caption or a credit, not a sentence
 _TOPIC_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.I)
 # "Tell me about Texaco and when it happened": the topic is Texaco; a question tacked on
