@@ -352,3 +352,25 @@ def test_a_published_date_that_is_no_date_is_said_at_index_time(
     again = run_index(settings, embed_model=onnx_model)  # in step: only the changed file is read
     assert again.updated == ["feb.md"]
     assert again.notes == ['feb.md: published "yesterday" is not a date; the article counts as undated']
+
+
+def test_dates_that_name_no_day_are_named_five_at_a_time() -> None:
+    from index.ingest.articles import Article
+    from index.ingest.indexer import IndexReport, note_unread_dates
+
+    articles = [
+        Article(f"a{i}.md", "T", f"a{i}.md", "text", published=f"2023-02-{30 + i % 2}") for i in range(7)
+    ]
+    articles.append(Article("ok.md", "T", "ok.md", "text", published="2023-02-28"))
+    report = IndexReport()
+    note_unread_dates(report, articles)
+    assert report.notes == [
+        *(
+            f'a{i}.md: published "2023-02-{30 + i % 2}" is not a date; the article counts as undated'
+            for i in range(5)
+        ),
+        "… and 2 more articles whose published date is not a date",
+    ]
+    few = IndexReport()
+    note_unread_dates(few, articles[:1] + articles[-1:])
+    assert few.notes == ['a0.md: published "2023-02-30" is not a date; the article counts as undated']

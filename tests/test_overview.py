@@ -234,3 +234,29 @@ def test_the_latest_on_a_topic_reaches_its_newest_article(engine_over: Any) -> N
     # within dates asked for, the newest coverage of those dates
     february = engine.ask("What is the latest on Acme Mining in February 1990?")
     assert {s.published[:7] for s in february.sources} == {"1990-02"}
+
+
+def test_the_latest_on_a_topic_finds_a_newest_story_retrieval_misses(engine_over: Any) -> None:
+    # 24 stories from March name Orca Shipping in every sentence, more than retrieval
+    # returns from either side (20); November's names it in its title and once in passing.
+    # Its day comes from the titles the keyword index holds, and the topic is read again
+    # within that newest coverage.
+    files = {
+        f"mar-{day}.md": (
+            f"---\ntitle: ORCA SHIPPING UPDATE {day}\npublished: 1991-03-{day:02d}\n---\n"
+            f"Orca Shipping said on day {day} that Orca Shipping tankers were running. Orca "
+            f"Shipping shares and Orca Shipping bonds were steady, an Orca Shipping spokesman said.\n"
+        )
+        for day in range(1, 25)
+    }
+    files["nov.md"] = (
+        "---\ntitle: Orca Shipping names a new chairman\npublished: 1991-11-12\n---\n"
+        "The board appointed Helen Marsh, a former port authority director, as chairman on "
+        "Tuesday. She replaces a founder who retired in the summer, according to Orca Shipping.\n"
+    )
+    engine = engine_over(files)
+    candidates = engine.retriever().candidates("Orca Shipping")
+    assert "nov.md" not in {p.metadata.get("source") for p in candidates}  # what the test is about
+    answer = engine.ask("What is the latest on Orca Shipping?")
+    assert answer.sources[0].source == "nov.md"
+    assert "the latest article quoted is from 1991-11-12" in answer.note

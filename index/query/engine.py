@@ -22,7 +22,7 @@ from index.query.answer import (
 )
 from index.query.conversation import wants_more
 from index.query.digest import WINDOW, digest_answer, digest_request, openings_of, outlet_asked
-from index.query.listing import listing_answer, listing_topic
+from index.query.listing import listing_answer, listing_topic, newest_titled_day
 from index.query.overview import overview_answer, overview_topic, title_names
 from index.query.question import plain_question
 from index.query.reader import Reader, Reading
@@ -430,10 +430,10 @@ class Engine:
     def _newest_coverage(self, question: str, reading: Reading, scope: Scope, topic: str) -> Reading:
         """For "the latest on X": the reader goes on with the few articles likeliest to be
         about X, and the newest one can rank below them (on the Reuters corpus, four April
-        stories on Texaco's bankruptcy outranked October's on its court case). When a
-        candidate passage whose title names X is newer than every article the reading kept
-        whose title does, X is read again within that newest coverage: its day and the few
-        before it."""
+        stories on Texaco's bankruptcy outranked October's on its court case). When an
+        article whose title names X (a candidate passage's, or the newest the keyword index
+        holds) is newer than every article the reading kept whose title does, X is read
+        again within that newest coverage: its day and the few before it."""
         from index.dates import from_day, published_day
         from index.query.dates import without_dates
         from index.query.scope import LATEST_DAYS
@@ -446,6 +446,10 @@ class Engine:
             if title_names(str(p.metadata.get("title", "")), terms)
             and (d := published_day(str(p.metadata.get("published", "")))) is not None
         ]
+        lexical = self.retriever().bm25
+        if lexical is not None and not lexical.problem:
+            newest = newest_titled_day(lexical, topic, scope)
+            days += [newest] if newest is not None else []
         kept = [
             a.published_day
             for a in reading.articles
@@ -456,7 +460,8 @@ class Engine:
         since = from_day(max(days) - LATEST_DAYS)
         narrowed = replace(scope, since=max(scope.since, since) if scope.since else since)
         again = self.read(without_dates(topic, scope), narrowed, question)
-        return again if any(terms <= a.terms for a in again.articles) else reading
+        named = any(terms <= a.terms or title_names(a.title, terms) for a in again.articles)
+        return again if named else reading
 
     def _listing(
         self, question: str, topic: str, scope: Scope, quoted: frozenset[str] | None

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 from index.query.answer import Answer, Source, nothing_more
 from index.query.conversation import REFERRING
-from index.query.overview import without_tacked_on
+from index.query.overview import title_names, without_tacked_on
 from index.query.retrieval import Passage
 from index.store.lexical import STOPWORDS, TOKEN_PATTERN, LexicalIndex, holds_phrase, stems, written_names
-from index.text import split_sentences
+from index.text import content_terms, split_sentences
 
 if TYPE_CHECKING:
     from index.query.scope import Scope
@@ -115,10 +115,7 @@ def listing_answer(
         if ids != set():
             ids = lexical.articles_with_phrase(written, ids)
     ids = ids or set()
-    days = lexical.first_days() if ids else {}
-    missing = [aid for aid in ids if aid not in days]
-    if missing:
-        days.update(lexical.days_of(missing))
+    days = _days(lexical, ids)
     outlets = lexical.outlets_of(ids) if ids and scope.outlet else {}
     metadata = {
         aid: {"published_day": days.get(aid), "published": "", "outlet": outlets.get(aid, "")} for aid in ids
@@ -132,6 +129,34 @@ def listing_answer(
         chunks = [Passage.of_hit(h) for h in lexical.article_chunks(aid)]
         found.append(Listed(aid, chunks[0].metadata if chunks else metadata[aid], chunks))
     return _listed(question, topic, terms, found, len(kept), quoted, exact)
+
+
+def _days(lexical: LexicalIndex, ids: set[str]) -> dict[str, int | None]:
+    """The day of each article, from the day index; from another chunk for an article
+    whose first chunk is not held."""
+    days = lexical.first_days() if ids else {}
+    missing = [aid for aid in ids if aid not in days]
+    if missing:
+        days.update(lexical.days_of(missing))
+    return days
+
+
+def newest_titled_day(lexical: LexicalIndex, topic: str, scope: Scope) -> int | None:
+    """The day of the newest article within the scope whose title names every word of the
+    topic, from the keyword index's titles: for "the latest on X", whose newest story can
+    rank below older ones on X and so be missing from what retrieval returns. None when
+    no dated title names it."""
+    terms = set(content_terms(topic))
+    if not terms:
+        return None
+    days = [
+        day
+        for _, title, day, outlet in lexical.titles()
+        if day is not None
+        and scope.admits({"published_day": day, "outlet": outlet})
+        and title_names(title, terms)
+    ]
+    return max(days, default=None)
 
 
 def _listed(

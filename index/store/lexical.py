@@ -384,6 +384,28 @@ class LexicalIndex(SqliteFile):
             return {}
         return {aid: day if isinstance(day, int) else None for aid, day in rows}
 
+    def titles(self) -> list[tuple[str, str, int | None, str]]:
+        """Every article's (id, title, `published_day`, outlet), read from the first chunks
+        alone: for "the latest on X", the newest stories whose titles name X, the body
+        or not (a results table titled "CITICORP <CCI> 3RD QTR NET" names it nowhere else)."""
+        try:
+            rows = (
+                self._conn()
+                .execute(
+                    "SELECT article_id, json_extract(metadata, '$.title'), "
+                    "json_extract(metadata, '$.published_day'), json_extract(metadata, '$.outlet') "
+                    "FROM chunks WHERE json_extract(metadata, '$.position') = 0"
+                )
+                .fetchall()
+            )
+        except sqlite3.DatabaseError as exc:
+            self.problem = f"reading it failed: {exc}"
+            return []
+        return [
+            (aid, str(title or ""), day if isinstance(day, int) else None, str(outlet or ""))
+            for aid, title, day, outlet in rows
+        ]
+
     def articles_with_phrase(self, phrase: str, within: set[str] | None = None) -> set[str]:
         """The ids of the articles whose text holds the phrase as whole words (lower case,
         no possessive "'s"): for a topic the index has no words for ("AT&T") or would
