@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from index.dates import day_number
 from index.query.answer import Answer, Source, nothing_more
 from index.query.conversation import REFERRING
 from index.query.overview import title_names, without_tacked_on
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from index.query.scope import Scope
 
 LISTED = 5  # articles named per answer; "tell me more" names the next ones
+TITLES_READ = 5000  # "the latest on X": the newest articles whose titles are read (~25 ms)
 _ITEMS = r"(?:news\s+)?(?:articles?|stories|story|reports?|pieces|items)"
 _ON = (
     r"(?:(?:that|which)\s+)?(?:mention(?:s|ing)?|(?:are|is)\s+about|about|on|concerning|regarding"
@@ -144,19 +146,27 @@ def _days(lexical: LexicalIndex, ids: set[str]) -> dict[str, int | None]:
 def newest_titled_day(lexical: LexicalIndex, topic: str, scope: Scope) -> int | None:
     """The day of the newest article within the scope whose title names every word of the
     topic, from the keyword index's titles: for "the latest on X", whose newest story can
-    rank below older ones on X and so be missing from what retrieval returns. None when
-    no dated title names it."""
+    rank below older ones on X and so be missing from what retrieval returns. The newest
+    `TITLES_READ` articles are read, newest first; None when none of their titles names it."""
     terms = set(content_terms(topic))
     if not terms:
         return None
-    days = [
-        day
-        for _, title, day, outlet in lexical.titles()
-        if day is not None
-        and scope.admits({"published_day": day, "outlet": outlet})
-        and title_names(title, terms)
-    ]
-    return max(days, default=None)
+    # Stemming a title costs ~20 µs. A stem starts with the letters of the word it comes
+    # from, so a title without them is passed over unstemmed (one with letters English
+    # lacks is stemmed: "Ögedei" is matched as "ogedei").
+    starts = [term[:3] for term in terms]
+    until = day_number(scope.until) if scope.until else 10**7
+    since = day_number(scope.since) if scope.since else -(10**7)
+    for _, title, day, outlet in lexical.newest_titles(until, TITLES_READ):
+        if day < since:
+            break
+        if (
+            (not title.isascii() or all(start in title.lower() for start in starts))
+            and scope.admits({"published_day": day, "outlet": outlet})
+            and title_names(title, terms)
+        ):
+            return day
+    return None
 
 
 def _listed(

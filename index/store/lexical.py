@@ -30,7 +30,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -384,27 +384,25 @@ class LexicalIndex(SqliteFile):
             return {}
         return {aid: day if isinstance(day, int) else None for aid, day in rows}
 
-    def titles(self) -> list[tuple[str, str, int | None, str]]:
-        """Every article's (id, title, `published_day`, outlet), read from the first chunks
-        alone: for "the latest on X", the newest stories whose titles name X, the body
-        or not (a results table titled "CITICORP <CCI> 3RD QTR NET" names it nowhere else)."""
+    def newest_titles(self, until_day: int, limit: int) -> Iterator[tuple[str, str, int, str]]:
+        """(id, title, `published_day`, outlet) of the dated articles up to a day, newest
+        first, read from the first chunks as they are wanted (the day index orders them):
+        for "the latest on X", the newest story whose title names X, the body or not (a
+        results table titled "CITICORP <CCI> 3RD QTR NET" names it nowhere else)."""
         try:
-            rows = (
-                self._conn()
-                .execute(
-                    "SELECT article_id, json_extract(metadata, '$.title'), "
-                    "json_extract(metadata, '$.published_day'), json_extract(metadata, '$.outlet') "
-                    "FROM chunks WHERE json_extract(metadata, '$.position') = 0"
-                )
-                .fetchall()
+            rows = self._conn().execute(
+                "SELECT article_id, json_extract(metadata, '$.title'), "
+                "json_extract(metadata, '$.published_day'), json_extract(metadata, '$.outlet') "
+                "FROM chunks WHERE json_extract(metadata, '$.position') = 0 "
+                "AND json_extract(metadata, '$.published_day') <= ? "
+                "ORDER BY json_extract(metadata, '$.published_day') DESC LIMIT ?",
+                (until_day, limit),
             )
+            for aid, title, day, outlet in rows:
+                if isinstance(day, int):
+                    yield aid, str(title or ""), day, str(outlet or "")
         except sqlite3.DatabaseError as exc:
             self.problem = f"reading it failed: {exc}"
-            return []
-        return [
-            (aid, str(title or ""), day if isinstance(day, int) else None, str(outlet or ""))
-            for aid, title, day, outlet in rows
-        ]
 
     def articles_with_phrase(self, phrase: str, within: set[str] | None = None) -> set[str]:
         """The ids of the articles whose text holds the phrase as whole words (lower case,
