@@ -1,0 +1,206 @@
+"""Days a quoted sentence names relative to its article's date, counted from that date.
+
+News says when by the day of the week: "the high command said on Sunday", "Sunday's
+battle", "the council meets on Tuesday", "yesterday". To "When ...?" such a sentence is
+the answer, but the reader would have to count back from the article's date. The answer
+says the dates in a note (`days_note`); the quotes stay as the article wrote them.
+
+A weekday is counted forward when the words before it speak of the future ("will meet on
+Tuesday", "is due to sign on Friday", "ahead of Sunday's vote", "next Friday"), else back
+to its last occurrence on or before the article's date (the same day when they match:
+"said on Tuesday" in a Tuesday story) when a verb in the past is near ("said on Monday",
+"Sunday's battle, officers said", "last Friday"). Neither ("talks resume Tuesday"), a
+future weekday that is the article's own (today or in a week), a holiday named after a
+weekday ("Black Monday", "Good Friday") and a weekday written with its date ("Tuesday,
+March 3") are not counted.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from index.dates import MONTH_NAME, from_day, published_day
+
+if TYPE_CHECKING:
+    from index.query.answer import Answer
+    from index.query.question import Question
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_OFFSETS = {"yesterday": -1, "today": 0, "tonight": 0, "tomorrow": 1}
+_DAY = re.compile(rf"\b(?:(last|next|this)\s+)?({'|'.join(WEEKDAYS)}|{'|'.join(_OFFSETS)})(['’]s)?\b", re.I)
+# A weekday with its date, which needs no counting: "Tuesday, March 3", "Tuesday 3 March", "Tuesday the 3rd"
+_WITH_DATE = re.compile(
+    rf",?\s+(?:(?:{MONTH_NAME})\.?\s+\d|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{MONTH_NAME})|the\s+\d{{1,2}}(?:st|nd|rd|th)?\b)",
+    re.I,
+)
+# "Black Monday", "Good Friday", "Super Tuesday": names, not days of the article's week
+_HOLIDAYS = frozenset(
+    [
+        "black",
+        "good",
+        "super",
+        "ash",
+        "cyber",
+        "holy",
+        "easter",
+        "palm",
+        "bloody",
+        "maundy",
+        "shrove",
+        "fat",
+        "blue",
+    ]
+)
+_FUTURE = re.compile(
+    r"\b(?:will|shall|would|'ll|next|due|scheduled|expected|(?:plans?|planned)\s+to|ahead|upcoming|set\s+to|"
+    r"(?:is|are|be)\s+to)\b",
+    re.I,
+)
+# Verbs in the past: "-ed" forms (not these words that only end so) and the irregular ones news uses
+_PAST_IRREGULAR = frozenset(
+    [
+        "said",
+        "told",
+        "was",
+        "were",
+        "had",
+        "did",
+        "made",
+        "took",
+        "came",
+        "went",
+        "won",
+        "lost",
+        "rose",
+        "fell",
+        "began",
+        "met",
+        "left",
+        "gave",
+        "sold",
+        "bought",
+        "held",
+        "saw",
+        "paid",
+        "shut",
+        "spent",
+        "struck",
+        "broke",
+        "fled",
+        "led",
+        "sent",
+        "thought",
+        "brought",
+        "ran",
+        "wrote",
+        "spoke",
+        "became",
+        "chose",
+        "fought",
+        "drew",
+        "grew",
+        "knew",
+        "threw",
+        "flew",
+        "quit",
+    ]
+)
+_NOT_PAST = frozenset(
+    [
+        "need",
+        "speed",
+        "feed",
+        "seed",
+        "hundred",
+        "indeed",
+        "bed",
+        "red",
+        "united",
+        "proceed",
+        "exceed",
+        "succeed",
+        "breed",
+        "shed",
+        "weed",
+        "embed",
+    ]
+)
+_NEAR_WORDS = 6  # words either side of the day that say whether it is past or to come
+# "a Sunday paper", "the Sunday Times", "Monday Night Football": no day of the article's week
+_NAMED_AFTER = frozenset(["paper", "papers", "newspaper", "newspapers", "edition", "editions"])
+_DATED = re.compile(rf"\b(?:{MONTH_NAME})\.?\s+\d", re.I)  # "March 20, the next expiration Friday"
+_SHOWN = 3  # days named in one note
+_ASKS_DAY = frozenset(["when", "what:day", "what:date", "which:day", "which:date"])
+
+
+def days_named(text: str, published: date) -> list[tuple[str, date]]:
+    """(the words as written, the day they name) for each day of the text relative to
+    `published`; what cannot be counted for sure is left out."""
+    found = []
+    for m in _DAY.finditer(text):
+        before = text[: m.start()].split()
+        if before and before[-1].lower().strip("\"'“(") in _HOLIDAYS:
+            continue
+        following = text[m.end() :].split()[:1]
+        named = following and (
+            following[0][:1].isupper()
+            and not m.group(3)
+            or following[0].lower().strip(".,;:") in _NAMED_AFTER
+        )
+        if named:
+            continue
+        which, word = (m.group(1) or "").lower(), m.group(2).lower()
+        if word in _OFFSETS:
+            if which:  # "this today" is no phrase; "last tonight" neither
+                continue
+            found.append((m.group(0), published + timedelta(days=_OFFSETS[word])))
+            continue
+        if _DATED.search(" ".join(before[-_NEAR_WORDS:])) or _WITH_DATE.match(text, m.end()):
+            continue
+        weekday = WEEKDAYS.index(word)
+        future = which == "next" or (
+            which != "last" and _FUTURE.search(" ".join(before[-_NEAR_WORDS:])) is not None
+        )
+        after = text[m.end() :].split()[:_NEAR_WORDS]
+        if not future and which != "last" and not any(_past(w) for w in before[-_NEAR_WORDS:] + after):
+            continue
+        if future:
+            ahead = (weekday - published.weekday()) % 7
+            if ahead == 0 and which != "next":
+                continue
+            found.append((m.group(0), published + timedelta(days=ahead or 7)))
+        else:
+            back = (published.weekday() - weekday) % 7
+            if back == 0 and which == "last":
+                back = 7
+            found.append((m.group(0), published - timedelta(days=back)))
+    return found
+
+
+def _past(word: str) -> bool:
+    word = word.lower().strip(".,;:\"'“”()")
+    return word in _PAST_IRREGULAR or (word.endswith("ed") and len(word) > 3 and word not in _NOT_PAST)
+
+
+def asks_for_a_day(question: Question) -> bool:
+    """ "When did ...?", "On what day ...?": the question a day of the article's week answers."""
+    return question.head in _ASKS_DAY
+
+
+def days_note(answer: Answer) -> str:
+    """The dates the days named in the answer's quotes stand for, counted from each quoted
+    article's date ("" when none names one, or its article is undated)."""
+    parts: list[str] = []
+    for source in answer.sources:
+        day = published_day(source.published)
+        if day is None or not source.quote:
+            continue
+        for words, when in days_named(source.quote, from_day(day)):
+            part = f'"{words}" [{source.n}] is {when.isoformat()}'
+            if part not in parts:
+                parts.append(part)
+    if not parts:
+        return ""
+    return "Days counted from each article's date: " + "; ".join(parts[:_SHOWN]) + "."
