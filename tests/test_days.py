@@ -22,7 +22,8 @@ WEDNESDAY = date(1987, 3, 25)
         ("The OPEC meeting is due to start on Thursday.", [("Thursday", "1987-03-26")]),
         ("It was signed last Wednesday.", [("last Wednesday", "1987-03-18")]),
         ("The talks end next Wednesday.", [("next Wednesday", "1987-04-01")]),
-        ("He said on Monday it will cut jobs.", [("Monday", "1987-03-23")]),  # "will" comes after
+        ("He said on Monday that 300 jobs were cut.", [("Monday", "1987-03-23")]),
+        ("On Thursday and Friday the deputy trade representative would meet Kuroda.", []),  # both
         ("The meeting will be held on Tuesday.", [("Tuesday", "1987-03-31")]),
         ("Dealers sold sterling ahead of next Tuesday's U.K. budget.", [("next Tuesday's", "1987-03-31")]),
         (

@@ -5,14 +5,16 @@ battle", "the council meets on Tuesday", "yesterday". To "When ...?" such a sent
 the answer, but the reader would have to count back from the article's date. The answer
 says the dates in a note (`days_note`); the quotes stay as the article wrote them.
 
-A weekday is counted forward when the words before it speak of the future ("will meet on
-Tuesday", "is due to sign on Friday", "ahead of Sunday's vote", "next Friday"), else back
-to its last occurrence on or before the article's date (the same day when they match:
-"said on Tuesday" in a Tuesday story) when a verb in the past is near ("said on Monday",
-"Sunday's battle, officers said", "last Friday"). Neither ("talks resume Tuesday"), a
-future weekday that is the article's own (today or in a week), a holiday named after a
-weekday ("Black Monday", "Good Friday") and a weekday written with its date ("Tuesday,
-March 3") are not counted.
+A weekday is counted forward when its clause speaks of the future before it ("will meet
+on Tuesday", "is due to sign on Friday", "ahead of Sunday's vote", "next Friday"), else
+back to its last occurrence on or before the article's date (the same day when they
+match: "said on Tuesday" in a Tuesday story) when a verb in the past is near and none of
+the future follows in its clause ("said on Monday", "Sunday's battle, officers said",
+"last Friday"). Not counted: a weekday with neither ("talks resume Tuesday") or with both
+("said on Monday it will ..."), a deadline ("by Wednesday"), a future weekday that is the
+article's own (today or in a week), every such day ("the first Wednesday of the month"),
+a weekday in a name ("Black Monday", "expiration Friday", "the Sunday Times") and one
+written with its date ("Tuesday, March 3").
 """
 
 from __future__ import annotations
@@ -35,9 +37,11 @@ _WITH_DATE = re.compile(
     rf",?\s+(?:(?:{MONTH_NAME})\.?\s+\d|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{MONTH_NAME})|the\s+\d{{1,2}}(?:st|nd|rd|th)?\b)",
     re.I,
 )
-# "Black Monday", "Good Friday", "Super Tuesday": names, not days of the article's week
+# "Black Monday", "Good Friday", "expiration Friday": names, not days of the article's week
 _HOLIDAYS = frozenset(
     [
+        "expiration",
+        "witching",
         "black",
         "good",
         "super",
@@ -53,11 +57,24 @@ _HOLIDAYS = frozenset(
         "blue",
     ]
 )
+# Words of the future ("due", but not "due to" a cause: "due to remarks on Sunday")
 _FUTURE = re.compile(
-    r"\b(?:will|shall|would|'ll|next|due|scheduled|expected|(?:plans?|planned)\s+to|ahead|upcoming|set\s+to|"
-    r"(?:is|are|be)\s+to)\b",
+    r"\b(?:will|shall|would|should|might|(?-i:may)|'ll|scheduled|expected|expects?\s+to|(?:plans?|planned)\s+to|set\s+to|"
+    r"(?:is|are|be)\s+to|due(?!\s+to\s+(?:the|a|an|his|her|its|their|this|that|these|those|\w+(?:s|ing|ed|ion)\b)))\b",
     re.I,
 )
+# Verbs of a timetable, whose present speaks of the future just before a day ("The dispute
+# goes to the Commission on Monday")
+_TIMETABLE = re.compile(
+    r"\b(?:goes|meets|opens|closes|begins|resumes|arrives|leaves|visits|holds|expires|convenes|reconvenes)\b",
+    re.I,
+)
+# Right before a day: "ahead of Sunday's vote", "the upcoming Friday session"
+_SOON = re.compile(r"\b(?:ahead|upcoming|coming|next)\b", re.I)
+_SOON_WORDS = 3
+# "the first and third Wednesday of the month", "every Friday", "Monday to Friday": no one day
+_EVERY = frozenset(["every", "each", "first", "second", "third", "fourth", "fifth"])
+_SPAN = frozenset(["to", "through", "thru", "-"])
 # Verbs in the past: "-ed" forms (not these words that only end so) and the irregular ones news uses
 _PAST_IRREGULAR = frozenset(
     [
@@ -127,7 +144,12 @@ _NOT_PAST = frozenset(
         "embed",
     ]
 )
-_NEAR_WORDS = 6  # words either side of the day that say whether it is past or to come
+_NEAR_WORDS = 6  # words either side of the day where a verb in the past is looked for
+# The clause before the day, where words of the future are looked for ("Asked if Reagan would
+# discuss it before leaving for the summit on Wednesday"); a deadline says neither
+_CLAUSES = re.compile(r"[,;:—–]|\s-\s")
+_CLAUSE_WORDS = 15
+_DEADLINES = frozenset(["by", "until", "till", "before"])
 # "a Sunday paper", "the Sunday Times", "Monday Night Football": no day of the article's week
 _NAMED_AFTER = frozenset(["paper", "papers", "newspaper", "newspapers", "edition", "editions"])
 _DATED = re.compile(rf"\b(?:{MONTH_NAME})\.?\s+\d", re.I)  # "March 20, the next expiration Friday"
@@ -159,12 +181,24 @@ def days_named(text: str, published: date) -> list[tuple[str, date]]:
             continue
         if _DATED.search(" ".join(before[-_NEAR_WORDS:])) or _WITH_DATE.match(text, m.end()):
             continue
+        if _no_one_day(before, text[m.end() :].split()[:2]):
+            continue
         weekday = WEEKDAYS.index(word)
+        clause = _CLAUSES.split(text[: m.start()])[-1].split()[-_CLAUSE_WORDS:]
         future = which == "next" or (
-            which != "last" and _FUTURE.search(" ".join(before[-_NEAR_WORDS:])) is not None
+            which != "last"
+            and (
+                _FUTURE.search(" ".join(clause)) is not None
+                or _TIMETABLE.search(" ".join(clause[-_NEAR_WORDS:])) is not None
+                or _SOON.search(" ".join(clause[-_SOON_WORDS:])) is not None
+            )
         )
+        if not future and before and before[-1].lower() in _DEADLINES:  # "by Wednesday, the
+            continue  # dollar climbed"; "settled by Thursday, there will be a strike"
         after = text[m.end() :].split()[:_NEAR_WORDS]
-        if not future and which != "last" and not any(_past(w) for w in before[-_NEAR_WORDS:] + after):
+        to_come = _FUTURE.search(" ".join(_CLAUSES.split(text[m.end() :])[0].split()[:_CLAUSE_WORDS]))
+        past = any(_past(w) for w in before[-_NEAR_WORDS:] + after) and to_come is None
+        if not future and which != "last" and not past:  # "said on Monday it will": which?
             continue
         if future:
             ahead = (weekday - published.weekday()) % 7
@@ -177,6 +211,17 @@ def days_named(text: str, published: date) -> list[tuple[str, date]]:
                 back = 7
             found.append((m.group(0), published - timedelta(days=back)))
     return found
+
+
+def _no_one_day(before: list[str], after: list[str]) -> bool:
+    """A weekday that is every such day or one end of a span of them."""
+    if before and before[-1].lower() in _EVERY or after[:1] == ["of"]:
+        return True
+    spans = [(before[-2:-1], before[-1:]), (after[1:2], after[:1])]
+    return any(
+        link and other and link[0].lower() in _SPAN and other[0].lower().strip(".,;:'’s") in WEEKDAYS
+        for other, link in spans
+    )
 
 
 def _past(word: str) -> bool:
