@@ -42,6 +42,9 @@ WEDNESDAY = date(1987, 3, 25)
         ("The British Sunday paper said the missile was Chinese.", []),
         ("The Sunday Times reported the deal.", []),
         ("The board will meet on Wednesday.", []),
+        ("Banks were shut Saturday to Sunday, officials said.", []),
+        ("Bills are due on the first and third Wednesday of the month.", []),
+        ("The dollar climbed by Wednesday, dealers said.", []),
     ],
 )
 def test_days_are_counted_from_the_article_date(text: str, named: list[tuple[str, str]]) -> None:

@@ -38,25 +38,10 @@ _WITH_DATE = re.compile(
     re.I,
 )
 # "Black Monday", "Good Friday", "expiration Friday": names, not days of the article's week
-_HOLIDAYS = frozenset(
-    [
-        "expiration",
-        "witching",
-        "black",
-        "good",
-        "super",
-        "ash",
-        "cyber",
-        "holy",
-        "easter",
-        "palm",
-        "bloody",
-        "maundy",
-        "shrove",
-        "fat",
-        "blue",
-    ]
-)
+_HOLIDAYS = frozenset([
+    "expiration", "witching", "black", "good", "super", "ash", "cyber", "holy", "easter", "palm",
+    "bloody", "maundy", "shrove", "fat", "blue",
+])  # fmt: skip
 # Words of the future ("due", but not "due to" a cause: "due to remarks on Sunday")
 _FUTURE = re.compile(
     r"\b(?:will|shall|would|should|might|(?-i:may)|'ll|scheduled|expected|expects?\s+to|(?:plans?|planned)\s+to|set\s+to|"
@@ -75,75 +60,18 @@ _SOON_WORDS = 3
 # "the first and third Wednesday of the month", "every Friday", "Monday to Friday": no one day
 _EVERY = frozenset(["every", "each", "first", "second", "third", "fourth", "fifth"])
 _SPAN = frozenset(["to", "through", "thru", "-"])
+_POSSESSIVE = re.compile(r"['’]s$")
 # Verbs in the past: "-ed" forms (not these words that only end so) and the irregular ones news uses
-_PAST_IRREGULAR = frozenset(
-    [
-        "said",
-        "told",
-        "was",
-        "were",
-        "had",
-        "did",
-        "made",
-        "took",
-        "came",
-        "went",
-        "won",
-        "lost",
-        "rose",
-        "fell",
-        "began",
-        "met",
-        "left",
-        "gave",
-        "sold",
-        "bought",
-        "held",
-        "saw",
-        "paid",
-        "shut",
-        "spent",
-        "struck",
-        "broke",
-        "fled",
-        "led",
-        "sent",
-        "thought",
-        "brought",
-        "ran",
-        "wrote",
-        "spoke",
-        "became",
-        "chose",
-        "fought",
-        "drew",
-        "grew",
-        "knew",
-        "threw",
-        "flew",
-        "quit",
-    ]
-)
-_NOT_PAST = frozenset(
-    [
-        "need",
-        "speed",
-        "feed",
-        "seed",
-        "hundred",
-        "indeed",
-        "bed",
-        "red",
-        "united",
-        "proceed",
-        "exceed",
-        "succeed",
-        "breed",
-        "shed",
-        "weed",
-        "embed",
-    ]
-)
+_PAST_IRREGULAR = frozenset([
+    "said", "told", "was", "were", "had", "did", "made", "took", "came", "went", "won", "lost",
+    "rose", "fell", "began", "met", "left", "gave", "sold", "bought", "held", "saw", "paid", "shut",
+    "spent", "struck", "broke", "fled", "led", "sent", "thought", "brought", "ran", "wrote",
+    "spoke", "became", "chose", "fought", "drew", "grew", "knew", "threw", "flew", "quit",
+])  # fmt: skip
+_NOT_PAST = frozenset([
+    "need", "speed", "feed", "seed", "hundred", "indeed", "bed", "red", "united", "proceed",
+    "exceed", "succeed", "breed", "shed", "weed", "embed",
+])  # fmt: skip
 _NEAR_WORDS = 6  # words either side of the day where a verb in the past is looked for
 # The clause before the day, where words of the future are looked for ("Asked if Reagan would
 # discuss it before leaving for the summit on Wednesday"); a deadline says neither
@@ -219,7 +147,10 @@ def _no_one_day(before: list[str], after: list[str]) -> bool:
         return True
     spans = [(before[-2:-1], before[-1:]), (after[1:2], after[:1])]
     return any(
-        link and other and link[0].lower() in _SPAN and other[0].lower().strip(".,;:'’s") in WEEKDAYS
+        link
+        and other
+        and link[0].lower() in _SPAN
+        and _POSSESSIVE.sub("", other[0].lower().strip(".,;:")) in WEEKDAYS
         for other, link in spans
     )
 
@@ -230,7 +161,7 @@ def _past(word: str) -> bool:
 
 
 def asks_for_a_day(question: Question) -> bool:
-    """ "When did ...?", "On what day ...?": the question a day of the article's week answers."""
+    """The question a day of the article's week answers: "When did ...?", "On what day ...?"."""
     return question.head in _ASKS_DAY
 
 
