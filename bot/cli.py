@@ -479,6 +479,12 @@ def show_cmd(obj: Context, ref: str, as_json: bool) -> None:
     'as keywords, or inside a request ("Can you tell me ...").',
 )
 @click.option(
+    "--follow-ups",
+    "follow_ups",
+    is_flag=True,
+    help="Score only the questions that follow up another; the others are asked for their context.",
+)
+@click.option(
     "--check",
     "checks",
     multiple=True,
@@ -497,11 +503,12 @@ def eval_cmd(
     sample: int | None,
     lowercase: bool,
     typed: str | None,
+    follow_ups: bool,
     checks: tuple[str, ...],
 ) -> None:
     """Run a question set and print retrieval and answer metrics."""
     from bot.render import render_misses
-    from index.evaluation import as_typed, eval_rows, load_questions, misses, run_eval, summarize
+    from index.evaluation import as_typed, eval_rows, load_questions, misses, summarize
     from index.evaluation import sample as pick
     from index.query.engine import Engine
     from index.store.lock import writer
@@ -520,9 +527,17 @@ def eval_cmd(
     asked = pick(load_questions(questions), sample)
     if lowercase or typed:
         asked = as_typed(asked, typed or "lower")
-    rows = eval_rows(Engine(obj.settings(), answerer=answerer), asked, mode=mode)
+    scored = {q.id for q in asked if q.follows or not follow_ups}
+    if not scored:
+        raise NewsdeskError(f"no question in {questions} follows up another (`follows`)")
+    rows = [
+        r for r in eval_rows(Engine(obj.settings(), answerer=answerer), asked, mode=mode) if r["id"] in scored
+    ]
     summary = summarize(rows)
-    other = run_eval(Engine(obj.settings(), answerer="heuristic"), asked, mode=mode) if baseline else None
+    other = None
+    if baseline:
+        heuristic = Engine(obj.settings(), answerer="heuristic")
+        other = summarize([r for r in eval_rows(heuristic, asked, mode=mode) if r["id"] in scored])
     if as_json:
         extra: dict[str, Any] = {"baseline": other} if other else {}
         if show_misses:

@@ -168,6 +168,21 @@ def test_eval_table_and_checks(dirs: list[str]) -> None:
     assert code == 1 and "unknown metric" in err
 
 
+def test_eval_scores_follow_ups_alone(dirs: list[str]) -> None:
+    """--follow-ups asks every question, each follow-up in its conversation, and scores the
+    follow-ups alone (8 of the set's 16)."""
+    run(*dirs, "index")
+    data = str(Path(__file__).parent / "data" / "follow_up_questions.jsonl")
+    code, out, _ = run(*dirs, "eval", data, "--json", "--follow-ups", "--misses")
+    summary = json.loads(out)
+    assert code == 0 and summary["questions"] == 8
+    assert all(m["id"].endswith("b") for m in summary["misses"])
+    assert json.loads(run(*dirs, "eval", data, "--json")[1])["questions"] == 16
+    plain = str(Path(__file__).parent / "data" / "dev_questions.jsonl")
+    code, out, err = run(*dirs, "eval", plain, "--follow-ups")
+    assert code == 1 and err == f"Error: no question in {plain} follows up another (`follows`)\n"
+
+
 def test_eval_says_when_an_index_build_is_writing_the_index(dirs: list[str], tmp_path: Path) -> None:
     """Figures of a half-written index would be read as the answerer's: while another
     `newsdesk index` holds the index's lock, eval says so on stderr, and not otherwise."""

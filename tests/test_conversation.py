@@ -63,21 +63,59 @@ def test_pronouns_carry_the_names_of_the_previous_answer() -> None:
         ("Maria Zakharova", "PERSON"),
         ("Ukraine", "GPE"),
     ]
+    # "she" after a question that asked who: the person the answer named, with the
+    # previous question's names (capitalised words, when none are given)
     assert (
         carry_subject(previous, "What did she allege?", answer_entities)
-        == "What did she allege (russian foreign ministry spokesperson maria zakharova)?"
+        == "What did she allege (russian foreign ministry maria zakharova)?"
     )
-    # "they" may be a country or a group; a date is never carried for a pronoun.
+    # "they" asks something new of the previous question's names; the answer's are not taken
     they = carry_subject(previous, "What do they want?", answer_entities)
-    assert they == "What do they want (russian foreign ministry spokesperson maria zakharova)?"
-    assert "thursday" not in they and "ukraine" not in they  # a date never; two names at most
-    # No pronoun that points at a name: only the subject is carried.
+    assert they == "What do they want (russian foreign ministry)?"
+    # No pronoun: the whole previous question, and no names of the answer.
     assert (
         carry_subject(previous, "When?", answer_entities) == "When (russian foreign ministry spokesperson)?"
     )
-    # At most two names, in the answer's order.
-    many = [(f"Person{i}", "PERSON") for i in range(5)]
+    # At most two names, in the answer's order; a date never. ("say" is a stop word: the
+    # follow-up asks nothing new, so the previous question comes along whole.)
+    many = [("Thursday", "DATE")] + [(f"Person{i}", "PERSON") for i in range(5)]
     assert carry_subject("Who spoke?", "What did he say?", many) == "What did he say (spoke person0 person1)?"
+
+
+def test_a_follow_up_that_asks_anew_takes_the_subject_alone() -> None:
+    # "its" after "Who directed Spectre?" is Spectre: the previous question's other words
+    # ("directed") asked it again, and the films the answer named are not "it"
+    films = [("Skyfall", "PRODUCT"), ("Sam Mendes", "PERSON"), ("Spectre", "PERSON")]
+    assert (
+        carry_subject("Who directed Spectre?", "Who composed its theme song?", films, ["Spectre"])
+        == "Who composed its theme song (spectre)?"
+    )
+    # a person asked about by name: "he" is that person, not one the answer names
+    chopin = [("Franz Liszt", "PERSON"), ("Chopin", "ORG")]
+    assert carry_subject("When was Chopin born?", "Where did he die?", chopin, ["Chopin"]) == (
+        "Where did he die (chopin)?"
+    )
+    # with a name of its own and a pronoun, still a new question of the same subject
+    assert carry_subject("When was Chopin born?", "Who took his heart to Poland?", chopin, ["Chopin"]) == (
+        "Who took his heart to Poland (chopin)?"
+    )
+    # more of the same event: all of the previous question
+    assert carry_subject("When was Chopin born?", "Who wrote about that?", chopin, ["Chopin"]) == (
+        "Who wrote about that (chopin born)?"
+    )
+    # "that" of a clause is no event: "the piano that arrived" asks anew of "he"
+    assert carry_subject(
+        "When was Chopin born?", "What did he say of the piano that arrived?", chopin, ["Chopin"]
+    ) == ("What did he say of the piano that arrived (chopin)?")
+
+
+def test_the_names_a_question_was_read_with() -> None:
+    from index.query.question import analyze, question_names
+
+    awards = analyze("How many awards was Beyonce nominated for at the 52nd Grammy Awards?")
+    assert question_names(awards) == ["Beyonce", "Grammy", "Awards"]  # not "awards", not "52nd"
+    assert question_names(analyze("In 1842 where did Chopin and Sand move?")) == ["1842", "Chopin", "Sand"]
+    assert question_names(analyze("What did Apple say about iPod sales?")) == ["Apple", "iPod"]
 
 
 def test_a_conversation_remembers_the_answer_names() -> None:
@@ -87,7 +125,11 @@ def test_a_conversation_remembers_the_answer_names() -> None:
     answer = Answer("Who is the spokesperson?", "Maria Zakharova said so. [1]", [], False, "extractive",
                     entities=[("Maria Zakharova", "PERSON")])  # fmt: skip
     conv.record("Who is the spokesperson?", "Who is the spokesperson?", answer)
-    assert conv.standalone("What did she allege?") == "What did she allege (spokesperson maria zakharova)?"
+    assert conv.standalone("What did she allege?") == "What did she allege (maria zakharova)?"
+    named = Answer("Who directed Spectre?", "Sam Mendes. [1]", [], False, "extractive",
+                   entities=[("Sam Mendes", "PERSON")], names=["Spectre"])  # fmt: skip
+    conv.record("Who directed Spectre?", "Who directed Spectre?", named)
+    assert conv.standalone("When was it released?") == "When was it released (spectre)?"
 
 
 def test_history_is_bounded() -> None:

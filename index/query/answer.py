@@ -91,6 +91,7 @@ class Answer:
     seconds: float = 0.0
     entities: list[tuple[str, str]] = field(default_factory=list)  # (name, label) in the quotes
     quotes: list[str] = field(default_factory=list)  # the article sentences quoted (extractive)
+    names: list[str] = field(default_factory=list)  # the question's names as read (a follow-up's subject)
 
     def to_json(self) -> dict[str, Any]:
         data = {

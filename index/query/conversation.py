@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from index.dates import MONTH_NAME
 from index.query.answer import quoted_sentences
-from index.query.question import WH_WORDS
+from index.query.question import WH_WORDS, question_class
 from index.text import is_content, words
 
 if TYPE_CHECKING:
@@ -91,6 +91,7 @@ class Turn:
     answer: str
     entities: list[tuple[str, str]] = field(default_factory=list)  # (name, label) in the answer
     quoted: frozenset[str] = frozenset()  # sentences quoted for `standalone` so far, this turn's included
+    names: list[str] = field(default_factory=list)  # the names `standalone` was read with
 
 
 def wants_more(question: str) -> bool:
@@ -115,7 +116,8 @@ class Conversation:
         if self.turns and self.turns[-1].standalone == standalone:  # "tell me more": one chain
             quoted |= self.turns[-1].quoted
         entities = list(getattr(answer, "entities", []))
-        self.turns.append(Turn(question, standalone, answer.text, entities, frozenset(quoted)))
+        names = list(getattr(answer, "names", []))
+        self.turns.append(Turn(question, standalone, answer.text, entities, frozenset(quoted), names))
         self.last_answer = answer
         self.touched = time.monotonic()
 
@@ -143,7 +145,7 @@ class Conversation:
             if rewritten:
                 return rewritten
         last = self.turns[-1]
-        return carry_subject(last.standalone, question, last.entities)
+        return carry_subject(last.standalone, question, last.entities, last.names)
 
 
 def _subject_terms(text: str) -> list[str]:
@@ -161,28 +163,79 @@ def is_follow_up(question: str) -> bool:
     return len(terms) <= 1 or all(_DATE_WORD.fullmatch(t) for t in terms)
 
 
-def _names_pointed_at(question: str, entities: list[tuple[str, str]]) -> list[str]:
-    """Names from the previous answer that the follow-up's pronouns may stand for."""
+_PERSONAL = REFERRING - {"this", "that", "these", "those", "then", "there"}
+_HE_SHE = frozenset(["he", "him", "his", "she", "her", "hers"])
+# "that" of an event: at the end ("When was that?"), or after a verb or preposition
+# ("after that", "was that ...", "did that"); not "the piano that arrived"
+_EVENT = re.compile(
+    r"\b(?:then|(?:this|that|these|those)(?=\W*$)|"
+    r"(?:was|is|were|are|did|does|do|about|after|before|of|for|with|by|since|from)\s+(?:this|that|these|those))\b",
+    re.I,
+)
+
+
+def _asks_anew(core: str) -> bool:
+    """Whether a follow-up asks something new (words of its own besides its pronouns and
+    dates) of a name it calls "he", "she", "it" or "they" ("Who took his heart to
+    Poland?"), not more of the same event ("When was that?")."""
+    if _EVENT.search(core) or not set(words(core)) & _PERSONAL:
+        return False
+    return any(not _DATE_WORD.fullmatch(t) for t in _subject_terms(core))
+
+
+def _capitalised(text: str) -> list[str]:
+    """The words a question writes with a capital, its first word aside."""
+    tokens = re.findall(r"[\w'’.-]+", text)
+    return [t for t in tokens[1:] if t[:1].isupper()]
+
+
+def _names_pointed_at(
+    question: str, entities: list[tuple[str, str]], subject: list[str], asked_who: bool
+) -> list[str]:
+    """Names from the previous answer that the follow-up's pronouns may stand for. When
+    the previous question named its subject, only a person it asked for ("she" after "Who
+    is the Russian Foreign Ministry spokesperson?"); "its" after "Who directed Spectre?"
+    is Spectre, not a film the answer names."""
     tokens = set(words(question))
     labels: set[str] = set()
     for pronouns, kinds in _POINTS_AT:
         if tokens & pronouns:
             labels |= kinds
+    if subject and not (asked_who and tokens & _HE_SHE):
+        return []
     names = [name for name, label in entities if label in labels]
     return list(dict.fromkeys(names))[:MAX_CARRIED_NAMES]
 
 
-def carry_subject(previous: str, question: str, entities: list[tuple[str, str]] | None = None) -> str:
+def carry_subject(
+    previous: str,
+    question: str,
+    entities: list[tuple[str, str]] | None = None,
+    names: list[str] | None = None,
+) -> str:
     """Extractive-mode rewrite: keep the follow-up, append the previous question's subject
-    and the names from the previous answer its pronouns may stand for."""
+    and the names from the previous answer its pronouns may stand for.
+
+    A follow-up that asks something new of a name it calls "he" or "it" ("Who composed its
+    theme song?" after "Who directed Spectre?") takes the previous question's names alone
+    (`names`, as that question was read; its capitalised words when none are given): with
+    its other words ("directed"), it was asked the previous question again. One that
+    asks more of the same event ("When was that?", "Why?", "And in April?") or of another
+    name ("And what did Lavrov say?") takes all of its words."""
     if not is_follow_up(question):
         return question
     core = _LEADING.sub("", question.strip()).strip()
     have = set(_subject_terms(core))
-    carried = [w for w in _subject_terms(previous) if w not in have]
+    anew = _asks_anew(core)
+    subject = names if names is not None else _capitalised(previous)
+    if anew:
+        carried = [w for name in subject for w in _subject_terms(name) if w not in have]
+    else:
+        carried = [w for w in _subject_terms(previous) if w not in have]
     if any(_PERIOD_WORD.fullmatch(w) for w in have):  # "February 1987?" after "... in March 1987?"
         carried = [w for w in carried if not _DATE_WORD.fullmatch(w)]
-    for name in _names_pointed_at(core, entities or []):
+    asked_who = question_class(previous) == "who"
+    for name in _names_pointed_at(core, entities or [], subject if anew else [], asked_who):
         carried.extend(w for w in _subject_terms(name) if w not in have)
     if not carried:
         return core or question

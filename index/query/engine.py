@@ -25,7 +25,7 @@ from index.query.days import asks_for_a_day, days_note
 from index.query.digest import WINDOW, digest_answer, digest_request, openings_of, outlet_asked
 from index.query.listing import listing_answer, listing_topic, newest_titled_day
 from index.query.overview import overview_answer, overview_topic, title_names
-from index.query.question import plain_question
+from index.query.question import plain_question, question_names
 from index.query.reader import Reader, Reading
 from index.query.retrieval import HybridRetriever, Passage
 from index.query.scope import Scope, with_scope_note
@@ -426,6 +426,7 @@ class Engine:
         if newest and topic is not None:
             reading = self._newest_coverage(question, reading, read_scope, topic)
         answer = self._compose(question, mode, top_k, reading, topic, newest, quoted)
+        answer.names = question_names(reading.question)
         if not answer.abstained and asks_for_a_day(reading.question):  # "When ...?" over "on Sunday"
             answer.note = " ".join(filter(None, [answer.note, days_note(answer)]))
         return with_scope_note(answer, replace(used, latest=scope.latest), note)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from index.text import content_terms, fold, is_content, spacy_stop_words, stem
 
 WH_WORDS = frozenset(["who", "whom", "whose", "what", "when", "where", "why", "how", "which"])
+_YEAR = re.compile(r"1[89]\d\d|20\d\d")
 QUESTION_CLASSES: list[tuple[str, re.Pattern[str]]] = [
     (name, re.compile(pattern, re.I))
     for name, pattern in [
@@ -170,6 +171,23 @@ def analyze(text: str) -> Question:
         head=head,
         bigrams=frozenset(zip(ordered, ordered[1:])),
     )
+
+
+def question_names(question: Question) -> list[str]:
+    """The names the question turns on, and its years, as it was read (capitals restored
+    when it was typed without them): what a follow-up with a pronoun is still about."""
+    names: list[str] = []
+    for token in re.findall(r"\w+(?:[.,'’\-/]\w+)*", question.as_read):
+        word = fold(token).strip(".,").split("'", 1)[0]
+        if not word or not is_content(word) or word in WH_WORDS or token in names:
+            continue
+        if any(ch.isdigit() for ch in token):  # a year says which; "52nd", "3.5" are details
+            named = _YEAR.fullmatch(word) is not None
+        else:  # "iPod"; the first word too ("Beyonce portrayed ..."), which `keys` leaves out
+            named = any(ch.isupper() for ch in token)
+        if named:
+            names.append(token)
+    return names
 
 
 def foreign_language(text: str) -> str | None:
