@@ -99,6 +99,10 @@ def test_a_follow_up_that_asks_anew_takes_the_subject_alone() -> None:
     assert carry_subject("When was Chopin born?", "Who took his heart to Poland?", chopin, ["Chopin"]) == (
         "Who took his heart to Poland (chopin)?"
     )
+    # no names read (an overview): the words the previous request wrote with a capital
+    assert carry_subject("Tell me about Lavrov", "What did he say about Ukraine?", [], []) == (
+        "What did he say about Ukraine (lavrov)?"
+    )
     # more of the same event: all of the previous question
     assert carry_subject("When was Chopin born?", "Who wrote about that?", chopin, ["Chopin"]) == (
         "Who wrote about that (chopin born)?"
@@ -125,7 +129,8 @@ def test_a_conversation_remembers_the_answer_names() -> None:
     answer = Answer("Who is the spokesperson?", "Maria Zakharova said so. [1]", [], False, "extractive",
                     entities=[("Maria Zakharova", "PERSON")])  # fmt: skip
     conv.record("Who is the spokesperson?", "Who is the spokesperson?", answer)
-    assert conv.standalone("What did she allege?") == "What did she allege (maria zakharova)?"
+    # a question that names nobody: its words are its subject
+    assert conv.standalone("What did she allege?") == "What did she allege (spokesperson maria zakharova)?"
     named = Answer("Who directed Spectre?", "Sam Mendes. [1]", [], False, "extractive",
                    entities=[("Sam Mendes", "PERSON")], names=["Spectre"])  # fmt: skip
     conv.record("Who directed Spectre?", "Who directed Spectre?", named)

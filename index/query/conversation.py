@@ -218,7 +218,7 @@ def carry_subject(
 
     A follow-up that asks something new of a name it calls "he" or "it" ("Who composed its
     theme song?" after "Who directed Spectre?") takes the previous question's names alone
-    (`names`, as that question was read; its capitalised words when none are given): with
+    (`names`, as that question was read; its capitalised words when none were): with
     its other words ("directed"), it was asked the previous question again. One that
     asks more of the same event ("When was that?", "Why?", "And in April?") or of another
     name ("And what did Lavrov say?") takes all of its words."""
@@ -226,8 +226,8 @@ def carry_subject(
         return question
     core = _LEADING.sub("", question.strip()).strip()
     have = set(_subject_terms(core))
-    anew = _asks_anew(core)
-    subject = names if names is not None else _capitalised(previous)
+    subject = names or _capitalised(previous)  # none read: an overview, a list of articles
+    anew = bool(subject) and _asks_anew(core)  # a question naming nobody: its words are its subject
     if anew:
         carried = [w for name in subject for w in _subject_terms(name) if w not in have]
     else:
