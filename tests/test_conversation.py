@@ -48,11 +48,31 @@ def test_a_follow_up_of_dates_asks_for_its_own_period() -> None:
 
 def test_carry_subject_keeps_the_previous_topic() -> None:
     previous = "What did Blinken say about the window for diplomacy?"
-    assert (
-        carry_subject(previous, "and what did Lavrov say?")
-        == "what did Lavrov say (blinken window diplomacy)?"
-    )
+    # Lavrov in Blinken's place: the same question of another name
+    assert carry_subject(previous, "and what did Lavrov say?") == "what did Lavrov say (window diplomacy)?"
     assert carry_subject(previous, "Who is Rachel Zemba?") == "Who is Rachel Zemba?"
+
+
+def test_a_name_of_its_own_takes_the_place_of_the_previous_one() -> None:
+    baker = "What did Baker say about the dollar?"
+    assert carry_subject(baker, "And Stoltenberg?", [], ["Baker"]) == "Stoltenberg (dollar)?"
+    # a chain: each name in turn, not all of them (with all three, nothing answered)
+    assert carry_subject(
+        "Stoltenberg (baker dollar)?", "What about Miyazawa?", [], ["Stoltenberg", "Baker"]
+    ) == ("Miyazawa (dollar)?")
+    assert carry_subject(
+        "How much did Citicorp lose in the second quarter?", "And Chase Manhattan?", [], ["Citicorp"]
+    ) == ("Chase Manhattan (lose second quarter)?")
+    # after a preposition, the name after the same one
+    assert carry_subject(
+        "What did Blinken say about Russia?", "And about Ukraine?", [], ["Blinken", "Russia"]
+    ) == ("about Ukraine (blinken)?")
+    # not a swap: a date, words of its own, a pronoun
+    march = "What was Japan's trade surplus in March 1987?"
+    assert carry_subject(march, "And in April?", [], ["Japan", "1987"]) == "in April (japan trade surplus)?"
+    assert carry_subject(
+        "What does the West demand?", "And what does the other side want?", [], ["West"]
+    ) == ("what does the other side want (west demand)?")
 
 
 def test_pronouns_carry_the_names_of_the_previous_answer() -> None:

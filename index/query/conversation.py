@@ -183,6 +183,39 @@ def _asks_anew(core: str) -> bool:
     return any(not _DATE_WORD.fullmatch(t) for t in _subject_terms(core))
 
 
+_PREPOSITIONS = frozenset(["about", "in", "for", "on", "at", "from", "to", "with", "of", "by", "against"])
+_TOKEN = re.compile(r"[\w'’.-]*\w")
+
+
+def _swapped(core: str, previous: str, subject: list[str]) -> str | None:
+    """The previous question without the name a follow-up asks the same of instead: its
+    first names ("And Stoltenberg?", "And what did Lavrov say?" after "What did Baker say
+    about the dollar?"), or those after the follow-up's preposition ("And about Ukraine?"
+    after "What did Blinken say about Russia?"). None when the follow-up is not that: it
+    has a pronoun, a date, words other than names, or the previous question no such name."""
+    tokens = _TOKEN.findall(core)
+    if not tokens or set(words(core)) & REFERRING or any(_DATE_WORD.fullmatch(t) for t in tokens):
+        return None
+    content = [t for t in tokens if is_content(t.lower()) and t.lower() not in WH_WORDS]
+    if not content or not all(any(ch.isupper() for ch in t) for t in content):
+        return None
+    named = {w for name in subject for w in words(name)}
+    before = _TOKEN.findall(previous)
+    is_name = [bool(set(words(t)) & named) for t in before]
+    preposition = tokens[0].lower() if tokens[0].lower() in _PREPOSITIONS else ""
+    starts = [
+        i
+        for i, name in enumerate(is_name)
+        if name and (not preposition or (i > 0 and before[i - 1].lower() == preposition))
+    ]
+    if not starts:
+        return None
+    end = starts[0]
+    while end < len(before) and is_name[end]:
+        end += 1
+    return " ".join(before[: starts[0]] + before[end:])
+
+
 def _capitalised(text: str) -> list[str]:
     """The words a question writes with a capital, its first word aside."""
     tokens = re.findall(r"[\w'’.-]+", text)
@@ -219,9 +252,10 @@ def carry_subject(
     A follow-up that asks something new of a name it calls "he" or "it" ("Who composed its
     theme song?" after "Who directed Spectre?") takes the previous question's names alone
     (`names`, as that question was read; its capitalised words when none were): with
-    its other words ("directed"), it was asked the previous question again. One that
-    asks more of the same event ("When was that?", "Why?", "And in April?") or of another
-    name ("And what did Lavrov say?") takes all of its words."""
+    its other words ("directed"), it was asked the previous question again. One that asks
+    the same of another name ("And Stoltenberg?", "What about Miyazawa?", "And what did
+    Lavrov say?") takes its words but the name it replaces (`_swapped`); one that asks more
+    of the same event ("When was that?", "Why?", "And in April?"), all of them."""
     if not is_follow_up(question):
         return question
     core = _LEADING.sub("", question.strip()).strip()
@@ -231,7 +265,7 @@ def carry_subject(
     if anew:
         carried = [w for name in subject for w in _subject_terms(name) if w not in have]
     else:
-        carried = [w for w in _subject_terms(previous) if w not in have]
+        carried = [w for w in _subject_terms(_swapped(core, previous, subject) or previous) if w not in have]
     if any(_PERIOD_WORD.fullmatch(w) for w in have):  # "February 1987?" after "... in March 1987?"
         carried = [w for w in carried if not _DATE_WORD.fullmatch(w)]
     asked_who = question_class(previous) == "who"
