@@ -39,12 +39,14 @@ def test_pairs_share_a_name_on_the_same_article(nlp: Any) -> None:
         q("a", "Where was Frederic Chopin born?", "chopin"),
         q("b", "When did Frederic Chopin leave Warsaw?", "chopin"),
         q("c", "Who wrote a biography of Frederic Chopin?", "other"),  # another article
-        q("d", "How old was Frederic Chopin when he died?", "chopin", answerable=False),
+        q("d", "How old was Frederic Chopin when he married?", "chopin", answerable=False),
         q("e", "What did the Sichuan earthquake destroy?", "quake"),  # a name as a modifier
         q("f", "When did the Sichuan earthquake happen?", "quake"),
     ]
     pairs = follow_up_pairs(questions, nlp)
+    # an unanswerable question is a follow-up too (refusing one is measured), never asked first
     assert [(a.id, b.id, b.question) for a, b in pairs] == [
         ("b", "a", "Where was he born?"),
         ("a", "b", "When did he leave Warsaw?"),
+        ("a", "d", "How old was he when he married?"),
     ]

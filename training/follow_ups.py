@@ -3,12 +3,12 @@
 A chat user asks "Who directed Spectre?", then "Who composed its theme song?": the second
 question leans on the first for its subject. The seed follow-up set has 8 such pairs,
 written over the 5 seed articles. This makes many more from a real set, without writing
-any: for each answerable question B, a name spaCy finds in it (a person, organisation,
-place, work, event, facility or product; not one that only modifies a noun, as in "the
-Sichuan earthquake") that another answerable question A on the same article also names is
-replaced by a pronoun: "his"/"its" for a possessive, "he" or "him" for a person (by the
-word before it), else "it" ("the Eiffel Tower" -> "it"). A is asked first, B as its
-follow-up (`follows`); `newsdesk eval --follow-ups` scores the B questions alone:
+any: for each question B, answerable or not, a name spaCy finds in it (a person,
+organisation, place, work, event, facility or product; not one that only modifies a noun,
+as in "the Sichuan earthquake") that another, answerable question A on the same article
+also names is replaced by a pronoun: "his"/"its" for a possessive, "he" or "him" for a
+person (by the word before it), else "it" ("the Eiffel Tower" -> "it"). A is asked first,
+B as its follow-up (`follows`); `newsdesk eval --follow-ups` scores the B questions alone:
 
     python -m training.follow_ups ../shared/eval/squad/questions.jsonl OUT.jsonl
     newsdesk --corpus-dir ../shared/eval/squad/corpus --index-dir DIR eval OUT.jsonl --follow-ups
@@ -51,11 +51,12 @@ def with_pronoun(text: str, start: int, end: int, person: bool) -> str:
 
 
 def follow_up_pairs(questions: list[EvalQuestion], nlp: Any) -> list[tuple[EvalQuestion, EvalQuestion]]:
-    """(A, B as its follow-up) for each answerable B that shares a name with an answerable A
-    on the same article (the first such A in the set's order)."""
+    """(A, B as its follow-up) for each B that shares a name with an answerable A on the
+    same article (the first such A in the set's order). B may be unanswerable: refusing a
+    follow-up is measured too."""
     answerable = [q for q in questions if q.answerable]
     pairs = []
-    for b in answerable:
+    for b in questions:
         for ent in nlp(b.question).ents:
             if ent.label_ not in NAMES or ent.root.dep_ in ("compound", "amod", "nmod"):
                 continue
