@@ -157,6 +157,47 @@ def test_a_conversation_remembers_the_answer_names() -> None:
     assert conv.standalone("When was it released?") == "When was it released (spectre)?"
 
 
+def test_a_follow_up_asked_of_each_name_alone() -> None:
+    from index.query.answer import Answer
+
+    conv = Conversation()
+    answer = Answer("q", "The NASDAQ is located on Broadway. [1]", [], False, "extractive",
+                    names=["NASDAQ", "NYC"])  # fmt: skip
+    conv.record(
+        "The NASDAQ is located on what street in NYC?", "The NASDAQ is located on what street in NYC?", answer
+    )
+    assert conv.one_name_each("What is the population of it?") == [
+        "What is the population of it (nasdaq)?",
+        "What is the population of it (nyc)?",
+    ]
+    assert conv.one_name_each("When was that?") == []  # the same event: no name to choose
+    one = Conversation()
+    one.record(
+        "Who directed Spectre?",
+        "Who directed Spectre?",
+        Answer("q", "x", [], False, "extractive", names=["Spectre"]),
+    )
+    assert one.one_name_each("Who composed its theme song?") == []  # one name: nothing to choose
+
+
+def test_a_refused_follow_up_is_asked_of_each_name(engine_over: Any) -> None:
+    engine = engine_over(
+        {
+            "nyc.md": "---\ntitle: New York grows\npublished: 2020-01-05\n---\nNYC now has a population of "
+            "8.4 million people, the census office said. The city added 200,000 residents in ten years.\n",
+            "nasdaq.md": "---\ntitle: Exchange moves\npublished: 2020-01-06\n---\nThe NASDAQ is located on "
+            "Broadway, its owners said. The NASDAQ opened in 1971 as the first electronic exchange.\n",
+            "rain.md": "---\ntitle: Rain\npublished: 2020-01-07\n---\nHeavy rain fell over Boston on Monday.\n",
+        }
+    )
+    conv = Conversation()
+    engine.ask("The NASDAQ is located on what street in NYC?", conversation=conv)
+    # with both names it was refused; of NASDAQ alone it opens with what was quoted already
+    answer = engine.ask("What is the population of it?", conversation=conv)
+    assert answer.standalone_question == "What is the population of it (nyc)?"
+    assert not answer.abstained and "8.4 million" in answer.text
+
+
 def test_history_is_bounded() -> None:
     conv = Conversation(max_turns=2)
 

@@ -147,6 +147,46 @@ class Conversation:
         last = self.turns[-1]
         return carry_subject(last.standalone, question, last.entities, last.names)
 
+    def one_name_each(self, question: str) -> list[str]:
+        """The follow-up asked of each of the previous question's names alone, when it asks
+        something new of "he" or "it" and that question gave several ("What percentage of
+        the population of it ...?" after "The NASDAQ is located on what street in NYC?"):
+        which one "it" is, the articles may say by answering one. [] otherwise."""
+        if not self.turns:
+            return []
+        last = self.turns[-1]
+        subject = last.names or _capitalised(last.standalone)
+        core = _LEADING.sub("", question.strip()).strip()
+        if not subject or not _asks_anew(core):
+            return []
+        runs = _name_runs(last.standalone, subject)
+        if len(runs) < 2:
+            return []
+        have = set(_subject_terms(core))
+        asked = core.rstrip("?").strip()
+        out = []
+        for run in runs:
+            carried = [w for name in run for w in _subject_terms(name) if w not in have]
+            if carried:
+                out.append(f"{asked} ({' '.join(dict.fromkeys(carried))})?")
+        return out
+
+
+def _name_runs(text: str, subject: list[str]) -> list[list[str]]:
+    """The runs of consecutive words of `text` that are among the names ("Yongle Emperor",
+    "Tibet"), each once, in order."""
+    named = {w for name in subject for w in words(name)}
+    runs: list[list[str]] = []
+    current: list[str] = []
+    for token in [*_TOKEN.findall(text), ""]:
+        if token and set(words(token)) & named:
+            current.append(token)
+            continue
+        if current and current not in runs:
+            runs.append(current)
+        current = []
+    return runs
+
 
 def _subject_terms(text: str) -> list[str]:
     return [w for w in words(text) if is_content(w) and w not in WH_WORDS]

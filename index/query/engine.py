@@ -356,6 +356,10 @@ class Engine:
             more and more[1],
             more and more[2],
         )
+        if answer.abstained and conversation is not None and mode != "llm" and more is None:
+            answer, standalone = self._one_name_each(
+                text, conversation, mode, top_k, scope, answer, standalone
+            )
         answer.question = typed
         answer.standalone_question = standalone
         answer.note = note_as_typed(answer.note, typed)
@@ -364,6 +368,31 @@ class Engine:
         if conversation is not None:
             conversation.record(typed, standalone, answer)
         return answer
+
+    def _one_name_each(
+        self,
+        text: str,
+        conversation: Conversation,
+        mode: str,
+        top_k: int | None,
+        scope: Scope | None,
+        refused: Answer,
+        standalone: str,
+    ) -> tuple[Answer, str]:
+        """A follow-up refused with all the previous question's names, asked of each alone:
+        which one "it" stands for, the articles may say by answering. An answer that opens
+        with what the conversation quoted before is not taken when another opens with
+        something new (the user asked something new)."""
+        quoted = conversation.turns[-1].quoted if conversation.turns else frozenset()
+        found: list[tuple[Answer, str]] = []
+        for alone in conversation.one_name_each(text):
+            other = self._answer(alone, mode, top_k or self.settings.top_k, self.scope_for(alone, scope))
+            if other.abstained:
+                continue
+            if not {" ".join(q.split()) for q in other.quotes[:1]} <= quoted:
+                return other, alone
+            found.append((other, alone))
+        return found[0] if found else (refused, standalone)
 
     def _has_outlet(self, outlet: str) -> bool:
         from index.dates import outlet_key
