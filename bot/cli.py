@@ -524,7 +524,13 @@ def eval_cmd(
             "these figures are for the index as it stands now.",
             err=True,
         )
-    asked = pick(load_questions(questions), sample)
+    asked = load_questions(questions)
+    if follow_ups:  # a sample of the follow-ups, each with the question it follows
+        drawn = pick([q for q in asked if q.follows], sample)
+        kept = {q.id for q in drawn} | {q.follows for q in drawn}
+        asked = [q for q in asked if q.id in kept]
+    else:
+        asked = pick(asked, sample)
     if lowercase or typed:
         asked = as_typed(asked, typed or "lower")
     scored = {q.id for q in asked if q.follows or not follow_ups}

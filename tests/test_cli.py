@@ -178,6 +178,10 @@ def test_eval_scores_follow_ups_alone(dirs: list[str]) -> None:
     assert code == 0 and summary["questions"] == 8
     assert all(m["id"].endswith("b") for m in summary["misses"])
     assert json.loads(run(*dirs, "eval", data, "--json")[1])["questions"] == 16
+    # a sample draws follow-ups (each asked after the question it follows)
+    assert (
+        json.loads(run(*dirs, "eval", data, "--json", "--follow-ups", "--sample", "3")[1])["questions"] == 3
+    )
     plain = str(Path(__file__).parent / "data" / "dev_questions.jsonl")
     code, out, err = run(*dirs, "eval", plain, "--follow-ups")
     assert code == 1 and err == f"Error: no question in {plain} follows up another (`follows`)\n"

@@ -67,6 +67,8 @@ def test_a_name_of_its_own_takes_the_place_of_the_previous_one() -> None:
     assert carry_subject(
         "What did Blinken say about Russia?", "And about Ukraine?", [], ["Blinken", "Russia"]
     ) == ("about Ukraine (blinken)?")
+    # not a swap: a word with nothing to join it on ("Source?" is no name in Baker's place)
+    assert carry_subject(baker, "Source?", [], ["Baker"]) == "Source (baker dollar)?"
     # not a swap: a date, words of its own, a pronoun
     march = "What was Japan's trade surplus in March 1987?"
     assert carry_subject(march, "And in April?", [], ["Japan", "1987"]) == "in April (japan trade surplus)?"
@@ -178,6 +180,30 @@ def test_a_follow_up_asked_of_each_name_alone() -> None:
         Answer("q", "x", [], False, "extractive", names=["Spectre"]),
     )
     assert one.one_name_each("Who composed its theme song?") == []  # one name: nothing to choose
+
+
+def test_carried_names_stay_names_through_a_chain() -> None:
+    from index.query.answer import Answer
+
+    conv = Conversation()
+    first = "The NASDAQ is located on what street in NYC?"
+    conv.record(first, first, Answer("q", "x", [], False, "extractive", names=["NASDAQ", "NYC"]))
+    # the next reading found no names in "(nyc)" (lower case): they are the previous turn's
+    conv.record("What percentage of the population of it?", "What percentage of the population of it (nyc)?",
+                Answer("q", "x", [], False, "extractive", names=[]))  # fmt: skip
+    assert conv.turns[-1].names == ["NYC"]
+    assert conv.standalone("Who founded it?") == "Who founded it (nyc)?"
+    # names carried side by side in the brackets are tried one by one
+    two = Conversation()
+    two.record("Who directed Spectre?", "Who directed Spectre?", Answer("q", "x", [], False, "extractive",
+               names=["Spectre", "Mendes"]))  # fmt: skip
+    two.record(
+        "What did he say?", "What did he say (spectre mendes)?", Answer("q", "x", [], False, "extractive")
+    )
+    assert two.one_name_each("Who composed its theme song?") == [
+        "Who composed its theme song (spectre)?",
+        "Who composed its theme song (mendes)?",
+    ]
 
 
 def test_a_refused_follow_up_is_asked_of_each_name(engine_over: Any) -> None:

@@ -43,6 +43,11 @@ WEDNESDAY = date(1987, 3, 25)
         ("The Sunday Times reported the deal.", []),
         ("The board will meet on Wednesday.", []),
         ("Banks were shut Saturday to Sunday, officials said.", []),
+        ("He told USA Today that prices fell.", []),
+        # a sentence ends a clause: "will" in the one before is not this one's future
+        ("Prices will rise. The minister said on Sunday that talks failed.", [("Sunday", "1987-03-22")]),
+        # "U.S." ends no sentence: "would" is still in Thursday's clause, beside "said": which?
+        ("The spokesman said that on Thursday the U.S. trade envoy would meet Kuroda.", []),
         ("Bills are due on the first and third Wednesday of the month.", []),
         ("The dollar climbed by Wednesday, dealers said.", []),
     ],
@@ -72,3 +77,9 @@ def test_a_when_answer_says_the_dates_its_days_stand_for(engine_over: Any) -> No
     assert engine.ask("Which town did the rebels capture?").note == ""  # only "when" asks for a day
     strike = engine.ask("When did the dock workers in Varna end their strike?")
     assert strike.sources[0].source == "undated.md" and strike.note == ""  # no date to count from
+
+
+def test_a_day_past_the_calendar_is_left_out() -> None:
+    # a placeholder date ("0001-01-01", Hugo's zero date) has no yesterday
+    assert days_named("The board resigned yesterday, it said.", date(1, 1, 1)) == []
+    assert days_named("It will open tomorrow.", date(9999, 12, 31)) == []

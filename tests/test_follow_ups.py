@@ -19,6 +19,7 @@ from training.news_questions import parser
         ("Who did Sand write to about Chopin?", "Chopin", True, "Who did Sand write to about him?"),
         ("Which critic reviewed the Eiffel Tower?", "Eiffel Tower", False, "Which critic reviewed it?"),
         ("Spectre won which award?", "Spectre", False, "It won which award?"),
+        ("What was the Beatles' first album?", "Beatles", False, "What was its first album?"),
     ],
 )
 def test_a_name_becomes_its_pronoun(text: str, name: str, person: bool, expected: str) -> None:

@@ -37,8 +37,9 @@ _AUXILIARY = re.compile(r"\b(?:did|does|do|was|is|were|are|has|had|have|can|coul
 
 def with_pronoun(text: str, start: int, end: int, person: bool) -> str:
     """The question with text[start:end], a name, replaced by the pronoun for it."""
-    if text[end : end + 2] in ("'s", "’s"):
-        pronoun, end = ("his" if person else "its"), end + 2
+    if text[end : end + 2] in ("'s", "’s") or text[end : end + 1] in ("'", "’"):  # "Ushers'" too
+        pronoun = "his" if person else "its"
+        end += 2 if text[end + 1 : end + 2] == "s" else 1
     elif person:
         pronoun = "he" if start == 0 or _AUXILIARY.search(text[:start]) else "him"
     else:

@@ -78,6 +78,7 @@ _POINTS_AT: list[tuple[frozenset[str], frozenset[str]]] = [
     (frozenset(["there"]), frozenset(["GPE", "LOC", "FAC"])),
 ]
 MAX_CARRIED_NAMES = 2
+MAX_RETRIED_NAMES = 3  # a refused follow-up is asked again of at most this many names alone
 
 
 class Condenser(Protocol):
@@ -117,6 +118,9 @@ class Conversation:
             quoted |= self.turns[-1].quoted
         entities = list(getattr(answer, "entities", []))
         names = list(getattr(answer, "names", []))
+        if self.turns and standalone != question:  # carried in lower case, maybe not read as names
+            asked = set(words(standalone))
+            names += [n for n in self.turns[-1].names if set(words(n)) <= asked and n not in names]
         self.turns.append(Turn(question, standalone, answer.text, entities, frozenset(quoted), names))
         self.last_answer = answer
         self.touched = time.monotonic()
@@ -159,7 +163,7 @@ class Conversation:
         core = _LEADING.sub("", question.strip()).strip()
         if not subject or not _asks_anew(core):
             return []
-        runs = _name_runs(last.standalone, subject)
+        runs = _name_runs(last.standalone, subject)[:MAX_RETRIED_NAMES]
         if len(runs) < 2:
             return []
         have = set(_subject_terms(core))
@@ -174,17 +178,21 @@ class Conversation:
 
 def _name_runs(text: str, subject: list[str]) -> list[list[str]]:
     """The runs of consecutive words of `text` that are among the names ("Yongle Emperor",
-    "Tibet"), each once, in order."""
+    "Tibet"), each once, in order; a name carried in (the brackets at the end, where
+    carried words stand side by side) one by one."""
     named = {w for name in subject for w in words(name)}
+    asked, _, carried = text.partition(" (")
     runs: list[list[str]] = []
     current: list[str] = []
-    for token in [*_TOKEN.findall(text), ""]:
+    for token in [*_TOKEN.findall(asked), ""]:
         if token and set(words(token)) & named:
             current.append(token)
             continue
         if current and current not in runs:
             runs.append(current)
         current = []
+    seen = {w for run in runs for token in run for w in words(token)}
+    runs += [[w] for w in words(carried) if w in named and w not in seen]
     return runs
 
 
@@ -227,14 +235,17 @@ _PREPOSITIONS = frozenset(["about", "in", "for", "on", "at", "from", "to", "with
 _TOKEN = re.compile(r"[\w'’.-]*\w")
 
 
-def _swapped(core: str, previous: str, subject: list[str]) -> str | None:
+def _swapped(core: str, previous: str, subject: list[str], connected: bool = True) -> str | None:
     """The previous question without the name a follow-up asks the same of instead: its
     first names ("And Stoltenberg?", "And what did Lavrov say?" after "What did Baker say
     about the dollar?"), or those after the follow-up's preposition ("And about Ukraine?"
     after "What did Blinken say about Russia?"). None when the follow-up is not that: it
-    has a pronoun, a date, words other than names, or the previous question no such name."""
+    has a pronoun, a date, words other than names, neither a wh-word nor a word that joins
+    it on (`connected`: "and", "what about"), or the previous question no such name."""
     tokens = _TOKEN.findall(core)
     if not tokens or set(words(core)) & REFERRING or any(_DATE_WORD.fullmatch(t) for t in tokens):
+        return None
+    if not connected and not set(words(core)) & WH_WORDS:  # "Source?" is no name in place of Baker
         return None
     content = [t for t in tokens if is_content(t.lower()) and t.lower() not in WH_WORDS]
     if not content or not all(any(ch.isupper() for ch in t) for t in content):
@@ -305,7 +316,8 @@ def carry_subject(
     if anew:
         carried = [w for name in subject for w in _subject_terms(name) if w not in have]
     else:
-        carried = [w for w in _subject_terms(_swapped(core, previous, subject) or previous) if w not in have]
+        swapped = _swapped(core, previous, subject, _LEADING.match(question.strip()) is not None)
+        carried = [w for w in _subject_terms(swapped or previous) if w not in have]
     if any(_PERIOD_WORD.fullmatch(w) for w in have):  # "February 1987?" after "... in March 1987?"
         carried = [w for w in carried if not _DATE_WORD.fullmatch(w)]
     asked_who = question_class(previous) == "who"

@@ -12,9 +12,10 @@ match: "said on Tuesday" in a Tuesday story) when a verb in the past is near and
 the future follows in its clause ("said on Monday", "Sunday's battle, officers said",
 "last Friday"). Not counted: a weekday with neither ("talks resume Tuesday") or with both
 ("said on Monday it will ..."), a deadline ("by Wednesday"), a future weekday that is the
-article's own (today or in a week), every such day ("the first Wednesday of the month"),
-a weekday in a name ("Black Monday", "expiration Friday", "the Sunday Times") and one
-written with its date ("Tuesday, March 3").
+article's own (today or in a week; "next Tuesday" in a Tuesday story is a week on), every
+such day ("the first Wednesday of the month"), a day in a name ("Black Monday",
+"expiration Friday", "the Sunday Times", "USA Today") and a weekday written with its date
+("Tuesday, March 3"). Clauses end at commas, colons, dashes and sentence ends.
 """
 
 from __future__ import annotations
@@ -75,7 +76,11 @@ _NOT_PAST = frozenset([
 _NEAR_WORDS = 6  # words either side of the day where a verb in the past is looked for
 # The clause before the day, where words of the future are looked for ("Asked if Reagan would
 # discuss it before leaving for the summit on Wednesday"); a deadline says neither
-_CLAUSES = re.compile(r"[,;:—–]|\s-\s")
+# A sentence ends a clause too; not "U.S." or "Mr." ("U.S. Trade Representative ... would meet")
+_SENTENCE_END = r"(?<![A-Z])(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bCo)(?<!\bInc)(?<!\bLtd)[.?!]"
+_CLAUSES = re.compile(rf"[,;:—–…]|\s-\s|(?<={_SENTENCE_END})\s+(?=[\"“A-Z])")
+_ENDS = re.compile(r"[.?!:\"“\-–—]$")  # after such a word, a capital starts a sentence ("NEW YORK - Today's")
+_WINDOW = 300  # characters either side of a day that are read
 _CLAUSE_WORDS = 15
 _DEADLINES = frozenset(["by", "until", "till", "before"])
 # "a Sunday paper", "the Sunday Times", "Monday Night Football": no day of the article's week
@@ -87,58 +92,60 @@ _ASKS_DAY = frozenset(["when", "what:day", "what:date", "which:day", "which:date
 
 def days_named(text: str, published: date) -> list[tuple[str, date]]:
     """(the words as written, the day they name) for each day of the text relative to
-    `published`; what cannot be counted for sure is left out."""
+    `published`; what cannot be counted for sure is left out (and a day before the first
+    or after the last date Python has: an article dated 0001-01-01, a placeholder)."""
     found = []
     for m in _DAY.finditer(text):
-        before = text[: m.start()].split()
-        if before and before[-1].lower().strip("\"'“(") in _HOLIDAYS:
+        try:
+            day = _day_named(text, m, published)
+        except OverflowError:
             continue
-        following = text[m.end() :].split()[:1]
-        named = following and (
-            following[0][:1].isupper()
-            and not m.group(3)
-            or following[0].lower().strip(".,;:") in _NAMED_AFTER
-        )
-        if named:
-            continue
-        which, word = (m.group(1) or "").lower(), m.group(2).lower()
-        if word in _OFFSETS:
-            if which:  # "this today" is no phrase; "last tonight" neither
-                continue
-            found.append((m.group(0), published + timedelta(days=_OFFSETS[word])))
-            continue
-        if _DATED.search(" ".join(before[-_NEAR_WORDS:])) or _WITH_DATE.match(text, m.end()):
-            continue
-        if _no_one_day(before, text[m.end() :].split()[:2]):
-            continue
-        weekday = WEEKDAYS.index(word)
-        clause = _CLAUSES.split(text[: m.start()])[-1].split()[-_CLAUSE_WORDS:]
-        future = which == "next" or (
-            which != "last"
-            and (
-                _FUTURE.search(" ".join(clause)) is not None
-                or _TIMETABLE.search(" ".join(clause[-_NEAR_WORDS:])) is not None
-                or _SOON.search(" ".join(clause[-_SOON_WORDS:])) is not None
-            )
-        )
-        if not future and before and before[-1].lower() in _DEADLINES:  # "by Wednesday, the
-            continue  # dollar climbed"; "settled by Thursday, there will be a strike"
-        after = text[m.end() :].split()[:_NEAR_WORDS]
-        to_come = _FUTURE.search(" ".join(_CLAUSES.split(text[m.end() :])[0].split()[:_CLAUSE_WORDS]))
-        past = any(_past(w) for w in before[-_NEAR_WORDS:] + after) and to_come is None
-        if not future and which != "last" and not past:  # "said on Monday it will": which?
-            continue
-        if future:
-            ahead = (weekday - published.weekday()) % 7
-            if ahead == 0 and which != "next":
-                continue
-            found.append((m.group(0), published + timedelta(days=ahead or 7)))
-        else:
-            back = (published.weekday() - weekday) % 7
-            if back == 0 and which == "last":
-                back = 7
-            found.append((m.group(0), published - timedelta(days=back)))
+        if day is not None:
+            found.append((m.group(0), day))
     return found
+
+
+def _day_named(text: str, m: re.Match[str], published: date) -> date | None:
+    # the words around the day: enough for the clause before it and the verbs near it
+    before = text[max(0, m.start() - _WINDOW) : m.start()].split()
+    after = text[m.end() : m.end() + _WINDOW].split()
+    if before and before[-1].lower().strip("\"'“(") in _HOLIDAYS:
+        return None
+    named = after and (
+        after[0][:1].isupper() and not m.group(3) or after[0].lower().strip(".,;:") in _NAMED_AFTER
+    )
+    which, word = (m.group(1) or "").lower(), m.group(2).lower()
+    if named or (word in _OFFSETS and m.group(2)[:1].isupper() and before and not _ENDS.search(before[-1])):
+        return None  # "the Sunday Times"; "USA Today", "the Today programme"
+    if word in _OFFSETS:  # "this today" is no phrase; "last tonight" neither
+        return None if which else published + timedelta(days=_OFFSETS[word])
+    if _DATED.search(" ".join(before[-_NEAR_WORDS:])) or _WITH_DATE.match(text, m.end()):
+        return None
+    if _no_one_day(before, after[:2]):
+        return None
+    weekday = WEEKDAYS.index(word)
+    clause = _CLAUSES.split(" ".join(before))[-1].split()[-_CLAUSE_WORDS:]
+    future = which == "next" or (
+        which != "last"
+        and (
+            _FUTURE.search(" ".join(clause)) is not None
+            or _TIMETABLE.search(" ".join(clause[-_NEAR_WORDS:])) is not None
+            or _SOON.search(" ".join(clause[-_SOON_WORDS:])) is not None
+        )
+    )
+    if not future and before and before[-1].lower() in _DEADLINES:  # "by Wednesday, the
+        return None  # dollar climbed"; "settled by Thursday, there will be a strike"
+    to_come = _FUTURE.search(" ".join(_CLAUSES.split(" ".join(after))[0].split()[:_CLAUSE_WORDS]))
+    past = any(_past(w) for w in before[-_NEAR_WORDS:] + after[:_NEAR_WORDS]) and to_come is None
+    if not future and which != "last" and not past:  # "said on Monday it will": which?
+        return None
+    if future:
+        ahead = (weekday - published.weekday()) % 7
+        if ahead == 0 and which != "next":
+            return None
+        return published + timedelta(days=ahead or 7)
+    back = (published.weekday() - weekday) % 7
+    return published - timedelta(days=back or (7 if which == "last" else 0))
 
 
 def _no_one_day(before: list[str], after: list[str]) -> bool:
