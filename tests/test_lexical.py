@@ -195,3 +195,29 @@ def test_an_article_without_its_first_chunk_is_dated_from_another(tmp_path: Path
     index.add(["a#h#0", "b#h#1", "c#h#1"], ["x", "y", "z"], metas)
     assert index.first_days() == {"a": 100}
     assert index.days_of(["b", "c"]) == {"b": 200, "c": 2}
+
+
+def test_newest_titles_come_newest_first_and_say_when_unreadable(tmp_path: Path) -> None:
+    index = lexical.LexicalIndex(tmp_path / "t.sqlite", create=True)
+    rows = [
+        ("a", "Old story", 100),
+        ("b", "Newest story", 300),
+        ("c", "Undated story", None),
+        ("d", "Middle", 200),
+    ]
+    index.add(
+        [f"{aid}#1#0" for aid, _, _ in rows],
+        [title for _, title, _ in rows],
+        [
+            {**_meta(f"{aid}#1#0"), "title": title, "published_day": day, "outlet": "Wire"}
+            for aid, title, day in rows
+        ],
+    )
+    assert list(index.newest_titles(10**7, 10)) == [
+        ("b", "Newest story", 300, "Wire"),
+        ("d", "Middle", 200, "Wire"),
+        ("a", "Old story", 100, "Wire"),
+    ]
+    assert [aid for aid, *_ in index.newest_titles(250, 1)] == ["d"]  # up to a day, a limit
+    index._conn().execute("DROP TABLE chunks")
+    assert list(index.newest_titles(10**7, 10)) == [] and index.problem.startswith("reading it failed")

@@ -1,9 +1,11 @@
 """A bounded conversation that turns follow-ups into standalone questions.
 
 In `llm` mode the LLM's condense prompt rewrites the follow-up; in `extractive` mode the
-previous question's subject is carried into a follow-up that leans on it, with the names
-its pronouns most likely point at: the people ("he", "she"), organisations and places
-("they", "it", "there") named in the previous answer (entities spaCy found at index time).
+previous question's subject is carried into a follow-up that leans on it (`carry_subject`):
+its names alone for a new question of "he" or "it", its words but the replaced name for
+"And Stoltenberg?", all its words for more of the same event ("When was that?"), and the
+names the pronouns most likely point at in the previous answer (entities spaCy found at
+index time). A refused follow-up can be asked of each name alone (`one_name_each`).
 
 "Tell me more" (or "more", "go on", "what else?") asks the previous question again for
 what has not been quoted yet: `more_of` gives that question and every sentence the
@@ -167,13 +169,8 @@ class Conversation:
         if len(runs) < 2:
             return []
         have = set(_subject_terms(core))
-        asked = core.rstrip("?").strip()
-        out = []
-        for run in runs:
-            carried = [w for name in run for w in _subject_terms(name) if w not in have]
-            if carried:
-                out.append(f"{asked} ({' '.join(dict.fromkeys(carried))})?")
-        return out
+        carried = [[w for name in run for w in _subject_terms(name) if w not in have] for run in runs]
+        return [_with_carried(core, run_words) for run_words in carried if run_words]
 
 
 def _name_runs(text: str, subject: list[str]) -> list[list[str]]:
@@ -269,8 +266,7 @@ def _swapped(core: str, previous: str, subject: list[str], connected: bool = Tru
 
 def _capitalised(text: str) -> list[str]:
     """The words a question writes with a capital, its first word aside."""
-    tokens = re.findall(r"[\w'’.-]+", text)
-    return [t for t in tokens[1:] if t[:1].isupper()]
+    return [t for t in _TOKEN.findall(text)[1:] if t[:1].isupper()]
 
 
 def _names_pointed_at(
@@ -325,5 +321,9 @@ def carry_subject(
         carried.extend(w for w in _subject_terms(name) if w not in have)
     if not carried:
         return core or question
-    core = core.rstrip("?").strip()
-    return f"{core} ({' '.join(dict.fromkeys(carried))})?"
+    return _with_carried(core, carried)
+
+
+def _with_carried(core: str, carried: list[str]) -> str:
+    """The follow-up with the words it carries in brackets ("Who founded it (nyc)?")."""
+    return f"{core.rstrip('?').strip()} ({' '.join(dict.fromkeys(carried))})?"

@@ -74,15 +74,15 @@ _NOT_PAST = frozenset([
     "exceed", "succeed", "breed", "shed", "weed", "embed",
 ])  # fmt: skip
 _NEAR_WORDS = 6  # words either side of the day where a verb in the past is looked for
-# The clause before the day, where words of the future are looked for ("Asked if Reagan would
-# discuss it before leaving for the summit on Wednesday"); a deadline says neither
-# A sentence ends a clause too; not "U.S." or "Mr." ("U.S. Trade Representative ... would meet")
+# The clause before the day is where words of the future are looked for ("Asked if Reagan
+# would discuss it before leaving for the summit on Wednesday"). A sentence ends a clause
+# too; not "U.S." or "Mr." ("U.S. Trade Representative ... would meet").
 _SENTENCE_END = r"(?<![A-Z])(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bCo)(?<!\bInc)(?<!\bLtd)[.?!]"
 _CLAUSES = re.compile(rf"[,;:—–…]|\s-\s|(?<={_SENTENCE_END})\s+(?=[\"“A-Z])")
 _ENDS = re.compile(r"[.?!:\"“\-–—]$")  # after such a word, a capital starts a sentence ("NEW YORK - Today's")
 _WINDOW = 300  # characters either side of a day that are read
 _CLAUSE_WORDS = 15
-_DEADLINES = frozenset(["by", "until", "till", "before"])
+_DEADLINES = frozenset(["by", "until", "till", "before"])  # a deadline says neither past nor future
 # "a Sunday paper", "the Sunday Times", "Monday Night Football": no day of the article's week
 _NAMED_AFTER = frozenset(["paper", "papers", "newspaper", "newspapers", "edition", "editions"])
 _DATED = re.compile(rf"\b(?:{MONTH_NAME})\.?\s+\d", re.I)  # "March 20, the next expiration Friday"

@@ -117,7 +117,10 @@ def listing_answer(
         if ids != set():
             ids = lexical.articles_with_phrase(written, ids)
     ids = ids or set()
-    days = _days(lexical, ids)
+    days = lexical.first_days() if ids else {}
+    missing = [aid for aid in ids if aid not in days]
+    if missing:
+        days.update(lexical.days_of(missing))
     outlets = lexical.outlets_of(ids) if ids and scope.outlet else {}
     metadata = {
         aid: {"published_day": days.get(aid), "published": "", "outlet": outlets.get(aid, "")} for aid in ids
@@ -131,16 +134,6 @@ def listing_answer(
         chunks = [Passage.of_hit(h) for h in lexical.article_chunks(aid)]
         found.append(Listed(aid, chunks[0].metadata if chunks else metadata[aid], chunks))
     return _listed(question, topic, terms, found, len(kept), quoted, exact)
-
-
-def _days(lexical: LexicalIndex, ids: set[str]) -> dict[str, int | None]:
-    """The day of each article, from the day index; from another chunk for an article
-    whose first chunk is not held."""
-    days = lexical.first_days() if ids else {}
-    missing = [aid for aid in ids if aid not in days]
-    if missing:
-        days.update(lexical.days_of(missing))
-    return days
 
 
 def newest_titled_day(lexical: LexicalIndex, topic: str, scope: Scope) -> int | None:
