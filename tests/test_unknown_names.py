@@ -9,9 +9,9 @@ from click.testing import CliRunner
 
 from bot.cli import cli
 from index.query.engine import Engine
-from index.query.unknown import distance, question_names, unknown_names
+from index.query.unknown import distance, question_names, unknown_names, unstated_names
 from index.settings import Settings
-from index.text import stem
+from index.text import stem, word_spans
 
 
 def names(question: str) -> list[str]:
@@ -138,3 +138,51 @@ def test_a_name_only_the_title_holds_is_found(engine_over: Any) -> None:
     assert engine.ask("Who scored the winner in the north Leeds derby?").text.endswith(
         "None of them mentions “Leeds”."
     )
+
+
+def article_terms(text: str) -> set[str]:
+    return {term for _, _, term, _ in word_spans(text)}
+
+
+@pytest.mark.parametrize(
+    ("question", "article", "expected"),
+    [
+        (
+            "How many people died in the Chile earthquake?",
+            "The Red Cross says 300 people died in the earthquake in Ecuador.",
+            ("Chile",),
+        ),
+        ("How many people died in the Ecuador earthquake?", "300 died in Ecuador's earthquake.", ()),
+        ("Is Iran buying the oil?", "Iraq is buying the oil.", ("Iran",)),  # one letter, another country
+        ("What did Blinken say?", "Tony Blincoln said so.", ()),  # the consonants of a name the article has
+        ("What did Lavrov tell Kyiv?", "Lavrov spoke to a cave diver.", ("Kyiv",)),  # too few consonants
+        ("What did the Scottish market bring in?", "The film took 41 mln pounds in the UK.", ()),
+        ("What did Bedford-Isuzu make?", "Bedford and Isuzu will make vans.", ()),  # in parts
+    ],
+)
+def test_unstated_names(question: str, article: str, expected: tuple[str, ...]) -> None:
+    assert unstated_names(question, article_terms(article)) == expected
+
+
+def test_an_answer_from_an_article_that_never_names_the_subject_is_refused(engine_over: Any) -> None:
+    """Another story's facts are not an answer: the Chile earthquake is not Ecuador's,
+    though Chile is in the collection (a copper story) and every other word matches."""
+    engine = engine_over({
+        "quake.md": "---\ntitle: Ecuador counts the cost of the earthquake\n---\n"
+        "QUITO, March 11 - The Red Cross says that at least 300 people died and 4,000 are missing "
+        "after the earthquake. The quake destroyed a stretch of the oil pipeline.\n",
+        "copper.md": "---\ntitle: Chile copper output rises\n---\n"
+        "SANTIAGO, March 12 - Chile's copper output rose 4 pct in February, the mining ministry said.\n",
+    })  # fmt: skip
+    answer = engine.ask("How many people died in the Chile earthquake?")
+    assert answer.abstained
+    assert answer.text == (
+        "I couldn't find that in the articles. The articles that match it best never mention “Chile”."
+    )
+    answer = engine.ask("How many people died in the Ecuador earthquake?")
+    assert not answer.abstained and "300 people died" in answer.text
+
+
+def test_a_name_inside_a_hyphenated_word_is_stated() -> None:
+    terms = article_terms("Ciba-Geigy AG said it would form a venture in Wilkes-Barre with Allied-Signal.")
+    assert unstated_names("Who did Phillips and Ciba tell in Barre about Signal?", terms) == ("Phillips",)

@@ -130,9 +130,20 @@ def never_mentioned(question: str, names: tuple[str, ...], passages: list[Passag
     """The refusal when the question names something no article mentions: say which
     name, so a misspelling or another name for it can be tried (index.query.unknown)."""
     answer = abstain(question, passages, mode)
+    answer.text = f"{NOT_FOUND} None of them mentions {_listed(names)}."
+    return answer
+
+
+def _listed(names: tuple[str, ...]) -> str:
     quoted = [f"“{name}”" for name in names]
-    listed = quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
-    answer.text = f"{NOT_FOUND} None of them mentions {listed}."
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+
+
+def named_elsewhere(question: str, names: tuple[str, ...], passages: list[Passage], mode: str) -> Answer:
+    """The refusal when the article that best matches the question never names what it
+    asks about (other articles do): another story's facts would be quoted."""
+    answer = abstain(question, passages, mode)
+    answer.text = f"{NOT_FOUND} The articles that match it best never mention {_listed(names)}."
     return answer
 
 

@@ -16,6 +16,7 @@ from index.query.answer import (
     abstain,
     extractive_answer,
     further_answer,
+    named_elsewhere,
     never_mentioned,
     not_english,
     role_not_named,
@@ -559,6 +560,8 @@ class Engine:
             return never_mentioned(question, reading.unknown, reading.passages, mode)
         if reading.role:
             return role_not_named(question, reading.role, reading.passages, mode)
+        if reading.elsewhere and topic is None:
+            return named_elsewhere(question, reading.elsewhere, reading.passages, mode)
         model = self._reader.model if self._reader else None
         if model is None or (topic is None and reading.answerable < model.answer_threshold):
             return abstain(question, reading.passages, mode)

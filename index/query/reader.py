@@ -33,7 +33,7 @@ from index.query.scope import Scope
 from index.query.spelling import months_as_written, respelt
 from index.query.titles import without_other_titles
 from index.query.truecase import truecase, uncased
-from index.query.unknown import unknown_names
+from index.query.unknown import unknown_names, unstated_names
 from index.store.chroma import chunk_id
 from index.store.sentences import SentenceStore
 from index.text import stem
@@ -58,6 +58,8 @@ class Reading:
     first: int | None = None  # the row to quote first, when not the likeliest (AnswerModel.first)
     unknown: tuple[str, ...] = ()  # names of the question no article mentions (index.query.unknown)
     role: str = ""  # a role asked about that no article about its subject names (index.query.roles)
+    # names of the question the article it would quote first never states (unknown.unstated_names)
+    elsewhere: tuple[str, ...] = ()
 
     def ranked_rows(self) -> list[tuple[float, Row]]:
         """Rows by probability, the one chosen to be quoted first ahead of them."""
@@ -175,6 +177,17 @@ class Reader:
         else:
             first = model.first_sentence(X, probabilities)
             first = naming_first(g.question, rows, probabilities, first, model, X)
+        # Quoted from an article that never names what the question is about, the answer
+        # would be another story's ("the Chile earthquake" answered with Ecuador's toll):
+        # `naming_first` has looked for a likely sentence of an article that names it. Names
+        # as typed: capitals restored to a lower-cased question are guesses ("sharp's New").
+        elsewhere = (
+            unstated_names(g.question.text, rows[first].article.terms)
+            if first is not None and not answering and not ruled_out
+            else ()
+        )
+        if elsewhere:
+            answerable = 0.0
         passages = self._rank_passages(g.pool, rows, probabilities, first)
         return Reading(
             g.question,
@@ -188,6 +201,7 @@ class Reader:
             first,
             g.unknown,
             role=role,
+            elsewhere=elsewhere,
         )
 
     def _vectors(self, text: str, encoded: Any, idf: dict[str, float]) -> QuestionVectors:

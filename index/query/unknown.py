@@ -24,6 +24,15 @@ for "New York City", "U.S." for "US"), short codes and measures ("Q1", "G7", "10
 ordinals, months and weekdays (the period check's), contractions ("Aren't"), and every
 capitalised word of a question written in title case or capitals (there capitals do not
 mark names). A question typed in lower case has no names here.
+
+`unstated_names` asks the same of the one article an answer would quote from: "How many
+died in the Kashmir earthquake?" over a collection that reports the tsunami's toll, and
+Kashmir only in other stories, must not be answered with the tsunami's figures. One
+article is a small sample of a name's spellings, so two more are allowed there: a name
+written with the consonants of one of the article's words ("Blinken", "Blincoln";
+three consonants or more: "Kiev" and "cave" share theirs), and adjectives of a people
+the table of demonyms lacks ("Scottish", "European"), which an article often says
+otherwise ("the UK market"), are not counted as missing.
 """
 
 from __future__ import annotations
@@ -34,7 +43,7 @@ from collections.abc import Callable, Iterable
 from index.dates import MONTH_NAME
 from index.query.acronyms import asked_long_forms
 from index.query.demonyms import other_forms
-from index.text import is_content, joined_terms, letters_and_digits, stem, word_spans
+from index.text import fold, is_content, joined_terms, letters_and_digits, stem, word_spans
 
 _SKIP = re.compile(
     rf"(?:{MONTH_NAME}|monday|tuesday|wednesday|thursday|friday|saturday|sunday|\d+(?:st|nd|rd|th|s))$", re.I
@@ -44,6 +53,8 @@ _CONTRACTION = re.compile(r"n['’]t$", re.I)
 _TITLE_CASE = 0.7  # this share of the words after the first capitalised: title case
 _SPLIT_MIN = 4  # each part of a word written as two ("Fox" + "conn" is no "Foxconn")
 _FUZZY = ((8, 2), (5, 1))  # (name length at least, letters it may differ by)
+_PEOPLE = re.compile(r"(?:ish|ese|ian|ean)$", re.I)  # "Scottish", "Lebanese", "European"
+_SOUNDS = ((r"ph", "f"), (r"ck", "k"), (r"[cq]", "k"), (r"z", "s"))
 
 
 def question_names(text: str) -> list[tuple[str, str]]:
@@ -153,3 +164,51 @@ def distance(a: str, b: str, limit: int) -> int:
             return limit + 1
         previous = current
     return previous[-1]
+
+
+def unstated_names(text: str, terms: set[str]) -> tuple[str, ...]:
+    """The question's names (as `unknown_names` reads them) that one article never states:
+    terms are the article's own, its title's included. A term written with hyphens holds
+    its parts too ("Ciba" and "Geigy" in "Ciba-Geigy", "Iraq" in "Iran-Iraq"), as the
+    collection's count does when any other article writes the part alone."""
+    split = [re.split(r"[-/]", term) for term in terms if "-" in term or "/" in term]
+    terms = terms | {form for parts in split for part in parts[:-1] if part for form in (part, stem(part))}
+    # the last part was stemmed with the whole word ("allied-sign"): a stem of its own
+    last = {parts[-1] for parts in split if len(parts[-1]) >= 3}
+
+    def frequencies(wanted: Iterable[str]) -> dict[str, int]:
+        return {t: int(t in terms or any(t.startswith(end) for end in last)) for t in wanted}
+
+    def near(term: str, within: int) -> list[str]:
+        return [t for t in terms if t[:1] == term[:1] and abs(len(t) - len(term)) <= within]
+
+    return tuple(
+        name
+        for name in unknown_names(text, frequencies, near)
+        if not _PEOPLE.search(name) and not _sounds_like_one(name, terms)
+    )
+
+
+def _consonants(word: str) -> str:
+    """The word's first letter and the consonants after it, each run once, letters that
+    sound alike made one ("Blinken" and "Blincoln": "blnkn", "blnkln")."""
+    word = fold(word)
+    for pattern, plain in _SOUNDS:
+        word = re.sub(pattern, plain, word)
+    rest = re.sub(r"[^a-z]|[aeiouyhw]", "", word[1:])
+    return re.sub(r"(.)\1+", r"\1", word[:1] + rest)
+
+
+def _sounds_like_one(name: str, terms: set[str]) -> bool:
+    """Whether some term has the name's consonants (or, for five and more, all but one)."""
+    own = _consonants(name)
+    if len(own) < 3:
+        return False
+    limit = 1 if len(own) >= 5 else 0
+    for term in terms:
+        if term[:1] != fold(name)[:1] or abs(len(term) - len(name)) > 3:
+            continue
+        other = _consonants(term)
+        if abs(len(other) - len(own)) <= limit and distance(own, other, limit) <= limit:
+            return True
+    return False
