@@ -30,7 +30,7 @@ died in the Kashmir earthquake?" over a collection that reports the tsunami's to
 Kashmir only in other stories, must not be answered with the tsunami's figures. One
 article is a small sample of a name's spellings, so two more are allowed there: a name
 written with the consonants of one of the article's words ("Blinken", "Blincoln";
-three consonants or more: "Kiev" and "cave" share theirs), and adjectives of a people
+"Kyiv", "Kiev": with two, the same length and first letter), and adjectives of a people
 the table of demonyms lacks ("Scottish", "European"), which an article often says
 otherwise ("the UK market"), are not counted as missing.
 """
@@ -200,13 +200,14 @@ def _consonants(word: str) -> str:
 
 
 def _sounds_like_one(name: str, terms: set[str]) -> bool:
-    """Whether some term has the name's consonants (or, for five and more, all but one)."""
+    """Whether some term has the name's consonants (or, for five and more, all but one);
+    with two, only a term of the name's length ("Kyiv", "Kiev")."""
     own = _consonants(name)
-    if len(own) < 3:
+    if len(own) < 2:
         return False
     limit = 1 if len(own) >= 5 else 0
     for term in terms:
-        if term[:1] != fold(name)[:1] or abs(len(term) - len(name)) > 3:
+        if term[:1] != fold(name)[:1] or abs(len(term) - len(name)) > (3 if len(own) > 2 else 0):
             continue
         other = _consonants(term)
         if abs(len(other) - len(own)) <= limit and distance(own, other, limit) <= limit:
