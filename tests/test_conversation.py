@@ -248,6 +248,23 @@ def test_extractive_follow_up_is_understood_in_context(built_index: Settings, on
     assert follow.question == "which stage of construction is it in?"
 
 
+def test_a_name_typed_in_lower_case_takes_the_place_of_the_previous_one(
+    built_index: Settings, onnx_model: Any
+) -> None:
+    """Chat users type "and stoltenberg?": the articles' capitals say it is a name, so it
+    asks the previous question of Stoltenberg instead of Lavrov, as "And Stoltenberg?" does."""
+    engine = Engine(built_index, embed_model=onnx_model)
+    for first in ("What did Lavrov demand?", "what did lavrov demand?"):
+        conv = Conversation()
+        engine.ask(first, conversation=conv)
+        follow = engine.ask("and stoltenberg?", conversation=conv)
+        assert follow.standalone_question == "Stoltenberg (demand)?"
+        assert "Stoltenberg" in follow.text.split("\n")[0]
+    conv = Conversation()
+    engine.ask("What did Lavrov demand?", conversation=conv)  # not a name: the subject is carried
+    assert engine.ask("and the dollar?", conversation=conv).standalone_question == "the dollar (lavrov demand)?"
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

@@ -21,7 +21,7 @@ from index.query.answer import (
     not_english,
     role_not_named,
 )
-from index.query.conversation import wants_more
+from index.query.conversation import REFERRING, is_follow_up, wants_more
 from index.query.days import asks_for_a_day, days_note
 from index.query.digest import WINDOW, digest_answer, digest_request, openings_of, outlet_asked
 from index.query.listing import listing_answer, listing_topic, newest_titled_day
@@ -37,12 +37,12 @@ from index.query.smalltalk import (
     without_greeting,
     without_preamble,
 )
-from index.query.truecase import unshouted
+from index.query.truecase import uncased, unshouted
 from index.settings import Settings
 from index.store import lexical
 from index.store.chroma import REBUILD_HINT, open_active, read_state, state_signature
 from index.store.sentences import SentenceStore
-from index.text import content_terms, without_surrogates
+from index.text import content_terms, is_content, without_surrogates, words
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from index.query.conversation import Conversation
 
 ANSWERERS = ("learned", "heuristic")  # heuristic: the baseline `newsdesk eval` compares against
+MAX_CASED_WORDS = 4  # a lower-cased follow-up longer than this asks anew: its words are read as typed
 
 
 def validate_question(question: str, max_chars: int) -> str:
@@ -341,7 +342,7 @@ class Engine:
         if more is not None:
             standalone = more[0]
         elif conversation is not None and not self._stands_alone(text, mode):
-            standalone = conversation.standalone(text, self._condenser(mode))
+            standalone = conversation.standalone(self._names_cased(text, mode), self._condenser(mode))
         follows = conversation is not None and conversation.last_answer is not None
         empty = subjectless(standalone, more is None and wants_more(text), follows)
         if empty is not None and mode != "llm":  # an LLM's condenser resolves these itself
@@ -403,6 +404,20 @@ class Engine:
             return lexical is not None and not lexical.problem and lexical.has_outlet(outlet_key(outlet))
 
         return bool(self._guarded(run))
+
+    def _names_cased(self, text: str, mode: str) -> str:
+        """A follow-up typed in lower case with the capitals the articles give its words, so
+        "and stoltenberg?" asks the previous question of Stoltenberg, as "And Stoltenberg?"
+        does ("and the dollar?" stays as typed: the articles write "dollar" so). Only for one
+        that names no pronoun; read as a question of its own (`read`, cached)."""
+        if mode == "llm" or not uncased(text) or not is_follow_up(text) or set(words(text)) & REFERRING:
+            return text
+        if len([w for w in words(text) if is_content(w)]) > MAX_CASED_WORDS:
+            return text
+        try:
+            return self.read(text).question.as_read
+        except NewsdeskError:
+            return text
 
     @staticmethod
     def _stands_alone(question: str, mode: str) -> bool:
