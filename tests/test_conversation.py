@@ -262,7 +262,9 @@ def test_a_name_typed_in_lower_case_takes_the_place_of_the_previous_one(
         assert "Stoltenberg" in follow.text.split("\n")[0]
     conv = Conversation()
     engine.ask("What did Lavrov demand?", conversation=conv)  # not a name: the subject is carried
-    assert engine.ask("and the dollar?", conversation=conv).standalone_question == "the dollar (lavrov demand)?"
+    assert (
+        engine.ask("and the dollar?", conversation=conv).standalone_question == "the dollar (lavrov demand)?"
+    )
 
 
 @pytest.mark.parametrize(
