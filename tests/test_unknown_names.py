@@ -160,6 +160,9 @@ def article_terms(text: str) -> set[str]:
         ("What did Lavrov tell Kyiv?", "Lavrov's keynote.", ("Kyiv",)),
         ("What did the Scottish market bring in?", "The film took 41 mln pounds in the UK.", ()),
         ("What did Bedford-Isuzu make?", "Bedford and Isuzu will make vans.", ()),  # in parts
+        ("Why did the Fed add reserves?", "The Federal Reserve added reserves.", ()),  # a short name's start
+        ("What did Oman sell?", "Omani crude was sold.", ()),
+        ("Why did Chrysler add jobs?", "Chryslerville added jobs.", ("Chrysler",)),  # only short names
     ],
 )
 def test_unstated_names(question: str, article: str, expected: tuple[str, ...]) -> None:

@@ -32,7 +32,8 @@ article is a small sample of a name's spellings, so two more are allowed there: 
 written with the consonants of one of the article's words ("Blinken", "Blincoln";
 "Kyiv", "Kiev": with two, the same length and first letter), and adjectives of a people
 the table of demonyms lacks ("Scottish", "European"), which an article often says
-otherwise ("the UK market"), are not counted as missing.
+otherwise ("the UK market"), are not counted as missing, and a name of up to five letters
+may be the start of one of its words ("Fed" of "Federal Reserve").
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ _TITLE_CASE = 0.7  # this share of the words after the first capitalised: title 
 _SPLIT_MIN = 4  # each part of a word written as two ("Fox" + "conn" is no "Foxconn")
 _FUZZY = ((8, 2), (5, 1))  # (name length at least, letters it may differ by)
 _PEOPLE = re.compile(r"(?:ish|ese|ian|ean)$", re.I)  # "Scottish", "Lebanese", "European"
+_SHORT_NAME = 5  # letters: a name this short may be the start of the article's word
 _SOUNDS = ((r"ph", "f"), (r"ck", "k"), (r"[cq]", "k"), (r"z", "s"))
 
 
@@ -185,8 +187,17 @@ def unstated_names(text: str, terms: set[str]) -> tuple[str, ...]:
     return tuple(
         name
         for name in unknown_names(text, frequencies, near)
-        if not _PEOPLE.search(name) and not _sounds_like_one(name, terms)
+        if not _PEOPLE.search(name) and not _sounds_like_one(name, terms) and not _shortened(name, terms)
     )
+
+
+def _shortened(name: str, terms: set[str]) -> bool:
+    """A short name as the start of a longer word of the article: "Fed" of "Federal",
+    "Cuba" of "Cuban", "Oman" of "Omani"."""
+    term = stem(fold(name))
+    if not 3 <= len(term) <= _SHORT_NAME:
+        return False
+    return any(t.startswith(term) and len(t) - len(term) <= _SHORT_NAME - 1 for t in terms)
 
 
 def _consonants(word: str) -> str:
