@@ -26,7 +26,7 @@ from index.query.days import asks_for_a_day, days_note
 from index.query.digest import WINDOW, digest_answer, digest_request, openings_of, outlet_asked
 from index.query.listing import listing_answer, listing_topic, newest_titled_day
 from index.query.overview import overview_answer, overview_topic, title_names
-from index.query.question import plain_question, question_names
+from index.query.question import WH_WORDS, plain_question, question_names
 from index.query.reader import Reader, Reading
 from index.query.retrieval import HybridRetriever, Passage
 from index.query.scope import Scope, with_scope_note
@@ -412,8 +412,8 @@ class Engine:
         that names no pronoun; read as a question of its own (`read`, cached)."""
         if mode == "llm" or not uncased(text) or not is_follow_up(text) or set(words(text)) & REFERRING:
             return text
-        if len([w for w in words(text) if is_content(w)]) > MAX_CASED_WORDS:
-            return text
+        if not 0 < len([w for w in words(text) if is_content(w) and w not in WH_WORDS]) <= MAX_CASED_WORDS:
+            return text  # "why?" has no word to case
         try:
             return self.read(text).question.as_read
         except NewsdeskError:
