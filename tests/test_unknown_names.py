@@ -163,6 +163,17 @@ def article_terms(text: str) -> set[str]:
         ("Why did the Fed add reserves?", "The Federal Reserve added reserves.", ()),  # a short name's start
         ("What did Oman sell?", "Omani crude was sold.", ()),
         ("Why did Chrysler add jobs?", "Chryslerville added jobs.", ("Chrysler",)),  # only short names
+        ("What did Niger sell?", "Nigeria sold oil.", ("Niger",)),  # not a people's ending
+        ("What did Bush say?", "Business leaders spoke.", ("Bush",)),  # "busi": not only vowels differ
+        ("What did Kohl say?", "Troops kill.", ("Kohl",)),
+        ("What did Reagan say?", "The region spoke.", ("Reagan",)),
+        ("What did Manila say?", "A one-man show.", ("Manila",)),  # a hyphen's last part is no prefix
+        ("What did Dean say?", "Jones said so.", ("Dean",)),  # a given name, not a people's adjective
+        ("How many cars did Nissan sell in the United States?", "Nissan sold 3,358 U.S. cars.", ()),
+        ("What did American farmers sell?", "U.S. farmers sold wheat.", ()),
+        ("Chile's earthquake killed how many?", "The earthquake in Ecuador killed 300.", ("Chile",)),
+        ("Chile (people died earthquake)?", "300 people died in Ecuador's earthquake.", ("Chile",)),
+        ("Who asked the Kremlin?", "Ask the Kremlin.", ()),  # an ordinary first word is no name
     ],
 )
 def test_unstated_names(question: str, article: str, expected: tuple[str, ...]) -> None:
@@ -188,6 +199,39 @@ def test_an_answer_from_an_article_that_never_names_the_subject_is_refused(engin
     assert not answer.abstained and "300 people died" in answer.text
 
 
+def test_the_outlet_a_question_names_is_stated() -> None:
+    terms = article_terms("Chad said 1,269 Libyan soldiers were killed at Ouadi Doum.")
+    question = "According to Reuters, how many Libyan soldiers were killed at Ouadi Doum?"
+    assert unstated_names(question, terms) == ("Reuters",)
+    assert unstated_names(question, terms, "Reuters") == ()
+
+
 def test_a_name_inside_a_hyphenated_word_is_stated() -> None:
     terms = article_terms("Ciba-Geigy AG said it would form a venture in Wilkes-Barre with Allied-Signal.")
     assert unstated_names("Who did Phillips and Ciba tell in Barre about Signal?", terms) == ("Phillips",)
+
+
+def test_a_name_most_articles_hold_is_not_checked_in_the_one_quoted(
+    engine_over: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A wire writes "domestic sales" where the question says "Britain's sales": a name in
+    one article in twenty says little by its absence from one more."""
+    import index.query.reader as reader
+
+    monkeypatch.setattr(reader, "COMMON_NAME_ARTICLES", 2)
+    others = {
+        f"{n}.md": f"---\ntitle: Britain story {n}\n---\nBritain's {topic} rose in March, officials said.\n"
+        for n, topic in enumerate(["exports", "imports", "output"])
+    }
+    engine = engine_over({
+        "cars.md": "---\ntitle: Car sales fall\n---\nDomestic car sales fell 9.2 pct in March to 7,654 cars, "
+        "the motor trade association said. Dealers blamed higher prices for the fall in car sales.\n",
+        "chile.md": "---\ntitle: Chile copper\n---\nChile's copper output rose in March, the ministry said.\n",
+        **others,
+    })  # fmt: skip
+    answer = engine.ask("By how much did Britain's domestic car sales fall in March?")
+    assert not answer.abstained and "9.2 pct" in answer.text
+    assert (
+        "never mention “Chile”"
+        in engine.ask("By how much did Chile's domestic car sales fall in March?").text
+    )

@@ -36,13 +36,16 @@ from index.query.truecase import truecase, uncased
 from index.query.unknown import unknown_names, unstated_names
 from index.store.chroma import chunk_id
 from index.store.sentences import SentenceStore
-from index.text import stem
+from index.text import fold, stem
 
 # Below this, the likeliest sentence left is no answer whatever the abstain model says.
 # Read off the SQuAD training questions, not the dev sets: of the 3,804 answerable ones the
 # shipped weights answer, none has its likeliest sentence under 0.05 (one under 0.08); 5
 # of the 139 unanswerable ones it answers do (docs/answer-quality.md: "The least likely answer").
 LEAST_LIKELY = 0.05
+# A name this many articles hold (and this share of them) is not checked in the one quoted
+COMMON_NAME_ARTICLES = 50
+COMMON_NAME_SHARE = 0.05
 
 
 @dataclass
@@ -145,6 +148,16 @@ class Reader:
         found = sorted(t for t, n in self._frequencies(forms).items() if n) if forms else []
         return " ".join([text, *(t.upper() for t in found)])
 
+    def _uncommon(self, names: tuple[str, ...]) -> tuple[str, ...]:
+        """The names not among the collection's most common: a wire writes "domestic sales"
+        where a question says "United States sales", and a name in one article in twenty
+        says little by its absence from one more."""
+        if not names:
+            return names
+        df, total = self.sentences.document_frequencies([stem(fold(name)) for name in names])
+        common = max(COMMON_NAME_ARTICLES, COMMON_NAME_SHARE * total)
+        return tuple(name for name in names if df.get(stem(fold(name)), 0) < common)
+
     def _frequencies(self, terms: Iterable[str]) -> dict[str, int]:
         return self.sentences.document_frequencies(terms)[0]
 
@@ -180,9 +193,12 @@ class Reader:
         # Quoted from an article that never names what the question is about, the answer
         # would be another story's ("the Chile earthquake" answered with Ecuador's toll):
         # `naming_first` has looked for a likely sentence of an article that names it. Names
-        # as typed: capitals restored to a lower-cased question are guesses ("sharp's New").
+        # as typed: capitals the reader restores to a lower-cased question are guesses
+        # ("sharp's New"); a follow-up's are the articles' own (`Engine._names_cased`).
         elsewhere = (
-            unstated_names(g.question.text, rows[first].article.terms)
+            self._uncommon(
+                unstated_names(g.question.text, rows[first].article.terms, _source_of(rows[first].article))
+            )
             if first is not None and not answering and not ruled_out
             else ()
         )
@@ -282,6 +298,12 @@ def _states(article: Article, names: frozenset[str], question: Question) -> bool
     return missing <= spelled and all(
         spelled_out(a, (s.stored.text for s in article.sentences)) for a in missing
     )
+
+
+def _source_of(article: Article) -> str:
+    """The article's outlet and author, as its metadata gives them."""
+    meta = article.passages[0].metadata if article.passages else {}
+    return " ".join(str(meta.get(key, "")) for key in ("outlet", "author"))
 
 
 def naming_first(

@@ -25,15 +25,16 @@ ordinals, months and weekdays (the period check's), contractions ("Aren't"), and
 capitalised word of a question written in title case or capitals (there capitals do not
 mark names). A question typed in lower case has no names here.
 
-`unstated_names` asks the same of the one article an answer would quote from: "How many
+`unstated_names` asks the same of the one article an answer would open with: "How many
 died in the Kashmir earthquake?" over a collection that reports the tsunami's toll, and
 Kashmir only in other stories, must not be answered with the tsunami's figures. One
-article is a small sample of a name's spellings, so two more are allowed there: a name
-written with the consonants of one of the article's words ("Blinken", "Blincoln";
-"Kyiv", "Kiev": with two, the same length and first letter), and adjectives of a people
-the table of demonyms lacks ("Scottish", "European"), which an article often says
-otherwise ("the UK market"), are not counted as missing, and a name of up to five letters
-may be the start of one of its words ("Fed" of "Federal Reserve").
+article is a small sample of a name's spellings, so more counts as stating a name there:
+the same letters but for vowels ("Kyiv", "Kiev"), all the consonants of a long name but
+one ("Blinken", "Blincoln"), a short name that starts a word with a people's or a
+word's ending ("Fed" of "Federal", "Omani"), "U.S." for "United States" or "American",
+the article's outlet and author ("According to Reuters, ..."); adjectives of a people the
+table of demonyms lacks ("Scottish", "European"), which an article often says otherwise
+("the UK market"), are not checked.
 """
 
 from __future__ import annotations
@@ -55,6 +56,15 @@ _TITLE_CASE = 0.7  # this share of the words after the first capitalised: title 
 _SPLIT_MIN = 4  # each part of a word written as two ("Fox" + "conn" is no "Foxconn")
 _FUZZY = ((8, 2), (5, 1))  # (name length at least, letters it may differ by)
 _PEOPLE = re.compile(r"(?:ish|ese|ian|ean)$", re.I)  # "Scottish", "Lebanese", "European"
+_PEOPLE_LETTERS = 7  # "Dean", "Brian", "Julian" are given names
+_ENDINGS = frozenset(["i", "n", "an", "ian", "ese", "er"])  # "Omani", "Cuban", "feder(al)"
+_VOWELS = frozenset("aeiouy")
+_NAMED_FIRST = re.compile(r"[A-Z][\w-]*(?:['’]s\b| \()")  # "Chile's ...", "Chile (...)?"
+# Stems of names an article writes short, and those of the short forms
+_WRITTEN_SHORT = (
+    (frozenset(["u.", "us", "usa", "u.s.a"]), frozenset(["unit", "state", "america", "american"])),
+    (frozenset(["u.k", "uk"]), frozenset(["unit", "kingdom", "britain", "british"])),
+)
 _SHORT_NAME = 5  # letters: a name this short may be the start of the article's word
 _SOUNDS = ((r"ph", "f"), (r"ck", "k"), (r"[cq]", "k"), (r"z", "s"))
 
@@ -168,36 +178,54 @@ def distance(a: str, b: str, limit: int) -> int:
     return previous[-1]
 
 
-def unstated_names(text: str, terms: set[str]) -> tuple[str, ...]:
+def unstated_names(text: str, terms: set[str], source: str = "") -> tuple[str, ...]:
     """The question's names (as `unknown_names` reads them) that one article never states:
-    terms are the article's own, its title's included. A term written with hyphens holds
-    its parts too ("Ciba" and "Geigy" in "Ciba-Geigy", "Iraq" in "Iran-Iraq"), as the
-    collection's count does when any other article writes the part alone."""
+    terms are the article's own, its title's included; source: its outlet and author, which
+    a question may name ("According to Reuters, ..."). A term written with hyphens holds its
+    parts too ("Ciba" and "Geigy" in "Ciba-Geigy", "Iraq" in "Iran-Iraq"), as the
+    collection's count does when any other article writes the part alone. The first word is
+    a name here when it is written as one: "Chile's earthquake ...", or a follow-up's
+    "Chile (people died earthquake)?"."""
     split = [re.split(r"[-/]", term) for term in terms if "-" in term or "/" in term]
     terms = terms | {form for parts in split for part in parts[:-1] if part for form in (part, stem(part))}
-    # the last part was stemmed with the whole word ("allied-sign"): a stem of its own
+    terms |= {term for _, _, term, _ in word_spans(source)}
+    for written, forms in _WRITTEN_SHORT:  # "United States" and "American" where it writes "U.S."
+        if terms & written:
+            terms |= forms
+    # the last part was stemmed with the whole word ("allied-sign" for "Allied-Signal")
     last = {parts[-1] for parts in split if len(parts[-1]) >= 3}
 
     def frequencies(wanted: Iterable[str]) -> dict[str, int]:
-        return {t: int(t in terms or any(t.startswith(end) for end in last)) for t in wanted}
+        return {
+            t: int(t in terms or any(t.startswith(e) and len(t) - len(e) <= 2 for e in last)) for t in wanted
+        }
 
     def near(term: str, within: int) -> list[str]:
         return [t for t in terms if t[:1] == term[:1] and abs(len(t) - len(term)) <= within]
 
+    if _NAMED_FIRST.match(text):
+        text = f"and {text}"  # `question_names` skips the first word: a capital says nothing there
     return tuple(
         name
         for name in unknown_names(text, frequencies, near)
-        if not _PEOPLE.search(name) and not _sounds_like_one(name, terms) and not _shortened(name, terms)
+        if not _of_a_people(name) and not _spelt_otherwise(name, terms) and not _shortened(name, terms)
     )
 
 
+def _of_a_people(name: str) -> bool:
+    """An adjective of a people the demonym table lacks ("Scottish", "European"); not a
+    short given name ("Dean", "Brian", "Julian")."""
+    return len(name) >= _PEOPLE_LETTERS and _PEOPLE.search(name) is not None
+
+
 def _shortened(name: str, terms: set[str]) -> bool:
-    """A short name as the start of a longer word of the article: "Fed" of "Federal",
-    "Cuba" of "Cuban", "Oman" of "Omani"."""
+    """A short name as the start of one of the article's words, with an ending that makes
+    one: "Fed" of "Federal", "Cuba" of "Cuban", "Oman" of "Omani" (not "Niger" of
+    "Nigeria", "Bush" of "bushels")."""
     term = stem(fold(name))
     if not 3 <= len(term) <= _SHORT_NAME:
         return False
-    return any(t.startswith(term) and len(t) - len(term) <= _SHORT_NAME - 1 for t in terms)
+    return any(t.startswith(term) and t[len(term) :] in _ENDINGS for t in terms)
 
 
 def _consonants(word: str) -> str:
@@ -210,17 +238,21 @@ def _consonants(word: str) -> str:
     return re.sub(r"(.)\1+", r"\1", word[:1] + rest)
 
 
-def _sounds_like_one(name: str, terms: set[str]) -> bool:
-    """Whether some term has the name's consonants (or, for five and more, all but one);
-    with two, only a term of the name's length ("Kyiv", "Kiev")."""
-    own = _consonants(name)
-    if len(own) < 2:
-        return False
-    limit = 1 if len(own) >= 5 else 0
+def _spelt_otherwise(name: str, terms: set[str]) -> bool:
+    """Whether the article writes the name another way: the same letters but for vowels
+    ("Kyiv", "Kiev"; not "Bush" for "busi", the stem of "business"), or, for a name of five
+    consonants or more, all of them but one ("Blinken", "Blincoln")."""
+    own = stem(fold(name))
+    skeleton = _consonants(own)
     for term in terms:
-        if term[:1] != fold(name)[:1] or abs(len(term) - len(name)) > (3 if len(own) > 2 else 0):
+        if term[:1] != own[:1]:
             continue
-        other = _consonants(term)
-        if abs(len(other) - len(own)) <= limit and distance(own, other, limit) <= limit:
+        if len(term) == len(own) and all(
+            a == b or (a in _VOWELS and b in _VOWELS) for a, b in zip(own, term)
+        ):
             return True
+        if len(skeleton) >= 5 and abs(len(term) - len(own)) <= 3:
+            other = _consonants(term)
+            if abs(len(other) - len(skeleton)) <= 1 and distance(skeleton, other, 1) <= 1:
+                return True
     return False
