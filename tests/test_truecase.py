@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from index.query.question import analyze
-from index.query.truecase import truecase, uncased, unshouted
+from index.query.truecase import never_lower, truecase, uncased, unshouted
 from index.settings import Settings
 
 SENTENCES = [
@@ -86,3 +86,13 @@ def test_the_note_quotes_the_date_words_as_typed() -> None:
     assert note_as_typed(note, "what did opec decide in march 1987?") == note
     assert note_as_typed(note, "What did they decide then?") == note  # a follow-up's dates: left as read
     assert note_as_typed("", "WHAT IN MARCH 1987?") == ""
+
+
+def test_never_lower_keeps_the_words_always_capitalised() -> None:
+    sentences = [
+        "Output in Chile rose, and exports from Chile fell.",
+        "A Soft Drink maker and a soft landing.",  # written both ways
+        "Sales in Peru rose.",  # once is not enough
+        "Chile said so.",  # a sentence's first word says nothing
+    ]
+    assert never_lower("did chile, peru or soft drinks grow?", sentences) == frozenset({"chile"})

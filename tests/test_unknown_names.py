@@ -188,13 +188,18 @@ def test_an_answer_from_an_article_that_never_names_the_subject_is_refused(engin
         "QUITO, March 11 - The Red Cross says that at least 300 people died and 4,000 are missing "
         "after the earthquake. The quake destroyed a stretch of the oil pipeline.\n",
         "copper.md": "---\ntitle: Chile copper output rises\n---\n"
-        "SANTIAGO, March 12 - Chile's copper output rose 4 pct in February, the mining ministry said.\n",
+        "SANTIAGO, March 12 - Copper output in Chile rose 4 pct in February, and exports from Chile rose "
+        "too, the mining ministry said.\n",
     })  # fmt: skip
-    answer = engine.ask("How many people died in the Chile earthquake?")
-    assert answer.abstained
-    assert answer.text == (
-        "I couldn't find that in the articles. The articles that match it best never mention “Chile”."
-    )
+    for question in (
+        "How many people died in the Chile earthquake?",
+        "how many people died in the chile earthquake?",
+    ):
+        answer = engine.ask(question)  # typed in lower case: "chile" is always capitalised in the candidates
+        assert answer.abstained
+        assert answer.text == (
+            "I couldn't find that in the articles. The articles that match it best never mention “Chile”."
+        )
     answer = engine.ask("How many people died in the Ecuador earthquake?")
     assert not answer.abstained and "300 people died" in answer.text
 

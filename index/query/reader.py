@@ -32,7 +32,7 @@ from index.query.roles import unstated_role
 from index.query.scope import Scope
 from index.query.spelling import months_as_written, respelt
 from index.query.titles import without_other_titles
-from index.query.truecase import truecase, uncased
+from index.query.truecase import never_lower, truecase, uncased
 from index.query.unknown import unknown_names, unstated_names
 from index.store.chroma import chunk_id
 from index.store.sentences import SentenceStore
@@ -148,6 +148,16 @@ class Reader:
         found = sorted(t for t, n in self._frequencies(forms).items() if n) if forms else []
         return " ".join([text, *(t.upper() for t in found)])
 
+    @staticmethod
+    def _unstated(g: Gathered, article: Article) -> tuple[str, ...]:
+        """The question's names the article never states; of a question typed in lower
+        case, only those the candidates always capitalise (`never_lower`)."""
+        if not g.question.cased:
+            return unstated_names(g.question.text, article.terms, _source_of(article))
+        sure = never_lower(g.question.text, (s.stored.text for a in g.articles for s in a.sentences))
+        names = unstated_names(g.question.cased, article.terms, _source_of(article))
+        return tuple(name for name in names if fold(name) in sure)
+
     def _uncommon(self, names: tuple[str, ...]) -> tuple[str, ...]:
         """The names not among the collection's most common: a wire writes "domestic sales"
         where a question says "United States sales", and a name in one article in twenty
@@ -196,9 +206,7 @@ class Reader:
         # as typed: capitals the reader restores to a lower-cased question are guesses
         # ("sharp's New"); a follow-up's are the articles' own (`Engine._names_cased`).
         elsewhere = (
-            self._uncommon(
-                unstated_names(g.question.text, rows[first].article.terms, _source_of(rows[first].article))
-            )
+            self._uncommon(self._unstated(g, rows[first].article))
             if first is not None and not answering and not ruled_out
             else ()
         )

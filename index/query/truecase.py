@@ -59,3 +59,22 @@ def truecase(text: str, sentences: Iterable[str]) -> str:
         return seen.most_common(1)[0][0]
 
     return _WORD.sub(spelled, text)
+
+
+def never_lower(text: str, sentences: Iterable[str], least: int = 2) -> frozenset[str]:
+    """The words of `text` (lower case) the sentences write at least `least` times in
+    mid-sentence, always capitalised: names beyond doubt ("chile"), where `truecase` also
+    capitalises a word most of its uses write so ("soft" of "Soft Drink")."""
+    wanted = {m.group().lower() for m in _WORD.finditer(text)}
+    capitalised: Counter[str] = Counter()
+    lower: set[str] = set()
+    for sentence in sentences:
+        for m in _WORD.finditer(sentence):
+            low = m.group().lower()
+            if low not in wanted or _OPENING.fullmatch(sentence, 0, m.start()):
+                continue
+            if m.group()[0].isupper():
+                capitalised[low] += 1
+            else:
+                lower.add(low)
+    return frozenset(w for w, n in capitalised.items() if n >= least and w not in lower)
