@@ -202,9 +202,9 @@ class Reader:
             first = naming_first(g.question, rows, probabilities, first, model, X)
         # Quoted from an article that never names what the question is about, the answer
         # would be another story's ("the Chile earthquake" answered with Ecuador's toll):
-        # `naming_first` has looked for a likely sentence of an article that names it. Names
-        # as typed: capitals the reader restores to a lower-cased question are guesses
-        # ("sharp's New"); a follow-up's are the articles' own (`Engine._names_cased`).
+        # `naming_first` has looked for a likely sentence of an article that names it. The
+        # capitals the reader restores to a lower-cased question are guesses ("sharp's New"):
+        # only the sure ones count (`_unstated`).
         elsewhere = (
             self._uncommon(self._unstated(g, rows[first].article))
             if first is not None and not answering and not ruled_out
