@@ -152,11 +152,12 @@ class Reader:
     def _unstated(g: Gathered, article: Article) -> tuple[str, ...]:
         """The question's names the article never states; of a question typed in lower
         case, only those the candidates always capitalise (`never_lower`)."""
+        typed = unstated_names(g.question.text, article.terms, _source_of(article))
         if not g.question.cased:
-            return unstated_names(g.question.text, article.terms, _source_of(article))
+            return typed
         sure = never_lower(g.question.text, (s.stored.text for a in g.articles for s in a.sentences))
-        names = unstated_names(g.question.cased, article.terms, _source_of(article))
-        return tuple(name for name in names if fold(name) in sure)
+        cased = unstated_names(g.question.cased, article.terms, _source_of(article))
+        return tuple(dict.fromkeys([*typed, *(name for name in cased if fold(name) in sure)]))
 
     def _uncommon(self, names: tuple[str, ...]) -> tuple[str, ...]:
         """The names not among the collection's most common: a wire writes "domestic sales"
