@@ -240,3 +240,14 @@ def test_a_name_most_articles_hold_is_not_checked_in_the_one_quoted(
         "never mention “Chile”"
         in engine.ask("By how much did Chile's domestic car sales fall in March?").text
     )
+
+
+def test_the_outlet_of_the_quoted_article_counts_as_stated(engine_over: Any) -> None:
+    """ "According to Reuters, ..." over a Reuters story that never writes "Reuters"."""
+    engine = engine_over({
+        "chad.md": "---\ntitle: Chad says Libyans killed\noutlet: Reuters\n---\nN'DJAMENA, March 25 - Chad "
+        "said 1,269 Libyan soldiers were killed in the battle for the Ouadi Doum air base.\n",
+        "wire.md": "---\ntitle: Reuters opens office\n---\nReuters opened an office in Lagos on Monday.\n",
+    })  # fmt: skip
+    answer = engine.ask("According to Reuters, how many Libyan soldiers were killed at Ouadi Doum?")
+    assert not answer.abstained and "1,269" in answer.text

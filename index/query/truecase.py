@@ -39,18 +39,7 @@ def truecase(text: str, sentences: Iterable[str]) -> str:
     """`text` with each word the sentences mostly write capitalised in mid-sentence spelled
     as they most often do there ("opec" -> "OPEC", "u.s." -> "U.S."); the first word
     stays as typed."""
-    wanted = {m.group().lower() for m in _WORD.finditer(text)}
-    capitalised: dict[str, Counter[str]] = {}
-    lower: Counter[str] = Counter()
-    for sentence in sentences:
-        for m in _WORD.finditer(sentence):
-            low = m.group().lower()
-            if low not in wanted or _OPENING.fullmatch(sentence, 0, m.start()):
-                continue  # a sentence's first word is capitalised whatever it is
-            if m.group()[0].isupper():
-                capitalised.setdefault(low, Counter())[m.group()] += 1
-            else:
-                lower[low] += 1
+    capitalised, lower = _cases(text, sentences)
 
     def spelled(m: re.Match[str]) -> str:
         seen = capitalised.get(m.group().lower())
@@ -65,16 +54,23 @@ def never_lower(text: str, sentences: Iterable[str], least: int = 2) -> frozense
     """The words of `text` (lower case) the sentences write at least `least` times in
     mid-sentence, always capitalised: names beyond doubt ("chile"), where `truecase` also
     capitalises a word most of its uses write so ("soft" of "Soft Drink")."""
+    capitalised, lower = _cases(text, sentences)
+    return frozenset(w for w, seen in capitalised.items() if seen.total() >= least and not lower[w])
+
+
+def _cases(text: str, sentences: Iterable[str]) -> tuple[dict[str, Counter[str]], Counter[str]]:
+    """How the sentences write each word of `text` in mid-sentence: (lower-cased word ->
+    its capitalised spellings counted, lower-cased word -> times written in lower case)."""
     wanted = {m.group().lower() for m in _WORD.finditer(text)}
-    capitalised: Counter[str] = Counter()
-    lower: set[str] = set()
+    capitalised: dict[str, Counter[str]] = {}
+    lower: Counter[str] = Counter()
     for sentence in sentences:
         for m in _WORD.finditer(sentence):
             low = m.group().lower()
             if low not in wanted or _OPENING.fullmatch(sentence, 0, m.start()):
-                continue
+                continue  # a sentence's first word is capitalised whatever it is
             if m.group()[0].isupper():
-                capitalised[low] += 1
+                capitalised.setdefault(low, Counter())[m.group()] += 1
             else:
-                lower.add(low)
-    return frozenset(w for w, n in capitalised.items() if n >= least and w not in lower)
+                lower[low] += 1
+    return capitalised, lower
