@@ -39,6 +39,9 @@ def _assert_verbatim(answer: Any) -> None:
         assert any(" ".join(sentence.split()) in by_n[n] for n in numbers), sentence
         # The source's quote (what a sources list previews) holds what the answer took from it.
         assert any(" ".join(sentence.split()) in " ".join(src.quote.split()) for src in answer.sources)
+    for src in answer.sources:  # its excerpt opens at the first sentence the answer cites from it
+        first = next(" ".join(s.split()) for s, numbers in pieces if src.n in numbers)
+        assert src.preview(10_000).removeprefix("…").startswith(first)
 
 
 def test_extractive_answers_quote_and_cite(engine: Engine) -> None:
@@ -102,6 +105,19 @@ def test_source_preview_shows_the_cited_sentence() -> None:
     assert first.preview(40) == uncited.preview(40) == "Opening line about the weather. The…"
     stale = Source(1, "a.txt", "T", "", 1.0, text, quote="Not in the passage.")
     assert stale.preview(25) == uncited.preview(25)
+
+
+def test_source_preview_opens_at_the_sentence_that_answered() -> None:
+    # The answer quoted "Then they left." first and the weather line after it: the excerpt
+    # shows the answer's sentence, not the article's first cited one.
+    text = "Opening line about the weather. The ministers met for ninety minutes in Geneva. Then they left."
+    quote = "Opening line about the weather. … Then they left."
+    source = Source(1, "a.txt", "T", "", 1.0, text, quote=quote, opening="Then they left.")
+    assert source.preview(40) == "…Then they left."
+    assert (
+        Source(1, "a.txt", "T", "", 1.0, text, quote=quote).preview(40)
+        == "Opening line about the weather. The…"
+    )
 
 
 def test_a_quotation_running_over_two_sentences_is_quoted_whole(engine_over: Any) -> None:

@@ -44,13 +44,19 @@ class Source:
     quote: str = ""  # the passage's sentence(s) the answer cites, verbatim
     article_id: str = ""  # `newsdesk show ARTICLE_ID`
     path: str = ""  # relative to the corpus folder
+    opening: str = ""  # the sentence of this article the answer quotes first
 
     def preview(self, limit: int) -> str:
-        """A short excerpt for a sources list: the cited sentence(s) where the answer cites
-        any (the passage start may say something else), else the passage's beginning."""
+        """A short excerpt for a sources list: from the sentence the answer quotes first from
+        this article (the one that answered; the article's earlier cited sentences could fill
+        the excerpt before it), else its first cited sentence, else the passage's beginning."""
         flat = " ".join(self.text.split())
-        quote = " ".join(self.quote.split(" … ")[0].split())
-        start = flat.find(quote) if quote else -1
+        start = -1
+        for quote in (self.opening, self.quote.split(" … ")[0]):
+            quote = " ".join(quote.split())
+            start = flat.find(quote) if quote else -1
+            if start >= 0:
+                break
         lead = "…" if start > 0 else ""
         body = flat[start:] if start > 0 else flat
         if len(lead) + len(body) <= limit:
@@ -277,7 +283,7 @@ def _source(reading: Reading, n: int, cited: list[tuple[float, Row, str]]) -> So
         if passage is not None:
             chunks.setdefault(row.sentence.stored.chunk, passage)
     quote = _joined(sorted(cited, key=lambda c: c[1].sentence.stored.idx))
-    probability, row, _ = cited[0]
+    probability, row, opening = cited[0]
     sibling = None if chunks else _passage_of(reading, row, any_chunk=True)
     if sibling is not None:  # its chunk was loaded for its sentences only: the article's metadata
         source = Source.from_passage(n, sibling, quote=quote)
@@ -292,6 +298,7 @@ def _source(reading: Reading, n: int, cited: list[tuple[float, Row, str]]) -> So
         source = Source.from_passage(n, ordered[0], quote=quote)
         source.text = " … ".join(p.text for p in ordered)
     source.score = round(probability, 4)
+    source.opening = opening
     return source
 
 
