@@ -351,3 +351,23 @@ def test_watch_names_notified_paths_relative_to_the_corpus(tmp_path: Path) -> No
     assert _corpus_paths(corpus, [str(corpus / "a.md"), str(corpus)]) is None
     assert _corpus_paths(corpus, [str(tmp_path / "elsewhere.md")]) is None
     assert _corpus_paths(corpus, [str(tmp_path / "corpus-old" / "a.md")]) is None
+
+
+def test_the_loader_key_covers_every_module_that_reads_a_file() -> None:
+    """A change to any code that turns a file into text (a new furniture line, a mojibake
+    repair) must re-read every file: its stats vouch only for what the old code read."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from index.ingest.articles import parse_article\n"
+        'parse_article(\'a.json\', b\'{"title": "T", "text": "Some body text here."}\')\n'
+        "parse_article('a.html', b'<html><head><title>T</title></head><body><p>Some body text.</p></body></html>')\n"
+        "parse_article('a.md', b'---\\ntitle: T\\n---\\n\\nSome body text here.\\n')\n"
+        "print(' '.join(m for m in sys.modules if m.startswith('index.')))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    reading = {name for name in run.stdout.split() if name != "index.ingest"}
+    assert reading
+    assert reading == {m.__name__ for m in corpus_scan.LOADER_MODULES}
