@@ -283,7 +283,9 @@ def test_page_and_wire_furniture_lines_are_dropped() -> None:
         "Image captions in the archive were later corrected, the union said.\n\n"
         "More than 200 members signed up for the newsletter, the union said.\n\n"
         "The estate said all rights reserved under the 1998 contract would revert to the family.\n\n"
-        "Follow-up tests on Instagram influencers found high levels of lead."
+        "Follow-up tests on Instagram influencers found high levels of lead.\n\n"
+        "Related Topics\n\nMore on this story\n\nTop stories\n\nMost read\n\nYou may also like\n\n"
+        "Related topics in the talks included fishing rights, the minister said."
     )
     assert text == (
         "A planned rail strike has been called off.\n\n"
@@ -291,7 +293,8 @@ def test_page_and_wire_furniture_lines_are_dropped() -> None:
         "Image captions in the archive were later corrected, the union said.\n\n"
         "More than 200 members signed up for the newsletter, the union said.\n\n"
         "The estate said all rights reserved under the 1998 contract would revert to the family.\n\n"
-        "Follow-up tests on Instagram influencers found high levels of lead."
+        "Follow-up tests on Instagram influencers found high levels of lead.\n\n"
+        "Related topics in the talks included fishing rights, the minister said."
     )
 
 

@@ -281,6 +281,9 @@ def test_annotating_ahead_keeps_batches_in_order_and_fails_loudly(monkeypatch: p
         "Photograph: Sandra Laville/The Guardian",
         "Composite: Guardian Design; Getty Images",
         "Photographs by David Maurice Smith",
+        "Published 3 hours ago",
+        "Updated 12 minutes ago",
+        "By Jane Doe | 2 days ago",
     ],
 )
 def test_credits_and_time_stamps_are_furniture(sentence: str) -> None:
@@ -303,6 +306,8 @@ def test_credits_and_time_stamps_are_furniture(sentence: str) -> None:
         "The editor resigned on Monday after the report.",
         "BBC correspondent Jane Doe said the army had withdrawn from the town.",
         "Picture this: a city where no car is allowed.",
+        "The fire started 3 hours ago, police said.",
+        "Published 3 hours ago, the report named 12 officials.",
     ],
 )
 def test_reporting_that_starts_like_a_credit_is_kept(sentence: str) -> None:
@@ -360,6 +365,21 @@ def test_how_to_reach_the_newsroom_is_not_quoted_but_an_address_in_reporting_is(
     )
     article, records = _planned(body, "Bank warns of scam")
     assert [r.kind for r in records] == ["", "furniture", "furniture", "furniture"]
+
+
+def test_a_page_trailer_asking_to_follow_and_send_ideas_is_not_quoted() -> None:
+    # A regional page's last paragraph; reporting about following and sending is kept.
+    body = (
+        "Police said the suspects had sent photos of the stolen cars to buyers on Facebook.\n"
+        "Thousands follow the mayor on Instagram, where she posts daily updates on the repairs.\n"
+        "Follow BBC Yorkshire on Facebook, X and Instagram. Send your story ideas to yorkslincs.news@bbc.co.uk."
+    )
+    article, records = _planned(body, "Stolen cars sold online")
+    quotable = [article.text[r.start : r.end] for r in records if r.kind == ""]
+    assert quotable == [
+        "Police said the suspects had sent photos of the stolen cars to buyers on Facebook.",
+        "Thousands follow the mayor on Instagram, where she posts daily updates on the repairs.",
+    ]
 
 
 def test_a_headline_the_sentence_splitter_cuts_is_never_quoted() -> None:

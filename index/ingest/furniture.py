@@ -34,7 +34,10 @@ _LINES = re.compile(
     r"\d{1,2} min(ute)?s? read|"
     r"media playback is (not supported|unsupported) on (this|your) device|"
     r"our standards: the (thomson )?reuters trust principles\.?|"
-    r"live|live updates|breaking|breaking news|exclusive|analysis|opinion|explainer|developing story)$",
+    r"live|live updates|breaking|breaking news|exclusive|analysis|opinion|explainer|developing story|"
+    r"related (?:topics|stories|content|links|coverage)|more on this (?:story|topic)|more stories|"
+    r"top stories|most (?:read|popular|viewed|watched)|you (?:may|might) also like|"
+    r"recommended(?: for you)?|trending(?: now)?)$",
     re.IGNORECASE,
 )
 # Pointers to other pages, promotions and page notes, as a line of their own: "Related:
@@ -130,7 +133,9 @@ _MONTH = re.compile(rf"{MONTH_NAME}$")
 _DAYS = _set(
     "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thurs fri sat sun"
 )
-_STAMP_WORDS = _STAMPED | _CLOCK | _DAYS | _set("last on at by | and")
+# "Published 3 hours ago": a page's time as the reader's clock saw it
+_AGO = _set("ago hour hours hr hrs minute minutes min mins second seconds secs day days week weeks")
+_STAMP_WORDS = _STAMPED | _CLOCK | _DAYS | _AGO | _set("last on at by | and")
 _LINKING = frozenset(
     {"in", "and", "from", "at", "of", "for", "with", "the", "by", "&", "de", "van", "von", "da"}
 )
@@ -158,6 +163,21 @@ def is_credit(sentence: str) -> bool:
     if 1 < len(words) <= 10 and any(w.lower() in _ROLE_NOUNS for w in words) and _names_only(words):
         return True
     return _is_stamp(words)
+
+
+# A prompt to follow the outlet, as a sentence of its own: "Follow BBC Yorkshire on
+# Facebook, X and Instagram." (a page's trailer often adds "Send your story ideas to ..."
+# on the same line, so the line rule in `_PROMO_LINE` does not see it).
+_FOLLOW = re.compile(
+    r"^follow\s+(?:\S+\s+){0,6}?on\s+(?:twitter|x|instagram|facebook|linkedin|tiktok|threads|bluesky|"
+    r"mastodon|youtube|whatsapp)\b[\w\s,&@.]{0,80}$",
+    re.IGNORECASE,
+)
+
+
+def is_promotion(sentence: str) -> bool:
+    """Whether a sentence asks the reader to follow the outlet: never quoted."""
+    return bool(_FOLLOW.match(sentence.strip()))
 
 
 def _credit_clause(clause: str) -> bool:
@@ -193,7 +213,11 @@ def _is_stamp(words: list[str]) -> bool:
     plain = [w.lower().rstrip(".:") for w in words]
     if not all(w[0].isdigit() or _stamp_word(w) for w in plain):
         return False
-    return bool(_STAMPED & set(plain)) or (bool(_CLOCK & set(plain)) and any(_MONTH.match(w) for w in plain))
+    return (
+        bool(_STAMPED & set(plain))
+        or "ago" in plain
+        or (bool(_CLOCK & set(plain)) and any(_MONTH.match(w) for w in plain))
+    )
 
 
 def _stamp_word(word: str) -> bool:

@@ -20,17 +20,20 @@ import numpy as np
 from index.embedding.onnx import Encoded
 from index.embedding.token_states import content_rows, project, quantize
 from index.ingest.articles import reads_as_headline
-from index.ingest.furniture import is_credit
+from index.ingest.furniture import is_credit, is_promotion
 from index.ingest.nlp import Annotation
 from index.text import words
 
 _LINK = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/|\bt\.co/)\S*", re.I)
 # How to reach the newsroom, not reporting: "Contact the reporter at jsmith@example.com",
-# "For more information visit www.example.com" (its quote would end "... visit").
+# "For more information visit www.example.com" (its quote would end "... visit"), "Send
+# your story ideas to yorkslincs.news@bbc.co.uk".
 _CONTACT = re.compile(
     r"^(?:(?:(?:media|press|investor|news)\s+)?(?:contacts?|enquiries|inquiries)\s*:|"
     r"(?:contact|e-?mail|write to|reach|call)\s+(?:the\s+|our\s+)?(?:reporters?|writers?|authors?|us|me|him|her|"
-    r"them|newsroom|news desk|desk|editors?|press office)\b|for more information\b|(?:visit|see)\s+(?=www\.|https?://))"
+    r"them|newsroom|news desk|desk|editors?|press office)\b|for more information\b|(?:visit|see)\s+(?=www\.|https?://)|"
+    r"(?:send|e-?mail|share)\s+(?:us\s+)?(?:your\s+)?(?:story ideas|stories|news tips|tips|pictures|photos|videos|views|"
+    r"experiences?)\b)"
     r".{0,160}(?:\b[\w.+-]+@[\w-]+\.\w|https?://|www\.)",
     re.I,
 )
@@ -52,8 +55,9 @@ MIN_QUOTE_WORDS = 3
 # 5: a first line that ends as a sentence is the lead, quotable, not a headline; 6: more
 # credits (roles, "Photograph: ..."), a dateline after a byline, a headline spaCy splits
 # ("Will rates rise again? Economists are split"); 7: how to contact the newsroom
-# (not every sentence with an e-mail address).
-SENTENCE_DATA_VERSION = 7
+# (not every sentence with an e-mail address); 8: relative time stamps ("Published 3 hours
+# ago"), prompts to follow the outlet and to send it story ideas.
+SENTENCE_DATA_VERSION = 8
 
 
 @dataclass
@@ -121,6 +125,7 @@ def plan_records(
             _LINK.search(quotable)
             or len(quotable.split()) < MIN_QUOTE_WORDS
             or is_credit(quotable)
+            or is_promotion(quotable)
             or _CONTACT.match(sentence[qa:])
         ):
             kind = "furniture"
