@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from bot.cli import cli
 from index.query.engine import Engine
-from index.query.unknown import distance, question_names, unknown_names, unstated_names
+from index.query.unknown import distance, is_part, question_names, unknown_names, unstated_names
 from index.settings import Settings
 from index.text import stem, word_spans
 
@@ -214,6 +214,36 @@ def test_the_outlet_a_question_names_is_stated() -> None:
 def test_a_name_inside_a_hyphenated_word_is_stated() -> None:
     terms = article_terms("Ciba-Geigy AG said it would form a venture in Wilkes-Barre with Allied-Signal.")
     assert unstated_names("Who did Phillips and Ciba tell in Barre about Signal?", terms) == ("Phillips",)
+
+
+def test_a_part_of_a_hyphenated_name_is_in_the_collection(engine_over: Any) -> None:
+    """The index keeps "Bar-Ilan" and "Mercedes-Benz" as one term each; a reader names a
+    part ("Ilan University", "Mercedes"). Before, the answer was "None of them mentions
+    “Ilan”" over an article that does."""
+    engine = engine_over({
+        "aids.md": "---\ntitle: AIDS drug trial\n---\nA compound invented by Bar-Ilan University doctors "
+        "will be tried on AIDS patients, the company said.\n",
+        "cars.md": "---\ntitle: Car sales\n---\nMercedes-Benz sold 12,400 cars in Britain in March, "
+        "the importers said.\n",
+    })  # fmt: skip
+    answer = engine.ask("What did Ilan University doctors invent?")
+    assert not answer.abstained and "compound invented by Bar-Ilan" in answer.text
+    assert engine.read("How many cars did Mercedes sell in Britain in March?").unknown == ()
+    assert engine.read("How many cars did Daimler sell in Britain in March?").unknown == ("Daimler",)
+    assert engine.read("What did Bar University doctors invent?").unknown == ()  # a first part
+
+
+def test_is_part() -> None:
+    assert (
+        is_part("ilan", "bar-ilan") and is_part("hart", "hart-carter") and is_part("merced", "mercedes-benz")
+    )
+    assert is_part("signal", "allied-sign")  # the last part stemmed with the whole word
+    assert is_part("sun", "sun/times")
+    assert (
+        not is_part("bar", "barcelona-fc")
+        and not is_part("ilan", "bar-ilandia")
+        and not is_part("ilan", "ilan")
+    )
 
 
 def test_a_name_most_articles_hold_is_not_checked_in_the_one_quoted(

@@ -135,7 +135,12 @@ class Reader:
             periods(asked or text, asked=True),
             tuple(
                 name
-                for name in unknown_names(asked or text, self._frequencies, self.sentences.terms_near)
+                for name in unknown_names(
+                    asked or text,
+                    self._frequencies,
+                    self.sentences.terms_near,
+                    self.sentences.hyphenated_with,
+                )
                 if not self.sentences.in_a_title(name)
             ),
         )

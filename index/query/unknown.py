@@ -11,6 +11,8 @@ digits ("MI66"). It counts as found when some article holds the same
 term (accents and case folded, stemmed as the index stems), and also when:
 - its parts are found, for a hyphenated name ("Bedford-Isuzu": the articles write
   "Bedford" and "Isuzu"), parts not written as names left out ("SDK-made", "pre-2007");
+  or it is a part of a hyphenated word some article writes ("Ilan" of "Bar-Ilan",
+  "Mercedes" of "Mercedes-Benz"; the index keeps such a word as one term);
 - it is two found words written as one ("Superbowl" for "Super Bowl"), or one of two
   words the articles write as one ("Nord Stream" for "Nordstream");
 - it is one or two letters from a found term with the same first letter, for names of 5
@@ -100,12 +102,16 @@ def unknown_names(
     text: str,
     frequencies: Callable[[Iterable[str]], dict[str, int]],
     near: Callable[[str, int], list[str]],
+    hyphenated: Callable[[str], list[str]] | None = None,
 ) -> tuple[str, ...]:
     """The question's names that no article holds (as written), in question order.
 
     frequencies: articles holding each term (`SentenceStore.document_frequencies`);
     near: found terms with the given first letter and length within the given distance
-    (`SentenceStore.terms_near`), asked only for a name not found otherwise."""
+    (`SentenceStore.terms_near`), asked only for a name not found otherwise; hyphenated:
+    found terms written with a hyphen that have a part starting with the given term
+    (`SentenceStore.hyphenated_with`), asked likewise: "Ilan" is a part of "Bar-Ilan",
+    "Mercedes" of "Mercedes-Benz", which the index keeps as one term."""
     names = question_names(text)
     if not names:
         return ()
@@ -128,8 +134,23 @@ def unknown_names(
             continue
         if _near_found(term, len(name), near):
             continue
+        if hyphenated is not None and any(is_part(term, whole) for whole in hyphenated(term)):
+            continue
         missing.append(name)
     return tuple(missing)
+
+
+def is_part(term: str, whole: str) -> bool:
+    """Whether a term written with hyphens or slashes holds term as one of its parts: a
+    part before the last as written or stemmed ("ciba", "hart"); the last part was stemmed
+    with the whole word ("allied-sign" for "Allied-Signal"), so it may be term's start."""
+    parts = re.split(r"[-/]", whole)
+    if len(parts) < 2:
+        return False
+    if any(part and (part == term or stem(part) == term) for part in parts[:-1]):
+        return True
+    last = parts[-1]
+    return last == term or (len(last) >= 3 and term.startswith(last) and len(term) - len(last) <= 2)
 
 
 def _parts(name: str) -> list[tuple[str, ...]]:
@@ -182,8 +203,8 @@ def unstated_names(text: str, terms: set[str], source: str = "") -> tuple[str, .
     """The question's names (as `unknown_names` reads them) that one article never states:
     terms are the article's own, its title's included; source: its outlet and author, which
     a question may name ("According to Reuters, ..."). A term written with hyphens holds its
-    parts too ("Ciba" and "Geigy" in "Ciba-Geigy", "Iraq" in "Iran-Iraq"), as the
-    collection's count does when any other article writes the part alone. The first word is
+    parts too ("Ciba" and "Geigy" in "Ciba-Geigy", "Iraq" in "Iran-Iraq"), as in the
+    collection's (`is_part`). The first word is
     a name here when it is written as one: "Chile's earthquake ...", or a follow-up's
     "Chile (people died earthquake)?"."""
     split = [re.split(r"[-/]", term) for term in terms if "-" in term or "/" in term]

@@ -281,6 +281,20 @@ class SentenceStore(SqliteFile):
         )
         return [str(t) for (t,) in rows]
 
+    def hyphenated_with(self, term: str) -> list[str]:
+        """Terms some article holds that are written with a hyphen or slash and have a part
+        starting with term ("bar-ilan" for "ilan", "mercedes-benz" for "merced"): asked
+        only for a name no article holds alone, so the scan of the terms is rare."""
+        if len(term) < 3:
+            return []
+        plain = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        patterns = (f"{plain}%-%", f"{plain}%/%", f"%-{plain}%", f"%/{plain}%")
+        rows = self._conn().execute(
+            "SELECT term FROM df WHERE n > 0 AND (" + " OR ".join(["term LIKE ? ESCAPE '\\'"] * 4) + ")",
+            patterns,
+        )
+        return [str(t) for (t,) in rows]
+
     def document_frequencies(self, terms: Iterable[str]) -> tuple[dict[str, int], int]:
         """(articles holding each term, articles in all)."""
         terms = list(dict.fromkeys(terms))
