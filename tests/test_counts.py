@@ -32,6 +32,21 @@ def test_number_words_and_ordinals_state_their_values() -> None:
     assert counts("On the 4th of July and the 21st of March.") == frozenset()
 
 
+def test_a_day_or_the_number_of_a_name_counts_nothing() -> None:
+    # "the May 27 aftershocks" is a day, not 27 aftershocks: read as a count, it ruled out
+    # the sentence that answers ("On May 27, two aftershocks ... 420,000 homes").
+    assert counts("How many homes were destroyed because of the May 27 aftershocks?") == frozenset()
+    assert counts("How many died in the Sept. 11 attacks or the 7 July bombings?") == frozenset()
+    assert counts("On May 27, two aftershocks hit.") == {("2", "aftershock")}
+    asked = counts("How many Boeing 737 jets did Ryanair order after Flight 370 and the Chapter 11 filing?")
+    assert asked == frozenset()
+    assert counts("Who wrote Op. 10, No. 12 for piano?") == frozenset()
+    # a possessive, the first word, or a word in capitals before the number leaves it a count
+    assert counts("How many of OPEC's 13 members agreed?") == {("13", "member")}
+    assert counts("About 300 people died.") == {("300", "peopl")}
+    assert counts("THE ARMY SENT 300 TROOPS.") == {("300", "troop")}
+
+
 def test_another_count_of_the_same_thing_contradicts() -> None:
     asked = counts("Who has signed on for three more films in the series?")
     assert verdict(asked, counts("Waltz has signed on for two more films in the series.")) == (True, False)

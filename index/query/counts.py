@@ -20,7 +20,7 @@ import numpy as np
 
 from index.dates import MONTH_NAME
 from index.query.agreement import without_contradicting
-from index.text import is_content, stem, words
+from index.text import is_content, stem, word_spans
 
 if TYPE_CHECKING:
     from index.query.features import Row
@@ -82,20 +82,34 @@ def _value(word: str) -> str | None:
 @lru_cache(maxsize=65536)
 def counts(text: str) -> frozenset[tuple[str, str]]:
     """(number, stem of the counted word) pairs a text states."""
-    tokens = words(text)
+    spans = word_spans(text)
+    tokens = [word for _, _, _, word in spans]
     out = set()
     for i, word in enumerate(tokens):
         value = _value(word)
-        if value is None:
+        if value is None or (i and _names_the_number(text, spans, i - 1)):
             continue
         for follower in tokens[i + 1 : i + 1 + _REACH]:
             if _value(follower) is not None or _YEAR.match(follower):  # "5 1987" counts nothing
                 break
+            if _MONTH.match(follower):  # "27 May", "the 4th of July": a date
+                break
             if is_content(follower):
-                if not (value.endswith("th") and _MONTH.match(follower)):  # "the 4th of July": a date
-                    out.add((value, stem(follower)))
+                out.add((value, stem(follower)))
                 break
     return frozenset(out)
+
+
+def _names_the_number(text: str, spans: list[tuple[int, int, str, str]], k: int) -> bool:
+    """Whether the word before a number makes it a day or a name, not a count: its month
+    ("the May 27 aftershocks", "the Sept. 11 attacks"), or a capitalised word that is not
+    the text's first, a possessive or in capitals ("Boeing 737 jets", "Flight 370",
+    "Chapter 11", "Op. 10"; not "OPEC's 13 members")."""
+    a, b, _, folded = spans[k]
+    if _MONTH.match(folded):
+        return True
+    raw = text[a:b]
+    return k > 0 and raw[:1].isupper() and not raw.isupper() and not raw.endswith(("'s", "’s"))
 
 
 def verdict(asked: frozenset[tuple[str, str]], stated: frozenset[tuple[str, str]]) -> tuple[bool, bool]:
