@@ -19,7 +19,7 @@ def test_may_the_verb_is_not_a_month_but_may_the_month_is() -> None:
 
 def test_amounts_are_not_years() -> None:
     assert periods("It sold 1,987 cars for 2010.5 mln dlrs, or $2000 each.").years == frozenset()
-    assert periods("Sales in the 1980s grew.").years == {"1980"}
+    assert periods("Sales in the 1980s grew.").years == {"1980s"}  # a decade
 
 
 def test_another_month_clashes_and_the_same_matches() -> None:
@@ -28,6 +28,20 @@ def test_another_month_clashes_and_the_same_matches() -> None:
     assert clash(asked, periods("The surplus was 8.1 billion marks in March, the office said.")) == (0, 1)
     # Naming no period is not a clash: the dateline supplies it.
     assert clash(asked, periods("The surplus widened to 6.6 billion marks.")) == (0, 0)
+
+
+def test_a_year_in_the_decade_asked_about_matches() -> None:
+    # "in the 1990s" asked against "In 1995, ..." clashed (1990 against 1995) and ruled out
+    # the sentence that answers; a decade holds its years, and no other decade's.
+    decade = periods("What happened to the city's economy in the 1990s?", asked=True)
+    assert decade.years == {"1990s"}
+    assert clash(decade, stated("In 1995, the city's economy boomed.", None)) == (0, 1)
+    assert clash(decade, stated("During the 1990s the economy boomed.", None)) == (0, 1)
+    assert clash(decade, stated("In the 1980s crime rose, and in 2001 it fell.", None)) == (1, 0)
+    assert clash(periods("What happened in 1995?", asked=True), stated("The 1990s were calm.", None)) == (
+        0,
+        1,
+    )
 
 
 def test_a_question_without_periods_never_clashes() -> None:

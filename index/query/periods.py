@@ -60,7 +60,7 @@ _DATELINE = re.compile(
 @dataclass(frozen=True)
 class Periods:
     months: frozenset[str]  # "jan" ... "dec"
-    years: frozenset[str]  # "1987"
+    years: frozenset[str]  # "1987"; a decade "1980s"
     quarters: frozenset[str]  # "1" ... "4"
 
     def kinds(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
@@ -80,7 +80,7 @@ def periods(text: str, asked: bool = False) -> Periods:
     if asked:
         found += [m.group(1) or m.group(2) for m in _ASKED_MONTH.finditer(text)]
     months = frozenset(m[:3].lower() for m in found)
-    years = frozenset(_YEAR.findall(text))
+    years = frozenset(m.group(1) + ("s" if m.group(0).endswith("s") else "") for m in _YEAR.finditer(text))
     quarters = frozenset(
         _QUARTER_NUMBER[(m.group(1) or m.group(2)).lower()[:2]] for m in _QUARTER.finditer(text)
     ) | ({"year"} if _WHOLE_YEAR.search(text) else set())
@@ -112,11 +112,16 @@ def clash(asked: Periods, stated: Periods) -> tuple[int, int]:
     wrong = right = 0
     for a, b in zip(asked.kinds(), stated.kinds()):
         if a and b:
-            if a & b:
+            if a & b or any(_in_decade(x, y) or _in_decade(y, x) for x in a for y in b):
                 right += 1
             else:
                 wrong += 1
     return wrong, right
+
+
+def _in_decade(year: str, decade: str) -> bool:
+    """ "1995" is in the "1990s" (a decade is the year that starts it, with an "s")."""
+    return decade.endswith("s") and len(year) == 4 and year[:3] == decade[:3]
 
 
 # A sentence that compares with a named year ("rose to 15,873 from 13,806 in March 1986",
