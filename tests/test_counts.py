@@ -41,10 +41,18 @@ def test_a_day_or_the_number_of_a_name_counts_nothing() -> None:
     asked = counts("How many Boeing 737 jets did Ryanair order after Flight 370 and the Chapter 11 filing?")
     assert asked == frozenset()
     assert counts("Who wrote Op. 10, No. 12 for piano?") == frozenset()
-    # a possessive, the first word, or a word in capitals before the number leaves it a count
+    # a possessive, the first word, a weekday, a word in capitals or a stop word before the
+    # number, or a comma between, leaves it a count
     assert counts("How many of OPEC's 13 members agreed?") == {("13", "member")}
     assert counts("About 300 people died.") == {("300", "peopl")}
     assert counts("THE ARMY SENT 300 TROOPS.") == {("300", "troop")}
+    assert counts("The company said Tuesday 300 workers quit.") == {("300", "worker")}
+    assert counts("WASHINGTON, March 3 - Some 300 workers quit.") == {("300", "worker")}
+    assert counts("In January, 12 people were killed; in Texas, 9 people died.") == {
+        ("12", "peopl"),
+        ("9", "peopl"),
+    }
+    assert counts("Officials said 300 may die.") == {("300", "die")}  # "may" the verb is no month
 
 
 def test_another_count_of_the_same_thing_contradicts() -> None:

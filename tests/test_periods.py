@@ -42,6 +42,7 @@ def test_a_year_in_the_decade_asked_about_matches() -> None:
         0,
         1,
     )
+    assert periods("Sales in the 1990's grew.").years == {"1990s"}
 
 
 def test_a_question_without_periods_never_clashes() -> None:

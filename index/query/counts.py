@@ -66,6 +66,7 @@ _ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
 _MONTH = re.compile(rf"(?i){MONTH_NAME}$")
 _YEAR = re.compile(r"^(?:1[5-9]|20)\d\d$")
 _REACH = 2  # the counted word is at most this many words after the number
+_WEEKDAYS = frozenset(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
 
 
 def _value(word: str) -> str | None:
@@ -89,11 +90,12 @@ def counts(text: str) -> frozenset[tuple[str, str]]:
         value = _value(word)
         if value is None or (i and _names_the_number(text, spans, i - 1)):
             continue
-        for follower in tokens[i + 1 : i + 1 + _REACH]:
+        for j in range(i + 1, min(i + 1 + _REACH, len(tokens))):
+            follower = tokens[j]
             if _value(follower) is not None or _YEAR.match(follower):  # "5 1987" counts nothing
                 break
-            if _MONTH.match(follower):  # "27 May", "the 4th of July": a date
-                break
+            if _MONTH.match(follower) and (text[spans[j][0]].isupper() or value.endswith("th")):
+                break  # "27 May", "the 4th of july": a date ("300 may die" still counts)
             if is_content(follower):
                 out.add((value, stem(follower)))
                 break
@@ -101,15 +103,28 @@ def counts(text: str) -> frozenset[tuple[str, str]]:
 
 
 def _names_the_number(text: str, spans: list[tuple[int, int, str, str]], k: int) -> bool:
-    """Whether the word before a number makes it a day or a name, not a count: its month
-    ("the May 27 aftershocks", "the Sept. 11 attacks"), or a capitalised word that is not
-    the text's first, a possessive or in capitals ("Boeing 737 jets", "Flight 370",
-    "Chapter 11", "Op. 10"; not "OPEC's 13 members")."""
+    """Whether the word right before a number (a space, or an abbreviation's full stop,
+    between them) makes it a day or a name, not a count: its month ("the May 27
+    aftershocks", "the Sept. 11 attacks"; not "In January, 12 people ..."), or a
+    capitalised word that is not the text's first, a weekday, a possessive or in capitals
+    ("Boeing 737 jets", "Flight 370", "Op. 10"; not "OPEC's 13 members", "Tuesday 300
+    workers"). A name before an amount ("give Greece 86 billion") is read so too."""
     a, b, _, folded = spans[k]
+    gap = text[b : spans[k + 1][0]]
+    if not (gap.isspace() or (gap[:1] == "." and gap[1:].isspace() and b - a <= 4)):
+        return False
     if _MONTH.match(folded):
         return True
     raw = text[a:b]
-    return k > 0 and raw[:1].isupper() and not raw.isupper() and not raw.endswith(("'s", "’s"))
+    if k == 0 or not raw[:1].isupper() or raw.isupper():
+        return False
+    if gap[:1] == ".":  # "No. 12", "Op. 10"
+        return True
+    return (
+        not raw.endswith(("'s", "’s"))
+        and folded not in _WEEKDAYS
+        and is_content(folded)  # "LONDON - Some 300 workers ...": a sentence's first word after a dateline
+    )
 
 
 def verdict(asked: frozenset[tuple[str, str]], stated: frozenset[tuple[str, str]]) -> tuple[bool, bool]:
