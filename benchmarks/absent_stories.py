@@ -10,9 +10,10 @@ minister, the week, often the same story's follow-ups, but not the article with 
 `name_swaps` makes that case by changing the question; this makes it by changing the
 corpus, so the question stays as a person wrote it. OUT_DIR/corpus holds every article
 file of CORPUS but the `gold_sources` of the answerable questions (hard links where the
-file system allows, else copies); OUT_DIR/questions.jsonl holds those questions marked
-unanswerable (`kind: absent-story`). The unanswerable questions' `gold_sources` name a
-topic article, not an answer, so those articles stay.
+file system allows, else copies; a file matches a `gold_sources` entry as `newsdesk eval`
+matches a cited one: its name, less a .txt or .md suffix); OUT_DIR/questions.jsonl holds
+those questions marked unanswerable (`kind: absent-story`). The unanswerable questions'
+`gold_sources` name a topic article, not an answer, so those articles stay.
 
 An article that answers a question but is not among its `gold_sources` (a wire story's
 second version) stays too: read the answers of a run's misses before counting one as a
@@ -27,7 +28,7 @@ import os
 import shutil
 from pathlib import Path
 
-from index.evaluation import load_questions
+from index.evaluation import load_questions, source_stem
 
 
 def write_absent_stories(questions_path: Path, corpus: Path, out: Path) -> tuple[int, int]:
@@ -40,7 +41,7 @@ def write_absent_stories(questions_path: Path, corpus: Path, out: Path) -> tuple
     kept = 0
     for path in sorted(p for p in corpus.rglob("*") if p.is_file()):
         rel = path.relative_to(corpus)
-        if path.stem in answering or rel.with_suffix("").as_posix() in answering:
+        if source_stem(path.name) in answering:  # as `newsdesk eval` matches a cited file
             continue
         (target / rel).parent.mkdir(parents=True, exist_ok=True)
         try:

@@ -86,13 +86,14 @@ def has_keywords(text: str, groups: list[list[str]]) -> bool:
     return bool(groups) and all(any(w in lowered for w in group) for group in groups)
 
 
-def _stem(source: str) -> str:
+def source_stem(source: str) -> str:
+    """How a `gold_sources` entry names a source: its path, less a .txt or .md suffix."""
     return source.rsplit(".", 1)[0] if source.endswith((".txt", ".md")) else source
 
 
 def answer_bearing(q: EvalQuestion, text: str, sources: list[str]) -> bool:
     gold = set(q.gold_sources)
-    return any(_stem(s) in gold for s in sources) and has_keywords(text, q.answer_keywords)
+    return any(source_stem(s) in gold for s in sources) and has_keywords(text, q.answer_keywords)
 
 
 def first_hit_rank(q: EvalQuestion, passages: list[tuple[str, list[str]]]) -> int | None:

@@ -24,10 +24,15 @@ def _question(qid: str, gold: str, answerable: bool = True) -> dict[str, object]
 def test_the_answering_articles_are_left_out_and_the_rest_kept(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     (corpus / "2024").mkdir(parents=True)
-    for rel in ("a.md", "b.md", "topic.md", "2024/c.txt", "other.md"):
+    for rel in ("a.md", "b.md", "topic.md", "2024/c.txt", "other.md", "page.html", "page.txt"):
         (corpus / rel).write_text(f"title: {rel}\n\nText of {rel}.\n", encoding="utf-8")
     questions = tmp_path / "questions.jsonl"
-    rows = [_question("q1", "a"), _question("q2", "2024/c"), _question("u1", "topic", answerable=False)]
+    rows = [
+        _question("q1", "a"),
+        _question("q2", "c"),  # a cited file is named without its folder
+        _question("q3", "page.html"),  # and keeps a suffix other than .txt or .md
+        _question("u1", "topic", answerable=False),
+    ]
     questions.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
 
     assert main([str(questions), str(corpus), str(tmp_path / "out")]) == 0
@@ -36,7 +41,7 @@ def test_the_answering_articles_are_left_out_and_the_rest_kept(tmp_path: Path) -
         p.relative_to(tmp_path / "out" / "corpus").as_posix()
         for p in (tmp_path / "out" / "corpus").rglob("*.*")
     )
-    assert kept == ["b.md", "other.md", "topic.md"]  # an unanswerable question's topic article stays
+    assert kept == ["b.md", "other.md", "page.txt", "topic.md"]  # an unanswerable question's topic stays
     assert (tmp_path / "out" / "corpus" / "b.md").read_text(
         encoding="utf-8"
     ) == "title: b.md\n\nText of b.md.\n"
@@ -44,6 +49,7 @@ def test_the_answering_articles_are_left_out_and_the_rest_kept(tmp_path: Path) -
     assert [(q.id, q.question, q.answerable, q.kind) for q in asked] == [
         ("q1-absent", "What about q1?", False, "absent-story"),
         ("q2-absent", "What about q2?", False, "absent-story"),
+        ("q3-absent", "What about q3?", False, "absent-story"),
     ]
     # a second run over the same folder starts the corpus afresh
     (corpus / "b.md").unlink()

@@ -308,6 +308,8 @@ def test_credits_and_time_stamps_are_furniture(sentence: str) -> None:
         "Picture this: a city where no car is allowed.",
         "The fire started 3 hours ago, police said.",
         "Published 3 hours ago, the report named 12 officials.",
+        "By the second week in March the strike had spread.",
+        "Reporting by Jane Doe in London for 3 days",
     ],
 )
 def test_reporting_that_starts_like_a_credit_is_kept(sentence: str) -> None:
@@ -372,6 +374,8 @@ def test_a_page_trailer_asking_to_follow_and_send_ideas_is_not_quoted() -> None:
     body = (
         "Police said the suspects had sent photos of the stolen cars to buyers on Facebook.\n"
         "Thousands follow the mayor on Instagram, where she posts daily updates on the repairs.\n"
+        "Follow the candidates on TikTok and you will find almost no policy at all.\n"
+        "Email tips led police to the suspect, whose address was jd@example.com.\n"
         "Follow BBC Yorkshire on Facebook, X and Instagram. Send your story ideas to yorkslincs.news@bbc.co.uk."
     )
     article, records = _planned(body, "Stolen cars sold online")
@@ -379,6 +383,8 @@ def test_a_page_trailer_asking_to_follow_and_send_ideas_is_not_quoted() -> None:
     assert quotable == [
         "Police said the suspects had sent photos of the stolen cars to buyers on Facebook.",
         "Thousands follow the mayor on Instagram, where she posts daily updates on the repairs.",
+        "Follow the candidates on TikTok and you will find almost no policy at all.",
+        "Email tips led police to the suspect, whose address was jd@example.com.",
     ]
 
 

@@ -225,12 +225,18 @@ def test_a_part_of_a_hyphenated_name_is_in_the_collection(engine_over: Any) -> N
         "will be tried on AIDS patients, the company said.\n",
         "cars.md": "---\ntitle: Car sales\n---\nMercedes-Benz sold 12,400 cars in Britain in March, "
         "the importers said.\n",
+        "phones.md": "---\ntitle: Phone sales\n---\nSony-Ericsson sold 20 million phones and Allied-Signal "
+        "bought a stake in the venture, the companies said.\n",
     })  # fmt: skip
     answer = engine.ask("What did Ilan University doctors invent?")
     assert not answer.abstained and "compound invented by Bar-Ilan" in answer.text
     assert engine.read("How many cars did Mercedes sell in Britain in March?").unknown == ()
     assert engine.read("How many cars did Daimler sell in Britain in March?").unknown == ("Daimler",)
     assert engine.read("What did Bar University doctors invent?").unknown == ()  # a first part
+    # a part stemmed otherwise than the word alone ("soni" for Sony), and a last part
+    # stemmed with the whole word ("allied-sign" for Allied-Signal)
+    assert engine.read("How many phones did Sony sell in the venture?").unknown == ()
+    assert engine.read("What stake did Signal buy in the venture?").unknown == ()
 
 
 def test_is_part() -> None:

@@ -135,7 +135,7 @@ _DAYS = _set(
 )
 # "Published 3 hours ago": a page's time as the reader's clock saw it
 _AGO = _set("ago hour hours hr hrs minute minutes min mins second seconds secs day days week weeks")
-_STAMP_WORDS = _STAMPED | _CLOCK | _DAYS | _AGO | _set("last on at by | and")
+_STAMP_WORDS = _STAMPED | _CLOCK | _DAYS | _set("last on at by | and")
 _LINKING = frozenset(
     {"in", "and", "from", "at", "of", "for", "with", "the", "by", "&", "de", "van", "von", "da"}
 )
@@ -151,6 +151,10 @@ def is_credit(sentence: str) -> bool:
     clauses = [c for c in re.split(r"\s*[;|]\s*", text.rstrip(".")) if c]
     if clauses and all(_credit_clause(c) for c in clauses):
         return True
+    if len(clauses) > 1 and all(_credit_clause(c) or _is_stamp(_TOKEN.findall(c)) for c in clauses[1:]):
+        first = _TOKEN.findall(clauses[0])  # "By Jane Doe | 2 days ago"
+        if first and first[0].lower() == "by" and 1 < len(first) <= 14 and _names_only(first[1:]):
+            return True
     words = _TOKEN.findall(text)
     if _CONTRIBUTED.search(text) and len(words) <= 30:
         return True
@@ -168,9 +172,10 @@ def is_credit(sentence: str) -> bool:
 # A prompt to follow the outlet, as a sentence of its own: "Follow BBC Yorkshire on
 # Facebook, X and Instagram." (a page's trailer often adds "Send your story ideas to ..."
 # on the same line, so the line rule in `_PROMO_LINE` does not see it).
+_PLATFORM = r"(?:twitter|x|instagram|facebook|linkedin|tiktok|threads|bluesky|mastodon|youtube|whatsapp)"
 _FOLLOW = re.compile(
-    r"^follow\s+(?:\S+\s+){0,6}?on\s+(?:twitter|x|instagram|facebook|linkedin|tiktok|threads|bluesky|"
-    r"mastodon|youtube|whatsapp)\b[\w\s,&@.]{0,80}$",
+    rf"^follow\s+(?:\S+\s+){{0,6}}?on\s+{_PLATFORM}(?:\s*(?:,|and|&|or)\s*{_PLATFORM})*"
+    r"(?:\s+(?:at\s+)?@\w+)?(?:\s+for\s+(?:more|updates|the latest)\b[^.]{0,40})?\s*\.?$",
     re.IGNORECASE,
 )
 
@@ -211,7 +216,7 @@ def _is_stamp(words: list[str]) -> bool:
     if not words or not any(w[0].isdigit() for w in words):
         return False
     plain = [w.lower().rstrip(".:") for w in words]
-    if not all(w[0].isdigit() or _stamp_word(w) for w in plain):
+    if not all(w[0].isdigit() or _stamp_word(w) or w in _AGO for w in plain):
         return False
     return (
         bool(_STAMPED & set(plain))

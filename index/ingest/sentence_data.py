@@ -32,8 +32,8 @@ _CONTACT = re.compile(
     r"^(?:(?:(?:media|press|investor|news)\s+)?(?:contacts?|enquiries|inquiries)\s*:|"
     r"(?:contact|e-?mail|write to|reach|call)\s+(?:the\s+|our\s+)?(?:reporters?|writers?|authors?|us|me|him|her|"
     r"them|newsroom|news desk|desk|editors?|press office)\b|for more information\b|(?:visit|see)\s+(?=www\.|https?://)|"
-    r"(?:send|e-?mail|share)\s+(?:us\s+)?(?:your\s+)?(?:story ideas|stories|news tips|tips|pictures|photos|videos|views|"
-    r"experiences?)\b)"
+    r"(?:send|e-?mail|share)\s+(?:us\s+(?:your\s+)?|your\s+)(?:story ideas|stories|news tips|tips|pictures|photos|"
+    r"videos|views|experiences?)\b)"
     r".{0,160}(?:\b[\w.+-]+@[\w-]+\.\w|https?://|www\.)",
     re.I,
 )

@@ -283,11 +283,13 @@ class SentenceStore(SqliteFile):
 
     def hyphenated_with(self, term: str) -> list[str]:
         """Terms some article holds that are written with a hyphen or slash and have a part
-        starting with term ("bar-ilan" for "ilan", "mercedes-benz" for "merced"): asked
-        only for a name no article holds alone, so the scan of the terms is rare."""
+        starting with term's first three letters ("bar-ilan" for "ilan", "sony-ericsson" for
+        "soni", "allied-sign" for "signal": a part is stemmed otherwise than the word alone,
+        `unknown.is_part` decides): asked only for a name no article holds alone, so the
+        scan of the terms is rare."""
         if len(term) < 3:
             return []
-        plain = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        plain = term[:3].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         patterns = (f"{plain}%-%", f"{plain}%/%", f"%-{plain}%", f"%/{plain}%")
         rows = self._conn().execute(
             "SELECT term FROM df WHERE n > 0 AND (" + " OR ".join(["term LIKE ? ESCAPE '\\'"] * 4) + ")",
