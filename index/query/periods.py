@@ -132,7 +132,7 @@ def _in_decade(year: str, decade: str) -> bool:
 # date; so does "this year". "1986 sales fell to 2.01 billion from 2.21 billion in 1985" is
 # about 1986: it names the year it reports on.
 _COMPARED = re.compile(
-    r"\b(?:from|against|compared with|compared to|versus|vs|than)\b(?:[^.;]|\.(?=\d)){0,100}?\b(?:1[89]|20)\d\d\b",
+    r"\b(?:from|against|compared with|compared to|versus|vs|than)\b(?:[^.;]|\.(?=\d)){0,100}?\b(?:1[89]|20)\d\d(?:['’]?s)?\b",
     re.I,
 )
 _THIS_YEAR = re.compile(r"\b(?:this|current)(?: calendar| fiscal)? year\b", re.I)
