@@ -151,10 +151,12 @@ def is_credit(sentence: str) -> bool:
     clauses = [c for c in re.split(r"\s*[;|]\s*", text.rstrip(".")) if c]
     if clauses and all(_credit_clause(c) for c in clauses):
         return True
-    if len(clauses) > 1 and all(_credit_clause(c) or _is_stamp(_TOKEN.findall(c)) for c in clauses[1:]):
-        first = _TOKEN.findall(clauses[0])  # "By Jane Doe | 2 days ago"
-        if first and first[0].lower() == "by" and 1 < len(first) <= 14 and _names_only(first[1:]):
-            return True
+    if (  # "By Jane Doe | 2 days ago"
+        len(clauses) > 1
+        and _byline(_TOKEN.findall(clauses[0]))
+        and all(_credit_clause(c) or _is_stamp(_TOKEN.findall(c)) for c in clauses[1:])
+    ):
+        return True
     words = _TOKEN.findall(text)
     if _CONTRIBUTED.search(text) and len(words) <= 30:
         return True
@@ -162,7 +164,7 @@ def is_credit(sentence: str) -> bool:
         return True
     if _CREDIT_LABEL.match(text) and len(words) <= 15:
         return True
-    if words and words[0].lower() == "by" and 1 < len(words) <= 14 and _names_only(words[1:]):
+    if _byline(words):
         return True
     if 1 < len(words) <= 10 and any(w.lower() in _ROLE_NOUNS for w in words) and _names_only(words):
         return True
@@ -183,6 +185,11 @@ _FOLLOW = re.compile(
 def is_promotion(sentence: str) -> bool:
     """Whether a sentence asks the reader to follow the outlet: never quoted."""
     return bool(_FOLLOW.match(sentence.strip()))
+
+
+def _byline(words: list[str]) -> bool:
+    """ "By" and names: "By Jane Doe and John Roe, CNN"."""
+    return bool(words) and words[0].lower() == "by" and 1 < len(words) <= 14 and _names_only(words[1:])
 
 
 def _credit_clause(clause: str) -> bool:

@@ -20,6 +20,7 @@ import numpy as np
 
 from index.dates import MONTH_NAME
 from index.query.agreement import without_contradicting
+from index.query.days import WEEKDAYS
 from index.text import is_content, stem, word_spans
 
 if TYPE_CHECKING:
@@ -66,7 +67,6 @@ _ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
 _MONTH = re.compile(rf"(?i){MONTH_NAME}$")
 _YEAR = re.compile(r"^(?:1[5-9]|20)\d\d$")
 _REACH = 2  # the counted word is at most this many words after the number
-_WEEKDAYS = frozenset(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
 
 
 def _value(word: str) -> str | None:
@@ -122,7 +122,7 @@ def _names_the_number(text: str, spans: list[tuple[int, int, str, str]], k: int)
         return True
     return (
         not raw.endswith(("'s", "’s"))
-        and folded not in _WEEKDAYS
+        and folded not in WEEKDAYS
         and is_content(folded)  # "LONDON - Some 300 workers ...": a sentence's first word after a dateline
     )
 

@@ -204,22 +204,18 @@ def unstated_names(text: str, terms: set[str], source: str = "") -> tuple[str, .
     terms are the article's own, its title's included; source: its outlet and author, which
     a question may name ("According to Reuters, ..."). A term written with hyphens holds its
     parts too ("Ciba" and "Geigy" in "Ciba-Geigy", "Iraq" in "Iran-Iraq"), as in the
-    collection's (`is_part`). The first word is
-    a name here when it is written as one: "Chile's earthquake ...", or a follow-up's
-    "Chile (people died earthquake)?"."""
-    split = [re.split(r"[-/]", term) for term in terms if "-" in term or "/" in term]
+    collection's (`is_part`). The first word is a name here when it is written as one:
+    "Chile's earthquake ...", or a follow-up's "Chile (people died earthquake)?"."""
+    hyphenated = [term for term in terms if "-" in term or "/" in term]
+    split = [re.split(r"[-/]", term) for term in hyphenated]
     terms = terms | {form for parts in split for part in parts[:-1] if part for form in (part, stem(part))}
     terms |= {term for _, _, term, _ in word_spans(source)}
     for written, forms in _WRITTEN_SHORT:  # "United States" and "American" where it writes "U.S."
         if terms & written:
             terms |= forms
-    # the last part was stemmed with the whole word ("allied-sign" for "Allied-Signal")
-    last = {parts[-1] for parts in split if len(parts[-1]) >= 3}
 
     def frequencies(wanted: Iterable[str]) -> dict[str, int]:
-        return {
-            t: int(t in terms or any(t.startswith(e) and len(t) - len(e) <= 2 for e in last)) for t in wanted
-        }
+        return {t: int(t in terms or any(is_part(t, whole) for whole in hyphenated)) for t in wanted}
 
     def near(term: str, within: int) -> list[str]:
         return [t for t in terms if t[:1] == term[:1] and abs(len(t) - len(term)) <= within]
