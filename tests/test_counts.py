@@ -52,6 +52,8 @@ def test_a_day_or_the_number_of_a_name_counts_nothing() -> None:
         ("12", "peopl"),
         ("9", "peopl"),
     }
+    # before an amount a name is the receiver, not a label: "give Greece 86 billion euros"
+    assert counts("They agreed to give Greece 86 billion euros.") == {("86", "billion")}
     assert counts("Officials said 300 may die.") == {("300", "die")}  # "may" the verb is no month
 
 

@@ -66,6 +66,8 @@ _NUMBER = re.compile(r"^\d+(?:[.,]\d+)*$")
 _ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
 _MONTH = re.compile(rf"(?i){MONTH_NAME}$")
 _YEAR = re.compile(r"^(?:1[5-9]|20)\d\d$")
+# after these a number is an amount, whatever comes before it ("give Greece 86 billion euros")
+_MAGNITUDES = frozenset({"million", "billion", "trillion", "mln", "bln", "pct", "percent"})
 _REACH = 2  # the counted word is at most this many words after the number
 
 
@@ -108,7 +110,9 @@ def _names_the_number(text: str, spans: list[tuple[int, int, str, str]], k: int)
     aftershocks", "the Sept. 11 attacks"; not "In January, 12 people ..."), or a
     capitalised word that is not the text's first, a weekday, a possessive or in capitals
     ("Boeing 737 jets", "Flight 370", "Op. 10"; not "OPEC's 13 members", "Tuesday 300
-    workers"). A name before an amount ("give Greece 86 billion") is read so too."""
+    workers"). Not before an amount: "give Greece 86 billion euros" counts euros."""
+    if k + 2 < len(spans) and spans[k + 2][3] in _MAGNITUDES:
+        return False
     a, b, _, folded = spans[k]
     gap = text[b : spans[k + 1][0]]
     if not (gap.isspace() or (gap[:1] == "." and gap[1:].isspace() and b - a <= 4)):

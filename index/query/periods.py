@@ -40,7 +40,8 @@ _ASKED_MONTH = re.compile(
     re.I | re.A,
 )
 _YEAR = re.compile(r"(?<![\d.,$£€¥])\b(1[89]\d\d|20\d\d)(?:s\b|\b)(?![.,]\d)(?!\s*(?:GMT|hrs|dlrs|tonnes)\b)")
-_DECADE = re.compile(r"['’]?s\b")  # "1990s", "1990's"
+# "1990s", "1990's"; "1987's" is a year's possessive, only a year ending in 0 starts a decade.
+_DECADE = re.compile(r"['’]?s\b")
 _QUARTER = re.compile(
     r"\b(first|second|third|fourth|1st|2nd|3rd|4th)[- ](?:quarter|qtr)\b|\b(q[1-4]|[1-4]q)\b", re.I | re.A
 )
@@ -82,7 +83,8 @@ def periods(text: str, asked: bool = False) -> Periods:
         found += [m.group(1) or m.group(2) for m in _ASKED_MONTH.finditer(text)]
     months = frozenset(m[:3].lower() for m in found)
     years = frozenset(
-        m.group(1) + ("s" if _DECADE.match(text, m.end(1)) else "") for m in _YEAR.finditer(text)
+        m.group(1) + ("s" if m.group(1).endswith("0") and _DECADE.match(text, m.end(1)) else "")
+        for m in _YEAR.finditer(text)
     )
     quarters = frozenset(
         _QUARTER_NUMBER[(m.group(1) or m.group(2)).lower()[:2]] for m in _QUARTER.finditer(text)
