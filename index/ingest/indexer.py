@@ -19,6 +19,7 @@ sentence store and the manifest in step.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections import deque
@@ -28,6 +29,7 @@ from typing import Any
 
 from index.dates import date_metadata, from_day, published_day
 from index.errors import NewsdeskError
+from index.ingest import forked
 from index.ingest.articles import Article, Skipped, id_for_path
 from index.ingest.corpus_scan import (
     ArticleRef,
@@ -49,6 +51,7 @@ from index.store.chroma import (
     ArticleState,
     ChunkStore,
     bump_revision,
+    clients_made,
     collection_metadata,
     create_collection,
     fresh_client_after_failure,
@@ -253,17 +256,25 @@ def run_index(
             and not (settings.index_dir / FULL_MARKER).exists()
             and stamp == index_stamp(settings, collection, model, sentence_rules_id(), on_server)
         )
+        folder = _folder_stamp(settings)  # before the walk: what changes during it shows next run
         with phases("read"):
             named = None
             if changed is not None and in_step and trusted and not settings.follow_symlinks:
                 named = scan_changed(settings.corpus_dir, settings.max_file_bytes, known, changed)
-            scan = named if named is not None else _scan(settings, known, trust_stats=trusted and not full)
+            if named is not None:
+                scan = named
+            elif in_step and folder != manifest.get_meta(FOLDER) and _worth_forking(settings, known):
+                scan = _scan_while_loading(settings, known, trusted, collection)
+            else:
+                scan = _scan(settings, known, trust_stats=trusted and not full)
         report.skipped, report.documents = scan.skipped, scan.documents
         run = _Run(settings, model, key, embed_model, progress, report, phases)
         if in_step:
             _update_in_step(run, scan, manifest, collection)
         else:
             _update_full_way(run, scan, manifest, full)
+        if folder != manifest.get_meta(FOLDER):
+            manifest.update({}, (), {FOLDER: folder})
         manifest.close()
     return _timed(report, phases, started)
 
@@ -283,6 +294,59 @@ def _scan(settings: Settings, known: dict[str, Row], trust_stats: bool) -> Scan:
         trust_stats=trust_stats,
         follow_symlinks=settings.follow_symlinks,
     )
+
+
+# Below this many articles the walk and Chroma's first touch take a few hundredths of a
+# second each: not worth a fork.
+FORK_FROM_ARTICLES = 5000
+# The corpus folder's mtime and ctime at the last run's start (manifest meta): a file added,
+# removed or renamed in it changes them, and a run that will write loads Chroma beside its walk.
+FOLDER = "corpus_folder"
+
+
+def _folder_stamp(settings: Settings) -> str:
+    try:
+        st = settings.corpus_dir.stat()
+    except OSError:
+        return ""
+    return f"{st.st_mtime_ns}:{st.st_ctime_ns}"
+
+
+def _worth_forking(settings: Settings, known: dict[str, Row]) -> bool:
+    """Whether to walk in a child while this process loads the collection, when the corpus
+    folder changed since the last run (else the run is most likely a no-op, which never
+    loads Chroma, or an edit: a fresh CLI's no-op would pay chromadb's import, ~1 s): a
+    large corpus in an on-disk store, in a process that has made no Chroma client yet (a
+    warm process has the collection loaded and would only pay the fork, and Chroma's
+    threads make a fork unsafe, `clients_made`)."""
+    return (
+        len(known) >= FORK_FROM_ARTICLES
+        and not settings.chroma_host
+        and not clients_made()
+        and forked.can_fork()
+    )
+
+
+def _scan_while_loading(settings: Settings, known: dict[str, Row], trusted: bool, collection: str) -> Scan:
+    """The walk in a forked child while Chroma loads the collection here
+    (`index.ingest.forked`). A change needs the collection loaded (a fresh process pays
+    chromadb's import and its first read of the whole HNSW index), a no-op run does not:
+    then the load was spent beside the walk, on another core. The load is only a warm-up:
+    whatever fails in it (damaged files, say) the write path finds again and reports."""
+
+    def walk() -> Scan:
+        scan = _scan(settings, known, trust_stats=trusted)
+        scan.known = {}  # the parent has them: not sent back
+        return scan
+
+    def load() -> None:
+        with contextlib.suppress(Exception):
+            verify_vectors(settings.index_dir, settings.chroma_path, collection)  # no segfault on damage
+            open_client(settings, create=False).get_collection(collection).count()
+
+    scan = forked.beside(walk, load)
+    scan.known = known
+    return scan
 
 
 @dataclass

@@ -73,6 +73,9 @@ def state_signature(index_dir: Path) -> tuple[int, ...]:
     return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
+_made = False  # see clients_made
+
+
 def forget_client(path: Path) -> None:
     """Drop chromadb's cached client of an on-disk store. Its in-memory HNSW never sees what
     other processes write, and it keeps a deleted collection's handle: the next client made
@@ -80,6 +83,13 @@ def forget_client(path: Path) -> None:
     from chromadb.api.shared_system_client import SharedSystemClient
 
     SharedSystemClient._identifier_to_system.pop(str(path), None)
+
+
+def clients_made() -> bool:
+    """Whether this process has made a Chroma client: its Rust runtime's threads (tokio,
+    sqlx) then run beside Python, and a fork could copy one of their locks held
+    (`index.ingest.forked`: a forked walk hung on a futex so)."""
+    return _made
 
 
 def where(settings: Settings) -> str:
@@ -108,6 +118,8 @@ def open_client(settings: Settings, create: bool, fresh: bool = False, check: st
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
+    global _made
+    _made = True
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     if settings.chroma_host:
         try:
