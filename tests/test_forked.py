@@ -38,6 +38,7 @@ def test_the_work_runs_in_a_child_and_its_result_or_error_comes_back() -> None:
     out = _python(
         """
         import os
+        import time
         from index.errors import NewsdeskError
         from index.ingest import forked
 
@@ -60,9 +61,29 @@ def test_the_work_runs_in_a_child_and_its_result_or_error_comes_back() -> None:
             return "ran here"
 
         print(forked.beside(dies, lambda: None))
+
+        def hangs():  # a child that never answers is killed after SILENCE: the work runs here
+            if os.getpid() != here:
+                time.sleep(60)
+            return "not waited for"
+
+        forked.SILENCE = 0.5
+        print(forked.beside(hangs, lambda: None))
+
+        def no_fork():
+            raise OSError(11, "Resource temporarily unavailable")
+
+        os.fork = no_fork  # no process to spare: the work runs here
+        print(forked.beside(lambda: os.getpid() == here, lambda: None))
         """
     )
-    assert out.splitlines() == ["True True", "raised the corpus vanished", "ran here"]
+    assert out.splitlines() == [
+        "True True",
+        "raised the corpus vanished",
+        "ran here",
+        "not waited for",
+        "True",
+    ]
 
 
 def test_with_another_thread_running_nothing_is_forked() -> None:

@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import os
 import pickle
+import select
+import signal
 import sys
 import threading
 from collections.abc import Callable
 from typing import TypeVar
 
 T = TypeVar("T")
+SILENCE = 300.0  # seconds without a word from the child before it is given up on
 
 
 def can_fork() -> bool:
@@ -34,7 +37,13 @@ def beside(work: Callable[[], T], meanwhile: Callable[[], object]) -> T:
         meanwhile()
         return work()
     read_end, write_end = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:  # no process to spare (a limit on processes, no memory)
+        os.close(read_end)
+        os.close(write_end)
+        meanwhile()
+        return work()
     if pid == 0:  # the child: never returns, never runs the parent's exit handlers
         os.close(read_end)
         _child(work, write_end)
@@ -42,16 +51,33 @@ def beside(work: Callable[[], T], meanwhile: Callable[[], object]) -> T:
     try:
         meanwhile()
     finally:
-        with os.fdopen(read_end, "rb") as pipe:
-            data = pipe.read()
-        os.waitpid(pid, 0)
+        data = _answer(read_end, pid)
     try:
         ok, value = pickle.loads(data)
-    except Exception:  # the child died before it could answer (killed, out of memory)
+    except Exception:  # the child died, or hung, before it could answer
         return work()
     if ok:
         return value  # type: ignore[no-any-return]
     raise value
+
+
+def _answer(fd: int, pid: int) -> bytes:
+    """What the child wrote, once it has closed the pipe; b"" if it said nothing for
+    `SILENCE` seconds (it is killed: a lock copied held would keep it waiting forever)."""
+    chunks: list[bytes] = []
+    with os.fdopen(fd, "rb", buffering=0) as pipe:
+        while True:
+            ready, _, _ = select.select([pipe], [], [], SILENCE)
+            if not ready:
+                os.kill(pid, signal.SIGKILL)
+                chunks = []
+                break
+            chunk = pipe.read(1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    os.waitpid(pid, 0)
+    return b"".join(chunks)
 
 
 def _child(work: Callable[[], object], fd: int) -> None:
