@@ -22,6 +22,24 @@ def test_amounts_are_not_years() -> None:
     assert periods("Sales in the 1980s grew.").years == {"1980s"}  # a decade
 
 
+def test_another_day_of_the_month_clashes() -> None:
+    # "filmed on 8 April 2015" is not answered by "filmed on 18 April 2015": every word but
+    # the day matches
+    asked = periods("Whose city hall was used for filming on 8 April 2015?", asked=True)
+    assert asked.days == {"apr-8"}
+    assert clash(asked, stated("A shoot at City Hall was filmed on 18 April 2015.", None)) == (1, 2)
+    assert clash(asked, stated("City Hall was filmed on April 8th, 2015.", None)) == (0, 3)
+    assert clash(asked, stated("City Hall was filmed in April 2015.", None)) == (0, 2)  # no day: no clash
+    assert periods("the Sept. 11 attacks, the 4th of July, on may 27", asked=True).days == {
+        "sep-11",
+        "jul-4",
+        "may-27",
+    }
+    # a year, a range, a dateline or a lower-case "may" in an article name no day
+    assert periods("In March 1987, on March 3-5 and 3 to 5 May, output may 10 pct").days == frozenset()
+    assert periods("LONDON, April 2 - Prices rose.").days == frozenset()
+
+
 def test_another_month_clashes_and_the_same_matches() -> None:
     asked = periods("What was West Germany's current account surplus in March 1987?")
     assert clash(asked, periods("The surplus widened to 6.6 billion marks in February.")) == (1, 0)

@@ -66,8 +66,11 @@ _NUMBER = re.compile(r"^\d+(?:[.,]\d+)*$")
 _ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
 _MONTH = re.compile(rf"(?i){MONTH_NAME}$")
 _YEAR = re.compile(r"^(?:1[5-9]|20)\d\d$")
-# after these a number is an amount, whatever comes before it ("give Greece 86 billion euros")
-_MAGNITUDES = frozenset({"million", "billion", "trillion", "mln", "bln", "pct", "percent"})
+# after these a number is an amount or a measure, whatever comes before it ("give Greece 86
+# billion euros", "shot on Kodak 35 mm film"), not a name's number ("Boeing 737 jets")
+_MAGNITUDE_WORDS = """million billion trillion mln bln pct percent per mm cm km kg lb lbs mph
+metres meters feet ft miles tonnes tons dlrs dollars euros pounds yen marks francs degrees"""
+_MAGNITUDES = frozenset(_MAGNITUDE_WORDS.split())
 _REACH = 2  # the counted word is at most this many words after the number
 
 

@@ -39,6 +39,20 @@ _ASKED_MONTH = re.compile(
     r"|august|september|october|november|december)\b)",
     re.I | re.A,
 )
+# A day of a month: "April 8", "Sept. 11th", "8 April", "the 8th of April"; not "April
+# 1987", nor the first day of a range ("March 3-5", "3 to 5 March": which day is asked?).
+_MONTH_WORD = (
+    r"(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+)
+_NOT_A_RANGE = r"(?!\s*(?:-|–|to|and|through|or)\s*\d)"
+_DAY_OF_MONTH = (
+    rf"\b(?:{_MONTH_WORD}\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?![.,:/]\d){_NOT_A_RANGE}"
+    rf"|(\d{{1,2}})(?:st|nd|rd|th)?{_NOT_A_RANGE}\s+(?:of\s+)?{_MONTH_WORD}\b)"
+)
+_DAY = re.compile(_DAY_OF_MONTH)
+_ASKED_DAY = re.compile(_DAY_OF_MONTH, re.I)  # "on april 8": a number beside it makes it a month
+_RANGE_BEFORE = re.compile(r"\d\s*(?:-|–|to|and|through|or)\s*$")  # "3 to [5 May]"
 _YEAR = re.compile(r"(?<![\d.,$£€¥])\b(1[89]\d\d|20\d\d)(?:s\b|\b)(?![.,]\d)(?!\s*(?:GMT|hrs|dlrs|tonnes)\b)")
 # "1990s", "1990's"; "1987's" is a year's possessive, only a year ending in 0 starts a decade.
 _DECADE = re.compile(r"['’]?s\b")
@@ -64,12 +78,13 @@ class Periods:
     months: frozenset[str]  # "jan" ... "dec"
     years: frozenset[str]  # "1987"; a decade "1980s"
     quarters: frozenset[str]  # "1" ... "4"
+    days: frozenset[str] = frozenset()  # "apr-8"
 
-    def kinds(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-        return self.months, self.years, self.quarters
+    def kinds(self) -> tuple[frozenset[str], ...]:
+        return self.months, self.years, self.quarters, self.days
 
     def __bool__(self) -> bool:
-        return bool(self.months or self.years or self.quarters)
+        return bool(self.months or self.years or self.quarters or self.days)
 
 
 @lru_cache(maxsize=8192)
@@ -89,7 +104,18 @@ def periods(text: str, asked: bool = False) -> Periods:
     quarters = frozenset(
         _QUARTER_NUMBER[(m.group(1) or m.group(2)).lower()[:2]] for m in _QUARTER.finditer(text)
     ) | ({"year"} if _WHOLE_YEAR.search(text) else set())
-    return Periods(months, years, quarters)
+    return Periods(months, years, quarters, _days(text, _ASKED_DAY if asked else _DAY))
+
+
+def _days(text: str, pattern: re.Pattern[str]) -> frozenset[str]:
+    out = set()
+    for m in pattern.finditer(text):
+        if _RANGE_BEFORE.search(text, max(0, m.start() - 12), m.start()):
+            continue
+        month, day = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+        if 1 <= int(day) <= 31:
+            out.add(f"{month[:3].lower()}-{int(day)}")
+    return frozenset(out)
 
 
 _NAME_LIKE = frozenset({"May", "June", "April", "Jan", "August"})
