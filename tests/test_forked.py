@@ -10,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -70,6 +71,11 @@ def test_the_work_runs_in_a_child_and_its_result_or_error_comes_back() -> None:
         forked.SILENCE = 0.5
         print(forked.beside(hangs, lambda: None))
 
+        def unpicklable():  # an answer the child cannot send: the work runs here
+            return (lambda: 1) if os.getpid() != here else "ran here again"
+
+        print(forked.beside(unpicklable, lambda: None))
+
         def no_fork():
             raise OSError(11, "Resource temporarily unavailable")
 
@@ -82,8 +88,47 @@ def test_the_work_runs_in_a_child_and_its_result_or_error_comes_back() -> None:
         "raised the corpus vanished",
         "ran here",
         "not waited for",
+        "ran here again",
         "True",
     ]
+
+
+def test_the_child_dies_with_its_parent(tmp_path: Path) -> None:
+    # it holds copies of the parent's descriptors (the index lock's): an orphan kept the
+    # lock held after `kill -9` of the parent until its walk ended
+    pid_file = tmp_path / "child.pid"
+    script = """
+        import os, signal, sys, time
+        from index.ingest import forked
+
+        def work():
+            with open(sys.argv[1] + ".tmp", "w") as f:
+                f.write(str(os.getpid()))
+            os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+            time.sleep(60)
+
+        def meanwhile():
+            while not os.path.exists(sys.argv[1]):
+                time.sleep(0.05)
+            os.kill(os.getpid(), signal.SIGKILL)
+
+        forked.beside(work, meanwhile)
+        """
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(script), str(pid_file)], cwd=ROOT, timeout=60
+    )
+    assert done.returncode == -9
+    child = int(pid_file.read_text())
+    for _ in range(100):
+        try:
+            state = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
+            return
+        if state in ("Z", "X"):
+            return
+        time.sleep(0.05)
+    os.kill(child, 9)
+    raise AssertionError("the child outlived its parent")
 
 
 def test_with_another_thread_running_nothing_is_forked() -> None:

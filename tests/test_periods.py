@@ -37,6 +37,9 @@ def test_another_day_of_the_month_clashes() -> None:
     }
     # a year, a range, a dateline or a lower-case "may" in an article name no day
     assert periods("In March 1987, on March 3-5 and 3 to 5 May, output may 10 pct").days == frozenset()
+    assert periods("Talks ran from May 3 to May 10, or from April 30 to May 1.").days == frozenset()
+    # nor, in a question, a number before a lower-case month word
+    assert periods("Why did officials warn that 20 may die?", asked=True).days == frozenset()
     assert periods("LONDON, April 2 - Prices rose.").days == frozenset()
 
 

@@ -13,6 +13,7 @@ the child fails in a way that leaves no result, the work runs here as it would h
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import select
@@ -37,6 +38,7 @@ def beside(work: Callable[[], T], meanwhile: Callable[[], object]) -> T:
         meanwhile()
         return work()
     read_end, write_end = os.pipe()
+    parent = os.getpid()
     try:
         pid = os.fork()
     except OSError:  # no process to spare (a limit on processes, no memory)
@@ -46,7 +48,7 @@ def beside(work: Callable[[], T], meanwhile: Callable[[], object]) -> T:
         return work()
     if pid == 0:  # the child: never returns, never runs the parent's exit handlers
         os.close(read_end)
-        _child(work, write_end)
+        _child(work, write_end, parent)
     os.close(write_end)
     try:
         meanwhile()
@@ -54,7 +56,7 @@ def beside(work: Callable[[], T], meanwhile: Callable[[], object]) -> T:
         data = _answer(read_end, pid)
     try:
         ok, value = pickle.loads(data)
-    except Exception:  # the child died, or hung, before it could answer
+    except Exception:  # the child died, hung, or had an answer it could not send
         return work()
     if ok:
         return value  # type: ignore[no-any-return]
@@ -63,36 +65,58 @@ def beside(work: Callable[[], T], meanwhile: Callable[[], object]) -> T:
 
 def _answer(fd: int, pid: int) -> bytes:
     """What the child wrote, once it has closed the pipe; b"" if it said nothing for
-    `SILENCE` seconds (it is killed: a lock copied held would keep it waiting forever)."""
+    `SILENCE` seconds (a lock copied held would keep it waiting forever). The child is
+    reaped whatever happens here (Ctrl-C included), and killed unless it finished."""
     chunks: list[bytes] = []
-    with os.fdopen(fd, "rb", buffering=0) as pipe:
+    finished = False
+    poller = select.poll()  # not select(): it refuses descriptors past 1023
+    poller.register(fd, select.POLLIN)
+    try:
         while True:
-            ready, _, _ = select.select([pipe], [], [], SILENCE)
-            if not ready:
-                os.kill(pid, signal.SIGKILL)
+            if not poller.poll(SILENCE * 1000):
                 chunks = []
                 break
-            chunk = pipe.read(1 << 20)
+            chunk = os.read(fd, 1 << 20)
             if not chunk:
+                finished = True
                 break
             chunks.append(chunk)
-    os.waitpid(pid, 0)
+    finally:
+        os.close(fd)
+        if not finished:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
     return b"".join(chunks)
 
 
-def _child(work: Callable[[], object], fd: int) -> None:
+def _child(work: Callable[[], object], fd: int, parent: int) -> None:
     code = 0
     try:
+        _die_with(parent)
         try:
-            data = pickle.dumps((True, work()), protocol=pickle.HIGHEST_PROTOCOL)
+            answer: tuple[bool, object] = (True, work())
         except BaseException as exc:  # noqa: BLE001 - the parent raises it
-            try:
-                data = pickle.dumps((False, exc), protocol=pickle.HIGHEST_PROTOCOL)
-            except Exception:
-                data = b""  # unpicklable: the parent runs the work itself
+            answer = (False, exc)
+        try:
+            data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:
+            data = b""  # unpicklable: the parent runs the work itself
         with os.fdopen(fd, "wb") as pipe:
             pipe.write(data)
     except BaseException:  # noqa: BLE001 - a closed pipe: the parent is gone
         code = 1
     finally:
         os._exit(code)
+
+
+def _die_with(parent: int) -> None:
+    """Have the kernel kill this child when the parent dies (`kill -9`): it holds copies
+    of the parent's descriptors, the index lock's among them, which an orphan would keep
+    held until its walk ends."""
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the call
+        os._exit(1)

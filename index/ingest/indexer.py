@@ -263,7 +263,12 @@ def run_index(
                 named = scan_changed(settings.corpus_dir, settings.max_file_bytes, known, changed)
             if named is not None:
                 scan = named
-            elif in_step and folder != manifest.get_meta(FOLDER) and _worth_forking(settings, known):
+            elif (
+                in_step
+                and trusted
+                and folder != manifest.get_meta(FOLDER)
+                and _worth_forking(settings, known)
+            ):
                 scan = _scan_while_loading(settings, known, trusted, collection)
             else:
                 scan = _scan(settings, known, trust_stats=trusted and not full)
@@ -314,7 +319,8 @@ def _folder_stamp(settings: Settings) -> str:
 
 def _worth_forking(settings: Settings, known: dict[str, Row]) -> bool:
     """Whether to walk in a child while this process loads the collection, when the corpus
-    folder changed since the last run (else the run is most likely a no-op, which never
+    folder changed since the last run and the manifest's stats are trusted (a walk that
+    reads every file could outlast `forked.SILENCE`; else the run is most likely a no-op, which never
     loads Chroma, or an edit: a fresh CLI's no-op would pay chromadb's import, ~1 s): a
     large corpus in an on-disk store, in a process that has made no Chroma client yet (a
     warm process has the collection loaded and would only pay the fork, and Chroma's

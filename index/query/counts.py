@@ -68,8 +68,9 @@ _MONTH = re.compile(rf"(?i){MONTH_NAME}$")
 _YEAR = re.compile(r"^(?:1[5-9]|20)\d\d$")
 # after these a number is an amount or a measure, whatever comes before it ("give Greece 86
 # billion euros", "shot on Kodak 35 mm film"), not a name's number ("Boeing 737 jets")
-_MAGNITUDE_WORDS = """million billion trillion mln bln pct percent per mm cm km kg lb lbs mph
-metres meters feet ft miles tonnes tons dlrs dollars euros pounds yen marks francs degrees"""
+# ("marks", "pounds" and "per" are verbs and a preposition too: "July 4 marks ...")
+_MAGNITUDE_WORDS = """million billion trillion mln bln pct percent mm cm km kg lb lbs mph
+metres meters feet ft miles tonnes tons dlrs dollars euros yen francs degrees"""
 _MAGNITUDES = frozenset(_MAGNITUDE_WORDS.split())
 _REACH = 2  # the counted word is at most this many words after the number
 
@@ -114,14 +115,14 @@ def _names_the_number(text: str, spans: list[tuple[int, int, str, str]], k: int)
     capitalised word that is not the text's first, a weekday, a possessive or in capitals
     ("Boeing 737 jets", "Flight 370", "Op. 10"; not "OPEC's 13 members", "Tuesday 300
     workers"). Not before an amount: "give Greece 86 billion euros" counts euros."""
-    if k + 2 < len(spans) and spans[k + 2][3] in _MAGNITUDES:
-        return False
     a, b, _, folded = spans[k]
     gap = text[b : spans[k + 1][0]]
     if not (gap.isspace() or (gap[:1] == "." and gap[1:].isspace() and b - a <= 4)):
         return False
     if _MONTH.match(folded):
         return True
+    if k + 2 < len(spans) and spans[k + 2][3] in _MAGNITUDES:
+        return False
     raw = text[a:b]
     if k == 0 or not raw[:1].isupper() or raw.isupper():
         return False

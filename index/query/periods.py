@@ -45,14 +45,18 @@ _MONTH_WORD = (
     r"(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
     r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
 )
-_NOT_A_RANGE = r"(?!\s*(?:-|–|to|and|through|or)\s*\d)"
-_DAY_OF_MONTH = (
-    rf"\b(?:{_MONTH_WORD}\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?![.,:/]\d){_NOT_A_RANGE}"
-    rf"|(\d{{1,2}})(?:st|nd|rd|th)?{_NOT_A_RANGE}\s+(?:of\s+)?{_MONTH_WORD}\b)"
+_RANGE_WORD = r"\s*(?:-|–|to|and|through|or|until)\s*"
+_ANY_MONTH = "(?:" + _MONTH_WORD[1:]  # the same, capturing nothing
+_NOT_A_RANGE = rf"(?!{_RANGE_WORD}(?:{_ANY_MONTH}\.?\s+)?\d)"  # "[May 3] to May 10"
+_MONTH_FIRST = rf"{_MONTH_WORD}\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?![.,:/]\d){_NOT_A_RANGE}"
+_DAY = re.compile(
+    rf"\b(?:{_MONTH_FIRST}|(\d{{1,2}})(?:st|nd|rd|th)?{_NOT_A_RANGE}\s+(?:of\s+)?{_MONTH_WORD}\b)"
 )
-_DAY = re.compile(_DAY_OF_MONTH)
-_ASKED_DAY = re.compile(_DAY_OF_MONTH, re.I)  # "on april 8": a number beside it makes it a month
-_RANGE_BEFORE = re.compile(r"\d\s*(?:-|–|to|and|through|or)\s*$")  # "3 to [5 May]"
+# In a question also "on april 8": a number after it makes it a month ("20 may die" does not)
+_ASKED_DAY = re.compile(rf"\b{_MONTH_FIRST}", re.I)
+_RANGE_BEFORE = re.compile(
+    rf"\d{_RANGE_WORD}(?:{_MONTH_WORD}\.?\s+)?$"
+)  # "3 to [5 May]", "May 3 to [May 10]"
 _YEAR = re.compile(r"(?<![\d.,$£€¥])\b(1[89]\d\d|20\d\d)(?:s\b|\b)(?![.,]\d)(?!\s*(?:GMT|hrs|dlrs|tonnes)\b)")
 # "1990s", "1990's"; "1987's" is a year's possessive, only a year ending in 0 starts a decade.
 _DECADE = re.compile(r"['’]?s\b")
@@ -104,13 +108,14 @@ def periods(text: str, asked: bool = False) -> Periods:
     quarters = frozenset(
         _QUARTER_NUMBER[(m.group(1) or m.group(2)).lower()[:2]] for m in _QUARTER.finditer(text)
     ) | ({"year"} if _WHOLE_YEAR.search(text) else set())
-    return Periods(months, years, quarters, _days(text, _ASKED_DAY if asked else _DAY))
+    days = _days(text, _DAY) | (_days(text, _ASKED_DAY) if asked else frozenset())
+    return Periods(months, years, quarters, days)
 
 
 def _days(text: str, pattern: re.Pattern[str]) -> frozenset[str]:
     out = set()
     for m in pattern.finditer(text):
-        if _RANGE_BEFORE.search(text, max(0, m.start() - 12), m.start()):
+        if _RANGE_BEFORE.search(text, max(0, m.start() - 24), m.start()):
             continue
         month, day = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
         if 1 <= int(day) <= 31:
