@@ -40,6 +40,7 @@ def test_another_day_of_the_month_clashes() -> None:
     assert periods("Talks ran from May 3 to May 10, or from April 30 to May 1.").days == frozenset()
     # nor, in a question, a number before a lower-case month word
     assert periods("Why did officials warn that 20 may die?", asked=True).days == frozenset()
+    assert periods("whose city hall was used for filming on 8 april 2015", asked=True).days == {"apr-8"}
     assert periods("LONDON, April 2 - Prices rose.").days == frozenset()
 
 

@@ -25,11 +25,12 @@ from index.query.agreement import without_disagreeing
 if TYPE_CHECKING:
     from index.query.features import Row
 
-# Capitalised only: "may" is a verb far more often than a month.
-_MONTH = re.compile(
-    r"\b(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
-    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\b"
+_MONTHS = (
+    r"Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?"
 )
+# Capitalised only: "may" is a verb far more often than a month.
+_MONTH = re.compile(rf"\b({_MONTHS})\b")
 # Questions are often typed in lower case ("surplus in march 1987"): there a month counts
 # when a day or year follows it, or "in/of/since/..." comes before it.
 _ASKED_MONTH = re.compile(
@@ -41,22 +42,16 @@ _ASKED_MONTH = re.compile(
 )
 # A day of a month: "April 8", "Sept. 11th", "8 April", "the 8th of April"; not "April
 # 1987", nor the first day of a range ("March 3-5", "3 to 5 March": which day is asked?).
-_MONTH_WORD = (
-    r"(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
-    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
-)
 _RANGE_WORD = r"\s*(?:-|–|to|and|through|or|until)\s*"
-_ANY_MONTH = "(?:" + _MONTH_WORD[1:]  # the same, capturing nothing
+_ANY_MONTH = rf"(?:{_MONTHS})"
 _NOT_A_RANGE = rf"(?!{_RANGE_WORD}(?:{_ANY_MONTH}\.?\s+)?\d)"  # "[May 3] to May 10"
-_MONTH_FIRST = rf"{_MONTH_WORD}\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?![.,:/]\d){_NOT_A_RANGE}"
-_DAY = re.compile(
-    rf"\b(?:{_MONTH_FIRST}|(\d{{1,2}})(?:st|nd|rd|th)?{_NOT_A_RANGE}\s+(?:of\s+)?{_MONTH_WORD}\b)"
-)
-# In a question also "on april 8": a number after it makes it a month ("20 may die" does not)
-_ASKED_DAY = re.compile(rf"\b{_MONTH_FIRST}", re.I)
-_RANGE_BEFORE = re.compile(
-    rf"\d{_RANGE_WORD}(?:{_MONTH_WORD}\.?\s+)?$"
-)  # "3 to [5 May]", "May 3 to [May 10]"
+_MONTH_FIRST = rf"(?P<month>{_MONTHS})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?![.,:/]\d){_NOT_A_RANGE}"
+_DAY_FIRST = rf"(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?{_NOT_A_RANGE}\s+(?:of\s+)?(?P<month2>{_MONTHS})\b"
+_DAY = re.compile(rf"\b(?:{_MONTH_FIRST}|{_DAY_FIRST})")
+# In a question also in lower case, "on april 8", "8 april 2015"; not "20 may die", "top
+# 10 march" (with no year after them "may" and "march" are verbs there)
+_ASKED_DAY = re.compile(rf"\b(?:{_MONTH_FIRST}|(?!\d+\s+(?:may|march)\b(?!\s+\d)){_DAY_FIRST})", re.I)
+_RANGE_BEFORE = re.compile(rf"\d{_RANGE_WORD}(?:{_ANY_MONTH}\.?\s+)?$")  # "3 to [5 May]", "May 3 to [May 10]"
 _YEAR = re.compile(r"(?<![\d.,$£€¥])\b(1[89]\d\d|20\d\d)(?:s\b|\b)(?![.,]\d)(?!\s*(?:GMT|hrs|dlrs|tonnes)\b)")
 # "1990s", "1990's"; "1987's" is a year's possessive, only a year ending in 0 starts a decade.
 _DECADE = re.compile(r"['’]?s\b")
@@ -117,7 +112,7 @@ def _days(text: str, pattern: re.Pattern[str]) -> frozenset[str]:
     for m in pattern.finditer(text):
         if _RANGE_BEFORE.search(text, max(0, m.start() - 24), m.start()):
             continue
-        month, day = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+        month, day = m.group("month") or m.group("month2"), m.group("day") or m.group("day2")
         if 1 <= int(day) <= 31:
             out.add(f"{month[:3].lower()}-{int(day)}")
     return frozenset(out)
