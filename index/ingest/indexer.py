@@ -263,13 +263,8 @@ def run_index(
                 named = scan_changed(settings.corpus_dir, settings.max_file_bytes, known, changed)
             if named is not None:
                 scan = named
-            elif (
-                in_step
-                and trusted
-                and folder != manifest.get_meta(FOLDER)
-                and _worth_forking(settings, known)
-            ):
-                scan = _scan_while_loading(settings, known, trusted, collection)
+            elif in_step and trusted and _worth_forking(settings, known, folder != manifest.get_meta(FOLDER)):
+                scan = _scan_while_loading(settings, known, collection)
             else:
                 scan = _scan(settings, known, trust_stats=trusted and not full)
         report.skipped, report.documents = scan.skipped, scan.documents
@@ -317,23 +312,25 @@ def _folder_stamp(settings: Settings) -> str:
     return f"{st.st_mtime_ns}:{st.st_ctime_ns}"
 
 
-def _worth_forking(settings: Settings, known: dict[str, Row]) -> bool:
-    """Whether to walk in a child while this process loads the collection, when the corpus
-    folder changed since the last run and the manifest's stats are trusted (a walk that
-    reads every file could outlast `forked.SILENCE`; else the run is most likely a no-op, which never
-    loads Chroma, or an edit: a fresh CLI's no-op would pay chromadb's import, ~1 s): a
-    large corpus in an on-disk store, in a process that has made no Chroma client yet (a
-    warm process has the collection loaded and would only pay the fork, and Chroma's
-    threads make a fork unsafe, `clients_made`)."""
+def _worth_forking(settings: Settings, known: dict[str, Row], folder_changed: bool) -> bool:
+    """Whether an in-step run with trusted stats (a walk that reads every file could
+    outlast `forked.SILENCE`) walks in a child while this process loads the collection:
+    - the corpus folder changed since the last run: a file was added, removed or renamed,
+      so the run will write (a fresh CLI's no-op, which never loads Chroma, would pay
+      chromadb's import, ~1 s; an edit in place walks alone as before);
+    - a large corpus in an on-disk store;
+    - no Chroma client made in this process yet: a warm process has the collection loaded
+      and would only pay the fork, and Chroma's threads make a fork unsafe (`clients_made`)."""
     return (
-        len(known) >= FORK_FROM_ARTICLES
+        folder_changed
+        and len(known) >= FORK_FROM_ARTICLES
         and not settings.chroma_host
         and not clients_made()
         and forked.can_fork()
     )
 
 
-def _scan_while_loading(settings: Settings, known: dict[str, Row], trusted: bool, collection: str) -> Scan:
+def _scan_while_loading(settings: Settings, known: dict[str, Row], collection: str) -> Scan:
     """The walk in a forked child while Chroma loads the collection here
     (`index.ingest.forked`). A change needs the collection loaded (a fresh process pays
     chromadb's import and its first read of the whole HNSW index), a no-op run does not:
@@ -341,7 +338,7 @@ def _scan_while_loading(settings: Settings, known: dict[str, Row], trusted: bool
     whatever fails in it (damaged files, say) the write path finds again and reports."""
 
     def walk() -> Scan:
-        scan = _scan(settings, known, trust_stats=trusted)
+        scan = _scan(settings, known, trust_stats=True)
         scan.known = {}  # the parent has them: not sent back
         return scan
 
