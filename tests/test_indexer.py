@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from index.errors import IndexLockedError, NewsdeskError
-from index.ingest.indexer import run_index
+from index.ingest.indexer import FULL_MARKER, run_index
 from index.settings import Settings
 from index.store.chroma import open_active, read_state
 from index.store.lock import IndexLock
@@ -181,6 +181,10 @@ def test_plain_index_drops_what_a_killed_full_rebuild_left(
     assert f"{settings.chroma_collection}_2" in {c.name for c in client.list_collections()}
     client.create_collection("someone_elses")
     client.create_collection(f"{settings.chroma_collection}_notes")
+    # A dry run deletes nothing: the collection may be a running `--full`'s (it takes no lock).
+    run_index(settings, dry_run=True, embed_model=counting)
+    assert f"{settings.chroma_collection}_2" in {c.name for c in client.list_collections()}
+    assert (settings.index_dir / FULL_MARKER).exists()
     report = run_index(settings, embed_model=counting)
     assert not report.changed
     names = {c.name for c in client.list_collections()}

@@ -165,7 +165,9 @@ def _select_store(
                     f"{meta.get('chunk_overlap')}, settings now say {settings.chunk_size}/"
                     f"{settings.chunk_overlap}: rebuild it with `newsdesk index --full`"
                 )
-            if not settings.chroma_host:
+            # Not in a dry run: it writes nothing and takes no lock, and the collection a
+            # running `--full` fills looks like a leftover.
+            if not settings.chroma_host and not dry_run:
                 _drop_leftovers(settings, client, existing, keep=active)
             return store, None
         if dry_run:
