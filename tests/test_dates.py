@@ -110,6 +110,13 @@ def test_dates_in_the_first_lines() -> None:
         ("What did Lawson say on 13/4/1987?", date(1987, 4, 13), date(1987, 4, 14)),
         ("What did Lawson say on 13.04.1987?", date(1987, 4, 13), date(1987, 4, 14)),
         ("What did Lawson say on 4/2/1987?", date(1987, 1, 1), date(1988, 4, 29)),  # April 2 or 4 February
+        # both ends of a range, the month and year written once holding for both
+        ("What was issued between 1 and 5 March 1987?", date(1987, 3, 1), date(1987, 3, 15)),
+        ("What happened from June 3 to June 9, 1987?", date(1987, 6, 3), date(1987, 6, 19)),
+        ("What did Lawson say from March 10 until March 14, 1987?", date(1987, 3, 10), date(1987, 3, 24)),
+        ("What happened between Dec 28 and Jan 3?", date(1986, 12, 28), date(1987, 1, 13)),
+        ("What did GM say up to March 14, 1987?", None, date(1987, 3, 14)),
+        ("What fell from 5 to 1 March 1987?", date(1987, 3, 1), date(1987, 3, 11)),  # no such range: the day
     ],
 )
 def test_question_dates(question: str, since: date | None, until: date | None) -> None:
@@ -125,6 +132,10 @@ def test_question_dates(question: str, since: date | None, until: date | None) -
         "What may the Fed do next?",  # "may" is not May
         "How many of the 2000 workers were laid off?",  # a count, not a year
         "What year did the war start?",
+        "why will 20 may die in the gulf",  # typed in lower case, "may" after a number is a verb
+        "which of the top 10 march on washington",
+        "What did the Romans build 2000 years ago?",  # before the calendar's first year
+        "How much sugar did Indonesia import in the past 2000 years?",
     ],
 )
 def test_questions_without_dates(question: str) -> None:
@@ -156,6 +167,11 @@ def test_option_dates() -> None:
     for unsure in ("2/3/1987", "31/02/1987", "1987.03.02"):
         with pytest.raises(ValueError, match="write it as YYYY-MM-DD"):
             option_date(unsure, REF)
+    with pytest.raises(ValueError, match="'2000 years ago' counts past the calendar from 1987-10-20"):
+        option_date("2000 years ago", REF)
+    # a reference at either end of the calendar: the question's relative dates are dropped
+    assert read_dates("What happened last week?", date(1, 1, 1)).empty
+    assert read_dates("What happened this week?", date(9999, 12, 31)).empty
 
 
 def test_dateparser_is_imported_only_when_needed() -> None:

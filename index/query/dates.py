@@ -79,7 +79,26 @@ _PAST_N = re.compile(
     r"\b(?:in\s+)?(?:the\s+)?(?:past|last)\s+(\d+|two|three|four|five|six|seven|ten)\s+(day|week|month|year)s?\b",
     re.I,
 )
-_SINCE = re.compile(r"\b(since|after|before|until)\s+([^,;?!.]{2,40}(?:,\s*(?:19|20)\d\d\b)?)", re.I)
+_SINCE = re.compile(
+    r"\b(since|after|before|until|till|up to)\s+([^,;?!.]{2,40}(?:,\s*(?:19|20)\d\d\b)?)", re.I
+)
+
+
+def _end(n: str) -> str:
+    """One end of a range of days: "March 1", "1 March", "1st" (the other end's month),
+    with or without a year; the groups are numbered by `n`."""
+    return (
+        rf"(?:(?P<m{n}>{MONTH_NAME})\.?\s+(?P<d{n}>\d{{1,2}})(?:st|nd|rd|th)?"
+        rf"|(?P<e{n}>\d{{1,2}})(?:st|nd|rd|th)?(?:\s+(?:of\s+)?(?P<n{n}>{MONTH_NAME})\.?)?)"
+        rf"(?:,?\s+(?P<y{n}>(?:19|20)\d\d))?"
+    )
+
+
+# "between 1 and 5 March 1987", "from March 10 to March 14, 1987", "from April 30 to May 1"
+_BETWEEN = re.compile(
+    rf"\b(?:between|from)\s+{_end('1')}\s*(?:and|to|until|till|through|-|–)\s*{_end('2')}(?!\s*[:/.]?\d)",
+    re.I,
+)
 _WORDS = {
     "a": 1,
     "an": 1,
@@ -94,6 +113,7 @@ _WORDS = {
 }
 # "May" is a month only next to a day or a year ("in May 1987", "May 5"), never "may say".
 _MAY_ALONE = re.compile(r"^may$", re.I)
+_VERB_MONTHS = frozenset(["may", "march"])  # as typed: "20 may die", "10 march on"
 
 
 @dataclass(frozen=True)
@@ -112,9 +132,17 @@ def mentions_time(question: str) -> bool:
 
 
 def read_dates(question: str, reference: date | None) -> Scope:
-    """The scope the question's time words ask for (an empty Scope when none)."""
+    """The scope the question's time words ask for (an empty Scope when none, and when
+    they count back or on past the calendar: "2000 years ago" from 1987 is no date)."""
     if not mentions_time(question):
         return Scope()
+    try:
+        return _read_dates(question, reference)
+    except OverflowError:
+        return Scope()
+
+
+def _read_dates(question: str, reference: date | None) -> Scope:
     latest = _LATEST.search(question)
     ref = reference or date.today()
     scope = _since_until(question, ref)
@@ -164,8 +192,33 @@ def _one_day(m: re.Match[str], ref: date, kind: str) -> _Span | None:
     return _Span(d, d, kind, m.group(0).strip(), relative=not year) if d else None
 
 
+def _between(q: str, ref: date) -> _Span | None:
+    """Days from one to another, both ends written ("between 1 and 5 March 1987"): the
+    month and year written once hold for both."""
+    for m in _BETWEEN.finditer(q):
+        month2 = m.group("m2") or m.group("n2")
+        if not month2:
+            continue  # "from 3 to 5": no month, no days
+        day1, day2 = int(m.group("d1") or m.group("e1")), int(m.group("d2") or m.group("e2"))
+        m2 = month_number(month2)
+        own = m.group("m1") or m.group("n1")
+        if not own and day1 > day2:
+            continue  # "from 5 to 1 March": no days in that order
+        m1 = month_number(own or month2)
+        year = m.group("y2") or m.group("y1")
+        y2 = int(year) if year else _year_for(m2, day2, ref)
+        y1 = int(m.group("y1")) if m.group("y1") else (y2 if (m1, day1) <= (m2, day2) else y2 - 1)
+        first, last = _safe(y1, m1, day1), _safe(y2, m2, day2)
+        if first and last and first <= last:
+            return _Span(first, last, "day", m.group(0), relative=not year)
+    return None
+
+
 def _absolute(q: str, ref: date) -> _Span | None:
     """The most specific date written out in the question."""
+    span = _between(q, ref)
+    if span:
+        return span
     m = _ON_DAY.search(q)
     if m:
         span = _one_day(m, ref, "on-day")
@@ -193,8 +246,9 @@ def _absolute(q: str, ref: date) -> _Span | None:
         last = calendar.monthrange(y, month)[1]
         days = {"early": (1, 10), "mid": (11, 20), "middle of": (11, 20)}.get(part, (21, last))
         return _Span(date(y, month, days[0]), date(y, month, days[1]), "part", m.group(0), not year)
-    m = _DAY.search(q)
-    if m:
+    for m in _DAY.finditer(q):
+        if m.group(5) in _VERB_MONTHS and not m.group(6):
+            continue  # "why 20 may die", "the top 10 march on": verbs, typed in lower case
         span = _one_day(m, ref, "day")
         if span:
             return span
@@ -257,7 +311,7 @@ def _since_until(q: str, ref: date) -> Scope | None:
     patterns above read are used as read; other phrasings ("since Monday") go to
     dateparser, imported only then."""
     m = _SINCE.search(q)
-    if not m or not _ANY_TIME.search(m.group(2)):
+    if not m or not _ANY_TIME.search(m.group(2)) or _between(q, ref):  # "from March 10 until March 14"
         return None
     word = m.group(1).lower()
     span = _absolute(m.group(2), ref)
@@ -312,7 +366,10 @@ def option_date(text: str, reference: date | None, end: bool = False) -> date:
             raise ValueError(f"{text!r} is not a date: there is no such day")
         raise ValueError(f"{text!r} is not a date newsdesk can read for sure: write it as YYYY-MM-DD")
     ref = reference or date.today()
-    span = _absolute(text, ref) or _relative(text, ref)
+    try:
+        span = _absolute(text, ref) or _relative(text, ref)
+    except OverflowError:
+        raise ValueError(f"{text!r} counts past the calendar from {ref.isoformat()}") from None
     if span is None:
         raise ValueError(f'{text!r} is not a date (try 2022-01-21, "March 2022" or "last week")')
     return span.end if end else span.start
