@@ -145,6 +145,15 @@ def _listed(names: tuple[str, ...]) -> str:
     return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
 
 
+def written_otherwise(question: str, asked: str, written: str, passages: list[Passage], mode: str) -> Answer:
+    """The refusal when the question writes a name as no article does ("Radar Princess"
+    where they write "Twilight Princess", index.query.misnamed): say both, so the user can
+    ask again with the name the articles use."""
+    answer = abstain(question, passages, mode)
+    answer.text = f"{NOT_FOUND} They write “{written}”, never “{asked}”."
+    return answer
+
+
 def named_elsewhere(question: str, names: tuple[str, ...], passages: list[Passage], mode: str) -> Answer:
     """The refusal when the article that best matches the question never names what it
     asks about (other articles do): another story's facts would be quoted."""

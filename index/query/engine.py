@@ -20,6 +20,7 @@ from index.query.answer import (
     never_mentioned,
     not_english,
     role_not_named,
+    written_otherwise,
 )
 from index.query.conversation import REFERRING, is_follow_up, wants_more
 from index.query.days import asks_for_a_day, days_note
@@ -573,6 +574,9 @@ class Engine:
             return not_english(question, reading.foreign, mode)
         if reading.unknown:
             return never_mentioned(question, reading.unknown, reading.passages, mode)
+        if reading.misnamed is not None:
+            asked, written = reading.misnamed.asked, reading.misnamed.written
+            return written_otherwise(question, asked, written, reading.passages, mode)
         if reading.role:
             return role_not_named(question, reading.role, reading.passages, mode)
         if reading.elsewhere and topic is None:

@@ -20,6 +20,7 @@ from index.query.asked import without_questions
 from index.query.candidates import Article, gather, idf_weights
 from index.query.counts import without_other_counts
 from index.query.features import QuestionVectors, Row, feature_rows
+from index.query.misnamed import Misnamed, misnamed
 from index.query.model import AnswerModel, abstain_features
 from index.query.names import without_other_names
 from index.query.negations import without_negated
@@ -63,6 +64,7 @@ class Reading:
     role: str = ""  # a role asked about that no article about its subject names (index.query.roles)
     # names of the question the article it would quote first never states (unknown.unstated_names)
     elsewhere: tuple[str, ...] = ()
+    misnamed: Misnamed | None = None  # a fixed name the question writes otherwise (index.query.misnamed)
 
     def ranked_rows(self) -> list[tuple[float, Row]]:
         """Rows by probability, the one chosen to be quoted first ahead of them."""
@@ -84,6 +86,7 @@ class Gathered:
     vectors: QuestionVectors
     periods: Periods  # the months, years and quarters the question asks about
     unknown: tuple[str, ...] = ()  # names of the question no article mentions
+    misnamed: Misnamed | None = None  # a fixed name the question writes otherwise
 
 
 class Reader:
@@ -143,7 +146,14 @@ class Reader:
                 )
                 if not self.sentences.in_a_title(name)
             ),
+            self._misnamed(asked or text) if not foreign else None,
         )
+
+    def _misnamed(self, text: str) -> Misnamed | None:
+        keywords = self.retriever.bm25
+        if keywords is None:
+            return None
+        return misnamed(text, keywords.written_near, keywords.texts_holding)
 
     def _with_acronyms(self, text: str, question: Question) -> str:
         """The text to search with: the question, and the acronym of a name it writes out
@@ -195,7 +205,11 @@ class Reader:
         # left that could answer.
         role = unstated_role(g.question, g.articles)
         ruled_out = (
-            not len(rows) or float(probabilities.max()) < LEAST_LIKELY or bool(g.unknown) or bool(role)
+            not len(rows)
+            or float(probabilities.max()) < LEAST_LIKELY
+            or bool(g.unknown)
+            or bool(role)
+            or g.misnamed is not None
         )
         answerable = 0.0 if ruled_out else float(model.abstain.probability(vector)[0])
         if answering:  # the text asks the question itself: its answer is the paragraph under it
@@ -232,6 +246,7 @@ class Reader:
             g.unknown,
             role=role,
             elsewhere=elsewhere,
+            misnamed=g.misnamed,
         )
 
     def _vectors(self, text: str, encoded: Any, idf: dict[str, float]) -> QuestionVectors:

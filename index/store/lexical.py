@@ -433,6 +433,49 @@ class LexicalIndex(SqliteFile):
             return set()
         return {aid for aid, text in rows if holds_phrase(text, phrase)}
 
+    def written_near(self, first: str, second: str, gap: int) -> bool:
+        """Whether some chunk writes `first`, then `second` with at most `gap` other words
+        between them (stop words not counted): FTS5's NEAR finds chunks holding both close
+        together in either order, their stems say which order. True when it cannot tell
+        (no stems, a read that failed, more such chunks than are looked at)."""
+        a, b = stems(first), stems(second)
+        if not a or not b:
+            return True
+        limit = 100
+        try:
+            rows = (
+                self._conn()
+                .execute(
+                    "SELECT stems FROM terms WHERE terms MATCH ? LIMIT ?",
+                    (f'NEAR("{a[-1]}" "{b[0]}", {gap})', limit),
+                )
+                .fetchall()
+            )
+        except sqlite3.DatabaseError as exc:
+            self.problem = f"reading it failed: {exc}"
+            return True
+        ordered = re.compile(rf"(?:^| ){re.escape(a[-1])}(?: \S+){{0,{gap}}} {re.escape(b[0])}(?: |$)")
+        return len(rows) >= limit or any(ordered.search(text) for (text,) in rows)
+
+    def texts_holding(self, word: str, limit: int) -> list[str]:
+        """The text of up to `limit` chunks that hold the word's stem."""
+        terms = stems(word)
+        if len(terms) != 1:
+            return []
+        try:
+            rows = (
+                self._conn()
+                .execute(
+                    "SELECT c.text FROM terms JOIN chunks c ON c.rowid = terms.rowid WHERE terms MATCH ? LIMIT ?",
+                    (f'"{terms[0]}"', limit),
+                )
+                .fetchall()
+            )
+        except sqlite3.DatabaseError as exc:
+            self.problem = f"reading it failed: {exc}"
+            return []
+        return [str(text) for (text,) in rows]
+
     def days_of(self, ids: Iterable[str]) -> dict[str, int | None]:
         """The day of each of these articles from any of its chunks, `published` read
         when there is no `published_day`: for the few whose first chunk is not held."""
