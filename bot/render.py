@@ -88,7 +88,11 @@ def render_report(report: IndexReport) -> str:
         lines.append(f"  note: {note}")
     if report.embedded_chunks and report.phases:  # where a build's time went (`--json`: "phases")
         spent = ", ".join(f"{name} {secs:.1f}s" for name, secs in report.phases.items() if secs >= 0.05)
-        lines.append(f"  time: {spent}; peak memory {report.peak_rss_mb:,} MB")
+        lines.append(
+            f"  time: {spent}; peak memory {report.peak_rss_mb:,} MB"
+            if spent
+            else f"  peak memory {report.peak_rss_mb:,} MB"
+        )
     if report.dry_run:
         lines.append("Dry run: nothing was written.")
     return printable("\n".join(lines))  # file names can hold escape sequences too

@@ -86,6 +86,14 @@ def test_a_real_build_reports_its_phases(settings: Settings, onnx_model: Any) ->
     assert again.phases["embed"] == 0 and "time:" not in render_report(again)
 
 
+def test_a_quick_build_says_no_empty_time_line() -> None:
+    """Each phase under 0.05 s (a small change in `index --watch`): no "time: ;" line."""
+    from index.ingest.indexer import IndexReport
+
+    report = IndexReport(embedded_chunks=2, phases={"embed": 0.02, "write": 0.01}, peak_rss_mb=120)
+    assert render_report(report).splitlines()[-1] == "  peak memory 120 MB"
+
+
 def test_index_json_carries_the_phases(settings: Settings) -> None:
     dirs = ["--corpus-dir", str(settings.corpus_dir), "--index-dir", str(settings.index_dir)]
     done = CliRunner().invoke(cli, [*dirs, "index", "--json"])

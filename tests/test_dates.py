@@ -101,6 +101,11 @@ def test_dates_in_the_first_lines() -> None:
         ("What happened last week?", date(1987, 10, 13), REF),
         ("What happened yesterday?", date(1987, 10, 19), REF),
         ("What happened this year?", date(1987, 1, 1), REF),
+        (
+            "What happened this weekend?",
+            date(1987, 10, 17),
+            date(1987, 10, 18),
+        ),  # REF a Tuesday: the one past
         ("What has GM said since Monday?", date(1987, 10, 19), None),
         ("What happened before March 3, 1987?", None, date(1987, 3, 2)),
         ("What did Ford report in March?", date(1987, 3, 1), date(1987, 5, 15)),
@@ -171,7 +176,8 @@ def test_option_dates() -> None:
         option_date("2000 years ago", REF)
     # a reference at either end of the calendar: the question's relative dates are dropped
     assert read_dates("What happened last week?", date(1, 1, 1)).empty
-    assert read_dates("What happened this week?", date(9999, 12, 31)).empty
+    assert read_dates("What happened yesterday?", date(1, 1, 1)).empty
+    assert read_dates("What happened this week?", date(9999, 12, 31)).since == date(9999, 12, 27)
 
 
 def test_dateparser_is_imported_only_when_needed() -> None:

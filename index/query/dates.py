@@ -284,7 +284,10 @@ def _relative(q: str, ref: date) -> _Span | None:
             "this week": (monday, ref),
             "last week": (ref - timedelta(days=7), ref),
             "past week": (ref - timedelta(days=7), ref),
-            "this weekend": (monday + timedelta(days=5), ref),
+            # before Saturday, the weekend just past (the coming one has no news yet)
+            "this weekend": (monday + timedelta(days=5), ref)
+            if ref.weekday() >= 5
+            else (monday - timedelta(days=2), monday - timedelta(days=1)),
             "last weekend": (monday - timedelta(days=2), monday - timedelta(days=1)),
             "this month": (first, ref),
             "last month": (prev_month_end.replace(day=1), prev_month_end),
