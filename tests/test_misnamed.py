@@ -94,19 +94,12 @@ GAMES = {
 
 def test_the_refusal_says_how_the_articles_write_the_name(engine_over: Any, tmp_path: Path) -> None:
     engine = engine_over(GAMES)
+    refusal = "I couldn't find that in the articles. They write “Twilight Princess”, never “Radar Princess”."
     answer = engine.ask("How many copies did Radar Princess sell?")
-    assert answer.abstained
-    assert (
-        answer.text
-        == "I couldn't find that in the articles. They write “Twilight Princess”, never “Radar Princess”."
-    )
-    assert answer.sources  # the closest articles are still offered
+    assert (answer.abstained, answer.text, bool(answer.sources)) == (True, refusal, True)  # sources offered
     answer = engine.ask("How many copies did Twilight Princess sell?")
     assert not answer.abstained and "5.82 million" in answer.text
 
     args = ["--corpus-dir", str(tmp_path / "texts"), "--index-dir", str(tmp_path / "texts-index")]
     result = CliRunner().invoke(cli, [*args, "ask", "How many copies did Radar Princess sell?"])
-    assert result.exit_code == 0
-    assert result.stdout.splitlines()[0] == (
-        "I couldn't find that in the articles. They write “Twilight Princess”, never “Radar Princess”."
-    )
+    assert (result.exit_code, result.stdout.splitlines()[0]) == (0, refusal)

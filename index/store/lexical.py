@@ -439,42 +439,32 @@ class LexicalIndex(SqliteFile):
         together in either order, their stems say which order. True when it cannot tell
         (no stems, a read that failed, more such chunks than are looked at)."""
         a, b = stems(first), stems(second)
-        if not a or not b:
-            return True
         limit = 100
-        try:
-            rows = (
-                self._conn()
-                .execute(
-                    "SELECT stems FROM terms WHERE terms MATCH ? LIMIT ?",
-                    (f'NEAR("{a[-1]}" "{b[0]}", {gap})', limit),
-                )
-                .fetchall()
-            )
-        except sqlite3.DatabaseError as exc:
-            self.problem = f"reading it failed: {exc}"
+        rows = (
+            self._matching("SELECT stems FROM terms", f'NEAR("{a[-1]}" "{b[0]}", {gap})', limit)
+            if a and b
+            else None
+        )
+        if rows is None:
             return True
         ordered = re.compile(rf"(?:^| ){re.escape(a[-1])}(?: \S+){{0,{gap}}} {re.escape(b[0])}(?: |$)")
-        return len(rows) >= limit or any(ordered.search(text) for (text,) in rows)
+        return len(rows) >= limit or any(ordered.search(text) for text in rows)
 
     def texts_holding(self, word: str, limit: int) -> list[str]:
         """The text of up to `limit` chunks that hold the word's stem."""
         terms = stems(word)
-        if len(terms) != 1:
-            return []
+        select = "SELECT c.text FROM terms JOIN chunks c ON c.rowid = terms.rowid"
+        return (self._matching(select, f'"{terms[0]}"', limit) or []) if len(terms) == 1 else []
+
+    def _matching(self, select: str, match: str, limit: int) -> list[str] | None:
+        """The first column of `select`'s rows whose terms match (at most `limit`); None
+        when the read fails (said in `problem`)."""
         try:
-            rows = (
-                self._conn()
-                .execute(
-                    "SELECT c.text FROM terms JOIN chunks c ON c.rowid = terms.rowid WHERE terms MATCH ? LIMIT ?",
-                    (f'"{terms[0]}"', limit),
-                )
-                .fetchall()
-            )
+            rows = self._conn().execute(f"{select} WHERE terms MATCH ? LIMIT ?", (match, limit)).fetchall()
         except sqlite3.DatabaseError as exc:
             self.problem = f"reading it failed: {exc}"
-            return []
-        return [str(text) for (text,) in rows]
+            return None
+        return [str(row[0]) for row in rows]
 
     def days_of(self, ids: Iterable[str]) -> dict[str, int | None]:
         """The day of each of these articles from any of its chunks, `published` read
