@@ -63,6 +63,7 @@ def test_the_keyword_index_says_which_order_the_articles_write_words_in(
         ("What Did Radar Princess Win?", None),  # title case: capitals mark no names
         ("what did radar princess win?", None),  # lower case: no names
         ("Which Princess won?", None),  # "Which" opens the question, it names nothing
+        ("What did Twiligth Princess sell?", None),  # a slip in the name the articles write
     ],
 )
 def test_misnamed(keywords: lexical.LexicalIndex, question: str, expected: Misnamed | None) -> None:
