@@ -132,6 +132,35 @@ def test_a_sentence_naming_years_also_speaks_of_its_articles_year() -> None:
     assert clash(asked, stated("Profit in 2021 rose.", 2022)) == (1, 0)
 
 
+def test_last_year_is_the_year_before_the_articles() -> None:
+    assert stated("Last year it imported 162,500 tonnes of sugar.", 1987).years == {"1986"}
+    assert stated("Last year it imported 162,500 tonnes of sugar.", None).years == frozenset()
+    # compared with, like a named year: it says nothing about the year reported on
+    assert stated("Profit rose to 5 mln dlrs from 3 mln last year.", 1987).years == frozenset()
+    assert stated("Profit rose to 5 mln dlrs from 3 mln a year earlier.", 1987).years == frozenset()
+    ford = (
+        "Ford said its sales of U.S.-made cars in late February rose 29.3 pct over the same period last year."
+    )
+    assert stated(ford, 1987).years == frozenset()  # any word of change or comparing before it
+    assert stated("Last year profit was 3 mln, and this year it expects 5 mln.", 1987).years == {
+        "1986",
+        "1987",
+    }
+    asked = periods("How much sugar did Indonesia import in 1987?", asked=True)
+    assert clash(asked, stated("Last year it imported 162,500 tonnes of sugar.", 1987)) == (1, 0)
+    asked = periods("How much sugar did Indonesia import in 1986?", asked=True)
+    assert clash(asked, stated("Last year it imported 162,500 tonnes of sugar.", 1987)) == (0, 1)
+
+
+def test_a_maturity_is_no_period_reported_on() -> None:
+    asked = periods("How big is the Hokkaido Bank eurobond issued in March 1987?", asked=True)
+    bond = "Hokkaido Bank is issuing a 100 mln dlr convertible eurobond due March 31, 2002 paying 1-3/4 pct."
+    assert clash(asked, stated(bond, 1987)) == (0, 0)
+    assert stated("The notes maturing in 1992 were priced at par.", 1987).years == frozenset()
+    assert stated("The warrants expire in 1990.", 1987).years == frozenset()
+    assert stated("Payment is due in March.", 1987).months == {"mar"}  # no year: a month it names
+
+
 _AIRLINE = (
     "---\ntitle: Freeland Airways traffic\npublished: 2023-07-08\n---\n\n"
     "Freeland Airways said its load factor for June was 61.2 pct, against 58.4 pct in May. "

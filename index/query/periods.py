@@ -159,26 +159,47 @@ def _in_decade(year: str, decade: str) -> bool:
 # "against 4 pct in 1986") and names no other year leaves the current one to its article's
 # date; so does "this year". "1986 sales fell to 2.01 billion from 2.21 billion in 1985" is
 # about 1986: it names the year it reports on.
-_COMPARED = re.compile(
-    r"\b(?:from|against|compared with|compared to|versus|vs|than)\b(?:[^.;]|\.(?=\d)){0,100}?\b(?:1[89]|20)\d\d(?:['’]?s)?\b",
+_COMPARING = r"\b(?:from|against|compared with|compared to|versus|vs|than)\b(?:[^.;]|\.(?=\d)){0,100}?"
+_COMPARED = re.compile(rf"{_COMPARING}\b(?:1[89]|20)\d\d(?:['’]?s)?\b", re.I)
+_THIS_YEAR = re.compile(r"\b(?:this|current)(?: calendar| fiscal)? year\b", re.I)
+# A bond's maturity is no period it reports on: "a 100 mln dlr eurobond due March 31, 2002"
+# was issued in March 1987, "notes maturing in 1992" were sold in 1987.
+_MATURITY = re.compile(
+    rf"\b(?:due|matur(?:e|es|ing|ity)|expir(?:e|es|ing|y)|redeemable)\s+(?:in\s+|on\s+)?"
+    rf"(?:(?:{_MONTHS})\.?\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?)?(?:19|20)\d\d\b",
     re.I,
 )
-_THIS_YEAR = re.compile(r"\b(?:this|current)(?: calendar| fiscal)? year\b", re.I)
+# "Last year it imported 162,500 tonnes" in a 1987 article states 1986. News mostly compares
+# with last year ("rose 29.3 pct over the same period last year", "up from 79 cts a share
+# last year", "2 pct below the backlog in February last year"): after any word of comparing
+# or change in its sentence, "last year" says nothing about the year reported on.
+_LAST_YEAR = re.compile(r"\b(?:last|previous) year\b", re.I)
+_COMPARED_LAST = re.compile(
+    r"\b(?:from|against|compared?|comparison|versus|vs|than|over|on|above|below|up|down|same|"
+    r"rise|rose|risen|fall|fell|fallen|increased?|decreased?|gain(?:ed)?|drop(?:ped)?|grew|higher|lower|"
+    r"ahead|behind|more|less)\b[^.;]*?\b(?:last|previous) year\b",
+    re.I,
+)
 
 
 def stated(text: str, year: int | None) -> Periods:
     """The periods a sentence states. One that names years only to compare with them also
     speaks of the year its article was published (`year`; None when unknown): "rose to
     15,873 from 13,806 in March 1986" in a 1987 article is about March 1987. One that names
-    a year otherwise is about that year ("She won the contest in 2004"), and one naming no
-    year says nothing about years (1986 results come out in 1987)."""
+    a year otherwise is about that year ("She won the contest in 2004"), "last year" is the
+    year before the article's, and one naming no year says nothing about years (1986
+    results come out in 1987). A maturity ("bonds due 1992") is left out."""
+    text = _MATURITY.sub(" ", text)
     found = periods(text)
-    if year is None or not found.years:
+    if year is None:
         return found
-    rest = _COMPARED.sub(" ", text)
-    if _THIS_YEAR.search(text) or (rest != text and not periods(rest).years):
-        return replace(found, years=found.years | {str(year)})
-    return found
+    rest = _COMPARED_LAST.sub(" ", _COMPARED.sub(" ", text))
+    years = found.years | ({str(year - 1)} if _LAST_YEAR.search(rest) else frozenset())
+    if not years:
+        return found
+    if _THIS_YEAR.search(text) or (rest != text and not periods(rest).years and not _LAST_YEAR.search(rest)):
+        years |= {str(year)}
+    return replace(found, years=years)
 
 
 def without_other_periods(asked: Periods, rows: list[Row], probabilities: np.ndarray) -> np.ndarray:
