@@ -28,7 +28,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from index.query.unknown import distance
+from index.query.unknown import distance, title_cased
 from index.text import fold, is_content
 
 GAP = 2  # other words the articles may write between the two ("Trade Representative [Clayton] Yeutter")
@@ -39,7 +39,6 @@ CONNECTORS = frozenset(["of", "de", "du", "la", "le", "van", "von", "der", "del"
 _TOKEN = re.compile(r"\w[\w&'’.-]*")
 _BREAK = re.compile(r"[^\w\s]")  # punctuation between two words: no name runs across it
 _OWNED = re.compile(r"['’]s$")
-_TITLE_CASE = 0.7  # this share of a question's words after the first capitalised: title case
 
 
 @dataclass(frozen=True)
@@ -67,10 +66,9 @@ def misnamed(
     written_near(first, second, gap): whether some article writes `first`, then `second`
     at most `gap` words later (`LexicalIndex.written_near`); texts_holding(word, limit):
     texts of up to `limit` chunks that hold the word (`LexicalIndex.texts_holding`)."""
+    if title_cased(text):
+        return None  # capitals mark no names
     words = _words(text)
-    after_first = [w for w in words[1:] if w.folded.isalpha()]
-    if len(after_first) >= 3 and sum(w.capitalised for w in after_first) >= _TITLE_CASE * len(after_first):
-        return None  # title case: capitals mark no names
     asked = {w.folded for w in words}
     for i in range(1, len(words)):
         first, second = words[i - 1], words[i]

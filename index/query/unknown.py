@@ -71,12 +71,18 @@ _SHORT_NAME = 5  # letters: a name this short may be the start of the article's 
 _SOUNDS = ((r"ph", "f"), (r"ck", "k"), (r"[cq]", "k"), (r"z", "s"))
 
 
+def title_cased(text: str) -> bool:
+    """Whether the question is written in title case (or capitals): most words after the
+    first capitalised, three at least. Its capitals then mark no names."""
+    after_first = [text[a:b] for a, b, _, folded in word_spans(text)[1:] if folded.isalpha()]
+    capitalised = sum(raw[:1].isupper() for raw in after_first)
+    return len(after_first) >= 3 and capitalised >= _TITLE_CASE * len(after_first)
+
+
 def question_names(text: str) -> list[tuple[str, str]]:
     """(name as written, its term) for each name in the question, once each."""
     spans = word_spans(text)
-    after_first = [text[a:b] for a, b, _, folded in spans[1:] if folded.isalpha()]
-    capitalised = sum(raw[:1].isupper() for raw in after_first)
-    title_case = len(after_first) >= 3 and capitalised >= _TITLE_CASE * len(after_first)
+    title_case = title_cased(text)
     out: dict[str, str] = {}
     for i, (a, b, term, folded) in enumerate(spans):
         raw = text[a:b]
