@@ -164,22 +164,19 @@ _COMPARED = re.compile(rf"{_COMPARING}\b(?:1[89]|20)\d\d(?:['’]?s)?\b", re.I)
 _THIS_YEAR = re.compile(r"\b(?:this|current)(?: calendar| fiscal)? year\b", re.I)
 # A bond's maturity is no period it reports on: "a 100 mln dlr eurobond due March 31, 2002"
 # was issued in March 1987, "notes maturing in 1992" were sold in 1987.
-_MATURITY = re.compile(
-    rf"\b(?:due|matur(?:e|es|ing|ity)|expir(?:e|es|ing|y)|redeemable)\s+(?:in\s+|on\s+)?"
-    rf"(?:(?:{_MONTHS})\.?\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?)?(?:19|20)\d\d\b",
-    re.I,
-)
+_MATURING = r"due|matur(?:e|es|ing|ity)|expir(?:e|es|ing|y)|redeemable"
+_DUE_DAY = rf"(?:(?:{_MONTHS})\.?\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?)?"
+_MATURITY = re.compile(rf"\b(?:{_MATURING})\s+(?:in\s+|on\s+)?{_DUE_DAY}(?:19|20)\d\d\b", re.I)
 # "Last year it imported 162,500 tonnes" in a 1987 article states 1986. News mostly compares
 # with last year ("rose 29.3 pct over the same period last year", "up from 79 cts a share
 # last year", "2 pct below the backlog in February last year"): after any word of comparing
 # or change in its sentence, "last year" says nothing about the year reported on.
 _LAST_YEAR = re.compile(r"\b(?:last|previous) year\b", re.I)
-_COMPARED_LAST = re.compile(
-    r"\b(?:from|against|compared?|comparison|versus|vs|than|over|on|above|below|up|down|same|"
-    r"rise|rose|risen|fall|fell|fallen|increased?|decreased?|gain(?:ed)?|drop(?:ped)?|grew|higher|lower|"
-    r"ahead|behind|more|less)\b[^.;]*?\b(?:last|previous) year\b",
-    re.I,
+_CHANGING = (
+    r"from|against|compared?|comparison|versus|vs|than|over|on|above|below|up|down|same|rise|rose|risen"
+    r"|fall|fell|fallen|increased?|decreased?|gain(?:ed)?|drop(?:ped)?|grew|higher|lower|ahead|behind|more|less"
 )
+_COMPARED_LAST = re.compile(rf"\b(?:{_CHANGING})\b[^.;]*?\b(?:last|previous) year\b", re.I)
 
 
 def stated(text: str, year: int | None) -> Periods:
