@@ -152,6 +152,20 @@ def test_last_year_is_the_year_before_the_articles() -> None:
     assert clash(asked, stated("Last year it imported 162,500 tonnes of sugar.", 1987)) == (0, 1)
 
 
+def test_last_month_is_the_month_before_the_articles() -> None:
+    assert stated("The company said last month it would cut 500 jobs.", 1987, 4).months == {"mar"}
+    assert stated("The company said last month it would cut 500 jobs.", 1987, 1).months == {"dec"}
+    assert stated("The company said last month it would cut 500 jobs.", 1987).months == frozenset()
+    # compared with, a decimal point before it or not
+    assert (
+        stated("Exports rose to 7.5 billion dlrs, up from 6.9 billion last month.", 1987, 4).months
+        == frozenset()
+    )
+    assert stated("Sales rose 3.5 pct last year.", 1987).years == frozenset()
+    asked = periods("What did the company say in February 1987?", asked=True)
+    assert clash(asked, stated("The company said last month it would cut 500 jobs.", 1987, 4)) == (1, 0)
+
+
 def test_a_maturity_is_no_period_reported_on() -> None:
     asked = periods("How big is the Hokkaido Bank eurobond issued in March 1987?", asked=True)
     bond = "Hokkaido Bank is issuing a 100 mln dlr convertible eurobond due March 31, 2002 paying 1-3/4 pct."

@@ -176,21 +176,30 @@ _CHANGING = (
     r"from|against|compared?|comparison|versus|vs|than|over|on|above|below|up|down|same|rise|rose|risen"
     r"|fall|fell|fallen|increased?|decreased?|gain(?:ed)?|drop(?:ped)?|grew|higher|lower|ahead|behind|more|less"
 )
-_COMPARED_LAST = re.compile(rf"\b(?:{_CHANGING})\b[^.;]*?\b(?:last|previous) year\b", re.I)
+_COMPARED_LAST = re.compile(
+    rf"\b(?:{_CHANGING})\b(?:[^.;]|\.(?=\d))*?\b(?:last|previous) (?:year|month)\b", re.I
+)
+# "Exports rose to a record last month" in an April article reports on March; the same words
+# of comparing or change before it make it a comparison ("up from 4.5 pct last month").
+_LAST_MONTH = re.compile(r"\b(?:last|previous) month\b", re.I)
+_MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
-def stated(text: str, year: int | None) -> Periods:
+def stated(text: str, year: int | None, month: int | None = None) -> Periods:
     """The periods a sentence states. One that names years only to compare with them also
     speaks of the year its article was published (`year`; None when unknown): "rose to
     15,873 from 13,806 in March 1986" in a 1987 article is about March 1987. One that names
     a year otherwise is about that year ("She won the contest in 2004"), "last year" is the
-    year before the article's, and one naming no year says nothing about years (1986
-    results come out in 1987). A maturity ("bonds due 1992") is left out."""
+    year before the article's (and "last month", given the article's `month`, the month
+    before), and one naming no year says nothing about years (1986 results come out in
+    1987). A maturity ("bonds due 1992") is left out."""
     text = _MATURITY.sub(" ", text)
     found = periods(text)
     if year is None:
         return found
     rest = _COMPARED_LAST.sub(" ", _COMPARED.sub(" ", text))
+    if month is not None and _LAST_MONTH.search(rest):
+        found = replace(found, months=found.months | {_MONTH_NAMES[month - 2]})  # January: -1 is December
     years = found.years | ({str(year - 1)} if _LAST_YEAR.search(rest) else frozenset())
     if not years:
         return found
@@ -205,13 +214,13 @@ def without_other_periods(asked: Periods, rows: list[Row], probabilities: np.nda
     article whose best sentence does (`index.query.agreement`)."""
     if not asked or not len(rows):
         return probabilities
-    years: dict[int, int | None] = {}
+    published: dict[int, tuple[int, int] | tuple[None, None]] = {}
     verdicts = []
     for row in rows:
         key = id(row.article)
-        if key not in years:
+        if key not in published:
             day = row.article.published_day
-            years[key] = None if day is None else from_day(day).year
-        wrong, right = clash(asked, stated(row.sentence.stored.text, years[key]))
+            published[key] = (None, None) if day is None else (from_day(day).year, from_day(day).month)
+        wrong, right = clash(asked, stated(row.sentence.stored.text, *published[key]))
         verdicts.append((wrong > 0, right > 0))
     return without_disagreeing(rows, probabilities, verdicts)
