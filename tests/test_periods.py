@@ -162,6 +162,12 @@ def test_last_month_is_the_month_before_the_articles() -> None:
         == frozenset()
     )
     assert stated("Sales rose 3.5 pct last year.", 1987).years == frozenset()
+    # a named year inside a comparison with last year is still the year reported on
+    assert stated("Output fell in 1986, compared with last year.", 1987).years == {"1986"}
+    assert stated("Last year it imported 162,500 tonnes, against 100,000 in 1985.", 1987).years == {
+        "1985",
+        "1986",
+    }
     asked = periods("What did the company say in February 1987?", asked=True)
     assert clash(asked, stated("The company said last month it would cut 500 jobs.", 1987, 4)) == (1, 0)
 

@@ -197,13 +197,15 @@ def stated(text: str, year: int | None, month: int | None = None) -> Periods:
     found = periods(text)
     if year is None:
         return found
-    rest = _COMPARED_LAST.sub(" ", _COMPARED.sub(" ", text))
+    compared = _COMPARED.sub(" ", text)
+    rest = _COMPARED_LAST.sub(" ", compared)  # "last year" or "last month" not compared with
     if month is not None and _LAST_MONTH.search(rest):
         found = replace(found, months=found.months | {_MONTH_NAMES[month - 2]})  # January: -1 is December
-    years = found.years | ({str(year - 1)} if _LAST_YEAR.search(rest) else frozenset())
+    last_year = _LAST_YEAR.search(rest) is not None
+    years = found.years | ({str(year - 1)} if last_year else frozenset())
     if not years:
         return found
-    if _THIS_YEAR.search(text) or (rest != text and not periods(rest).years and not _LAST_YEAR.search(rest)):
+    if _THIS_YEAR.search(text) or (compared != text and not periods(compared).years and not last_year):
         years |= {str(year)}
     return replace(found, years=years)
 
