@@ -121,6 +121,8 @@ def test_dates_in_the_first_lines() -> None:
         ("What did Lawson say from March 10 until March 14, 1987?", date(1987, 3, 10), date(1987, 3, 24)),
         ("What happened between Dec 28 and Jan 3?", date(1986, 12, 28), date(1987, 1, 13)),
         ("What did GM say up to March 14, 1987?", None, date(1987, 3, 14)),
+        ("Which banks raised rates by up to 5 pct in March 1987?", date(1987, 3, 1), date(1987, 5, 15)),
+        ("What happened from November 20, 1986 to January 3?", date(1986, 11, 20), date(1987, 1, 13)),
         ("What fell from 5 to 1 March 1987?", date(1987, 3, 1), date(1987, 3, 11)),  # no such range: the day
     ],
 )
@@ -139,6 +141,7 @@ def test_question_dates(question: str, since: date | None, until: date | None) -
         "What year did the war start?",
         "why will 20 may die in the gulf",  # typed in lower case, "may" after a number is a verb
         "which of the top 10 march on washington",
+        "how many workers between 20 and 30 may lose their jobs",
         "What did the Romans build 2000 years ago?",  # before the calendar's first year
         "How much sugar did Indonesia import in the past 2000 years?",
     ],
@@ -177,6 +180,7 @@ def test_option_dates() -> None:
     # a reference at either end of the calendar: the question's relative dates are dropped
     assert read_dates("What happened last week?", date(1, 1, 1)).empty
     assert read_dates("What happened yesterday?", date(1, 1, 1)).empty
+    assert read_dates("What happened last year?", date(1, 6, 1)).empty  # year 0
     assert read_dates("What happened this week?", date(9999, 12, 31)).since == date(9999, 12, 27)
 
 

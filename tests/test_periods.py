@@ -179,6 +179,9 @@ def test_a_maturity_is_no_period_reported_on() -> None:
     assert stated("The notes maturing in 1992 were priced at par.", 1987).years == frozenset()
     assert stated("The warrants expire in 1990.", 1987).years == frozenset()
     assert stated("Payment is due in March.", 1987).months == {"mar"}  # no year: a month it names
+    # a maturity of a security only: a contract or a report due names its period
+    assert stated("The contract expires in 1988, the union said.", 1987).years == {"1988"}
+    assert stated("The report is due on March 31, 1987.", 1987).years == {"1987"}
 
 
 _AIRLINE = (

@@ -79,8 +79,11 @@ _PAST_N = re.compile(
     r"\b(?:in\s+)?(?:the\s+)?(?:past|last)\s+(\d+|two|three|four|five|six|seven|ten)\s+(day|week|month|year)s?\b",
     re.I,
 )
+# "up to" is a date's limit only right before one ("up to March 14, 1987", not "up to 5 pct")
 _SINCE = re.compile(
-    r"\b(since|after|before|until|till|up to)\s+([^,;?!.]{2,40}(?:,\s*(?:19|20)\d\d\b)?)", re.I
+    rf"\b(since|after|before|until|till|up to(?=\s+(?:{MONTH_NAME}|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH_NAME}|(?:19|20)\d\d\b)))"
+    r"\s+([^,;?!.]{2,40}(?:,\s*(?:19|20)\d\d\b)?)",
+    re.I,
 )
 
 
@@ -138,7 +141,7 @@ def read_dates(question: str, reference: date | None) -> Scope:
         return Scope()
     try:
         return _read_dates(question, reference)
-    except OverflowError:
+    except (OverflowError, ValueError):  # past year 9999, or before year 1 ("last year" of year 1)
         return Scope()
 
 
@@ -199,18 +202,27 @@ def _between(q: str, ref: date) -> _Span | None:
         month2 = m.group("m2") or m.group("n2")
         if not month2:
             continue  # "from 3 to 5": no month, no days
+        if m.group("n2") in _VERB_MONTHS and not (m.group("y2") or m.group("y1")):
+            continue  # "between 20 and 30 may lose their jobs", typed in lower case
         day1, day2 = int(m.group("d1") or m.group("e1")), int(m.group("d2") or m.group("e2"))
         m2 = month_number(month2)
         own = m.group("m1") or m.group("n1")
         if not own and day1 > day2:
             continue  # "from 5 to 1 March": no days in that order
         m1 = month_number(own or month2)
-        year = m.group("y2") or m.group("y1")
-        y2 = int(year) if year else _year_for(m2, day2, ref)
-        y1 = int(m.group("y1")) if m.group("y1") else (y2 if (m1, day1) <= (m2, day2) else y2 - 1)
+        in_order = (m1, day1) <= (m2, day2)  # else the range crosses a year's end
+        if m.group("y2"):
+            y2 = int(m.group("y2"))
+            y1 = int(m.group("y1")) if m.group("y1") else y2 if in_order else y2 - 1
+        elif m.group("y1"):
+            y1 = int(m.group("y1"))
+            y2 = y1 if in_order else y1 + 1
+        else:
+            y2 = _year_for(m2, day2, ref)
+            y1 = y2 if in_order else y2 - 1
         first, last = _safe(y1, m1, day1), _safe(y2, m2, day2)
         if first and last and first <= last:
-            return _Span(first, last, "day", m.group(0), relative=not year)
+            return _Span(first, last, "day", m.group(0), relative=not (m.group("y1") or m.group("y2")))
     return None
 
 
@@ -371,7 +383,7 @@ def option_date(text: str, reference: date | None, end: bool = False) -> date:
     ref = reference or date.today()
     try:
         span = _absolute(text, ref) or _relative(text, ref)
-    except OverflowError:
+    except (OverflowError, ValueError):
         raise ValueError(f"{text!r} counts past the calendar from {ref.isoformat()}") from None
     if span is None:
         raise ValueError(f'{text!r} is not a date (try 2022-01-21, "March 2022" or "last week")')

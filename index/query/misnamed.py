@@ -28,6 +28,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from index.query.titles import is_role
 from index.query.unknown import distance, title_cased
 from index.text import fold, is_content
 
@@ -36,6 +37,38 @@ FIXED_SHARE = 0.8  # this share of a word's capitalised uses has the same neighb
 FIXED_LEAST = 3  # capitalised uses a word needs before its neighbours say anything
 SAMPLE = 200  # chunks read for a word's neighbours
 CONNECTORS = frozenset(["of", "de", "du", "la", "le", "van", "von", "der", "del", "da", "di"])
+_HONORIFICS = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "dr",
+        "sir",
+        "dame",
+        "lord",
+        "lady",
+        "sen",
+        "rep",
+        "gov",
+        "gen",
+        "col",
+        "capt",
+        "adm",
+        "prof",
+        "premier",
+        "chancellor",
+        "mayor",
+        "king",
+        "queen",
+        "prince",
+        "princess",
+        "pope",
+        "sheikh",
+        "emir",
+        "deputy",
+    ]
+)
 _TOKEN = re.compile(r"\w[\w&'’.-]*")
 _BREAK = re.compile(r"[^\w\s]")  # punctuation between two words: no name runs across it
 _OWNED = re.compile(r"['’]s$")
@@ -70,9 +103,13 @@ def misnamed(
         return None  # capitals mark no names
     words = _words(text)
     asked = {w.folded for w in words}
-    for i in range(1, len(words)):
+    for i in range(2, len(words)):  # not from the first word: capitalised whatever it is ("Describe")
         first, second = words[i - 1], words[i]
-        if second.run_start or not (_is_name(first) and _is_name(second)):
+        if (
+            second.run_start
+            or not (_is_name(first) and _is_name(second))
+            or _a_title(first.folded.rstrip("."))
+        ):
             continue
         if written_near(first.raw, second.raw, GAP):
             continue
@@ -84,6 +121,12 @@ def misnamed(
             f"{first.raw}{_link(second.joined)}{second.raw}", f"{name}{_link(joined)}{second.raw}"
         )
     return None
+
+
+def _a_title(word: str) -> bool:
+    """A word people are called by before their surname ("Mr. Yeutter", "Ambassador
+    Yeutter" where the articles write "Clayton Yeutter"): no misnaming."""
+    return word in _HONORIFICS or is_role(word)
 
 
 def _slip(asked: str, written: str) -> bool:

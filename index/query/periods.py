@@ -167,6 +167,13 @@ _THIS_YEAR = re.compile(r"\b(?:this|current)(?: calendar| fiscal)? year\b", re.I
 _MATURING = r"due|matur(?:e|es|ing|ity)|expir(?:e|es|ing|y)|redeemable"
 _DUE_DAY = rf"(?:(?:{_MONTHS})\.?\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?)?"
 _MATURITY = re.compile(rf"\b(?:{_MATURING})\s+(?:in\s+|on\s+)?{_DUE_DAY}(?:19|20)\d\d\b", re.I)
+# ... of a security only: "The contract expires in 1988" and "the report is due on March 31"
+# name the periods they are about.
+_SECURITY = re.compile(
+    r"\b(?:(?:euro)?bonds?|eurobonds?|notes?|debentures?|warrants?|securities|certificates|paper|coupon|"
+    r"convertibles?|loans?|credits?|facility|issue|issuing|issued|placement|swap)\b",
+    re.I,
+)
 # "Last year it imported 162,500 tonnes" in a 1987 article states 1986. News mostly compares
 # with last year ("rose 29.3 pct over the same period last year", "up from 79 cts a share
 # last year", "2 pct below the backlog in February last year"): after any word of comparing
@@ -177,7 +184,7 @@ _CHANGING = (
     r"|fall|fell|fallen|increased?|decreased?|gain(?:ed)?|drop(?:ped)?|grew|higher|lower|ahead|behind|more|less"
 )
 _COMPARED_LAST = re.compile(
-    rf"\b(?:{_CHANGING})\b(?:[^.;]|\.(?=\d))*?\b(?:last|previous) (?:year|month)\b", re.I
+    rf"\b(?:{_CHANGING})\b(?:[^.;]|\.(?=\d)){{0,150}}?\b(?:last|previous) (?:year|month)\b", re.I
 )
 # "Exports rose to a record last month" in an April article reports on March; the same words
 # of comparing or change before it make it a comparison ("up from 4.5 pct last month").
@@ -193,7 +200,8 @@ def stated(text: str, year: int | None, month: int | None = None) -> Periods:
     year before the article's (and "last month", given the article's `month`, the month
     before), and one naming no year says nothing about years (1986 results come out in
     1987). A maturity ("bonds due 1992") is left out."""
-    text = _MATURITY.sub(" ", text)
+    if _SECURITY.search(text):
+        text = _MATURITY.sub(" ", text)
     found = periods(text)
     if year is None:
         return found

@@ -80,6 +80,11 @@ def _role(word: str) -> int | None:
     return _ROLE.get(word)
 
 
+def is_role(word: str) -> bool:
+    """Whether the (lower-case) word is a role people are named with ("ambassador")."""
+    return word in _ROLE
+
+
 @lru_cache(maxsize=4096)
 def titled_names(question: str) -> tuple[tuple[int, frozenset[str]], ...]:
     """(role, the words of the name) for each title the question writes before a name."""
