@@ -169,11 +169,11 @@ _DUE_DAY = rf"(?:(?:{_MONTHS})\.?\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?)?"
 _MATURITY = re.compile(rf"\b(?:{_MATURING})\s+(?:in\s+|on\s+)?{_DUE_DAY}(?:19|20)\d\d\b", re.I)
 # ... of a security only: "The contract expires in 1988" and "the report is due on March 31"
 # name the periods they are about.
-_SECURITY = re.compile(
-    r"\b(?:(?:euro)?bonds?|eurobonds?|notes?|debentures?|warrants?|securities|certificates|paper|coupon|"
-    r"convertibles?|loans?|credits?|facility|issue|issuing|issued|placement|swap)\b",
-    re.I,
+_SECURITIES = (
+    r"(?:euro)?bonds?|notes?|debentures?|warrants?|securities|certificates|paper|coupon|convertibles?"
+    r"|loans?|credits?|facility|issue|issuing|issued|placement|swap"
 )
+_SECURITY = re.compile(rf"\b(?:{_SECURITIES})\b", re.I)
 # "Last year it imported 162,500 tonnes" in a 1987 article states 1986. News mostly compares
 # with last year ("rose 29.3 pct over the same period last year", "up from 79 cts a share
 # last year", "2 pct below the backlog in February last year"): after any word of comparing
