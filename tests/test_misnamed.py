@@ -18,6 +18,7 @@ TEXTS = [
     "Twilight Princess sold 5.82 million copies, and critics praised Twilight Princess's dungeons.",
     "Reviewers called Twilight Princess the best game of its year. Princess Zelda returns too.",
     "Link meets Midna in the Twilight Realm, a parallel dimension of Hyrule.",
+    "Senator Lugar objected. Senator Lugar voted no, and Senator Lugar left.",
     "Ocarina of Time came first. Fans still play Ocarina of Time; Ocarina of Time sold well.",
     "Trade Representative Clayton Yeutter said Japan must open its markets.",
     "U.S. Trade Representative Clayton Yeutter spoke in Tokyo. Clayton Yeutter left on Friday.",
@@ -59,6 +60,7 @@ def test_the_keyword_index_says_which_order_the_articles_write_words_in(
         ("Describe Yeutter's demands on Japan.", None),
         ("What did Mr. Yeutter say?", None),  # a title or an honorific before a surname
         ("What did Ambassador Yeutter say?", None),
+        ("What did Richard Lugar say?", None),  # the articles always title him: no fixed name
         ("What accolade did Twilight Princess receive?", None),  # as the articles write it
         ("What did Trade Representative Yeutter say?", None),  # the first name left out
         ("What did Lavrov tell Geneva reporters?", None),  # never written so, but no fixed name

@@ -116,6 +116,8 @@ def misnamed(
         partner = _fixed_partner(second, texts_holding)
         if partner is None or fold(partner[0]) in asked or _slip(first.folded, fold(partner[0])):
             continue
+        if _a_title(fold(partner[0])):  # "Senator Lugar" every time says nothing of "Richard Lugar"
+            continue
         name, joined = partner
         return Misnamed(
             f"{first.raw}{_link(second.joined)}{second.raw}", f"{name}{_link(joined)}{second.raw}"
